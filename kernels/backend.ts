@@ -1,0 +1,193 @@
+/**
+ * Choosing the TensorFlow.js backend that the `tfjs` twins and training run on.
+ *
+ * - `cpu`: pure JavaScript, always there, slow.
+ * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD), plus the training kernels
+ *   litconv registers for it (see `kernels/tfjs/wasm_training_kernels.ts`).
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's `navigator.gpu`. With no
+ *   GPU, Debian's mesa-vulkan-drivers provide a software adapter (llvmpipe), so the
+ *   code path runs everywhere; it is only *chosen by default* on a hardware adapter.
+ * - `tensorflow`: `@tensorflow/tfjs-node-gpu`, opt-in only; it cannot be installed
+ *   from the npm registry alone, so asking for it without it gives a clear error.
+ *
+ * Selection: an explicit name (`--backend`), else `TFJS_BACKEND`, else the best
+ * available: a hardware GPU adapter, else wasm, else cpu.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+import { LitconvError } from "./errors.ts";
+import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
+
+export { tf };
+
+/** Every backend name litconv knows. */
+export const BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow"] as const;
+export type BackendName = typeof BACKENDS[number];
+
+/** What a backend is, here, now. */
+export interface BackendReport {
+  name: BackendName;
+  available: boolean;
+  /** Why not, or what it runs on ("llvmpipe (software)", "wasm SIMD, 1 thread"…). */
+  detail: string;
+}
+
+/** The backend in use and the device under it; recorded with every result. */
+export interface BackendInfo {
+  name: BackendName;
+  device: string;
+}
+
+// TF.js greets Node-like runtimes with a banner on every first tensor; PROD mode
+// keeps the terminal readable for students.
+tf.env().set("PROD", true);
+
+// Vulkan's loader wants XDG_RUNTIME_DIR; CI shells and cron jobs often lack it.
+if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+  const dir = `/tmp/litconv-xdg-${Deno.uid?.() ?? "user"}`;
+  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  Deno.env.set("XDG_RUNTIME_DIR", dir);
+}
+
+let adapterInfo: Promise<{ description: string; software: boolean } | null> | undefined;
+
+/** The WebGPU adapter Deno sees, if any (asked once). */
+export function gpuAdapter(): Promise<{ description: string; software: boolean } | null> {
+  adapterInfo ??= (async () => {
+    if (!("gpu" in navigator)) return null;
+    try {
+      const adapter = await navigator.gpu.requestAdapter();
+      if (!adapter) return null;
+      const info = adapter.info;
+      const description = info.description || info.device || info.vendor || "unknown adapter";
+      const software = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+        /llvmpipe|lavapipe|swiftshader|software/i.test(description);
+      return { description, software };
+    } catch {
+      return null;
+    }
+  })();
+  return adapterInfo;
+}
+
+/**
+ * Loads `@tensorflow/tfjs-node-gpu` if someone installed it into ./node_modules (it is
+ * never fetched on the fly: its install needs libtensorflow from outside the npm
+ * registry). Returns null on success, else why not.
+ */
+async function loadTensorflowBackend(): Promise<string | null> {
+  const entry = `${Deno.cwd()}/node_modules/@tensorflow/tfjs-node-gpu/dist/index.js`;
+  try {
+    Deno.statSync(entry);
+  } catch {
+    return "not installed in ./node_modules";
+  }
+  try {
+    await import(entry);
+    return null;
+  } catch (e) {
+    return (e as Error).message.split("\n")[0];
+  }
+}
+
+const TENSORFLOW_HELP = "the 'tensorflow' backend needs @tensorflow/tfjs-node-gpu, whose install " +
+  "downloads libtensorflow (CUDA 11.2, cuDNN 8.1) from outside the npm registry; install it " +
+  "where that is possible, or use --backend wasm|webgpu|cpu";
+
+/** Reports every backend: whether it can run here and on what. */
+export async function probeBackends(): Promise<BackendReport[]> {
+  const gpu = await gpuAdapter();
+  const tfErr = await loadTensorflowBackend();
+  return [
+    { name: "cpu", available: true, detail: "pure JavaScript" },
+    { name: "wasm", available: true, detail: "WebAssembly (SIMD)" },
+    gpu
+      ? {
+        name: "webgpu",
+        available: true,
+        detail: `${gpu.description}${gpu.software ? " (software adapter, not chosen by default)" : ""}`,
+      }
+      : {
+        name: "webgpu",
+        available: false,
+        detail: "no WebGPU adapter (install mesa-vulkan-drivers for a software one)",
+      },
+    tfErr === null
+      ? { name: "tensorflow", available: true, detail: "@tensorflow/tfjs-node-gpu" }
+      : { name: "tensorflow", available: false, detail: `${TENSORFLOW_HELP} (${tfErr})` },
+  ];
+}
+
+/** The default: a hardware GPU, else wasm (cpu is the fallback of last resort). */
+export async function bestBackend(): Promise<BackendName> {
+  const gpu = await gpuAdapter();
+  return gpu && !gpu.software ? "webgpu" : "wasm";
+}
+
+function checkName(name: string): BackendName {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new LitconvError(
+      "useBackend",
+      "backend",
+      `must be one of ${BACKENDS.join(", ")}, got '${name}'`,
+    );
+  }
+  return name as BackendName;
+}
+
+let current: BackendInfo | undefined;
+
+/**
+ * Switches TF.js to `name` (else `TFJS_BACKEND`, else {@link bestBackend}) and
+ * returns what it runs on. Throws a {@link LitconvError} if it cannot start.
+ */
+export async function useBackend(name?: string): Promise<BackendInfo> {
+  const wanted = checkName(name ?? Deno.env.get("TFJS_BACKEND") ?? await bestBackend());
+  if (current?.name === wanted && tf.getBackend() === wanted) return current;
+  if (wanted === "tensorflow") {
+    const err = await loadTensorflowBackend();
+    if (err !== null) throw new LitconvError("useBackend", "backend", TENSORFLOW_HELP);
+  }
+  if (wanted === "wasm") registerWasmTrainingKernels();
+  let ok = false;
+  try {
+    ok = await tf.setBackend(wanted);
+    await tf.ready();
+  } catch (e) {
+    throw new LitconvError("useBackend", "backend", `'${wanted}' failed to start: ${e}`);
+  }
+  if (!ok || tf.getBackend() !== wanted) {
+    const why = wanted === "webgpu" ? ": no WebGPU adapter (mesa-vulkan-drivers?)" : "";
+    throw new LitconvError("useBackend", "backend", `'${wanted}' is not available here${why}`);
+  }
+  current = { name: wanted, device: await describeDevice(wanted) };
+  return current;
+}
+
+async function describeDevice(name: BackendName): Promise<string> {
+  switch (name) {
+    case "cpu":
+      return `JavaScript on ${navigator.hardwareConcurrency} cores`;
+    case "wasm":
+      return "WebAssembly SIMD";
+    case "webgpu": {
+      const gpu = await gpuAdapter();
+      return gpu ? `${gpu.description}${gpu.software ? " (software)" : ""}` : "WebGPU";
+    }
+    case "tensorflow":
+      return "libtensorflow (tfjs-node-gpu)";
+  }
+}
+
+/** The backend chosen last by {@link useBackend}, starting the default if none was. */
+export async function currentBackend(): Promise<BackendInfo> {
+  return current ?? await useBackend();
+}
+
+/** The backends that can run here, for tests that must cover each one. */
+export async function availableBackends(): Promise<BackendName[]> {
+  return (await probeBackends()).filter((b) => b.available).map((b) => b.name);
+}

@@ -1,0 +1,132 @@
+/**
+ * The library's one error class, and the small checks every kernel shares.
+ *
+ * A bad argument must never become a silent wrong answer: each check throws a
+ * {@link LitconvError} whose message names the function, the argument and the
+ * shapes involved, e.g. `conv1d: w has length 7 but the padded input has length 5`.
+ *
+ * @module
+ */
+
+/** Thrown for every invalid argument a litconv function receives. */
+export class LitconvError extends Error {
+  /** The public function that rejected its input, e.g. `"conv2d"`. */
+  readonly fn: string;
+  /** The argument at fault, e.g. `"padding"`. */
+  readonly arg: string;
+
+  constructor(fn: string, arg: string, detail: string) {
+    super(`${fn}: ${arg} ${detail}`);
+    this.name = "LitconvError";
+    this.fn = fn;
+    this.arg = arg;
+  }
+}
+
+/** Shape of a (possibly ragged) nested array, for error messages: `[3,4]`, `[2,?]`. */
+export function describeShape(x: unknown): string {
+  const dims: (number | string)[] = [];
+  let level: unknown = x;
+  while (Array.isArray(level)) {
+    dims.push(level.length);
+    level = level[0];
+  }
+  return `[${dims.join(",")}]`;
+}
+
+/** A finite number (not NaN, not ±Infinity), or a LitconvError naming where it sits. */
+export function assertFiniteNumber(fn: string, arg: string, v: unknown, where = ""): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new LitconvError(fn, arg, `must hold finite numbers, got ${String(v)}${where}`);
+  }
+  return v;
+}
+
+/** A non-empty 1-D array of finite numbers. */
+export function assertVector(fn: string, arg: string, x: unknown): number[] {
+  if (!Array.isArray(x)) throw new LitconvError(fn, arg, `must be an array of numbers`);
+  if (x.length === 0) throw new LitconvError(fn, arg, `must not be empty`);
+  x.forEach((v, i) => assertFiniteNumber(fn, arg, v, ` at [${i}]`));
+  return x as number[];
+}
+
+/** A non-empty rectangular 2-D array of finite numbers; returns [rows, cols]. */
+export function assertMatrix(fn: string, arg: string, x: unknown): [number, number] {
+  if (!Array.isArray(x) || x.length === 0 || !Array.isArray(x[0])) {
+    throw new LitconvError(fn, arg, `must be a non-empty 2-D array, got shape ${describeShape(x)}`);
+  }
+  const cols = (x[0] as unknown[]).length;
+  if (cols === 0) throw new LitconvError(fn, arg, `must not have empty rows`);
+  x.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== cols) {
+      throw new LitconvError(
+        fn,
+        arg,
+        `is ragged: row 0 has ${cols} entries but row ${i} has ${
+          Array.isArray(row) ? row.length : "none"
+        }`,
+      );
+    }
+    row.forEach((v, j) => assertFiniteNumber(fn, arg, v, ` at [${i}][${j}]`));
+  });
+  return [x.length, cols];
+}
+
+/**
+ * A rectangular N-D array of finite numbers; returns its shape. `rank` fixes the
+ * number of dimensions when given.
+ */
+export function assertTensor(fn: string, arg: string, x: unknown, rank?: number): number[] {
+  const shape: number[] = [];
+  let level: unknown = x;
+  while (Array.isArray(level)) {
+    if (level.length === 0) throw new LitconvError(fn, arg, `has an empty dimension`);
+    shape.push(level.length);
+    level = level[0];
+  }
+  if (rank !== undefined && shape.length !== rank) {
+    throw new LitconvError(
+      fn,
+      arg,
+      `must have ${rank} dimensions, got shape ${describeShape(x)}`,
+    );
+  }
+  const walk = (node: unknown, depth: number, path: string) => {
+    if (depth === shape.length) {
+      assertFiniteNumber(fn, arg, node, ` at ${path}`);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw new LitconvError(
+        fn,
+        arg,
+        `is ragged: expected ${shape[depth]} entries at ${path || "top level"}, got ${
+          Array.isArray(node) ? node.length : typeof node
+        } (shape ${describeShape(x)})`,
+      );
+    }
+    node.forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
+  };
+  walk(x, 0, "");
+  return shape;
+}
+
+/** A whole number ≥ `min` (0 for padding, 1 for stride and sizes). */
+export function assertInteger(fn: string, arg: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+    throw new LitconvError(fn, arg, `must be a whole number ≥ ${min}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** `number | [rows, cols]` as a pair, each a whole number ≥ `min`. */
+export function asPair(fn: string, arg: string, v: unknown, min: number): [number, number] {
+  if (Array.isArray(v)) {
+    if (v.length !== 2) {
+      throw new LitconvError(fn, arg, `must be a number or [rows, cols], got ${JSON.stringify(v)}`);
+    }
+    return [assertInteger(fn, arg, v[0], min), assertInteger(fn, arg, v[1], min)];
+  }
+  const n = assertInteger(fn, arg, v, min);
+  return [n, n];
+}
