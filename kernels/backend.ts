@@ -46,11 +46,14 @@ export interface BackendInfo {
 tf.env().set("PROD", true);
 
 // Vulkan's loader wants XDG_RUNTIME_DIR; CI shells and cron jobs often lack it.
-if (!Deno.env.get("XDG_RUNTIME_DIR")) {
-  const dir = `/tmp/litconv-xdg-${Deno.uid?.() ?? "user"}`;
-  Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  Deno.env.set("XDG_RUNTIME_DIR", dir);
-}
+// Without --allow-env/--allow-write we simply leave it as it is.
+try {
+  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+    const dir = `/tmp/litconv-xdg-${Deno.uid?.() ?? "user"}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  }
+} catch { /* no permission: webgpu may then find no adapter */ }
 
 let adapterInfo: Promise<{ description: string; software: boolean } | null> | undefined;
 
@@ -108,7 +111,9 @@ export async function probeBackends(): Promise<BackendReport[]> {
       ? {
         name: "webgpu",
         available: true,
-        detail: `${gpu.description}${gpu.software ? " (software adapter, not chosen by default)" : ""}`,
+        detail: `${gpu.description}${
+          gpu.software ? " (software adapter, not chosen by default)" : ""
+        }`,
       }
       : {
         name: "webgpu",
@@ -145,7 +150,11 @@ let current: BackendInfo | undefined;
  * returns what it runs on. Throws a {@link LitconvError} if it cannot start.
  */
 export async function useBackend(name?: string): Promise<BackendInfo> {
-  const wanted = checkName(name ?? Deno.env.get("TFJS_BACKEND") ?? await bestBackend());
+  const fromEnv = Deno.permissions.querySync({ name: "env", variable: "TFJS_BACKEND" }).state ===
+      "granted"
+    ? Deno.env.get("TFJS_BACKEND")
+    : undefined;
+  const wanted = checkName(name ?? fromEnv ?? await bestBackend());
   if (current?.name === wanted && tf.getBackend() === wanted) return current;
   if (wanted === "tensorflow") {
     const err = await loadTensorflowBackend();
