@@ -1,0 +1,221 @@
+/**
+ * Literate lessons: one TypeScript file is prose, code and output at once.
+ *
+ * A lesson is an ordinary module. Its prose is Markdown (with KaTeX math, `$…$` and
+ * `$$…$$`) written in JSDoc blocks that start at column 0; everything between those
+ * blocks is code, shown verbatim. This module splits a lesson's source into that
+ * reading order, defines what every lesson exports for the site, and prints a lesson
+ * as plain text:
+ *
+ * ```text
+ * deno run -A lessons/literate.ts lessons/02_conv1d.ts
+ * ```
+ *
+ * The rules of the split, kept small so a student can predict them:
+ *
+ * - a prose block is a comment that opens with exactly `/**` at the start of a line;
+ *   its `*` margins are stripped, Markdown indentation after the margin is kept;
+ * - the module header's `@module` tag is dropped (the rest is the lesson's opening);
+ * - `// deno-lint-ignore…` and `// deno-fmt-ignore…` lines are tooling, not lesson:
+ *   they are left out of the code;
+ * - indented doc comments (inside a function or class) stay part of the code;
+ * - code is kept verbatim apart from blank lines at its start and end.
+ *
+ * @module
+ */
+
+/** One piece of a lesson, in reading order. `line` is where it starts (1-based). */
+export type LiterateBlock =
+  | { kind: "prose"; markdown: string; line: number }
+  | { kind: "code"; code: string; line: number };
+
+/** What a lesson tells the site about itself. */
+export interface LessonMeta {
+  /** URL-safe name, e.g. `"02-conv1d"`. */
+  slug: string;
+  title: string;
+  /** Position in the course (1, 2, …). */
+  order: number;
+  /** One sentence for the table of contents. */
+  summary: string;
+}
+
+/** One computed output of a lesson: what `deno run` prints under `label`. */
+export interface Example {
+  label: string;
+  /** The printed text (numbers formatted like the lecture's NumPy output). */
+  value: string;
+}
+
+/** The shape of every lesson module in `lessons/`. */
+export interface LessonModule {
+  lesson: LessonMeta;
+  examples(): Promise<Example[]>;
+}
+
+const PRAGMA = /^\s*\/\/\s*deno-(lint|fmt)-ignore/;
+const PROSE_OPEN = /^\/\*\*(?!\/)/; // `/**` at column 0, but not the empty comment `/**/`
+
+/** Splits a literate lesson's source into prose and code blocks, in reading order. */
+export function splitLiterate(source: string): LiterateBlock[] {
+  const lines = source.replace(/\r\n?/g, "\n").split("\n");
+  const blocks: LiterateBlock[] = [];
+  let code: string[] = [];
+  let codeStart = 1;
+
+  const flushCode = () => {
+    // Pragmas and blank edges go; `line` follows the first line kept.
+    const kept = code.map((text, k) => ({ text, line: codeStart + k }))
+      .filter(({ text }) => !PRAGMA.test(text));
+    while (kept.length > 0 && kept[0].text.trim() === "") kept.shift();
+    while (kept.length > 0 && kept[kept.length - 1].text.trim() === "") kept.pop();
+    if (kept.length > 0) {
+      blocks.push({ kind: "code", code: kept.map((k) => k.text).join("\n"), line: kept[0].line });
+    }
+    code = [];
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    if (!PROSE_OPEN.test(lines[i])) {
+      if (code.length === 0) codeStart = i + 1;
+      code.push(lines[i]);
+      continue;
+    }
+    flushCode();
+    const start = i;
+    // Collect the comment's lines up to and including the one that closes it.
+    const body: string[] = [];
+    let rest = "";
+    let text = lines[i].slice(3);
+    for (;;) {
+      const close = text.indexOf("*/");
+      if (close >= 0) {
+        body.push(text.slice(0, close));
+        rest = text.slice(close + 2);
+        break;
+      }
+      body.push(text);
+      if (++i >= lines.length) break; // unterminated: take what there is
+      text = lines[i];
+    }
+    const markdown = stripMargins(body);
+    if (markdown !== "") blocks.push({ kind: "prose", markdown, line: start + 1 });
+    // Code after `*/` on the same line (`/** Doc. */ export const x = 1;`).
+    if (rest.trim() !== "") {
+      codeStart = i + 1;
+      code.push(rest.trimStart());
+    }
+  }
+  flushCode();
+  return blocks;
+}
+
+/** Removes the ` * ` margin of each comment line and the `@module` tag. */
+function stripMargins(body: string[]): string {
+  const out = body.map((line, k) => {
+    if (k === 0) return line.trim(); // text right after `/**`
+    const m = /^\s*\*(?: |$)?(.*)$/.exec(line);
+    return (m ? m[1] : line.trimStart()).trimEnd();
+  }).filter((line) => !/^@module\b/.test(line.trim()));
+  while (out.length > 0 && out[0] === "") out.shift();
+  while (out.length > 0 && out[out.length - 1] === "") out.pop();
+  return out.join("\n");
+}
+
+/**
+ * A lesson as plain text for a terminal: prose as written (headings underlined, fenced
+ * snippets indented), code indented behind a `│` gutter so it stands apart from the prose.
+ */
+export function renderText(blocks: LiterateBlock[]): string {
+  const parts = blocks.map((b) => {
+    if (b.kind === "code") return b.code.split("\n").map((l) => `    │ ${l}`.trimEnd()).join("\n");
+    return proseForTerminal(b.markdown);
+  });
+  return parts.join("\n\n") + "\n";
+}
+
+/** Markdown that reads well as plain text: underlined headings, unfenced indented snippets. */
+function proseForTerminal(markdown: string): string {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of markdown.split("\n")) {
+    if (/^\s*```/.test(line)) {
+      fenced = !fenced;
+      continue;
+    }
+    if (fenced) {
+      out.push(`    ${line}`.trimEnd());
+      continue;
+    }
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (h) out.push(h[2], (h[1].length === 1 ? "═" : "─").repeat(h[2].length));
+    else out.push(line);
+  }
+  return out.join("\n");
+}
+
+/**
+ * Formats numbers and nested arrays the way the lecture's NumPy prints them: integers
+ * bare, others with up to 4 decimals, entries right-aligned to a common width, rows on
+ * their own lines.
+ *
+ * ```ts
+ * import { formatArray } from "./literate.ts";
+ * console.assert(formatArray([5, 14, 16]) === "[ 5 14 16]");
+ * console.assert(formatArray([[1, 2], [3, 4.5]]) === "[[  1   2]\n [  3 4.5]]");
+ * ```
+ */
+export function formatArray(x: unknown): string {
+  const plain = toPlain(x);
+  if (typeof plain === "number") return formatNumber(plain);
+  const width = Math.max(...(plain.flat(Infinity) as number[]).map((v) => formatNumber(v).length));
+  const walk = (a: unknown, indent: number): string => {
+    if (typeof a === "number") return formatNumber(a).padStart(width);
+    const arr = a as unknown[];
+    const pad = " ".repeat(indent + 1);
+    const gap = Array.isArray((arr[0] as unknown[])?.[0]) ? "\n\n" : "\n"; // blank line between matrices
+    const sep = typeof arr[0] === "number" ? " " : gap;
+    return `[${
+      arr.map((v, i) => (i === 0 || sep === " " ? "" : pad) + walk(v, indent + 1)).join(sep)
+    }]`;
+  };
+  return walk(plain, 0);
+}
+
+/** Typed arrays become plain arrays, so one printer serves both. */
+function toPlain(x: unknown): number | unknown[] {
+  if (typeof x === "number") return x;
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
+    return Array.from(x as unknown as ArrayLike<number>);
+  }
+  if (Array.isArray(x)) return x.map(toPlain);
+  throw new TypeError(`formatArray: expected numbers or arrays of numbers, got ${typeof x}`);
+}
+
+/** An integer as is, anything else rounded to 4 decimals (trailing zeros dropped). */
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v)) return Object.is(v, -0) ? "0" : String(v);
+  if (!Number.isFinite(v)) return String(v);
+  const s = v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
+  return s === "-0" ? "0" : s;
+}
+
+/** Prints a lesson's examples, each label on its own line, multi-line values indented. */
+export function printExamples(examples: Example[]): void {
+  for (const { label, value } of examples) {
+    console.log(value.includes("\n") ? `${label}:\n${indentText(value, 2)}` : `${label}: ${value}`);
+  }
+}
+
+function indentText(s: string, n: number): string {
+  return s.split("\n").map((l) => " ".repeat(n) + l).join("\n");
+}
+
+if (import.meta.main) {
+  const path = Deno.args[0];
+  if (!path) {
+    console.error("usage: deno run -A lessons/literate.ts lessons/02_conv1d.ts");
+    Deno.exit(2);
+  }
+  console.log(renderText(splitLiterate(await Deno.readTextFile(path))));
+}
