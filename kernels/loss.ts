@@ -1,0 +1,150 @@
+/**
+ * Loss functions, each the mean over the batch, matching PyTorch's defaults
+ * (`reduction="mean"`), so the lecture's printed numbers come out the same.
+ *
+ * @module
+ */
+import { assertMatrix, assertVector, LitconvError } from "./errors.ts";
+import { logSoftmax } from "./activation.ts";
+
+/** Every value of `x` lies in [0, 1]. */
+function assertUnitInterval(fn: string, arg: string, x: number[]): void {
+  x.forEach((v, i) => {
+    if (v < 0 || v > 1) {
+      throw new LitconvError(
+        fn,
+        arg,
+        `must lie in [0, 1], got ${v} at [${i}] (${arg} of length ${x.length})`,
+      );
+    }
+  });
+}
+
+/** `a` and `b` have the same length. */
+function assertSameLength(fn: string, a: string, x: number[], b: string, y: number[]): void {
+  if (x.length !== y.length) {
+    throw new LitconvError(
+      fn,
+      b,
+      `has length ${y.length} but ${a} has length ${x.length}: one target per example`,
+    );
+  }
+}
+
+/** Class indices: one per row, whole numbers in [0, classes). */
+function assertClassTargets(fn: string, rows: number, classes: number, targets: number[]): void {
+  assertVector(fn, "targets", targets);
+  if (targets.length !== rows) {
+    throw new LitconvError(
+      fn,
+      "targets",
+      `has length ${targets.length} but the batch has ${rows} rows: one class index per row`,
+    );
+  }
+  targets.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= classes) {
+      throw new LitconvError(
+        fn,
+        "targets",
+        `must be whole class indices in [0, ${
+          classes - 1
+        }], got ${t} at [${i}] (batch [${rows},${classes}])`,
+      );
+    }
+  });
+}
+
+/** The natural log, floored at −100 as PyTorch's BCELoss does so log(0) stays finite. */
+function clampedLog(p: number): number {
+  return Math.max(Math.log(p), -100);
+}
+
+/**
+ * Binary cross-entropy of probabilities, −mean(t·log p + (1 − t)·log(1 − p)),
+ * as PyTorch's `nn.BCELoss`. Like PyTorch we clamp each log at −100, so a
+ * confident wrong answer (p = 0, t = 1) costs 100 instead of Infinity.
+ *
+ * ```ts
+ * import { binaryCrossEntropy } from "./loss.ts";
+ * import { sigmoid } from "./activation.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(binaryCrossEntropy(sigmoid([0.8]), [1]).toFixed(4), "0.3711");
+ * ```
+ */
+export function binaryCrossEntropy(probs: number[], targets: number[]): number {
+  const fn = "binaryCrossEntropy";
+  assertVector(fn, "probs", probs);
+  assertVector(fn, "targets", targets);
+  assertSameLength(fn, "probs", probs, "targets", targets);
+  assertUnitInterval(fn, "probs", probs);
+  assertUnitInterval(fn, "targets", targets);
+  let sum = 0;
+  probs.forEach((p, i) => {
+    const t = targets[i];
+    sum += -(t * clampedLog(p) + (1 - t) * clampedLog(1 - p));
+  });
+  return sum / probs.length;
+}
+
+/**
+ * Binary cross-entropy straight from logits, as PyTorch's `nn.BCEWithLogitsLoss`.
+ * It uses the stable form max(x, 0) − x·t + log(1 + e^(−|x|)), which equals
+ * BCE(sigmoid(x), t) but never exponentiates a large positive number.
+ *
+ * ```ts
+ * import { binaryCrossEntropyWithLogits } from "./loss.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(binaryCrossEntropyWithLogits([0.8], [1]).toFixed(4), "0.3711");
+ * ```
+ */
+export function binaryCrossEntropyWithLogits(logits: number[], targets: number[]): number {
+  const fn = "binaryCrossEntropyWithLogits";
+  assertVector(fn, "logits", logits);
+  assertVector(fn, "targets", targets);
+  assertSameLength(fn, "logits", logits, "targets", targets);
+  assertUnitInterval(fn, "targets", targets);
+  let sum = 0;
+  logits.forEach((x, i) => {
+    sum += Math.max(x, 0) - x * targets[i] + Math.log1p(Math.exp(-Math.abs(x)));
+  });
+  return sum / logits.length;
+}
+
+/**
+ * Negative log-likelihood: the mean over rows of −logProbs[i][targets[i]], as
+ * PyTorch's `nn.NLLLoss`. `logProbs` are log-probabilities (e.g. `logSoftmax`).
+ *
+ * ```ts
+ * import { nllLoss } from "./loss.ts";
+ * import { logSoftmax } from "./activation.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(nllLoss(logSoftmax([[1.5, 0.8, 2.1]]), [2]).toFixed(4), "0.5996");
+ * ```
+ */
+export function nllLoss(logProbs: number[][], targets: number[]): number {
+  const fn = "nllLoss";
+  const [rows, classes] = assertMatrix(fn, "logProbs", logProbs);
+  assertClassTargets(fn, rows, classes, targets);
+  let sum = 0;
+  targets.forEach((t, i) => (sum -= logProbs[i][t]));
+  return sum / rows;
+}
+
+/**
+ * Cross-entropy from logits, as PyTorch's `nn.CrossEntropyLoss`: nllLoss of
+ * logSoftmax. The stable logSoftmax keeps it finite and exact for logits of ±1000.
+ *
+ * ```ts
+ * import { crossEntropy } from "./loss.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(crossEntropy([[1.5, 0.8, 2.1]], [2]).toFixed(4), "0.5996");
+ * assert.equal(crossEntropy([[1000, -1000]], [1]), 2000);
+ * ```
+ */
+export function crossEntropy(logits: number[][], targets: number[]): number {
+  const fn = "crossEntropy";
+  // Check here too, so errors name crossEntropy rather than the helpers it calls.
+  const [rows, classes] = assertMatrix(fn, "logits", logits);
+  assertClassTargets(fn, rows, classes, targets);
+  return nllLoss(logSoftmax(logits), targets);
+}

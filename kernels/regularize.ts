@@ -1,0 +1,100 @@
+/**
+ * Regularization: an L2 penalty on the weights, and (inverted) dropout.
+ *
+ * @module
+ */
+import { assertFiniteNumber, assertInteger, assertTensor, LitconvError } from "./errors.ts";
+import type { DropoutOptions, NestedNumberArray } from "./types.ts";
+
+/** Every number in a nested array, in row-major order. */
+function leaves(x: NestedNumberArray, out: number[] = []): number[] {
+  if (Array.isArray(x)) { for (const child of x) leaves(child, out); }
+  else out.push(x);
+  return out;
+}
+
+/**
+ * The L2 penalty λ Σ w² over every number of every parameter, as the lecture's
+ * `l2_lambda * sum((p**2).sum() for p in layer.parameters())`.
+ *
+ * ```ts
+ * import { l2Penalty } from "./regularize.ts";
+ * import assert from "node:assert/strict";
+ * const weight = [[1, 2], [3, 4]];
+ * const bias = [1];
+ * assert.equal(l2Penalty([weight, bias], 0.5), 0.5 * (1 + 4 + 9 + 16 + 1));
+ * ```
+ */
+export function l2Penalty(params: NestedNumberArray[], lambda: number): number {
+  const fn = "l2Penalty";
+  if (!Array.isArray(params) || params.length === 0) {
+    throw new LitconvError(fn, "params", `must be a non-empty list of parameter arrays`);
+  }
+  params.forEach((p, i) => assertTensor(fn, `params[${i}]`, p));
+  assertFiniteNumber(fn, "lambda", lambda);
+  if (lambda < 0) throw new LitconvError(fn, "lambda", `must be ≥ 0, got ${lambda}`);
+  let sum = 0;
+  for (const p of params) for (const w of leaves(p)) sum += w * w;
+  return lambda * sum;
+}
+
+/**
+ * mulberry32: a tiny, well-known 32-bit PRNG. Same seed, same sequence of
+ * numbers in [0, 1), so a dropout mask can be reproduced exactly.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A fresh copy of `x` with `f` applied to every number. */
+function mapLeaves<T extends NestedNumberArray>(x: T, f: (v: number) => number): T {
+  return (Array.isArray(x) ? x.map((c) => mapLeaves(c, f)) : f(x as number)) as T;
+}
+
+/**
+ * Inverted dropout. In training each element is zeroed with probability `p`
+ * and every survivor is scaled by 1/(1 − p), so the expected value of each
+ * element is unchanged and evaluation needs no rescaling: with
+ * `training: false` it returns a copy of `x`. Elements are visited in row-major
+ * order, one draw of a seeded mulberry32 each, so the same seed gives the same mask.
+ *
+ * ```ts
+ * import { dropout } from "./regularize.ts";
+ * import assert from "node:assert/strict";
+ * const y = dropout([[1, 2], [3, 4]], 0.5, { training: true, seed: 7 });
+ * assert.ok(y.flat().every((v, i) => v === 0 || v === 2 * [1, 2, 3, 4][i]));
+ * assert.deepEqual(dropout([1, 2], 0.5, { training: false, seed: 7 }), [1, 2]);
+ * ```
+ */
+export function dropout<T extends NestedNumberArray>(x: T, p: number, options: DropoutOptions): T {
+  const fn = "dropout";
+  const shape = assertTensor(fn, "x", x);
+  const context = `x of shape [${shape.join(",")}]`;
+  if (typeof p !== "number" || !(p >= 0 && p < 1)) {
+    throw new LitconvError(fn, "p", `must lie in [0, 1), got ${String(p)} (${context})`);
+  }
+  if (typeof options?.training !== "boolean") {
+    throw new LitconvError(
+      fn,
+      "training",
+      `must be true or false, got ${String(options?.training)}`,
+    );
+  }
+  // mulberry32 takes a 32-bit integer seed; any other seed would be silently truncated.
+  assertInteger(fn, "seed", options.seed, -(2 ** 31));
+  if (options.seed >= 2 ** 32) {
+    throw new LitconvError(fn, "seed", `must fit in 32 bits, got ${options.seed}`);
+  }
+
+  if (!options.training) return mapLeaves(x, (v) => v);
+  const random = mulberry32(options.seed);
+  const scale = 1 / (1 - p);
+  return mapLeaves(x, (v) => (random() < p ? 0 : v * scale));
+}

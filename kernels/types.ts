@@ -1,0 +1,42 @@
+/**
+ * The plain-array types the naive kernels take and return.
+ *
+ * Every naive kernel works on ordinary nested JavaScript arrays of numbers, so a
+ * student can print, index and build them by hand, exactly like the lecture's
+ * Python lists.
+ *
+ * @module
+ */
+
+/** A number, or an array of (arrays of …) numbers: a scalar, vector, matrix or tensor. */
+export type NestedNumberArray = number | NestedNumberArray[];
+
+/** One whole number used for both axes, or `[rows, cols]`. */
+export type IntPair = number | [number, number];
+
+/**
+ * Zero padding added on each side, and the step between window positions.
+ * `conv1d` accepts plain numbers only; the 2-D kernels also accept `[rows, cols]`.
+ */
+export interface ConvOptions {
+  /** Zeros added before and after each axis (default 0). */
+  padding?: IntPair;
+  /** Step between neighbouring windows (default 1). */
+  stride?: IntPair;
+}
+
+/** The pooling window and its step; `stride` defaults to `size` (windows that tile). */
+export interface PoolOptions {
+  /** Window height and width. */
+  size: IntPair;
+  /** Step between windows (default: `size`). */
+  stride?: IntPair;
+}
+
+/** Dropout is active only in training; `seed` makes the random mask reproducible. */
+export interface DropoutOptions {
+  /** `true`: drop and rescale; `false` (evaluation): return the input unchanged. */
+  training: boolean;
+  /** Seed of the pseudo-random generator that draws the mask. */
+  seed: number;
+}
