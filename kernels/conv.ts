@@ -151,9 +151,13 @@ export function conv1d(x: number[], w: number[], options: ConvOptions = {}): num
   assertVector(fn, "w", w);
   const context = `x of length ${x.length}, w of length ${w.length}`;
   const { padding = 0, stride = 1 } = options ?? {};
-  // conv1d has one axis, so padding and stride are plain numbers.
-  const [p] = optionPair(fn, "padding", typeof padding === "number" ? padding : [], 0, context);
-  const [s] = optionPair(fn, "stride", typeof stride === "number" ? stride : [], 1, context);
+  // conv1d has one axis, so padding and stride are plain numbers, not pairs.
+  if (Array.isArray(padding) || Array.isArray(stride)) {
+    const arg = Array.isArray(padding) ? "padding" : "stride";
+    throw new LitconvError(fn, arg, `must be a single number for 1-D input (${context})`);
+  }
+  const [p] = optionPair(fn, "padding", padding, 0, context);
+  const [s] = optionPair(fn, "stride", stride, 1, context);
   if (w.length > x.length + 2 * p) {
     throw new LitconvError(
       fn,

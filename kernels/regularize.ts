@@ -95,6 +95,6 @@ export function dropout<T extends NestedNumberArray>(x: T, p: number, options: D
 
   if (!options.training) return mapLeaves(x, (v) => v);
   const random = mulberry32(options.seed);
-  const scale = 1 / (1 - p);
-  return mapLeaves(x, (v) => (random() < p ? 0 : v * scale));
+  const keep = 1 - p;
+  return mapLeaves(x, (v) => (random() < p ? 0 : v / keep));
 }
