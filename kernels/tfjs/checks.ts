@@ -7,6 +7,7 @@
  */
 import {
   assertFiniteNumber,
+  assertInteger,
   assertMatrix,
   assertTensor,
   assertVector,
@@ -132,4 +133,69 @@ export function checkPool(
   return { size, stride };
 }
 
-export { assertFiniteNumber, assertMatrix, assertTensor, assertVector, LitconvError };
+/** Loss inputs: every value of `x` lies in [0, 1]. */
+export function assertUnitInterval(fn: string, arg: string, x: number[]): void {
+  x.forEach((v, i) => {
+    if (v < 0 || v > 1) {
+      throw new LitconvError(
+        fn,
+        arg,
+        `must lie in [0, 1], got ${v} at [${i}] (${arg} of length ${x.length})`,
+      );
+    }
+  });
+}
+
+/** Loss inputs: one target per example. */
+export function assertSameLength(
+  fn: string,
+  a: string,
+  x: number[],
+  b: string,
+  y: number[],
+): void {
+  if (x.length !== y.length) {
+    throw new LitconvError(
+      fn,
+      b,
+      `has length ${y.length} but ${a} has length ${x.length}: one target per example`,
+    );
+  }
+}
+
+/** Class indices: one per row, whole numbers in [0, classes). */
+export function assertClassTargets(
+  fn: string,
+  rows: number,
+  classes: number,
+  targets: number[],
+): void {
+  assertVector(fn, "targets", targets);
+  if (targets.length !== rows) {
+    throw new LitconvError(
+      fn,
+      "targets",
+      `has length ${targets.length} but the batch has ${rows} rows: one class index per row`,
+    );
+  }
+  targets.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= classes) {
+      throw new LitconvError(
+        fn,
+        "targets",
+        `must be whole class indices in [0, ${
+          classes - 1
+        }], got ${t} at [${i}] (batch [${rows},${classes}])`,
+      );
+    }
+  });
+}
+
+export {
+  assertFiniteNumber,
+  assertInteger,
+  assertMatrix,
+  assertTensor,
+  assertVector,
+  LitconvError,
+};
