@@ -138,16 +138,9 @@ export async function examples(): Promise<Example[]> {
 }
 
 /**
- * ## Exercises
+ * ## Claims, checked
  *
- * 1. Write `convParamCount(kernel: [number, number], inChannels: number, outChannels:
- *    number, bias?: boolean): number` for rectangular kernels, with or without biases.
- *    It will be property-checked against TF.js's `countParams()` on randomly drawn
- *    `tf.layers.conv2d` configurations.
- * 2. Write `receptiveField(layers: {kernel: number, stride: number}[]): number`: how many
- *    input pixels (per side) one output of a stack of convolutions and poolings sees.
- *    For the lecture's network (conv 5, pool 2, conv 5, pool 2) it is 16. It will be
- *    checked by poking pixels through the naive kernels, as above, on random stacks.
+ * Every claim above is a test: `deno test -A` runs them (through `tests/lessons_test.ts`).
  */
 Deno.test("01: the formulas match TF.js's parameter counts for every layer", async () => {
   const table = await layerTable();
@@ -174,5 +167,19 @@ Deno.test("01: shifting the input shifts the feature map (shared weights)", () =
     assert.deepEqual(responseShifted[r].slice(1), response[r].slice(0, -1));
   }
 });
+
+/**
+ * ## Exercises
+ *
+ * 1. Write `convParamCount(kernel: [number, number], inChannels: number, outChannels:
+ *    number, bias?: boolean): number` for rectangular kernels, with or without biases.
+ *    It will be property-checked against TF.js's `countParams()` on randomly drawn
+ *    `tf.layers.conv2d` configurations.
+ * 2. Write `receptiveField(layers: {kernel: number, stride: number}[]): number`: the side of
+ *    the square of input pixels that one output of a stack of convolutions and poolings
+ *    sees.
+ *    For the lecture's network (conv 5, pool 2, conv 5, pool 2) it is 16. It will be
+ *    checked by poking pixels through the naive kernels, as above, on random stacks.
+ */
 
 if (import.meta.main) printExamples(await examples());

@@ -200,6 +200,19 @@ export function formatNumber(v: number): string {
   return s === "-0" ? "0" : s;
 }
 
+/**
+ * The largest |a − b| over two arrays of the same shape: how far a TF.js twin (float32)
+ * strays from its naive kernel (float64).
+ */
+export function maxAbsDiff(a: unknown, b: unknown): number {
+  const xs = [toPlain(a)].flat(Infinity) as number[];
+  const ys = [toPlain(b)].flat(Infinity) as number[];
+  if (xs.length !== ys.length) {
+    throw new RangeError(`maxAbsDiff: ${xs.length} numbers against ${ys.length}`);
+  }
+  return xs.reduce((m, x, i) => Math.max(m, Math.abs(x - ys[i])), 0);
+}
+
 /** Prints a lesson's examples, each label on its own line, multi-line values indented. */
 export function printExamples(examples: Example[]): void {
   for (const { label, value } of examples) {

@@ -1,0 +1,248 @@
+/**
+ * # 02 · Convolution in one dimension
+ *
+ * A discrete convolution slides a small array of weights, the *filter* or *kernel*
+ * $\boldsymbol w$, along an input $\boldsymbol x$ and writes one weighted sum per position:
+ *
+ * $$y[i] = (\boldsymbol x * \boldsymbol w)[i] = \sum_{k} x[i - k]\, w[k].$$
+ *
+ * Read the index $i - k$ carefully: as $k$ walks *forward* through the kernel, the input
+ * is read *backwards*. Computing it as a sliding dot product therefore takes three steps:
+ *
+ * 1. **pad** $\boldsymbol x$ with $p$ zeros on each side, so windows may hang over the edge;
+ * 2. **flip** the kernel, $\boldsymbol w^r$ = $\boldsymbol w$ reversed;
+ * 3. **slide** $\boldsymbol w^r$ along the padded input in steps of $s$ (the **stride**),
+ *    taking a dot product at each stop.
+ *
+ * Before we convolve, a short detour through array reversal and slicing, because the
+ * lecture writes the flip as NumPy's `w[::-1]`.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { conv1d, flipKernel2d } from "../kernels/conv.ts";
+import * as tfjs from "../kernels/tfjs/conv.ts";
+import { tf, useBackend } from "../kernels/backend.ts";
+import {
+  type Example,
+  formatArray,
+  type LessonMeta,
+  maxAbsDiff,
+  printExamples,
+} from "./literate.ts";
+
+export const lesson: LessonMeta = {
+  slug: "02-conv1d",
+  title: "Convolution in one dimension",
+  order: 2,
+  summary: "Slicing and flipping arrays, zero padding and stride; conv1d by hand against " +
+    "NumPy's convolve and tf.conv1d, and the textbook's stride bug.",
+};
+
+/**
+ * ## Slicing like Python
+ *
+ * Python's `a[start:stop:step]` picks every `step`-th element from `start` up to (not
+ * including) `stop`; a negative step walks backwards, a negative index counts from the
+ * end. TypeScript has no such syntax, so here is a small function with the same rules.
+ */
+export function pySlice<T>(a: readonly T[], start?: number, stop?: number, step = 1): T[] {
+  if (step === 0 || !Number.isInteger(step)) {
+    throw new RangeError("pySlice: step must be a non-zero whole number");
+  }
+  const n = a.length;
+  const clamp = (v: number | undefined, fallback: number) => {
+    if (v === undefined) return fallback;
+    const i = v < 0 ? v + n : v;
+    return step > 0 ? Math.min(Math.max(i, 0), n) : Math.min(Math.max(i, -1), n - 1);
+  };
+  const from = clamp(start, step > 0 ? 0 : n - 1);
+  const to = clamp(stop, step > 0 ? n : -1);
+  const out: T[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) out.push(a[i]);
+  return out;
+}
+
+/** And Python's `range(start, stop, step)`, which the lecture's loops use. */
+export function range(start: number, stop: number, step = 1): number[] {
+  if (step === 0) throw new RangeError("range: step must be ≠ 0");
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
+  return out;
+}
+
+/**
+ * The lecture's examples: reverse a kernel, then slice a 4×5 matrix by rows. On a
+ * matrix, `w[::-2]` takes every second row starting from the last one, and `w[:-2]`
+ * drops the last two rows.
+ */
+const w = [1, 0, 3, 1, 2];
+const m = Array.from({ length: 4 }, () => new Array<number>(5).fill(0));
+m[2][3] = -17;
+m[1][2] = 3;
+m[3][1] = 2;
+
+/**
+ * ## Convolving by hand
+ *
+ * The lecture's test: $\boldsymbol x$ of length 8, the 5-tap kernel above and $p = 2$.
+ * With $p = (m - 1)/2$ the output has the input's length: NumPy calls that mode
+ * `'same'`. Our `conv1d` (in `kernels/conv.ts`) pads, flips and slides exactly as the
+ * three steps say.
+ *
+ * To check it against something that does *not* pad or flip, `convolveSame` below
+ * follows the formula $\sum_k x[i - k]\, w[k]$ literally, skipping indices that fall
+ * outside $\boldsymbol x$, and keeps the centred part of the result, like
+ * `np.convolve(x, w, mode='same')`.
+ */
+const x = [1, 3, 2, 4, 5, 6, 1, 3];
+
+export function convolveSame(x: number[], w: number[]): number[] {
+  const full = Array.from({ length: x.length + w.length - 1 }, (_, i) => {
+    let sum = 0;
+    for (let k = 0; k < w.length; k++) {
+      if (i - k >= 0 && i - k < x.length) sum += x[i - k] * w[k];
+    }
+    return sum;
+  });
+  const start = Math.floor((w.length - 1) / 2);
+  return full.slice(start, start + x.length);
+}
+
+/**
+ * ## The TF.js twin
+ *
+ * `tf.conv1d` does **not** flip its kernel: like every deep-learning library it computes
+ * *cross-correlation*, $\sum_k x[i + k]\, w[k]$. The twin `tfjs.conv1d` therefore
+ * reverses $\boldsymbol w$ before handing it over, and then agrees with the naive loop.
+ * Calling `tf.conv1d` with the kernel as given answers a different question; the
+ * function below shows that raw call (TF.js wants the input as `[batch, width,
+ * channels]` and the kernel as `[width, in, out]`).
+ */
+export async function rawTfConv1d(x: number[], w: number[], padding: number): Promise<number[]> {
+  const input = tf.pad(tf.tensor3d(x, [1, x.length, 1]), [[0, 0], [padding, padding], [0, 0]]);
+  const kernel = tf.tensor3d(w, [w.length, 1, 1]);
+  const out = tf.conv1d(input, kernel, 1, "valid");
+  const values = Array.from(await out.data());
+  tf.dispose([input, kernel, out]);
+  return values;
+}
+
+/**
+ * ## Stride, and the textbook's bug
+ *
+ * With stride $s$ the output has $o = \lfloor (n + 2p - m)/s \rfloor + 1$ entries, and
+ * output $i$ reads the window that starts at $i \cdot s$. The lecture's loop (after the
+ * textbook) instead writes `for i in range(0, o, s)`: it steps the *output* index by
+ * $s$, so for $s > 1$ it visits only the first $\lceil o/s \rceil$ windows and silently
+ * returns a short answer. Here it is, copied faithfully:
+ */
+export function textbookConv1d(x: number[], w: number[], p = 0, s = 1): number[] {
+  const wRot = [...w].reverse();
+  const zeros = new Array<number>(p).fill(0);
+  const xPadded = [...zeros, ...x, ...zeros];
+  const res: number[] = [];
+  for (let i = 0; i < Math.floor((xPadded.length - wRot.length) / s) + 1; i += s) {
+    res.push(wRot.reduce((sum, wk, k) => sum + xPadded[i + k] * wk, 0));
+  }
+  return res;
+}
+
+/**
+ * For $s = 1$ the two agree, which is why the bug survives a quick test. For $s = 2$ the
+ * correct answer has 4 entries and the textbook loop returns 2. The suite keeps this
+ * loop as a *mutant* in `tests/mutants_test.ts`: the property test that compares
+ * `conv1d` with its TF.js twin over random inputs and strides must reject it, and a test
+ * asserts that it does.
+ *
+ * ## Two dimensions, one flip each way
+ *
+ * In 2-D the kernel is flipped along both axes, `W[::-1, ::-1]`: up-down and left-right,
+ * which is the same as rotating it by 180°.
+ */
+const w3 = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+w3[1][2] = -1;
+w3[0][1] = 3;
+w3[2][1] = 2;
+
+export async function examples(): Promise<Example[]> {
+  const backend = (await useBackend()).name;
+  const naive = conv1d(x, w, { padding: 2 });
+  const twin = await tfjs.conv1d(x, w, { padding: 2 });
+  const wr = pySlice(w, undefined, undefined, -1);
+  return [
+    { label: "w[::-1]", value: formatArray(wr) },
+    { label: "4×5 w", value: formatArray(m) },
+    { label: "w[::-2]", value: formatArray(pySlice(m, undefined, undefined, -2)) },
+    { label: "w[:-2]", value: formatArray(pySlice(m, undefined, -2)) },
+    { label: "range(0, 10, 2)", value: formatArray(range(0, 10, 2)) },
+    { label: "shape of w[::-1]", value: `[${wr.length}]` },
+    { label: "Conv1d Implementation", value: formatArray(naive) },
+    {
+      label: "np.convolve(x, w, mode='same') by the formula",
+      value: formatArray(convolveSame(x, w)),
+    },
+    { label: `tfjs.conv1d (${backend})`, value: formatArray(twin) },
+    { label: "max |naive − tfjs|", value: String(maxAbsDiff(naive, twin)) },
+    { label: `tf.conv1d unflipped (${backend})`, value: formatArray(await rawTfConv1d(x, w, 2)) },
+    { label: "conv1d, p=2, s=2", value: formatArray(conv1d(x, w, { padding: 2, stride: 2 })) },
+    { label: "textbookConv1d, p=2, s=2", value: formatArray(textbookConv1d(x, w, 2, 2)) },
+    { label: "3×3 w", value: formatArray(w3) },
+    { label: "w[::-1, ::-1]", value: formatArray(flipKernel2d(w3)) },
+  ];
+}
+
+/**
+ * ## Claims, checked
+ *
+ * Every claim above is a test: `deno test -A` runs them (through `tests/lessons_test.ts`).
+ */
+Deno.test("02: Python-style slicing and range", () => {
+  assert.deepEqual(pySlice(w, undefined, undefined, -1), [2, 1, 3, 0, 1]);
+  assert.deepEqual(pySlice(m, undefined, undefined, -2), [m[3], m[1]]);
+  assert.deepEqual(pySlice(m, undefined, -2), [m[0], m[1]]);
+  assert.deepEqual(pySlice([0, 1, 2, 3, 4], 3, 0, -1), [3, 2, 1]);
+  assert.deepEqual(pySlice([0, 1, 2, 3, 4], -2), [3, 4]);
+  assert.deepEqual(range(0, 10, 2), [0, 2, 4, 6, 8]);
+  assert.deepEqual(range(3, 0), []);
+});
+
+Deno.test("02: conv1d matches the formula, the TF.js twin, and the lecture's numbers", async () => {
+  await useBackend();
+  const naive = conv1d(x, w, { padding: 2 });
+  assert.deepEqual(naive, [5, 14, 16, 26, 24, 34, 19, 22]);
+  assert.deepEqual(convolveSame(x, w), naive);
+  assert.ok(maxAbsDiff(naive, await tfjs.conv1d(x, w, { padding: 2 })) < 1e-4);
+  // Without the flip, tf.conv1d computes something else…
+  assert.ok(maxAbsDiff(naive, await rawTfConv1d(x, w, 2)) > 1);
+  // …and with the kernel reversed by hand, the same thing.
+  assert.ok(maxAbsDiff(naive, await rawTfConv1d(x, [...w].reverse(), 2)) < 1e-4);
+});
+
+Deno.test("02: the textbook loop is right for stride 1 and short for stride 2", () => {
+  assert.deepEqual(textbookConv1d(x, w, 2, 1), conv1d(x, w, { padding: 2 }));
+  const right = conv1d(x, w, { padding: 2, stride: 2 });
+  const wrong = textbookConv1d(x, w, 2, 2);
+  assert.equal(right.length, 4);
+  assert.equal(wrong.length, 2);
+  assert.deepEqual(wrong, right.slice(0, 2)); // the windows it does visit are right
+});
+
+Deno.test("02: the 2-D flip reverses both axes, and twice is the identity", () => {
+  assert.deepEqual(flipKernel2d(w3), [[0, 2, 0], [-1, 0, 0], [0, 3, 0]]);
+  assert.deepEqual(flipKernel2d(flipKernel2d(w3)), w3);
+});
+
+/**
+ * ## Exercises
+ *
+ * 1. Write `conv1d(x: number[], w: number[], options: {padding?: number, stride?:
+ *    number}): number[]` yourself: pad, flip, slide. It will be property-checked against
+ *    the naive kernel via the pair registry, on random inputs, paddings and strides (so
+ *    the textbook's loop fails).
+ * 2. Write `crossCorrelate1d(x: number[], w: number[]): number[]` (no padding, stride 1,
+ *    no flip) and show that `crossCorrelate1d(x, w)` equals `conv1d(x, w reversed)`. It
+ *    will be checked against `tf.conv1d` on random inputs.
+ */
+
+if (import.meta.main) printExamples(await examples());
