@@ -38,7 +38,7 @@ function assertClassTargets(fn: string, rows: number, classes: number, targets: 
     throw new LitconvError(
       fn,
       "targets",
-      `has length ${targets.length} but the batch has ${rows} rows: one class index per row`,
+      `has length ${targets.length} but the batch has ${rows} rows (batch [${rows},${classes}]): one class index per row`,
     );
   }
   targets.forEach((t, i) => {
