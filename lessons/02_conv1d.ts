@@ -26,6 +26,7 @@ import { tf, useBackend } from "../kernels/backend.ts";
 import {
   type Example,
   formatArray,
+  formatDiff,
   type LessonMeta,
   maxAbsDiff,
   printExamples,
@@ -183,7 +184,7 @@ export async function examples(): Promise<Example[]> {
       value: formatArray(convolveSame(x, w)),
     },
     { label: `tfjs.conv1d (${backend})`, value: formatArray(twin) },
-    { label: "max |naive − tfjs|", value: String(maxAbsDiff(naive, twin)) },
+    { label: "max |naive − tfjs|", value: formatDiff(maxAbsDiff(naive, twin)) },
     { label: `tf.conv1d unflipped (${backend})`, value: formatArray(await rawTfConv1d(x, w, 2)) },
     { label: "conv1d, p=2, s=2", value: formatArray(conv1d(x, w, { padding: 2, stride: 2 })) },
     { label: "textbookConv1d, p=2, s=2", value: formatArray(textbookConv1d(x, w, 2, 2)) },

@@ -22,6 +22,7 @@ import { tf, useBackend } from "../kernels/backend.ts";
 import {
   type Example,
   formatArray,
+  formatDiff,
   type LessonMeta,
   maxAbsDiff,
   printExamples,
@@ -127,7 +128,7 @@ export async function examples(): Promise<Example[]> {
       value: formatArray(convolve2dSame(X, W)),
     },
     { label: `tfjs.conv2d (${backend})`, value: formatArray(twin) },
-    { label: "max |naive − tfjs|", value: String(maxAbsDiff(naive, twin)) },
+    { label: "max |naive − tfjs|", value: formatDiff(maxAbsDiff(naive, twin)) },
     { label: "conv2d, p=1, s=2 (naive)", value: formatArray(strided) },
     { label: `tfjs.conv2d, p=1, s=2 (${backend})`, value: formatArray(twinStrided) },
     { label: "conv2d, p=1, s=(1,2) (naive)", value: formatArray(stridedCols) },

@@ -213,6 +213,11 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
   return xs.reduce((m, x, i) => Math.max(m, Math.abs(x - ys[i])), 0);
 }
 
+/** A difference for printing: `0`, or two significant digits in exponent form (`1.06e-7`). */
+export function formatDiff(d: number): string {
+  return d === 0 ? "0" : d.toExponential(2);
+}
+
 /** Prints a lesson's examples, each label on its own line, multi-line values indented. */
 export function printExamples(examples: Example[]): void {
   for (const { label, value } of examples) {

@@ -1,0 +1,163 @@
+/**
+ * # 05 · Subsampling: max and mean pooling
+ *
+ * A pooling layer slides a window over its input, as a convolution does, but instead of
+ * a weighted sum it keeps one summary of each window: the largest value (**max
+ * pooling**) or the average (**mean** or **average pooling**). Written
+ * $P_{n_1 \times n_2}$ for an $n_1 \times n_2$ window,
+ *
+ * $$\text{max: } Y[i, j] = \max_{(a, b) \in \text{window}(i, j)} X[a, b], \qquad
+ *   \text{mean: } Y[i, j] = \frac{1}{n_1 n_2} \sum_{(a, b) \in \text{window}(i, j)} X[a, b].$$
+ *
+ * Pooling has **no parameters** to learn. It earns its place twice over: it shrinks the
+ * feature maps (less computation, fewer weights in the dense layers after it, less room
+ * to overfit), and max pooling adds a little *local invariance*: a feature that moves by
+ * a pixel inside its window gives the same output.
+ *
+ * Windows usually tile the input (stride = window size, **non-overlapping**), as in the
+ * lecture's network, where `MaxPool2d(kernel_size=2)` halves 28×28 maps to 14×14 and then
+ * 7×7. A stride smaller than the window makes them **overlap**, so one input can win in
+ * several windows. The output size follows the convolution formula with $p = 0$.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { conv2d } from "../kernels/conv.ts";
+import { avgPool2d, maxPool2d } from "../kernels/pool.ts";
+import * as tfjs from "../kernels/tfjs/index.ts";
+import { useBackend } from "../kernels/backend.ts";
+import {
+  type Example,
+  formatArray,
+  formatDiff,
+  type LessonMeta,
+  maxAbsDiff,
+  printExamples,
+} from "./literate.ts";
+
+export const lesson: LessonMeta = {
+  slug: "05-pooling",
+  title: "Subsampling: max and mean pooling",
+  order: 5,
+  summary: "Max and mean pooling with overlapping and non-overlapping windows, against " +
+    "tf.maxPool and tf.avgPool; invariance to small shifts; mean pooling as a convolution.",
+};
+
+/** A 6×6 input to pool. */
+const X = [
+  [1, 3, 2, 9, 0, 1],
+  [4, 6, 1, 3, 2, 2],
+  [0, 2, 7, 1, 5, 3],
+  [3, 1, 4, 8, 0, 6],
+  [5, 0, 2, 2, 9, 1],
+  [1, 8, 3, 0, 4, 4],
+];
+
+/**
+ * ## Non-overlapping and overlapping windows
+ *
+ * $P_{2 \times 2}$ with stride 2 turns the 6×6 input into 3×3; a 3×3 window with stride 2
+ * overlaps its neighbours by one row or column and gives 2×2
+ * ($\lfloor (6 - 3)/2 \rfloor + 1 = 2$). Both kinds run on the naive kernels
+ * (`kernels/pool.ts`) and on their TF.js twins, `tf.maxPool` and `tf.avgPool` with
+ * `'valid'` windows.
+ */
+export const CONFIGS = [
+  { name: "2×2, stride 2 (non-overlapping)", options: { size: 2 } },
+  { name: "3×3, stride 2 (overlapping)", options: { size: 3, stride: 2 } },
+] as const;
+
+/**
+ * ## Invariance to small shifts
+ *
+ * Move the bright pixel of a 4×4 image by one step, staying inside the same 2×2
+ * window: max pooling cannot tell the difference. Mean pooling cannot either, in this
+ * case; move the pixel across a window border and both change.
+ */
+const dot = (r: number, c: number) =>
+  Array.from(
+    { length: 4 },
+    (_, i) => Array.from({ length: 4 }, (_, j) => (i === r && j === c ? 9 : 0)),
+  );
+const pooledA = maxPool2d(dot(0, 0), { size: 2 });
+const pooledB = maxPool2d(dot(1, 1), { size: 2 });
+const pooledC = maxPool2d(dot(1, 2), { size: 2 });
+
+/**
+ * ## Mean pooling is a convolution
+ *
+ * Averaging a $k \times k$ window is the same as convolving with a kernel whose
+ * $k^2$ entries are all $1/k^2$, at stride $k$. (Max has no such form: it is not linear.)
+ */
+const uniform = [[0.25, 0.25], [0.25, 0.25]];
+const meanByConv = conv2d(X, uniform, { stride: 2 });
+
+export async function examples(): Promise<Example[]> {
+  const backend = (await useBackend()).name;
+  const out: Example[] = [{ label: "X", value: formatArray(X) }];
+  for (const { name, options } of CONFIGS) {
+    const max = maxPool2d(X, options);
+    const mean = avgPool2d(X, options);
+    const tfMax = await tfjs.maxPool2d(X, options);
+    const tfMean = await tfjs.avgPool2d(X, options);
+    out.push(
+      { label: `max pooling ${name} (naive)`, value: formatArray(max) },
+      { label: `tf.maxPool ${name} (${backend})`, value: formatArray(tfMax) },
+      { label: `mean pooling ${name} (naive)`, value: formatArray(mean) },
+      { label: `tf.avgPool ${name} (${backend})`, value: formatArray(tfMean) },
+      {
+        label: "max |naive − tfjs| (max, mean)",
+        value: `${formatDiff(maxAbsDiff(max, tfMax))}, ${formatDiff(maxAbsDiff(mean, tfMean))}`,
+      },
+    );
+  }
+  out.push(
+    {
+      label: "max pool of a dot at (0,0) / (1,1) / (1,2)",
+      value: [pooledA, pooledB, pooledC].map((p) => formatArray(p)).join("\n\n"),
+    },
+    { label: "conv2d with a uniform 2×2 kernel, stride 2", value: formatArray(meanByConv) },
+  );
+  return out;
+}
+
+/**
+ * ## Claims, checked
+ *
+ * Every claim above is a test: `deno test -A` runs them (through `tests/lessons_test.ts`).
+ */
+Deno.test("05: pooled sizes, values by hand, and the TF.js twins agree", async () => {
+  await useBackend();
+  assert.deepEqual(maxPool2d(X, { size: 2 }), [[6, 9, 2], [3, 8, 6], [8, 3, 9]]);
+  assert.deepEqual(avgPool2d(X, { size: 2 })[0], [3.5, 3.75, 1.25]);
+  assert.deepEqual(maxPool2d(X, { size: 3, stride: 2 }), [[7, 9], [7, 9]]);
+  for (const { options } of CONFIGS) {
+    assert.ok(maxAbsDiff(maxPool2d(X, options), await tfjs.maxPool2d(X, options)) < 1e-6);
+    assert.ok(maxAbsDiff(avgPool2d(X, options), await tfjs.avgPool2d(X, options)) < 1e-5);
+  }
+});
+
+Deno.test("05: max pooling ignores a move inside a window, not across one", () => {
+  assert.deepEqual(pooledA, pooledB);
+  assert.notDeepEqual(pooledB, pooledC);
+});
+
+Deno.test("05: mean pooling equals a uniform convolution at stride k", () => {
+  assert.ok(maxAbsDiff(meanByConv, avgPool2d(X, { size: 2 })) < 1e-12);
+  const third = Array.from({ length: 3 }, () => [1 / 9, 1 / 9, 1 / 9]);
+  assert.ok(maxAbsDiff(conv2d(X, third, { stride: 3 }), avgPool2d(X, { size: 3 })) < 1e-12);
+});
+
+/**
+ * ## Exercises
+ *
+ * 1. Write `maxPool2d(X: number[][], options: {size: number | [number, number], stride?:
+ *    number | [number, number]}): number[][]` (stride defaults to size). It will be
+ *    property-checked against the naive kernel via the pair registry, with overlapping
+ *    and non-overlapping windows.
+ * 2. Write `avgPool2d` with the same signature. Same check; the suite already knows the
+ *    classic bug of dividing by the wrong count (the stride's area instead of the
+ *    window's), so that version fails.
+ */
+
+if (import.meta.main) printExamples(await examples());
