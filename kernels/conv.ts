@@ -60,12 +60,28 @@ export function convOutputSize(n: number, m: number, padding = 0, stride = 1): n
   return Math.floor((n + 2 * padding - m) / stride) + 1;
 }
 
-/** The kernel reversed: `w[::-1]` in the lecture. A true convolution uses it. */
+/**
+ * The kernel reversed: `w[::-1]` in the lecture. A true convolution uses it.
+ *
+ * ```ts
+ * import { flipKernel1d } from "./conv.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(flipKernel1d([1, 0, 3, 1, 2]), [2, 1, 3, 0, 1]);
+ * ```
+ */
 export function flipKernel1d(w: number[]): number[] {
   return [...w].reverse();
 }
 
-/** The kernel reversed along both axes: `W[::-1, ::-1]` in the lecture. */
+/**
+ * The kernel reversed along both axes: `W[::-1, ::-1]` in the lecture.
+ *
+ * ```ts
+ * import { flipKernel2d } from "./conv.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(flipKernel2d([[1, 0, 3], [1, 2, 1], [0, 1, 1]]), [[1, 1, 0], [1, 2, 1], [3, 0, 1]]);
+ * ```
+ */
 export function flipKernel2d(W: number[][]): number[][] {
   return W.map((row) => [...row].reverse()).reverse();
 }
@@ -113,8 +129,16 @@ function slide2d(Xp: number[][], K: number[][], sr: number, sc: number): number[
 }
 
 /**
- * `asPair`, with the shapes of the call's arrays added to the message, so
- * "stride must be ≥ 1, got 0" also says which inputs it was meant for.
+ * `asPair` (a number or `[rows, cols]` → a pair), with the shapes of the call's
+ * arrays added to any error, so "stride … got 0" also says which inputs it was
+ * for. A helper the 2-D kernels share; not part of the public API.
+ *
+ * ```ts
+ * import { optionPair } from "./conv.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(optionPair("conv2d", "padding", 1, 0, "X [4,4]"), [1, 1]);
+ * assert.throws(() => optionPair("conv2d", "stride", 0, 1, "X [4,4]"), /\(X \[4,4\]\)/);
+ * ```
  */
 export function optionPair(
   fn: string,

@@ -54,7 +54,10 @@ function assertClassTargets(fn: string, rows: number, classes: number, targets: 
   });
 }
 
-/** The natural log, floored at −100 as PyTorch's BCELoss does so log(0) stays finite. */
+/**
+ * The natural log, floored at −100 as PyTorch's BCELoss does: log(0) stays finite,
+ * and for p = t = 1 the unused term is 0·(−100) = 0 rather than 0·(−∞) = NaN.
+ */
 function clampedLog(p: number): number {
   return Math.max(Math.log(p), -100);
 }

@@ -41,6 +41,15 @@ export function l2Penalty(params: NestedNumberArray[], lambda: number): number {
 /**
  * mulberry32: a tiny, well-known 32-bit PRNG. Same seed, same sequence of
  * numbers in [0, 1), so a dropout mask can be reproduced exactly.
+ *
+ * ```ts
+ * import { mulberry32 } from "./regularize.ts";
+ * import assert from "node:assert/strict";
+ * const a = mulberry32(42), b = mulberry32(42);
+ * const u = a();
+ * assert.ok(u >= 0 && u < 1);
+ * assert.equal(u, b());
+ * ```
  */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
