@@ -1,9 +1,68 @@
 /**
- * Training kernels litconv adds to TF.js's wasm backend (owned by the training-speed work).
+ * Training kernels litconv adds to TF.js's wasm backend.
+ *
+ * TF.js 4.22's wasm backend is built for inference: training a CNN on it fails for want of
+ * `Conv2DBackpropFilter`, and its backward pass is slow where it reads operands in an order
+ * XNNPACK does not like. Each kernel below rewrites a backward operation as forward
+ * operations that the backend runs fast (its files explain the math):
+ *
+ * - `Conv2DBackpropFilter` (missing): one convolution of transposed tensors.
+ * - `Conv2DBackpropInput` (slow loop nest): a convolution with the flipped filter.
+ * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply.
+ *
+ * Measured with `deno run -A bench/profile.ts`, which times every wasm kernel of a lecture
+ * training step; the rest of the backward pass (MaxPoolGrad, the ReLU gradient as Step and
+ * Multiply, Sum for the biases, Adam's element-wise updates) is already fast there.
+ *
+ * Threads: the wasm backend only starts its threaded build when it sees browser-style
+ * workers and SharedArrayBuffer; under Deno it detects Node and stays single-threaded (see
+ * `kernels/tfjs/wasm/threads.md`-free note in the report: we keep one thread).
+ *
  * @module
  */
+import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+import { conv2dBackpropFilter } from "./wasm/conv2d_backprop_filter.ts";
+import { makeConv2dBackpropInput } from "./wasm/conv2d_backprop_input.ts";
+import { makeBatchMatMul } from "./wasm/batch_matmul.ts";
+import { maxPoolGrad } from "./wasm/max_pool_grad.ts";
+import type { WasmKernelFunc } from "./wasm/calls.ts";
+
+/** The kernel functions we registered, so a second call can recognise them. */
+const ours = new Set<unknown>();
+
+/**
+ * Puts `make(original)` in place of the wasm kernel `name`, keeping the original's setup
+ * (which binds its WebAssembly function when the backend starts). Does nothing if our
+ * version is already there or if the backend lacks the kernel.
+ */
+function override(name: string, make: (original: WasmKernelFunc) => WasmKernelFunc): void {
+  const original = getKernel(name, "wasm");
+  if (!original || ours.has(original.kernelFunc)) return;
+  const kernelFunc = make(original.kernelFunc as WasmKernelFunc);
+  ours.add(kernelFunc);
+  unregisterKernel(name, "wasm");
+  registerKernel({ ...original, kernelFunc: kernelFunc as typeof original.kernelFunc });
+}
 
 /** Registers the wasm training kernels; safe to call more than once. */
 export function registerWasmTrainingKernels(): void {
-  // Filled in by the wasm training-speed work (issue 4).
+  // Added only where missing: a later TF.js that ships its own keeps it.
+  if (!getKernel("Conv2DBackpropFilter", "wasm")) {
+    registerKernel({
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: conv2dBackpropFilter as never,
+    });
+  }
+  // Replaced, because ours measure faster than 4.22's (bench/profile.ts shows both).
+  override("Conv2DBackpropInput", makeConv2dBackpropInput);
+  override("BatchMatMul", makeBatchMatMul);
+  override("MaxPoolGrad", () => maxPoolGrad);
+}
+
+/** Whether `kernelName` on wasm is litconv's version (for the tests and the profile). */
+export function isLitconvKernel(kernelName: string): boolean {
+  const k = getKernel(kernelName, "wasm");
+  return k !== undefined &&
+    (ours.has(k.kernelFunc) || k.kernelFunc === (conv2dBackpropFilter as unknown));
 }

@@ -1,0 +1,68 @@
+/**
+ * Conv2DBackpropInput on wasm: the gradient of a convolution with respect to its input.
+ *
+ * The wasm backend has this kernel, but as a plain loop nest; a forward convolution through
+ * XNNPACK is several times faster. For stride 1 the input gradient *is* a forward
+ * convolution:
+ *
+ * ```text
+ * y[n, i, j, o]  = Σ_{a, b, c} x[n, i + a − p, j + b − p, c] · W[a, b, c, o]
+ * dx[n, h, w, c] = Σ_{a, b, o} dy[n, h − a + p, w − b + p, o] · W[a, b, c, o]
+ *                = Σ_{a', b', o} dy[n, h + a' − (kH − 1 − p), …, o] · W[kH − 1 − a', kW − 1 − b', c, o]
+ * ```
+ *
+ * (substituting a' = kH − 1 − a). So dx is dy, padded by kH − 1 − p, convolved with the
+ * filter flipped top-to-bottom and left-to-right and with its in/out channels swapped:
+ * W'[a', b', o, c] = W[kH − 1 − a', kW − 1 − b', c, o]. That is why a "transposed
+ * convolution" is also called a deconvolution: it runs the convolution backwards.
+ *
+ * For strides > 1 the same trick needs zeros between the rows of dy; we leave those (and any
+ * padding wider than the filter) to the backend's own kernel, which stays correct.
+ *
+ * @module
+ */
+import {
+  backend_util,
+  type Conv2DBackpropInputAttrs,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { call, type KernelArgs, release, transpose, type WasmKernelFunc } from "./calls.ts";
+
+/** Makes the `Conv2DBackpropInput` kernel function; `fallback` is the backend's own. */
+export function makeConv2dBackpropInput(fallback: WasmKernelFunc) {
+  return function conv2dBackpropInput(
+    args: KernelArgs,
+  ): TensorInfo {
+    const { inputs, backend } = args;
+    const { dy, filter } = inputs;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args
+      .attrs as unknown as Conv2DBackpropInputAttrs;
+    const info = backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+    );
+    const { top, left, bottom, right } = info.padInfo;
+    const kH = info.filterHeight, kW = info.filterWidth;
+    const pads = [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right];
+    if (
+      dataFormat === "NCHW" || info.strideHeight !== 1 || info.strideWidth !== 1 ||
+      pads.some((p) => p < 0)
+    ) {
+      return fallback(args) as TensorInfo;
+    }
+    const flipped = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
+    const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [kH, kW, Co, Ci]
+    const dx = call("Conv2D", backend, { x: dy, filter: swapped }, {
+      strides: [1, 1],
+      pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
+      dataFormat: "NHWC",
+      dilations: [1, 1],
+    });
+    release(backend, flipped, swapped);
+    return dx;
+  };
+}
