@@ -9,10 +9,11 @@
  *
  * Everything is float64 and every call returns fresh arrays.
  *
- * A note on stride: the lecture loops over `range(0, ⌊(n+2p−m)/s⌋+1, s)`. That
- * yields the right *starting points* only for s = 1: for s > 1 it stops too early
- * and returns too few outputs. Here output index `i` reads the window that starts
- * at input index `i·s`, for `i = 0 … ⌊(n+2p−m)/s⌋`.
+ * A note on stride: the lecture's `conv1d` loops over start indices
+ * `range(0, ⌊(n+2p−m)/s⌋+1, s)`, which is right only for s = 1: for s > 1 it
+ * stops too early and returns too few outputs (its `conv2d` multiplies the bound
+ * by s and is right). Here output index `i` reads the window that starts at input
+ * index `i·s`, for `i = 0 … ⌊(n+2p−m)/s⌋`.
  *
  * @module
  */
