@@ -226,7 +226,7 @@ export function printExamples(examples: Example[]): void {
 }
 
 function indentText(s: string, n: number): string {
-  return s.split("\n").map((l) => " ".repeat(n) + l).join("\n");
+  return s.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
 }
 
 if (import.meta.main) {
