@@ -1,0 +1,59 @@
+/**
+ * litconv: learn convolutional neural networks by building them.
+ *
+ * The public face of the library:
+ * - the **naive kernels**, plain loops a student reads beside the lecture
+ *   (`conv1d`, `conv2d`, `conv2dLayer`, pooling, activations, losses, L2, dropout);
+ * - their **TF.js twins** under `tfjs`, the same names, async, on the chosen backend;
+ * - **backends**: `useBackend`, `probeBackends`, `currentBackend`;
+ * - the **pair registry** `PAIRS` that the property tests (and graders) read;
+ * - **data**: the MNIST loader; and the **lesson index**.
+ *
+ * ```ts
+ * import { conv1d, tfjs, useBackend } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const x = [1, 3, 2, 4, 5, 6, 1, 3], w = [1, 0, 3, 1, 2];
+ * assert.deepEqual(conv1d(x, w, { padding: 2 }), [5, 14, 16, 26, 24, 34, 19, 22]);
+ * await useBackend("cpu");
+ * assert.deepEqual(await tfjs.conv1d(x, w, { padding: 2 }), [5, 14, 16, 26, 24, 34, 19, 22]);
+ * ```
+ *
+ * @module
+ */
+export { LitconvError } from "./kernels/errors.ts";
+export type {
+  ConvOptions,
+  DropoutOptions,
+  IntPair,
+  NestedNumberArray,
+  PoolOptions,
+} from "./kernels/types.ts";
+export {
+  conv1d,
+  conv2d,
+  conv2dLayer,
+  convOutputSize,
+  flipKernel1d,
+  flipKernel2d,
+} from "./kernels/conv.ts";
+export { avgPool2d, maxPool2d } from "./kernels/pool.ts";
+export { logSoftmax, sigmoid, softmax } from "./kernels/activation.ts";
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  nllLoss,
+} from "./kernels/loss.ts";
+export { dropout, l2Penalty } from "./kernels/regularize.ts";
+export * as tfjs from "./kernels/tfjs/index.ts";
+export {
+  availableBackends,
+  type BackendInfo,
+  type BackendName,
+  type BackendReport,
+  BACKENDS,
+  currentBackend,
+  probeBackends,
+  tf,
+  useBackend,
+} from "./kernels/backend.ts";
