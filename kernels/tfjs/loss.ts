@@ -68,14 +68,19 @@ export async function binaryCrossEntropyWithLogits(
   );
 }
 
-/** One-hot rows for class indices, as float32 so they multiply with logits. */
+/**
+ * One-hot rows for class indices: row i is 1 at column targets[i], else 0. Built by
+ * comparing [0, 1, …, C−1] with each target, because `tf.oneHot` rejects C = 1.
+ */
 function oneHotRows(targets: number[], classes: number): tf.Tensor {
-  return tf.cast(tf.oneHot(tf.tensor1d(targets, "int32"), classes), "float32");
+  const columns = tf.range(0, classes, 1, "int32").reshape([1, classes]);
+  const wanted = tf.tensor2d(targets, [targets.length, 1], "int32");
+  return tf.cast(tf.equal(columns, wanted), "float32");
 }
 
 /**
- * Negative log-likelihood on TF.js: pick each row's target entry with a one-hot
- * mask, then −mean.
+ * Negative log-likelihood on TF.js: pick logProbs[i][targets[i]] with
+ * `tf.gatherND`, then −mean.
  *
  * ```ts
  * import { nllLoss } from "./loss.ts";
@@ -88,8 +93,8 @@ export async function nllLoss(logProbs: number[][], targets: number[]): Promise<
   const [rows, classes] = assertMatrix(fn, "logProbs", logProbs);
   assertClassTargets(fn, rows, classes, targets);
   return await readScalar(() => {
-    const picked = tf.sum(tf.mul(tf.tensor2d(logProbs), oneHotRows(targets, classes)), 1);
-    return tf.neg(tf.mean(picked));
+    const where = tf.tensor2d(targets.map((t, i) => [i, t]), [rows, 2], "int32");
+    return tf.neg(tf.mean(tf.gatherND(tf.tensor2d(logProbs), where)));
   });
 }
 

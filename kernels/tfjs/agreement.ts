@@ -1,0 +1,82 @@
+/**
+ * The property every registry pair must satisfy: for any valid arguments, the TF.js
+ * twin agrees with the naive kernel within the pair's tolerance. The property
+ * tests, the mutant tests and the grader all run this one check.
+ *
+ * A failure throws an Error whose message carries fast-check's report (the shrunk
+ * counterexample, the seed and the path) and the command that replays it.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import type { Pair } from "../registry.ts";
+
+/** How many cases to try, and a seed/path to replay a reported failure. */
+export interface CheckOptions {
+  numRuns?: number;
+  seed?: number;
+  path?: string;
+  /** Appended to the replay hint, e.g. the test file to run. */
+  replayHint?: string;
+}
+
+/** A nested array or number, as the kernels return. */
+type Result = number | Result[];
+
+/**
+ * Throws unless `twin` has the shape of `naive` and every element is within `tol`.
+ * NaN or ±Infinity on either side is always a mismatch.
+ */
+export function assertClose(name: string, naive: unknown, twin: unknown, tol: number): void {
+  const walk = (a: Result, b: Result, at: string): void => {
+    if (Array.isArray(a) || Array.isArray(b)) {
+      if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
+        throw new Error(
+          `${name}: shapes differ at ${at || "top level"}: naive ${JSON.stringify(a)}, tfjs ${
+            JSON.stringify(b)
+          }`,
+        );
+      }
+      a.forEach((v, i) => walk(v, b[i], `${at}[${i}]`));
+      return;
+    }
+    const diff = Math.abs(a - b);
+    if (!Number.isFinite(a) || !Number.isFinite(b) || !(diff <= tol)) {
+      throw new Error(
+        `${name}${at}: naive ${a}, tfjs ${b}, |difference| ${diff} > tolerance ${tol}`,
+      );
+    }
+  };
+  walk(naive as Result, twin as Result, "");
+}
+
+/** Runs both sides on `args` and throws if they disagree. */
+export async function compareOnce(pair: Pair, args: unknown[]): Promise<void> {
+  const naive = pair.naive(...args);
+  const twin = await pair.tfjs(...args);
+  if (pair.compare) pair.compare(args, naive, twin);
+  else assertClose(pair.name, naive, twin, pair.tolerance(args, naive));
+}
+
+/**
+ * fast-check over `pair.arbitrary`: naive and twin agree. Resolves when every case
+ * passes; otherwise rejects with the shrunk counterexample and how to replay it.
+ */
+export async function checkPair(pair: Pair, options: CheckOptions = {}): Promise<void> {
+  const property = fc.asyncProperty(pair.arbitrary, (args) => compareOnce(pair, args));
+  const details = await fc.check(property, {
+    numRuns: options.numRuns ?? 100,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  });
+  if (!details.failed) return;
+  const replay = `replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath}` +
+    (options.replayHint ? ` ${options.replayHint}` : "");
+  // fast-check 4 keeps the property's own error apart from its report: add it back.
+  const cause = details.errorInstance instanceof Error
+    ? details.errorInstance.message
+    : String(details.errorInstance);
+  throw new Error(
+    `${pair.name}: ${fc.defaultReportMessage(details)}\nGot error: ${cause}\n${replay}`,
+  );
+}
