@@ -79,6 +79,7 @@ const convCases: ConvCase[] = [
   { x: [2, 14, 14, 6], w: [5, 5, 6, 8], strides: [1, 1], pad: "same" }, // conv2's shape
   { x: [2, 9, 7, 3], w: [3, 2, 3, 5], strides: [1, 1], pad: "valid" },
   { x: [2, 9, 9, 3], w: [3, 3, 3, 4], strides: [1, 1], pad: 1 },
+  { x: [2, 8, 9, 3], w: [4, 2, 3, 2], strides: [1, 1], pad: "same" }, // pads 1 above, 2 below
   { x: [2, 10, 11, 3], w: [3, 3, 3, 4], strides: [2, 2], pad: "same" }, // input grad: fallback
   { x: [2, 10, 12, 2], w: [3, 4, 2, 3], strides: [3, 2], pad: "valid" }, // unused last rows
 ];
