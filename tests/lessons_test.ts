@@ -1,0 +1,109 @@
+/**
+ * Puts the lessons in the test suite. Importing the index imports every lesson, which
+ * registers the claims each lesson states as its own `Deno.test`s; the tests below check
+ * the course as a whole: order, metadata, prose, exercises, and the lecture's numbers in
+ * what each lesson prints.
+ */
+import assert from "node:assert/strict";
+import { lessonBlocks, LESSONS } from "../lessons/index.ts";
+
+const LESSON_DIR = new URL("../lessons/", import.meta.url);
+
+Deno.test("lessons: every lessons/NN_*.ts file is in the index, in order, slugs match files", async () => {
+  const files: string[] = [];
+  for await (const f of Deno.readDir(LESSON_DIR)) {
+    if (/^\d\d_.*\.ts$/.test(f.name)) files.push(f.name);
+  }
+  files.sort();
+  assert.deepEqual(LESSONS.map((l) => l.url.pathname.split("/").pop()), files);
+  LESSONS.forEach((l, i) => {
+    assert.equal(l.order, i + 1, l.slug);
+    const file = files[i].replace(/\.ts$/, "");
+    assert.equal(l.slug, file.replace(/_/g, "-"), `slug of ${files[i]}`);
+    assert.ok(l.title.length > 0 && l.summary.length > 20, `${l.slug}: title and summary`);
+  });
+});
+
+Deno.test("lessons: each opens with its title, explains in prose, ends with exercises", async () => {
+  for (const lesson of LESSONS) {
+    const blocks = await lessonBlocks(lesson);
+    const [head] = blocks;
+    assert.equal(head.kind, "prose", lesson.slug);
+    if (head.kind !== "prose") continue;
+    assert.match(head.markdown, new RegExp(`^# ${String(lesson.order).padStart(2, "0")} · `));
+    assert.ok(head.markdown.split("\n")[0].endsWith(lesson.title), `${lesson.slug}: title`);
+    const prose = blocks.flatMap((b) => (b.kind === "prose" ? [b.markdown] : []));
+    assert.ok(prose.length >= 4, `${lesson.slug}: prose between the code`);
+    const exercises = prose.find((p) => p.startsWith("## Exercises"));
+    assert.ok(exercises, `${lesson.slug}: exercises`);
+    assert.match(exercises, /Write `\w+\(/, `${lesson.slug}: exercises name the function`);
+    assert.match(exercises, /checked/, `${lesson.slug}: exercises say how they are checked`);
+    // Prose fences other than ```text would be type-checked and run by `deno test --doc`.
+    for (const p of prose) assert.doesNotMatch(p, /```(?!text)\w/, `${lesson.slug}: fence`);
+  }
+});
+
+/** The lecture's printed numbers, as each lesson must print them. */
+const LECTURE: Record<string, string[]> = {
+  "01-building-blocks": ["615440", "832", "51264", "3212288", "10250"],
+  "02-conv1d": [
+    "[2 1 3 0 1]",
+    "[0 2 4 6 8]",
+    "Conv1d Implementation: [ 5 14 16 26 24 34 19 22]",
+    "[[ 0  3  0]\n [ 0  0 -1]\n [ 0  2  0]]",
+    "[[ 0  2  0]\n [-1  0  0]\n [ 0  3  0]]",
+  ],
+  "03-padding": ["p=2 → o=8"],
+  "04-conv2d": [
+    "[[1 1 0]\n [1 2 1]\n [3 0 1]]",
+    "[[11 25 32 13]\n [19 25 24 13]\n [13 28 25 17]\n [11 17 14  9]]",
+  ],
+  "05-pooling": ["[[6 9 2]\n [3 8 6]\n [8 3 9]]"],
+  "06-channels": [
+    "Image shape: [3, 240, 320]",
+    "Number of channels: 3",
+    "Image data type: uint8",
+  ],
+  "07-regularization": [
+    "BCE (w Probas): 0.3711",
+    "BCE (w Logits): 0.3711",
+    "CCE (w Logits): 0.5996",
+    "CCE (w Probas): 0.5996",
+  ],
+};
+
+Deno.test("lessons: every lesson's examples run and contain the lecture's numbers", async () => {
+  for (const lesson of LESSONS) {
+    const examples = await lesson.examples();
+    assert.ok(examples.length >= 3, lesson.slug);
+    const printed = examples.map((e) =>
+      e.value.includes("\n") ? `${e.label}:\n${e.value}` : `${e.label}: ${e.value}`
+    ).join("\n");
+    assert.doesNotMatch(printed, /NaN|undefined|\[object/, lesson.slug);
+    for (const expected of LECTURE[lesson.slug] ?? []) {
+      assert.ok(printed.includes(expected), `${lesson.slug} should print ${expected}`);
+    }
+  }
+});
+
+async function run(...args: string[]): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...args],
+    cwd: new URL("..", import.meta.url),
+  })
+    .output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return text;
+}
+
+Deno.test("lessons: `deno run` prints a lesson's outputs, and literate.ts prints it as text", async () => {
+  const printed = await run("lessons/04_conv2d.ts");
+  assert.match(printed, /^W_rot .*:\n {2}\[\[1 1 0\]/);
+  assert.ok(printed.includes("  [[11 25 32 13]\n   [19 25 24 13]"));
+  assert.match(printed, /tfjs\.conv2d \((wasm|cpu|webgpu)\):/);
+  const text = await run("lessons/literate.ts", "lessons/02_conv1d.ts");
+  assert.match(text, /^02 · Convolution in one dimension\n═+\n\nA discrete convolution/);
+  assert.ok(text.includes("\n    │ export function textbookConv1d("));
+  assert.doesNotMatch(text, /^\s*\* /m, "JSDoc margins must be stripped");
+});
