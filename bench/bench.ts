@@ -1,0 +1,237 @@
+/**
+ * `deno task bench`: how fast one training step of the lecture CNN runs on each TF.js
+ * backend, next to the same step in PyTorch.
+ *
+ * A step (see `step.ts`) is forward with dropout, softmax cross-entropy, backward and one
+ * Adam update, on a random batch (speed does not depend on the pixel values).
+ *
+ * ```text
+ * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
+ *                 [--torch-threads 2] [--python /usr/bin/python3]
+ * ```
+ *
+ * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported.
+ * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
+ * - cpu: ~225 s a step at batch 64, so it runs only when named in `--backends`, and then
+ *   times a single step with no warm-up (said so in the table).
+ * - torch: `bench/torch_step.py` in a child process with `OPENBLAS_NUM_THREADS=1`, the same
+ *   model, batch and step count, where some python3 imports torch. Debian's torch uses
+ *   whatever `libblas.so.3` the system has; the reference BLAS is ~5× slower than OpenBLAS
+ *   at the dense layers, so the BLAS is printed with the result.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
+import { buildModel } from "../training/model.ts";
+import { randomBatch, trainStep } from "./step.ts";
+
+interface Row {
+  backend: string;
+  device: string;
+  timed: string;
+  ms?: number;
+  note?: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Times `steps` training steps on `name` after `warmup` untimed ones. */
+async function benchBackend(
+  name: BackendName,
+  batch: number,
+  warmup: number,
+  steps: number,
+): Promise<Row> {
+  const info = await useBackend(name);
+  const device = name === "wasm" ? `${info.device}, ${getThreadsCount()} thread(s)` : info.device;
+  const model = buildModel("lecture", 1);
+  const optimizer = tf.train.adam(1e-3);
+  const { x, y } = randomBatch(batch);
+  try {
+    for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, x, y);
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const start = performance.now();
+      await trainStep(model, optimizer, x, y);
+      times.push(performance.now() - start);
+    }
+    const timed = `${steps} step${steps > 1 ? "s" : ""}${
+      warmup ? ` after ${warmup} warm-up` : ", no warm-up"
+    }`;
+    return { backend: name, device, timed, ms: median(times) };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** The first of these Pythons that imports torch, or null. */
+async function findTorchPython(explicit?: string): Promise<string | null> {
+  const candidates = explicit ? [explicit] : ["python3", "/usr/bin/python3"];
+  for (const python of candidates) {
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", "import torch"],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch { /* not installed */ }
+  }
+  return null;
+}
+
+/** Runs `torch_step.py` as a child process and reads its JSON line. */
+async function benchTorch(
+  python: string,
+  batch: number,
+  steps: number,
+  threads: number,
+): Promise<Row> {
+  const script = new URL("./torch_step.py", import.meta.url).pathname;
+  const out = await new Deno.Command(python, {
+    args: [script, "--steps", `${steps}`, "--batch", `${batch}`, "--threads", `${threads}`],
+    env: { OPENBLAS_NUM_THREADS: "1" },
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`torch_step.py exited with ${out.code}`);
+  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+  return {
+    backend: "torch",
+    device: `PyTorch ${r.torch}, ${r.threads} thread(s), BLAS ${r.blas}`,
+    timed: `${r.steps} steps after 2 warm-up`,
+    ms: r.median_ms,
+  };
+}
+
+function cpuModel(): string {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    return info.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown CPU";
+  } catch {
+    return "unknown CPU";
+  }
+}
+
+function printTable(rows: Row[], batch: number) {
+  const torch = rows.find((r) => r.backend === "torch" && r.ms !== undefined);
+  const cells = rows.map((r) => [
+    r.backend,
+    r.ms === undefined ? "-" : r.ms.toFixed(1),
+    r.ms === undefined ? "-" : (1000 * batch / r.ms).toFixed(0),
+    r.ms === undefined || !torch ? "-" : `${(r.ms / torch.ms!).toFixed(2)}×`,
+    r.note ?? r.timed,
+    r.device,
+  ]);
+  const head = ["backend", "ms/step", "images/s", "vs torch", "timed", "device"];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) =>
+    c.map((s, i) => (i >= 1 && i <= 3 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ")
+      .trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      steps: { type: "string", default: "10" },
+      batch: { type: "string", default: "64" },
+      backends: { type: "string" },
+      "torch-threads": { type: "string", default: "2" },
+      python: { type: "string" },
+    },
+  });
+  const steps = Number(values.steps), batch = Number(values.batch);
+  const torchThreads = Number(values["torch-threads"]);
+  for (
+    const [flag, v] of [["--steps", steps], ["--batch", batch], ["--torch-threads", torchThreads]]
+  ) {
+    if (!Number.isInteger(v) || (v as number) < 1) {
+      console.error(`bench: ${flag} must be a positive integer`);
+      Deno.exit(2);
+    }
+  }
+  const asked = values.backends?.split(",").map((s) => s.trim()).filter(Boolean);
+  const known = ["cpu", "wasm", "webgpu", "tensorflow", "torch"];
+  const unknown = asked?.filter((b) => !known.includes(b)) ?? [];
+  if (unknown.length) {
+    console.error(`bench: unknown backend(s) ${unknown.join(", ")}; known: ${known.join(", ")}`);
+    Deno.exit(2);
+  }
+  const wanted = (b: string) => asked === undefined || asked.includes(b);
+
+  console.log(
+    `litconv bench: lecture CNN, one training step (forward, backward, Adam 1e-3), batch ${batch}`,
+  );
+  console.log(
+    `machine: ${cpuModel()}, ${navigator.hardwareConcurrency} cores; Deno ${Deno.version.deno}, ` +
+      `TF.js ${tf.version.tfjs}`,
+  );
+  const rows: Row[] = [];
+  for (const report of await probeBackends()) {
+    const name = report.name;
+    if (!wanted(name)) continue;
+    if (!report.available) {
+      if (asked !== undefined || name !== "tensorflow") {
+        rows.push({ backend: name, device: "-", timed: "", note: `unavailable: ${report.detail}` });
+      }
+      continue;
+    }
+    if (name === "cpu" && asked === undefined) {
+      rows.push({
+        backend: "cpu",
+        device: report.detail,
+        timed: "",
+        note: "skipped: ~225 s a step at batch 64; name it in --backends to time 1 step",
+      });
+      continue;
+    }
+    const plan = name === "wasm"
+      ? { warmup: 2, steps }
+      : name === "webgpu"
+      ? { warmup: 1, steps: Math.min(steps, 2) }
+      : name === "cpu"
+      ? { warmup: 0, steps: 1 }
+      : { warmup: 1, steps };
+    console.log(`… ${name}: ${plan.warmup} warm-up, ${plan.steps} timed`);
+    try {
+      rows.push(await benchBackend(name, batch, plan.warmup, plan.steps));
+    } catch (e) {
+      rows.push({ backend: name, device: report.detail, timed: "", note: `failed: ${e}` });
+    }
+  }
+  if (wanted("torch")) {
+    const python = await findTorchPython(values.python);
+    if (python === null) {
+      rows.push({
+        backend: "torch",
+        device: "-",
+        timed: "",
+        note: "skipped: no python3 imports torch",
+      });
+    } else {
+      console.log(`… torch (${python}): 2 warm-up, ${steps} timed`);
+      try {
+        rows.push(await benchTorch(python, batch, steps, torchThreads));
+      } catch (e) {
+        rows.push({ backend: "torch", device: python, timed: "", note: `failed: ${e}` });
+      }
+    }
+  }
+  console.log();
+  printTable(rows, batch);
+  const wasm = rows.find((r) => r.backend === "wasm")?.ms;
+  const torch = rows.find((r) => r.backend === "torch")?.ms;
+  if (wasm !== undefined && torch !== undefined) {
+    console.log(`\nwasm / PyTorch = ${(wasm / torch).toFixed(2)} (goal: ≤ 3)`);
+  }
+}
