@@ -73,7 +73,8 @@ export function range(start: number, stop: number, step = 1): number[] {
 }
 
 /**
- * The lecture's examples: reverse a kernel, then slice a 4×5 matrix by rows. On a
+ * The lecture's examples (after printing its library versions, as we print Deno's and
+ * TF.js's): reverse a kernel, then slice a 4×5 matrix by rows. On a
  * matrix, `w[::-2]` takes every second row starting from the last one, and `w[:-2]`
  * drops the last two rows.
  */
@@ -172,12 +173,15 @@ export async function examples(): Promise<Example[]> {
   const twin = await tfjs.conv1d(x, w, { padding: 2 });
   const wr = pySlice(w, undefined, undefined, -1);
   return [
+    { label: "Deno version", value: Deno.version.deno },
+    { label: "TF.js version", value: tf.version.tfjs },
+    { label: "np.shape(w)", value: `[${w.length}]` },
     { label: "w[::-1]", value: formatArray(wr) },
+    { label: "np.shape of the 4×5 w", value: `[${m.length}, ${m[0].length}]` },
     { label: "4×5 w", value: formatArray(m) },
     { label: "w[::-2]", value: formatArray(pySlice(m, undefined, undefined, -2)) },
     { label: "w[:-2]", value: formatArray(pySlice(m, undefined, -2)) },
     { label: "range(0, 10, 2)", value: formatArray(range(0, 10, 2)) },
-    { label: "shape of w[::-1]", value: `[${wr.length}]` },
     { label: "Conv1d Implementation", value: formatArray(naive) },
     {
       label: "np.convolve(x, w, mode='same') by the formula",

@@ -129,6 +129,22 @@ export function subBlock(img: ImageCHW, [r0, r1]: [number, number], [c0, c1]: [n
   );
 }
 
+/**
+ * Displaying the picture needs the channels last again: the lecture's
+ * `img.permute(1, 2, 0)` before `plt.imshow`. Here it is, turning the planes back into
+ * the interleaved bytes a PNG (or a canvas) wants.
+ */
+export function toHWC(img: ImageCHW): Uint8Array {
+  const [C, H, W] = img.shape;
+  const out = new Uint8Array(C * H * W);
+  for (let c = 0; c < C; c++) {
+    for (let h = 0; h < H; h++) {
+      for (let w = 0; w < W; w++) out[(h * W + w) * C + c] = img.data[(c * H + h) * W + w];
+    }
+  }
+  return out;
+}
+
 /** One channel as a matrix: splitting the picture into its three grey images. */
 export function channel(img: ImageCHW, c: number): number[][] {
   const [, H, W] = img.shape;
@@ -228,6 +244,13 @@ Deno.test("06: the PNG reads as [3, H, W] uint8, one disc per channel", async ()
     const lit = values.filter((v) => v === 255).length;
     assert.ok(Math.abs(lit - Math.PI * 70 ** 2) < 0.01 * Math.PI * 70 ** 2, `channel ${c}: ${lit}`);
   }
+});
+
+Deno.test("06: permuting back to [H, W, C] gives the PNG's own bytes", async () => {
+  const img = await readImageCHW(IMAGE);
+  const png = decode(await Deno.readFile(IMAGE));
+  assert.deepEqual(toHWC(img), png.data);
+  assert.notDeepEqual(img.data, png.data); // the two layouts really differ
 });
 
 Deno.test("06: the 1×1 convolution finds exactly the yellow pixels", async () => {
