@@ -130,7 +130,10 @@ const cceLogits = [[1.5, 0.8, 2.1]];
  * ever sees it. $\sigma(40)$ is $1 - 4 \cdot 10^{-18}$, which rounds to exactly $1$ in
  * float64, so for a target of $0$ the loss is $-\ln(1 - 1) = \infty$; PyTorch (and our
  * kernel) floor each log at $-100$ and report 100, while the true loss is 40. In float32,
- * where TF.js computes, this already happens at a logit of 20. From the logit, the loss
+ * where TF.js computes, this already happens at a logit of 20. (At a logit of 100 the
+ * floor gives the right answer, 100, by luck; and a logit of $-100$ with target 1 is
+ * harmless, since $\sigma(-100) \approx 3.7 \cdot 10^{-44}$ is tiny but representable: the
+ * trouble is $1 - \sigma(z)$, not $\sigma(z)$.) From the logit, the loss
  * is computed as $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large
  * number, no $1 - \sigma$, exact at any logit.
  *
@@ -140,10 +143,12 @@ const cceLogits = [[1.5, 0.8, 2.1]];
  * wrong number. `crossEntropy` works with `logSoftmax`, $z - \max z - \ln \sum e^{z - \max z}$,
  * and returns 800.
  */
-export const STABILITY_CASES: [logit: number, target: number][] = [[-100, 1], [100, 0], [40, 0], [
-  20,
-  0,
-]];
+export const STABILITY_CASES: [logit: number, target: number][] = [
+  [-100, 1],
+  [100, 0],
+  [40, 0],
+  [20, 0],
+];
 
 export async function stabilityRows() {
   const rows = [];
