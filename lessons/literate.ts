@@ -19,7 +19,9 @@
  * - `// deno-lint-ignore…` and `// deno-fmt-ignore…` lines are tooling, not lesson:
  *   they are left out of the code;
  * - indented doc comments (inside a function or class) stay part of the code;
- * - code is kept verbatim apart from blank lines at its start and end.
+ * - code is kept verbatim apart from blank lines at its start and end;
+ * - the splitter reads lines, not TypeScript: a multi-line string whose line starts
+ *   with `/**` would be taken for prose, so lessons do not write one.
  *
  * @module
  */

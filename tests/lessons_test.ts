@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { lessonBlocks, LESSONS } from "../lessons/index.ts";
+import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
+import { decode } from "fast-png";
 
 const LESSON_DIR = new URL("../lessons/", import.meta.url);
 
@@ -106,4 +108,12 @@ Deno.test("lessons: `deno run` prints a lesson's outputs, and literate.ts prints
   assert.match(text, /^02 · Convolution in one dimension\n═+\n\nA discrete convolution/);
   assert.ok(text.includes("\n    │ export function textbookConv1d("));
   assert.doesNotMatch(text, /^\s*\* /m, "JSDoc margins must be stripped");
+});
+
+Deno.test("data/channels.png is exactly what data/make_channels_png.ts makes", async () => {
+  const committed = await Deno.readFile(new URL("../data/channels.png", import.meta.url));
+  const png = decode(committed);
+  assert.deepEqual([png.width, png.height, png.channels, png.depth], [WIDTH, HEIGHT, 3, 8]);
+  assert.deepEqual(png.data, channelsPicture());
+  assert.deepEqual(decode(channelsPng()).data, png.data);
 });
