@@ -190,6 +190,10 @@ export async function examples(): Promise<Example[]> {
     { label: `tfjs.conv1d (${backend})`, value: formatArray(twin) },
     { label: "max |naive − tfjs|", value: formatDiff(maxAbsDiff(naive, twin)) },
     { label: `tf.conv1d unflipped (${backend})`, value: formatArray(await rawTfConv1d(x, w, 2)) },
+    {
+      label: `tf.conv1d, kernel flipped by hand (${backend})`,
+      value: formatArray(await rawTfConv1d(x, [...w].reverse(), 2)),
+    },
     { label: "conv1d, p=2, s=2", value: formatArray(conv1d(x, w, { padding: 2, stride: 2 })) },
     { label: "textbookConv1d, p=2, s=2", value: formatArray(textbookConv1d(x, w, 2, 2)) },
     { label: "3×3 w", value: formatArray(w3) },
