@@ -169,3 +169,59 @@ Deno.test("each twin rejects bad input with the naive kernel's LitconvError, lea
     assert.equal(tf.memory().numTensors, before, `${what} leaked`);
   }
 });
+
+/** Sizes and options that are often invalid: kernels too long, stride 0, fractional padding. */
+const size = fc.integer({ min: 1, max: 5 });
+const loosePadding = fc.constantFrom(-1, 0, 1, 1.5, 2);
+const looseStride = fc.constantFrom(0, 1, 2, 2.5);
+const ones = (n: number) => new Array<number>(n).fill(1);
+const grid = (r: number, c: number) => Array.from({ length: r }, () => ones(c));
+
+/**
+ * Runs the naive call and the twin on the same (possibly bad) arguments: either both
+ * succeed, or both throw a LitconvError with the same message.
+ */
+async function sameVerdict(naiveCall: () => unknown, twinCall: () => Promise<unknown>) {
+  let expected: unknown;
+  try {
+    naiveCall();
+  } catch (e) {
+    expected = e;
+  }
+  if (expected === undefined) return void await twinCall();
+  assert.ok(expected instanceof LitconvError, `naive threw a non-litconv error: ${expected}`);
+  await assert.rejects(twinCall, (e: unknown) => {
+    assert.ok(e instanceof LitconvError, String(e));
+    assert.equal(e.message, expected.message);
+    return true;
+  });
+}
+
+Deno.test("twins and naive kernels accept and reject the same random shapes and options", async () => {
+  await useBackend("cpu");
+  await fc.assert(
+    fc.asyncProperty(size, size, loosePadding, looseStride, async (n, m, padding, stride) => {
+      const opts = { padding, stride };
+      await sameVerdict(
+        () => naive.conv1d(ones(n), ones(m), opts),
+        () => tfjs.conv1d(ones(n), ones(m), opts),
+      );
+      await sameVerdict(
+        () => naive.conv2d(grid(n, m), grid(m, n), opts),
+        () => tfjs.conv2d(grid(n, m), grid(m, n), opts),
+      );
+      const layerX = [[grid(n, n)]];
+      const layerW = [Array.from({ length: stride === 2 ? 2 : 1 }, () => grid(m, m))];
+      await sameVerdict(
+        () => naive.conv2dLayer(layerX, layerW, undefined, opts),
+        () => tfjs.conv2dLayer(layerX, layerW, undefined, opts),
+      );
+      const pool = { size: m, stride: stride === 1 ? undefined : stride };
+      await sameVerdict(
+        () => naivePool.maxPool2d(grid(n, n + 1), pool),
+        () => tfjs.maxPool2d(grid(n, n + 1), pool),
+      );
+    }),
+    { numRuns: 100 },
+  );
+});
