@@ -23,7 +23,7 @@
  */
 import assert from "node:assert/strict";
 import { conv2d } from "../kernels/conv.ts";
-import { useBackend } from "../kernels/backend.ts";
+import { currentBackend, useBackend } from "../kernels/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
 
@@ -131,7 +131,7 @@ export async function examples(): Promise<Example[]> {
     { label: "edge response, edge at column 3", value: formatArray(response[0]) },
     { label: "edge response, edge at column 4", value: formatArray(responseShifted[0]) },
     {
-      label: "the lecture's CNN, per layer (TF.js countParams)",
+      label: `the lecture's CNN, per layer (TF.js countParams, ${(await currentBackend()).name})`,
       value: [...rows, `${"total".padEnd(22)} ${String(total).padStart(9)}`].join("\n"),
     },
   ];
