@@ -46,6 +46,14 @@ export {
 } from "./kernels/loss.ts";
 export { dropout, l2Penalty } from "./kernels/regularize.ts";
 export * as tfjs from "./kernels/tfjs/index.ts";
+export { checkDropoutResult, type Pair, PAIRS } from "./kernels/registry.ts";
+export {
+  assertClose,
+  type CheckOptions,
+  checkPair,
+  compareOnce,
+} from "./kernels/tfjs/agreement.ts";
+export * as arbitraries from "./kernels/arbitraries.ts";
 export {
   availableBackends,
   type BackendInfo,
