@@ -48,30 +48,33 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const dx = heap.typedArrayFromHeap(out);
   dx.fill(0);
 
-  const best = new Float32Array(C); // per channel: the largest value seen in this window
-  const where = new Int32Array(C); // … and its index in x
+  const taps = new Int32Array(info.filterHeight * info.filterWidth); // window's x offsets
   for (let n = 0; n < batchSize; n++) {
     for (let i = 0; i < outHeight; i++) {
       for (let j = 0; j < outWidth; j++) {
-        best.fill(-Infinity);
-        where.fill(-1);
+        // Where this window's taps start in x, in row-major order (padding is skipped:
+        // it never holds the maximum).
+        let count = 0;
         for (let a = 0; a < info.filterHeight; a++) {
           const h = i * info.strideHeight + a - top;
-          if (h < 0 || h >= H) continue; // padding never wins
+          if (h < 0 || h >= H) continue;
           for (let b = 0; b < info.filterWidth; b++) {
             const w = j * info.strideWidth + b - left;
-            if (w < 0 || w >= W) continue;
-            const base = ((n * H + h) * W + w) * C;
-            for (let c = 0; c < C; c++) {
-              if (x[base + c] > best[c]) { // strict: the first maximum keeps the gradient
-                best[c] = x[base + c];
-                where[c] = base + c;
-              }
-            }
+            if (w >= 0 && w < W) taps[count++] = ((n * H + h) * W + w) * C;
           }
         }
         const gBase = ((n * outHeight + i) * outWidth + j) * C;
-        for (let c = 0; c < C; c++) if (where[c] >= 0) dx[where[c]] += g[gBase + c];
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity, where = -1;
+          for (let t = 0; t < count; t++) {
+            const k = taps[t] + c;
+            if (x[k] > best) { // strict: the first maximum keeps the gradient
+              best = x[k];
+              where = k;
+            }
+          }
+          if (where >= 0) dx[where] += g[gBase + c];
+        }
       }
     }
   }
