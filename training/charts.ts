@@ -20,18 +20,24 @@ const W = 480, H = 320, LEFT = 64, RIGHT = 16, TOP = 36, BOTTOM = 52;
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
-/** Up to 6 "nice" tick values covering [lo, hi] (steps of 1, 2 or 5 × 10^k). */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
+/**
+ * About `count` "nice" tick values (steps of 1, 2 or 5 × 10^k) from just below `lo` to just
+ * above `hi`, so the axis ends on a labelled tick. `integer` keeps steps ≥ 1 (epochs).
+ */
+export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  let step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  if (integer) step = Math.max(1, Math.round(step));
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-    ticks.push(Number(t.toFixed(10)));
-  }
+  const first = Math.floor(lo / step + 1e-9) * step;
+  for (let t = first; t < hi + step * (1 - 1e-9); t += step) ticks.push(Number(t.toFixed(10)));
   return ticks;
 }
+
+/** Where a panel's legend sits, out of the way of its lines. */
+export type Corner = "top-left" | "top-right" | "bottom-right" | "bottom-center";
 
 /** One panel (an SVG `<g>` at `dx`): axes, ticks, lines with markers, legend. */
 function panel(
@@ -40,16 +46,24 @@ function panel(
   xLabel: string,
   yLabel: string,
   series: Series[],
+  legendAt: Corner,
 ): string {
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
   const yTicks = niceTicks(Math.min(...ys), Math.max(...ys));
-  const [y0, y1] = [Math.min(yTicks[0], ...ys), Math.max(yTicks[yTicks.length - 1], ...ys)];
+  const [y0, y1] = [yTicks[0], yTicks[yTicks.length - 1]];
   const sx = (x: number) => LEFT + ((x - x0) / (x1 - x0)) * (W - LEFT - RIGHT);
   const sy = (y: number) => H - BOTTOM - ((y - y0) / (y1 - y0 || 1)) * (H - TOP - BOTTOM);
-  const xTicks = niceTicks(x0, x1, 6).filter((t) => t >= x0 && t <= x1);
+  const xTicks = niceTicks(x0, x1, 6, xs.every(Number.isInteger)).filter((t) => t >= x0 && t <= x1);
+  // The legend's top-left corner.
+  const lx = legendAt === "top-left"
+    ? LEFT + 12
+    : legendAt === "bottom-center"
+    ? (LEFT + W - RIGHT) / 2 - 60
+    : W - RIGHT - 150;
+  const ly = legendAt.startsWith("top") ? TOP + 16 : H - BOTTOM - 12 - 18 * series.length;
   const fmt = (v: number) => String(Number(v.toPrecision(4)));
   const parts = [
     `<g transform="translate(${dx},0)" font-family="sans-serif" font-size="12">`,
@@ -79,10 +93,11 @@ function panel(
       ...s.points.map(([x, y]) =>
         `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${s.color}"/>`
       ),
-      `<line x1="${LEFT + 12}" x2="${LEFT + 36}" y1="${TOP + 16 + 18 * i}" y2="${
-        TOP + 16 + 18 * i
-      }" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
-      `<text x="${LEFT + 42}" y="${TOP + 20 + 18 * i}">${esc(s.label)}</text>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly + 18 * i}" y2="${
+        ly + 18 * i
+      }" stroke="${s.color}" ` +
+        `stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+      `<text x="${lx + 30}" y="${ly + 4 + 18 * i}">${esc(s.label)}</text>`,
     );
   });
   parts.push("</g>");
@@ -116,11 +131,11 @@ export function curvesSvg(history: CurvePoint[]): string {
     panel(0, "Loss", "Epoch", "Loss", [
       line("Train loss", "trainLoss", "#1f77b4"),
       line("Validation loss", "validLoss", "#ff7f0e", true),
-    ]),
+    ], "top-right"),
     panel(W, "Accuracy", "Epoch", "Accuracy", [
       line("Train acc.", "trainAccuracy", "#1f77b4"),
       line("Validation acc.", "validAccuracy", "#ff7f0e", true),
-    ]),
+    ], "bottom-right"),
   ]);
 }
 
@@ -129,6 +144,6 @@ export function rotationSvg(points: { angle: number; accuracy: number }[]): stri
   return svg([
     panel(0, "Rotated test digits", "Rotation angle (degrees)", "Test accuracy", [
       { label: "Test acc.", color: "#1f77b4", points: points.map((p) => [p.angle, p.accuracy]) },
-    ]),
+    ], "bottom-center"),
   ]);
 }
