@@ -122,6 +122,14 @@ function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {
   return { meta, model, optimizer };
 }
 
+/** Just the meta of `dir/checkpoint.bin` (which epoch, history…), without touching a model. */
+export async function readCheckpointMeta<M>(dir: string): Promise<M> {
+  const path = `${dir}/${CHECKPOINT_FILE}`;
+  const parsed = parseCheckpoint<M>(await Deno.readFile(path), path);
+  tf.dispose([...parsed.model, ...parsed.optimizer.map((o) => o.tensor)]);
+  return parsed.meta;
+}
+
 /**
  * Loads `dir/checkpoint.bin` into `model` and `optimizer` (built as for the original run)
  * and returns the saved meta.
