@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { assertMatrix, assertVector } from "./errors.ts";
+import { checkSigmoid, checkSoftmax } from "./checks.ts";
 
 /**
  * The logistic sigmoid 1 / (1 + e^(−x)), element-wise.
@@ -21,7 +21,7 @@ import { assertMatrix, assertVector } from "./errors.ts";
  * ```
  */
 export function sigmoid(x: number[]): number[] {
-  assertVector("sigmoid", "x", x);
+  checkSigmoid(x);
   return x.map((v) => {
     if (v >= 0) return 1 / (1 + Math.exp(-v));
     const e = Math.exp(v);
@@ -49,7 +49,7 @@ function logSumExp(row: number[]): number {
  * ```
  */
 export function softmax(x: number[][]): number[][] {
-  assertMatrix("softmax", "x", x);
+  checkSoftmax("softmax", x);
   return x.map((row) => {
     const max = Math.max(...row);
     const exps = row.map((v) => Math.exp(v - max));
@@ -71,7 +71,7 @@ export function softmax(x: number[][]): number[][] {
  * ```
  */
 export function logSoftmax(x: number[][]): number[][] {
-  assertMatrix("logSoftmax", "x", x);
+  checkSoftmax("logSoftmax", x);
   return x.map((row) => {
     const lse = logSumExp(row);
     return row.map((v) => v - lse);

@@ -17,15 +17,7 @@
  *
  * @module
  */
-import {
-  asPair,
-  assertInteger,
-  assertMatrix,
-  assertTensor,
-  assertVector,
-  describeShape,
-  LitconvError,
-} from "./errors.ts";
+import { checkConv1d, checkConv2d, checkConv2dLayer, checkConvOutputSize } from "./checks.ts";
 import type { ConvOptions } from "./types.ts";
 
 /**
@@ -44,20 +36,7 @@ import type { ConvOptions } from "./types.ts";
  * ```
  */
 export function convOutputSize(n: number, m: number, padding = 0, stride = 1): number {
-  const fn = "convOutputSize";
-  assertInteger(fn, "n", n, 1);
-  assertInteger(fn, "m", m, 1);
-  assertInteger(fn, "padding", padding, 0);
-  assertInteger(fn, "stride", stride, 1);
-  if (m > n + 2 * padding) {
-    throw new LitconvError(
-      fn,
-      "m",
-      `(${m}) is larger than the padded input n + 2·padding = ${
-        n + 2 * padding
-      } (n ${n}, padding ${padding})`,
-    );
-  }
+  checkConvOutputSize(n, m, padding, stride);
   return Math.floor((n + 2 * padding - m) / stride) + 1;
 }
 
@@ -130,34 +109,6 @@ function slide2d(Xp: number[][], K: number[][], sr: number, sc: number): number[
 }
 
 /**
- * `asPair` (a number or `[rows, cols]` → a pair), with the shapes of the call's
- * arrays added to any error, so "stride … got 0" also says which inputs it was
- * for. A helper the 2-D kernels share; not part of the public API.
- *
- * ```ts
- * import { optionPair } from "./conv.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(optionPair("conv2d", "padding", 1, 0, "X [4,4]"), [1, 1]);
- * assert.throws(() => optionPair("conv2d", "stride", 0, 1, "X [4,4]"), /\(X \[4,4\]\)/);
- * ```
- */
-export function optionPair(
-  fn: string,
-  arg: string,
-  v: unknown,
-  min: number,
-  context: string,
-): [number, number] {
-  try {
-    return asPair(fn, arg, v, min);
-  } catch (e) {
-    if (!(e instanceof LitconvError)) throw e;
-    const detail = e.message.slice(`${fn}: ${arg} `.length);
-    throw new LitconvError(fn, arg, `${detail} (${context})`);
-  }
-}
-
-/**
  * True 1-D convolution with zero padding and a stride, as `np.convolve`:
  * pad `x`, flip `w`, slide it along.
  *
@@ -171,28 +122,7 @@ export function optionPair(
  * ```
  */
 export function conv1d(x: number[], w: number[], options: ConvOptions = {}): number[] {
-  const fn = "conv1d";
-  assertVector(fn, "x", x);
-  assertVector(fn, "w", w);
-  const context = `x of length ${x.length}, w of length ${w.length}`;
-  const { padding = 0, stride = 1 } = options ?? {};
-  // conv1d has one axis, so padding and stride are plain numbers, not pairs.
-  if (Array.isArray(padding) || Array.isArray(stride)) {
-    const arg = Array.isArray(padding) ? "padding" : "stride";
-    throw new LitconvError(fn, arg, `must be a single number for 1-D input (${context})`);
-  }
-  const [p] = optionPair(fn, "padding", padding, 0, context);
-  const [s] = optionPair(fn, "stride", stride, 1, context);
-  if (w.length > x.length + 2 * p) {
-    throw new LitconvError(
-      fn,
-      "w",
-      `of length ${w.length} is larger than the padded input of length ${
-        x.length + 2 * p
-      } (x of length ${x.length} with padding ${p})`,
-    );
-  }
-
+  const { padding: p, stride: s } = checkConv1d(x, w, options);
   const xPadded = pad1d(x, p);
   const wFlipped = flipKernel1d(w);
   const m = wFlipped.length;
@@ -226,21 +156,7 @@ export function conv1d(x: number[], w: number[], options: ConvOptions = {}): num
  * ```
  */
 export function conv2d(X: number[][], W: number[][], options: ConvOptions = {}): number[][] {
-  const fn = "conv2d";
-  const [h, w] = assertMatrix(fn, "X", X);
-  const [kh, kw] = assertMatrix(fn, "W", W);
-  const context = `X ${describeShape(X)}, W ${describeShape(W)}`;
-  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
-  const [sr, sc] = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
-  if (kh > h + 2 * pr || kw > w + 2 * pc) {
-    throw new LitconvError(
-      fn,
-      "W",
-      `of shape [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
-        w + 2 * pc
-      }] (X [${h},${w}] with padding [${pr},${pc}])`,
-    );
-  }
+  const { padding: [pr, pc], stride: [sr, sc] } = checkConv2d(X, W, options);
   return slide2d(pad2d(X, pr, pc), flipKernel2d(W), sr, sc);
 }
 
@@ -266,39 +182,8 @@ export function conv2dLayer(
   bias?: number[],
   options: ConvOptions = {},
 ): number[][][][] {
-  const fn = "conv2dLayer";
-  const [n, c, h, w] = assertTensor(fn, "x", x, 4);
-  const [cOut, cIn, kh, kw] = assertTensor(fn, "weight", weight, 4);
-  const context = `x ${describeShape(x)}, weight ${describeShape(weight)}`;
-  if (c !== cIn) {
-    throw new LitconvError(
-      fn,
-      "x",
-      `has C=${c} channels but weight expects Cin=${cIn} (${context})`,
-    );
-  }
-  if (bias !== undefined) {
-    assertVector(fn, "bias", bias);
-    if (bias.length !== cOut) {
-      throw new LitconvError(
-        fn,
-        "bias",
-        `has length ${bias.length} but weight has Cout=${cOut} output channels (${context})`,
-      );
-    }
-  }
-  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
-  const [sr, sc] = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
-  if (kh > h + 2 * pr || kw > w + 2 * pc) {
-    throw new LitconvError(
-      fn,
-      "weight",
-      `kernel [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
-        w + 2 * pc
-      }] (${context} with padding [${pr},${pc}])`,
-    );
-  }
-
+  const { padding: [pr, pc], stride: [sr, sc] } = checkConv2dLayer(x, weight, bias, options);
+  const [n, cOut, cIn] = [x.length, weight.length, weight[0].length];
   const out: number[][][][] = [];
   for (let s = 0; s < n; s++) {
     const padded = x[s].map((channel) => pad2d(channel, pr, pc));

@@ -4,55 +4,8 @@
  *
  * @module
  */
-import { assertMatrix, assertVector, LitconvError } from "./errors.ts";
+import { checkBce, checkBceWithLogits, checkCrossEntropy, checkNll } from "./checks.ts";
 import { logSoftmax } from "./activation.ts";
-
-/** Every value of `x` lies in [0, 1]. */
-function assertUnitInterval(fn: string, arg: string, x: number[]): void {
-  x.forEach((v, i) => {
-    if (v < 0 || v > 1) {
-      throw new LitconvError(
-        fn,
-        arg,
-        `must lie in [0, 1], got ${v} at [${i}] (${arg} of length ${x.length})`,
-      );
-    }
-  });
-}
-
-/** `a` and `b` have the same length. */
-function assertSameLength(fn: string, a: string, x: number[], b: string, y: number[]): void {
-  if (x.length !== y.length) {
-    throw new LitconvError(
-      fn,
-      b,
-      `has length ${y.length} but ${a} has length ${x.length}: one target per example`,
-    );
-  }
-}
-
-/** Class indices: one per row, whole numbers in [0, classes). */
-function assertClassTargets(fn: string, rows: number, classes: number, targets: number[]): void {
-  assertVector(fn, "targets", targets);
-  if (targets.length !== rows) {
-    throw new LitconvError(
-      fn,
-      "targets",
-      `has length ${targets.length} but the batch has ${rows} rows (batch [${rows},${classes}]): one class index per row`,
-    );
-  }
-  targets.forEach((t, i) => {
-    if (!Number.isInteger(t) || t < 0 || t >= classes) {
-      throw new LitconvError(
-        fn,
-        "targets",
-        `must be whole class indices in [0, ${
-          classes - 1
-        }], got ${t} at [${i}] (batch [${rows},${classes}])`,
-      );
-    }
-  });
-}
 
 /**
  * The natural log, floored at −100 as PyTorch's BCELoss does: log(0) stays finite,
@@ -75,12 +28,7 @@ function clampedLog(p: number): number {
  * ```
  */
 export function binaryCrossEntropy(probs: number[], targets: number[]): number {
-  const fn = "binaryCrossEntropy";
-  assertVector(fn, "probs", probs);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "probs", probs, "targets", targets);
-  assertUnitInterval(fn, "probs", probs);
-  assertUnitInterval(fn, "targets", targets);
+  checkBce(probs, targets);
   let sum = 0;
   probs.forEach((p, i) => {
     const t = targets[i];
@@ -101,11 +49,7 @@ export function binaryCrossEntropy(probs: number[], targets: number[]): number {
  * ```
  */
 export function binaryCrossEntropyWithLogits(logits: number[], targets: number[]): number {
-  const fn = "binaryCrossEntropyWithLogits";
-  assertVector(fn, "logits", logits);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "logits", logits, "targets", targets);
-  assertUnitInterval(fn, "targets", targets);
+  checkBceWithLogits(logits, targets);
   let sum = 0;
   logits.forEach((x, i) => {
     sum += Math.max(x, 0) - x * targets[i] + Math.log1p(Math.exp(-Math.abs(x)));
@@ -125,9 +69,7 @@ export function binaryCrossEntropyWithLogits(logits: number[], targets: number[]
  * ```
  */
 export function nllLoss(logProbs: number[][], targets: number[]): number {
-  const fn = "nllLoss";
-  const [rows, classes] = assertMatrix(fn, "logProbs", logProbs);
-  assertClassTargets(fn, rows, classes, targets);
+  const [rows] = checkNll(logProbs, targets);
   let sum = 0;
   targets.forEach((t, i) => (sum -= logProbs[i][t]));
   return sum / rows;
@@ -145,9 +87,7 @@ export function nllLoss(logProbs: number[][], targets: number[]): number {
  * ```
  */
 export function crossEntropy(logits: number[][], targets: number[]): number {
-  const fn = "crossEntropy";
-  // Check here too, so errors name crossEntropy rather than the helpers it calls.
-  const [rows, classes] = assertMatrix(fn, "logits", logits);
-  assertClassTargets(fn, rows, classes, targets);
+  // Check here too, so errors name crossEntropy rather than the nllLoss it calls.
+  checkCrossEntropy(logits, targets);
   return nllLoss(logSoftmax(logits), targets);
 }

@@ -9,29 +9,19 @@
  *
  * @module
  */
-import { assertMatrix, describeShape, LitconvError } from "./errors.ts";
-import { convOutputSize, optionPair } from "./conv.ts";
+import { checkPool } from "./checks.ts";
+import { convOutputSize } from "./conv.ts";
 import type { PoolOptions } from "./types.ts";
 
 /** Check the arguments and apply `reduce` to every window of `X`. */
 function pool2d(
-  fn: string,
+  fn: "maxPool2d" | "avgPool2d",
   X: number[][],
   options: PoolOptions,
   reduce: (window: number[]) => number,
 ): number[][] {
-  const [h, w] = assertMatrix(fn, "X", X);
-  const context = `X ${describeShape(X)}`;
-  if (options?.size === undefined) {
-    throw new LitconvError(fn, "size", `is required, e.g. { size: 2 } (${context})`);
-  }
-  const [kh, kw] = optionPair(fn, "size", options.size, 1, context);
-  // Without a stride the windows tile the input: stride = size.
-  const [sr, sc] = optionPair(fn, "stride", options.stride ?? [kh, kw], 1, context);
-  if (kh > h || kw > w) {
-    throw new LitconvError(fn, "size", `[${kh},${kw}] is larger than the input X [${h},${w}]`);
-  }
-
+  const { size: [kh, kw], stride: [sr, sc] } = checkPool(fn, X, options);
+  const [h, w] = [X.length, X[0].length];
   const outH = convOutputSize(h, kh, 0, sr);
   const outW = convOutputSize(w, kw, 0, sc);
   const out: number[][] = [];

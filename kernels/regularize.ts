@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { assertFiniteNumber, assertInteger, assertTensor, LitconvError } from "./errors.ts";
+import { checkDropout, checkL2Penalty } from "./checks.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
 
 /** Every number in a nested array, in row-major order. */
@@ -26,13 +26,7 @@ function leaves(x: NestedNumberArray, out: number[] = []): number[] {
  * ```
  */
 export function l2Penalty(params: NestedNumberArray[], lambda: number): number {
-  const fn = "l2Penalty";
-  if (!Array.isArray(params) || params.length === 0) {
-    throw new LitconvError(fn, "params", `must be a non-empty list of parameter arrays`);
-  }
-  params.forEach((p, i) => assertTensor(fn, `params[${i}]`, p));
-  assertFiniteNumber(fn, "lambda", lambda);
-  if (lambda < 0) throw new LitconvError(fn, "lambda", `must be ≥ 0, got ${lambda}`);
+  checkL2Penalty(params, lambda);
   let sum = 0;
   for (const p of params) for (const w of leaves(p)) sum += w * w;
   return lambda * sum;
@@ -83,25 +77,7 @@ function mapLeaves<T extends NestedNumberArray>(x: T, f: (v: number) => number):
  * ```
  */
 export function dropout<T extends NestedNumberArray>(x: T, p: number, options: DropoutOptions): T {
-  const fn = "dropout";
-  const shape = assertTensor(fn, "x", x);
-  const context = `x of shape [${shape.join(",")}]`;
-  if (typeof p !== "number" || !(p >= 0 && p < 1)) {
-    throw new LitconvError(fn, "p", `must lie in [0, 1), got ${String(p)} (${context})`);
-  }
-  if (typeof options?.training !== "boolean") {
-    throw new LitconvError(
-      fn,
-      "training",
-      `must be true or false, got ${String(options?.training)}`,
-    );
-  }
-  // mulberry32 takes a 32-bit integer seed; any other seed would be silently truncated.
-  assertInteger(fn, "seed", options.seed, -(2 ** 31));
-  if (options.seed >= 2 ** 32) {
-    throw new LitconvError(fn, "seed", `must fit in 32 bits, got ${options.seed}`);
-  }
-
+  checkDropout(x, p, options);
   if (!options.training) return mapLeaves(x, (v) => v);
   const random = mulberry32(options.seed);
   const keep = 1 - p;

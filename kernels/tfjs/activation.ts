@@ -6,7 +6,7 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import { assertMatrix, assertVector } from "./checks.ts";
+import { checkSigmoid, checkSoftmax } from "../checks.ts";
 import { readArray } from "./run.ts";
 
 /**
@@ -21,7 +21,7 @@ import { readArray } from "./run.ts";
  * ```
  */
 export async function sigmoid(x: number[]): Promise<number[]> {
-  assertVector("sigmoid", "x", x);
+  checkSigmoid(x);
   return await readArray<number[]>(() => tf.sigmoid(tf.tensor1d(x)));
 }
 
@@ -35,7 +35,7 @@ export async function sigmoid(x: number[]): Promise<number[]> {
  * ```
  */
 export async function softmax(x: number[][]): Promise<number[][]> {
-  assertMatrix("softmax", "x", x);
+  checkSoftmax("softmax", x);
   return await readArray<number[][]>(() => tf.softmax(tf.tensor2d(x)));
 }
 
@@ -49,6 +49,6 @@ export async function softmax(x: number[][]): Promise<number[][]> {
  * ```
  */
 export async function logSoftmax(x: number[][]): Promise<number[][]> {
-  assertMatrix("logSoftmax", "x", x);
+  checkSoftmax("logSoftmax", x);
   return await readArray<number[][]>(() => tf.logSoftmax(tf.tensor2d(x)));
 }

@@ -20,7 +20,7 @@
  */
 import { tf } from "../backend.ts";
 import type { ConvOptions } from "../types.ts";
-import { checkConv1d, checkConv2d, checkConv2dLayer } from "./checks.ts";
+import { checkConv1d, checkConv2d, checkConv2dLayer } from "../checks.ts";
 import { readArray } from "./run.ts";
 
 /**

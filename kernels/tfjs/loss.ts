@@ -6,13 +6,7 @@
  * @module
  */
 import { tf } from "../backend.ts";
-import {
-  assertClassTargets,
-  assertMatrix,
-  assertSameLength,
-  assertUnitInterval,
-  assertVector,
-} from "./checks.ts";
+import { checkBce, checkBceWithLogits, checkCrossEntropy, checkNll } from "../checks.ts";
 import { readScalar } from "./run.ts";
 
 /**
@@ -28,12 +22,7 @@ import { readScalar } from "./run.ts";
  * ```
  */
 export async function binaryCrossEntropy(probs: number[], targets: number[]): Promise<number> {
-  const fn = "binaryCrossEntropy";
-  assertVector(fn, "probs", probs);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "probs", probs, "targets", targets);
-  assertUnitInterval(fn, "probs", probs);
-  assertUnitInterval(fn, "targets", targets);
+  checkBce(probs, targets);
   return await readScalar(() => {
     const p = tf.tensor1d(probs);
     const t = tf.tensor1d(targets);
@@ -58,11 +47,7 @@ export async function binaryCrossEntropyWithLogits(
   logits: number[],
   targets: number[],
 ): Promise<number> {
-  const fn = "binaryCrossEntropyWithLogits";
-  assertVector(fn, "logits", logits);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "logits", logits, "targets", targets);
-  assertUnitInterval(fn, "targets", targets);
+  checkBceWithLogits(logits, targets);
   return await readScalar(() =>
     tf.losses.sigmoidCrossEntropy(tf.tensor1d(targets), tf.tensor1d(logits))
   );
@@ -89,9 +74,7 @@ function oneHotRows(targets: number[], classes: number): tf.Tensor {
  * ```
  */
 export async function nllLoss(logProbs: number[][], targets: number[]): Promise<number> {
-  const fn = "nllLoss";
-  const [rows, classes] = assertMatrix(fn, "logProbs", logProbs);
-  assertClassTargets(fn, rows, classes, targets);
+  const [rows] = checkNll(logProbs, targets);
   return await readScalar(() => {
     const where = tf.tensor2d(targets.map((t, i) => [i, t]), [rows, 2], "int32");
     return tf.neg(tf.mean(tf.gatherND(tf.tensor2d(logProbs), where)));
@@ -109,9 +92,7 @@ export async function nllLoss(logProbs: number[][], targets: number[]): Promise<
  * ```
  */
 export async function crossEntropy(logits: number[][], targets: number[]): Promise<number> {
-  const fn = "crossEntropy";
-  const [rows, classes] = assertMatrix(fn, "logits", logits);
-  assertClassTargets(fn, rows, classes, targets);
+  const [, classes] = checkCrossEntropy(logits, targets);
   return await readScalar(() =>
     tf.losses.softmaxCrossEntropy(oneHotRows(targets, classes), tf.tensor2d(logits))
   );

@@ -6,13 +6,13 @@
  */
 import { tf } from "../backend.ts";
 import type { PoolOptions } from "../types.ts";
-import { checkPool } from "./checks.ts";
+import { checkPool } from "../checks.ts";
 import { readArray } from "./run.ts";
 
 type Pool = (x: tf.Tensor4D, size: [number, number], stride: [number, number]) => tf.Tensor4D;
 
 /** Shared body: reshape X to [1, H, W, 1], pool, reshape back to a matrix. */
-function pool2d(fn: string, X: number[][], options: PoolOptions, pool: Pool) {
+function pool2d(fn: "maxPool2d" | "avgPool2d", X: number[][], options: PoolOptions, pool: Pool) {
   const { size, stride } = checkPool(fn, X, options);
   return readArray<number[][]>(() => {
     const out = pool(tf.tensor4d(X.flat(), [1, X.length, X[0].length, 1]), size, stride);

@@ -9,7 +9,7 @@
  */
 import { tf } from "../backend.ts";
 import type { DropoutOptions, NestedNumberArray } from "../types.ts";
-import { assertFiniteNumber, assertInteger, assertTensor, LitconvError } from "./checks.ts";
+import { checkDropout, checkL2Penalty } from "../checks.ts";
 import { readArray, readScalar } from "./run.ts";
 
 /**
@@ -22,13 +22,7 @@ import { readArray, readScalar } from "./run.ts";
  * ```
  */
 export async function l2Penalty(params: NestedNumberArray[], lambda: number): Promise<number> {
-  const fn = "l2Penalty";
-  if (!Array.isArray(params) || params.length === 0) {
-    throw new LitconvError(fn, "params", `must be a non-empty list of parameter arrays`);
-  }
-  params.forEach((p, i) => assertTensor(fn, `params[${i}]`, p));
-  assertFiniteNumber(fn, "lambda", lambda);
-  if (lambda < 0) throw new LitconvError(fn, "lambda", `must be ≥ 0, got ${lambda}`);
+  checkL2Penalty(params, lambda);
   return await readScalar(() => {
     const sums = params.map((p) => tf.sum(tf.square(tf.tensor(p))));
     return tf.mul(tf.addN(sums), lambda);
@@ -57,23 +51,7 @@ export async function dropout<T extends NestedNumberArray>(
   p: number,
   options: DropoutOptions,
 ): Promise<T> {
-  const fn = "dropout";
-  const shape = assertTensor(fn, "x", x);
-  const context = `x of shape [${shape.join(",")}]`;
-  if (typeof p !== "number" || !(p >= 0 && p < 1)) {
-    throw new LitconvError(fn, "p", `must lie in [0, 1), got ${String(p)} (${context})`);
-  }
-  if (typeof options?.training !== "boolean") {
-    throw new LitconvError(
-      fn,
-      "training",
-      `must be true or false, got ${String(options?.training)}`,
-    );
-  }
-  assertInteger(fn, "seed", options.seed, -(2 ** 31));
-  if (options.seed >= 2 ** 32) {
-    throw new LitconvError(fn, "seed", `must fit in 32 bits, got ${options.seed}`);
-  }
+  checkDropout(x, p, options);
   if (!options.training) return copy(x);
   return await readArray<T>(() => tf.dropout(tf.tensor(x), p, undefined, options.seed));
 }
