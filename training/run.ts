@@ -17,12 +17,11 @@
  */
 import { tf } from "../kernels/backend.ts";
 import type { BackendInfo } from "../kernels/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
 import { curvesSvg, rotationSvg } from "./charts.ts";
 import { predictionsPng } from "./predictions_png.ts";
@@ -119,24 +118,21 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
   const { outDir, backend } = opts;
   await Deno.mkdir(outDir, { recursive: true });
 
-  const model = buildModel(opts.config.model, opts.config.seed);
-  const optimizer = tf.train.adam(opts.config.learningRate);
-  const rng = new Rng(opts.config.seed);
   let config = opts.config;
   let history: EpochRecord[] = [];
+  let saved: CheckpointMeta | undefined;
   if (opts.resume) {
-    const meta = await loadCheckpoint<CheckpointMeta>(outDir, model, optimizer);
-    if (meta.config.model !== config.model) {
-      throw new LitconvError(
-        "runTraining",
-        "resume",
-        `checkpoint is of model '${meta.config.model}', not '${config.model}'`,
-      );
-    }
-    // The checkpoint decides everything but how many epochs to reach.
-    config = { ...meta.config, epochs: Math.max(config.epochs, meta.config.epochs) };
-    history = meta.history;
-    rng.state = meta.rngState;
+    // The checkpoint decides everything (model, seed, limits) but how many epochs to reach.
+    saved = await readCheckpointMeta<CheckpointMeta>(outDir);
+    config = { ...saved.config, epochs: Math.max(config.epochs, saved.config.epochs) };
+  }
+  const model = buildModel(config.model, config.seed);
+  const optimizer = tf.train.adam(config.learningRate);
+  const rng = new Rng(config.seed);
+  if (saved) {
+    await loadCheckpoint<CheckpointMeta>(outDir, model, optimizer);
+    history = saved.history;
+    rng.state = saved.rngState;
     log(`resuming ${outDir} after epoch ${history.length} of ${config.epochs}`);
   }
 
