@@ -16,6 +16,7 @@ import * as l04 from "./04_conv2d.ts";
 import * as l05 from "./05_pooling.ts";
 import * as l06 from "./06_channels.ts";
 import * as l07 from "./07_regularization.ts";
+import * as l08 from "./08_mnist_cnn.ts";
 import { type Example, type LessonMeta, type LiterateBlock, splitLiterate } from "./literate.ts";
 
 /** One lesson of the course. */
@@ -41,6 +42,7 @@ export const LESSONS: readonly LessonEntry[] = [
   entry("05_pooling.ts", l05),
   entry("06_channels.ts", l06),
   entry("07_regularization.ts", l07),
+  entry("08_mnist_cnn.ts", l08),
 ].sort((a, b) => a.order - b.order);
 
 /** The lesson with this slug, or undefined. */
