@@ -17,6 +17,8 @@ import {
   isLitconvKernel,
   registerWasmTrainingKernels,
 } from "../kernels/tfjs/wasm_training_kernels.ts";
+import { wasmThreadsWanted } from "../kernels/tfjs/wasm/threads.ts";
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { buildModel } from "../training/model.ts";
 import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
 
@@ -66,6 +68,9 @@ Deno.test("the wasm backend runs litconv's training kernels, and registering twi
     assert.ok(isLitconvKernel(k), `${k} on wasm is not litconv's`);
   }
   assert.equal(isLitconvKernel("Conv2D"), false);
+  // One XNNPACK thread per core (LITCONV_WASM_THREADS can ask for fewer): TF.js alone
+  // would start 1 here, so a silent fall-back to one thread fails this on multi-core CI.
+  assert.equal(getThreadsCount(), wasmThreadsWanted());
 });
 
 interface ConvCase {

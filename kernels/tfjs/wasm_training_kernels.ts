@@ -3,20 +3,20 @@
  *
  * TF.js 4.22's wasm backend is built for inference: training a CNN on it fails for want of
  * `Conv2DBackpropFilter`, and its backward pass is slow where it reads operands in an order
- * XNNPACK does not like. Each kernel below rewrites a backward operation as forward
- * operations that the backend runs fast (its files explain the math):
+ * XNNPACK does not like. `deno run -A bench/profile.ts` times every wasm kernel of a
+ * lecture training step (`--plain` for TF.js's own kernels); it found these (each file
+ * explains its math):
  *
  * - `Conv2DBackpropFilter` (missing): one convolution of transposed tensors.
  * - `Conv2DBackpropInput` (slow loop nest): a convolution with the flipped filter.
- * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply.
+ * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply,
+ *   and multiply as Cᵀ = Bᵀ·Aᵀ when that leaves less for XNNPACK to pack.
+ * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows in JavaScript.
  *
- * Measured with `deno run -A bench/profile.ts`, which times every wasm kernel of a lecture
- * training step; the rest of the backward pass (MaxPoolGrad, the ReLU gradient as Step and
- * Multiply, Sum for the biases, Adam's element-wise updates) is already fast there.
- *
- * Threads: the wasm backend only starts its threaded build when it sees browser-style
- * workers and SharedArrayBuffer; under Deno it detects Node and stays single-threaded (see
- * `kernels/tfjs/wasm/threads.md`-free note in the report: we keep one thread).
+ * Threads: TF.js never starts its threaded wasm build under Deno; `wasm/threads.ts` makes
+ * it start with one thread per core (XNNPACK then splits each convolution and product
+ * between them), falling back to one thread if that fails. `LITCONV_WASM_THREADS=1`
+ * turns it off.
  *
  * @module
  */
@@ -26,6 +26,7 @@ import { makeConv2dBackpropInput } from "./wasm/conv2d_backprop_input.ts";
 import { makeBatchMatMul } from "./wasm/batch_matmul.ts";
 import { maxPoolGrad } from "./wasm/max_pool_grad.ts";
 import type { WasmKernelFunc } from "./wasm/calls.ts";
+import { enableWasmThreads } from "./wasm/threads.ts";
 
 /** The kernel functions we registered, so a second call can recognise them. */
 const ours = new Set<unknown>();
@@ -58,6 +59,7 @@ export function registerWasmTrainingKernels(): void {
   override("Conv2DBackpropInput", makeConv2dBackpropInput);
   override("BatchMatMul", makeBatchMatMul);
   override("MaxPoolGrad", () => maxPoolGrad);
+  enableWasmThreads();
 }
 
 /** Whether `kernelName` on wasm is litconv's version (for the tests and the profile). */

@@ -1,0 +1,127 @@
+/**
+ * Both cores for the wasm backend under Deno (XNNPACK's thread pool).
+ *
+ * TF.js ships a threaded wasm build, but under Deno it never starts it:
+ *
+ * 1. Deno looks like Node (`process.versions.node`), and the backend assumes Node cannot
+ *    run its threads, so `WASM_HAS_MULTITHREAD_SUPPORT` is false. We set it.
+ * 2. Emscripten then starts its workers with `node:worker_threads` from a `blob:` URL, which
+ *    Deno refuses ("must be an absolute path"). We write the worker script to a
+ *    `.cjs` file in the temporary directory (CommonJS, as the script expects `require`) and hand out that path instead,
+ *    making writable the worker globals the script assigns (`location`, `self`).
+ * 3. The thread count is capped at *half* the logical cores (the C++ assumes two
+ *    hyper-threads per core), so a 2-vCPU machine gets 1 thread. We report twice the CPUs
+ *    to it while it starts, so `setThreadsCount(n)` can take effect.
+ * 4. The pool's workers would keep the process alive after the program ends; we `unref`
+ *    them (as Emscripten does for idle workers).
+ *
+ * All of this wraps the backend's factory, so it happens only when the wasm backend starts
+ * and is undone right after. If anything fails, the backend starts single-threaded, as
+ * before. `LITCONV_WASM_THREADS=1` asks for one thread.
+ *
+ * @module
+ */
+import os from "node:os";
+import { createRequire } from "node:module";
+import { engine, env } from "@tensorflow/tfjs-core";
+import { setThreadsCount, version_wasm } from "@tensorflow/tfjs-backend-wasm";
+
+/** Threads wanted: `LITCONV_WASM_THREADS`, else one per logical core (at most 8). */
+export function wasmThreadsWanted(): number {
+  let fromEnv: string | undefined;
+  try {
+    if (
+      Deno.permissions.querySync({ name: "env", variable: "LITCONV_WASM_THREADS" }).state ===
+        "granted"
+    ) fromEnv = Deno.env.get("LITCONV_WASM_THREADS");
+  } catch { /* no permission API: use the default */ }
+  const n = fromEnv ? Number(fromEnv) : navigator.hardwareConcurrency;
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 8) : 1;
+}
+
+interface EmscriptenWorker {
+  unref(): void;
+}
+interface ThreadedWasm {
+  PThread?: { runningWorkers: EmscriptenWorker[]; unusedWorkers: EmscriptenWorker[] };
+}
+
+/** Writes the worker script where Deno's worker_threads can load it; null if we cannot. */
+function writeWorkerScript(): { worker: string; main: string } | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve(
+      "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js",
+    );
+    const { wasmWorkerContents } = require(
+      "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js",
+    ) as { wasmWorkerContents: string };
+    const prelude = [
+      // Inside the worker, the main script comes as a Blob too: load it from its file.
+      `URL.createObjectURL = () => ${JSON.stringify(main)};`,
+      `URL.revokeObjectURL = () => {};`,
+      `for (const k of ["location", "self"]) Object.defineProperty(globalThis, k, ` +
+      `{ value: globalThis[k], writable: true, configurable: true });`,
+    ].join("\n");
+    // One file per TF.js version, shared by every process: written to a unique name, then
+    // renamed into place, so processes starting together never read half a file.
+    const dir = `${os.tmpdir()}/litconv-tfjs-wasm-${version_wasm}`;
+    Deno.mkdirSync(dir, { recursive: true });
+    const worker = `${dir}/tfjs-backend-wasm-threaded-simd.worker.cjs`;
+    // As TF.js does before making its Blob: the script's "\n" escapes must stay escapes.
+    const text = `${prelude}\n${wasmWorkerContents.replace(/\n/g, "\\n")}`;
+    const partial = `${worker}.${Deno.pid}.tmp`;
+    Deno.writeTextFileSync(partial, text);
+    Deno.renameSync(partial, worker);
+    return { worker, main };
+  } catch {
+    return null;
+  }
+}
+
+let wrapped = false;
+
+/**
+ * Makes the wasm backend start with `threads` threads when it next starts. Returns false
+ * (and changes nothing) when that is not possible here.
+ */
+export function enableWasmThreads(threads = wasmThreadsWanted()): boolean {
+  if (wrapped) return true;
+  if (threads < 2 || typeof SharedArrayBuffer === "undefined") return false;
+  const registry = (engine() as unknown as {
+    registryFactory: Record<string, { factory: () => Promise<unknown>; priority: number }>;
+  }).registryFactory;
+  const original = registry.wasm;
+  if (!original) return false;
+  const files = writeWorkerScript();
+  if (!files) return false;
+
+  const threaded = async () => {
+    const createObjectURL = URL.createObjectURL;
+    const cpus = os.cpus;
+    URL.createObjectURL = (obj: Blob) =>
+      obj instanceof Blob && obj.type === "application/javascript"
+        ? files.worker
+        : createObjectURL(obj);
+    (os as { cpus: () => unknown[] }).cpus = () => [...cpus(), ...cpus()];
+    env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
+    setThreadsCount(threads);
+    try {
+      const backend = await original.factory() as { wasm: ThreadedWasm };
+      const pool = backend.wasm.PThread;
+      for (const w of [...pool?.runningWorkers ?? [], ...pool?.unusedWorkers ?? []]) w.unref();
+      return backend;
+    } catch {
+      // Threaded start failed: start the single-threaded build instead.
+      env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+      setThreadsCount(1);
+      return await original.factory();
+    } finally {
+      URL.createObjectURL = createObjectURL;
+      (os as { cpus: typeof cpus }).cpus = cpus;
+    }
+  };
+  registry.wasm = { factory: threaded, priority: original.priority };
+  wrapped = true;
+  return true;
+}
