@@ -234,4 +234,11 @@ if (import.meta.main) {
   if (wasm !== undefined && torch !== undefined) {
     console.log(`\nwasm / PyTorch = ${(wasm / torch).toFixed(2)} (goal: ≤ 3)`);
   }
+  if (rows.find((r) => r.backend === "torch")?.device.includes("blas/libblas")) {
+    console.log(
+      "note: this PyTorch uses the reference BLAS (Debian's libblas3), several times slower " +
+        "than OpenBLAS at the dense layers; to compare with OpenBLAS, put the directory of " +
+        "its libblas.so.3 (package libopenblas0-pthread) in LD_LIBRARY_PATH.",
+    );
+  }
 }
