@@ -196,41 +196,46 @@ Deno.test("litconv's wasm kernels leave no tensor and no wasm buffer behind", as
   tf.dispose([x, w, a, b]);
 });
 
-Deno.test("a lecture CNN training step on wasm gives cpu's loss and gradients", async () => {
-  const batch = 3;
-  let weights: Float32Array[] = [];
-  const step = () => {
-    const model = buildModel("lecture", 7);
-    if (weights.length > 0) {
-      model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+for (const variant of ["lecture", "extra-conv"] as const) {
+  Deno.test(`a ${variant} CNN training step on wasm gives cpu's loss and gradients`, async () => {
+    const batch = 3;
+    let weights: Float32Array[] = [];
+    const step = () => {
+      const model = buildModel(variant, 7);
+      if (weights.length > 0) {
+        model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+      }
+      const { x, y } = randomBatch(batch, 11);
+      const vars = trainableVariables(model);
+      const { value, grads } = tf.variableGrads(() => lossOf(model, x, y), vars);
+      const out = [value, ...vars.map((v) => grads[v.name])];
+      const snapshot = model.getWeights().map((w) => w.clone());
+      tf.dispose([x, y]);
+      model.dispose();
+      return [...out, ...snapshot];
+    };
+    const cpu = await on("cpu", step);
+    const n = (cpu.length - 1) / 2;
+    weights = cpu.slice(1 + n); // start wasm from exactly cpu's weights
+    const wasm = await on("wasm", step);
+    const [lossCpu, lossWasm] = [cpu[0][0], wasm[0][0]];
+    assert.ok(Number.isFinite(lossCpu) && lossCpu > 0.5, `loss ${lossCpu}`);
+    assert.ok(
+      Math.abs(lossWasm - lossCpu) <= 1e-5 * lossCpu,
+      `loss wasm ${lossWasm} cpu ${lossCpu}`,
+    );
+    // Gradients pass through ~3136-term sums, ReLU kinks and pooling; compare each variable
+    // by its relative error norm ‖g_wasm − g_cpu‖ / ‖g_cpu‖ (float32 sums of K ≤ 3136 terms:
+    // √K·ε ≈ 4e-6; we allow 1e-4 for the chain of layers).
+    for (let i = 1; i <= n; i++) {
+      let diff = 0, norm = 0;
+      for (let j = 0; j < cpu[i].length; j++) {
+        diff += (wasm[i][j] - cpu[i][j]) ** 2;
+        norm += cpu[i][j] ** 2;
+      }
+      assert.ok(norm > 0, `gradient ${i} is all zeros`);
+      const rel = Math.sqrt(diff / norm);
+      assert.ok(rel <= 1e-4, `gradient ${i}: relative error ${rel}`);
     }
-    const { x, y } = randomBatch(batch, 11);
-    const vars = trainableVariables(model);
-    const { value, grads } = tf.variableGrads(() => lossOf(model, x, y), vars);
-    const out = [value, ...vars.map((v) => grads[v.name])];
-    const snapshot = model.getWeights().map((w) => w.clone());
-    tf.dispose([x, y]);
-    model.dispose();
-    return [...out, ...snapshot];
-  };
-  const cpu = await on("cpu", step);
-  const n = (cpu.length - 1) / 2;
-  weights = cpu.slice(1 + n); // start wasm from exactly cpu's weights
-  const wasm = await on("wasm", step);
-  const [lossCpu, lossWasm] = [cpu[0][0], wasm[0][0]];
-  assert.ok(Number.isFinite(lossCpu) && lossCpu > 0.5, `loss ${lossCpu}`);
-  assert.ok(Math.abs(lossWasm - lossCpu) <= 1e-5 * lossCpu, `loss wasm ${lossWasm} cpu ${lossCpu}`);
-  // Gradients pass through ~3136-term sums, ReLU kinks and pooling; compare each variable
-  // by its relative error norm ‖g_wasm − g_cpu‖ / ‖g_cpu‖ (float32 sums of K ≤ 3136 terms:
-  // √K·ε ≈ 4e-6; we allow 1e-4 for the chain of layers).
-  for (let i = 1; i <= n; i++) {
-    let diff = 0, norm = 0;
-    for (let j = 0; j < cpu[i].length; j++) {
-      diff += (wasm[i][j] - cpu[i][j]) ** 2;
-      norm += cpu[i][j] ** 2;
-    }
-    assert.ok(norm > 0, `gradient ${i} is all zeros`);
-    const rel = Math.sqrt(diff / norm);
-    assert.ok(rel <= 1e-4, `gradient ${i}: relative error ${rel}`);
-  }
-});
+  });
+}
