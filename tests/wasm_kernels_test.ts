@@ -226,7 +226,7 @@ for (const variant of ["lecture", "extra-conv"] as const) {
     );
     // Gradients pass through ~3136-term sums, ReLU kinks and pooling; compare each variable
     // by its relative error norm ‖g_wasm − g_cpu‖ / ‖g_cpu‖ (float32 sums of K ≤ 3136 terms:
-    // √K·ε ≈ 4e-6; we allow 1e-4 for the chain of layers).
+    // √K·ε ≈ 4e-6 at worst per sum; measured ≤ 8e-7, we allow 1e-5).
     for (let i = 1; i <= n; i++) {
       let diff = 0, norm = 0;
       for (let j = 0; j < cpu[i].length; j++) {
@@ -235,7 +235,7 @@ for (const variant of ["lecture", "extra-conv"] as const) {
       }
       assert.ok(norm > 0, `gradient ${i} is all zeros`);
       const rel = Math.sqrt(diff / norm);
-      assert.ok(rel <= 1e-4, `gradient ${i}: relative error ${rel}`);
+      assert.ok(rel <= 1e-5, `gradient ${i}: relative error ${rel}`);
     }
   });
 }
