@@ -160,3 +160,9 @@ export function imageRows(split: MnistSplit, i: number): number[][] {
     (_, r) => Array.from(flat.subarray(r * IMAGE_SIZE, (r + 1) * IMAGE_SIZE)),
   );
 }
+
+/** A digit as text for the terminal: `#` for ink, `.` for faint ink, blank rows dropped. */
+export function asciiDigit(rows: number[][]): string {
+  return rows.map((r) => r.map((v) => (v > 0.5 ? "#" : v > 0.1 ? "." : " ")).join("").trimEnd())
+    .filter((line) => line !== "").join("\n");
+}

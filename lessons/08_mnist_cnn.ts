@@ -21,7 +21,7 @@
  */
 import assert from "node:assert/strict";
 import { currentBackend, tf, useBackend } from "../kernels/backend.ts";
-import { imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../training/rng.ts";
 import { crossEntropyLoss, evaluate, makeBatch, trainEpoch } from "../training/loop.ts";
@@ -52,12 +52,6 @@ export const lesson: LessonMeta = {
  */
 let mnist: Mnist | undefined;
 const data = (): Mnist => (mnist ??= loadMnist());
-
-/** The first training digit as text: `#` for ink, `.` for faint ink. */
-export function digitArt(rows: number[][]): string {
-  return rows.map((r) => r.map((v) => (v > 0.5 ? "#" : v > 0.1 ? "." : " ")).join(""))
-    .filter((line) => line.trim() !== "").join("\n");
-}
 
 /**
  * ## The shape walk
@@ -184,7 +178,7 @@ export async function examples(): Promise<Example[]> {
       value: `${train.count} ${valid.count} ${test.count}`,
     },
     { label: "train[0] shape (NCHW) and label", value: `[1, 28, 28] ${train.labels[0]}` },
-    { label: "train[0]", value: digitArt(imageRows(train, 0)) },
+    { label: "train[0]", value: asciiDigit(imageRows(train, 0)) },
     {
       label: "shape walk, NHWC (TF.js) ↔ NCHW (PyTorch)",
       value: walk.map((w) => `${pad(w.layer, 8)} ${pad(shape(w.nhwc), 17)} ${shape(w.nchw)}`).join(
