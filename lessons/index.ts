@@ -17,6 +17,8 @@ import * as l05 from "./05_pooling.ts";
 import * as l06 from "./06_channels.ts";
 import * as l07 from "./07_regularization.ts";
 import * as l08 from "./08_mnist_cnn.ts";
+import * as l09 from "./09_rotation.ts";
+import * as l10 from "./10_extra_conv.ts";
 import { type Example, type LessonMeta, type LiterateBlock, splitLiterate } from "./literate.ts";
 
 /** One lesson of the course. */
@@ -43,6 +45,8 @@ export const LESSONS: readonly LessonEntry[] = [
   entry("06_channels.ts", l06),
   entry("07_regularization.ts", l07),
   entry("08_mnist_cnn.ts", l08),
+  entry("09_rotation.ts", l09),
+  entry("10_extra_conv.ts", l10),
 ].sort((a, b) => a.order - b.order);
 
 /** The lesson with this slug, or undefined. */
