@@ -147,6 +147,10 @@ Deno.test("deno task train: killed after epoch 1, --resume reaches epoch 2 with 
   assert.deepEqual(metrics.history.map((h) => h.epoch), [1, 2]);
   assert.equal(metrics.config.limit, 256); // settings come from the checkpoint
   assert.ok(metrics.testAccuracy !== null && metrics.testAccuracy > 0.2);
+  // Starting a new run over it is refused rather than overwriting it.
+  const again = await cli("--epochs", "1", ...QUICK, "--out", dir);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already holds a run; continue it with --resume/);
   await Deno.remove(dir, { recursive: true });
 });
 
