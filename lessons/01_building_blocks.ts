@@ -175,11 +175,11 @@ Deno.test("01: shifting the input shifts the feature map (shared weights)", () =
  *    number, bias?: boolean): number` for rectangular kernels, with or without biases.
  *    It will be property-checked against TF.js's `countParams()` on randomly drawn
  *    `tf.layers.conv2d` configurations.
- * 2. Write `receptiveField(layers: {kernel: number, stride: number}[]): number`: the side of
- *    the square of input pixels that one output of a stack of convolutions and poolings
- *    sees.
- *    For the lecture's network (conv 5, pool 2, conv 5, pool 2) it is 16. It will be
- *    checked by poking pixels through the naive kernels, as above, on random stacks.
+ * 2. Write `receptiveField(layers: {kernel: number, stride: number}[]): number`: the side
+ *    of the square of input pixels that one output of a stack of convolutions and
+ *    poolings sees. For the lecture's network (conv 5, pool 2, conv 5, pool 2) it is 16.
+ *    It will be checked by poking pixels through the naive kernels, as above, on random
+ *    stacks.
  */
 
 if (import.meta.main) printExamples(await examples());
