@@ -65,3 +65,12 @@ export {
   tf,
   useBackend,
 } from "./kernels/backend.ts";
+export { findLesson, lessonBlocks, type LessonEntry, LESSONS } from "./lessons/index.ts";
+export {
+  type Example,
+  formatArray,
+  type LessonMeta,
+  type LiterateBlock,
+  renderText,
+  splitLiterate,
+} from "./lessons/literate.ts";
