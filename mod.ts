@@ -74,3 +74,25 @@ export {
   renderText,
   splitLiterate,
 } from "./lessons/literate.ts";
+export { parseIdx } from "./data/idx.ts";
+export {
+  imageRows,
+  loadMnist,
+  type Mnist,
+  MNIST_FILES,
+  mnistDataDir,
+  type MnistSplit,
+  take,
+} from "./data/mnist.ts";
+export { buildModel, MODEL_VARIANTS, type ModelVariant } from "./training/model.ts";
+export {
+  defaultConfig,
+  type EpochRecord,
+  type Metrics,
+  runTraining,
+  type TrainConfig,
+} from "./training/run.ts";
+export { evaluate, predictLabels, trainEpoch } from "./training/loop.ts";
+export { loadModel, saveModel } from "./training/save_model.ts";
+export { rotateImage, rotationCurve } from "./training/rotate.ts";
+export { latestRun, listRuns, type RunInfo } from "./training/runs.ts";
