@@ -16,7 +16,8 @@
  *    them (as Emscripten does for idle workers).
  *
  * All of this wraps the backend's factory, so it happens only when the wasm backend starts
- * and is undone right after. If anything fails, the backend starts single-threaded, as
+ * and is undone right after. If anything fails, or Deno has not already granted reading
+ * and writing that file (we never prompt for it), the backend starts single-threaded, as
  * before. `LITCONV_WASM_THREADS=1` asks for one thread.
  *
  * @module
@@ -46,8 +47,20 @@ interface ThreadedWasm {
   PThread?: { runningWorkers: EmscriptenWorker[]; unusedWorkers: EmscriptenWorker[] };
 }
 
+/** Whether Deno already grants `desc` (we never trigger a permission prompt for threads). */
+function granted(desc: Deno.PermissionDescriptor): boolean {
+  try {
+    return Deno.permissions.querySync(desc).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
 /** Writes the worker script where Deno's worker_threads can load it; null if we cannot. */
 function writeWorkerScript(): { worker: string; main: string } | null {
+  const tmp = (granted({ name: "env", variable: "TMPDIR" }) && Deno.env.get("TMPDIR")) || "/tmp";
+  const dir = `${tmp}/litconv-tfjs-wasm-${version_wasm}`;
+  if (!granted({ name: "write", path: dir }) || !granted({ name: "read", path: dir })) return null;
   try {
     const require = createRequire(import.meta.url);
     const main = require.resolve(
@@ -65,7 +78,6 @@ function writeWorkerScript(): { worker: string; main: string } | null {
     ].join("\n");
     // One file per TF.js version, shared by every process: written to a unique name, then
     // renamed into place, so processes starting together never read half a file.
-    const dir = `${os.tmpdir()}/litconv-tfjs-wasm-${version_wasm}`;
     Deno.mkdirSync(dir, { recursive: true });
     const worker = `${dir}/tfjs-backend-wasm-threaded-simd.worker.cjs`;
     // As TF.js does before making its Blob: the script's "\n" escapes must stay escapes.
@@ -103,7 +115,9 @@ export function enableWasmThreads(threads = wasmThreadsWanted()): boolean {
       obj instanceof Blob && obj.type === "application/javascript"
         ? files.worker
         : createObjectURL(obj);
-    (os as { cpus: () => unknown[] }).cpus = () => [...cpus(), ...cpus()];
+    // Emscripten only counts the entries (and the real call would need --allow-sys).
+    (os as { cpus: () => unknown[] }).cpus = () =>
+      Array.from({ length: 2 * navigator.hardwareConcurrency }, () => ({}));
     env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     setThreadsCount(threads);
     try {
