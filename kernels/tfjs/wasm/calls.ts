@@ -51,3 +51,22 @@ export function transpose(backend: KernelBackend, x: TensorInfo, perm: number[])
 export function release(backend: KernelBackend, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
+
+/** The two methods of the wasm backend that let JavaScript loops work on its memory. */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/** A new float32 tensor of `shape` in the wasm heap (contents undefined: write them all). */
+export function allocate(backend: KernelBackend, shape: number[]): TensorInfo {
+  return (backend as unknown as WasmHeap).makeOutput(shape, "float32");
+}
+
+/**
+ * A view of a tensor's values where the wasm backend keeps them (nothing is copied).
+ * Take views only after the last {@link allocate}: growing the heap can detach older ones.
+ */
+export function view(backend: KernelBackend, info: TensorInfo): Float32Array {
+  return (backend as unknown as WasmHeap).typedArrayFromHeap(info);
+}

@@ -24,9 +24,27 @@
 import {
   backend_util,
   type Conv2DBackpropInputAttrs,
+  type KernelBackend,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { call, type KernelArgs, release, transpose, type WasmKernelFunc } from "./calls.ts";
+import { allocate, call, type KernelArgs, release, view, type WasmKernelFunc } from "./calls.ts";
+
+/** W'[a, b, o, c] = W[kH − 1 − a, kW − 1 − b, c, o]: one pass over the (small) filter. */
+function flipAndSwap(backend: KernelBackend, filter: TensorInfo): TensorInfo {
+  const [kH, kW, Ci, Co] = filter.shape;
+  const out = allocate(backend, [kH, kW, Co, Ci]);
+  const w = view(backend, filter), flipped = view(backend, out);
+  for (let a = 0; a < kH; a++) {
+    for (let b = 0; b < kW; b++) {
+      const from = ((kH - 1 - a) * kW + (kW - 1 - b)) * Ci * Co; // W[kH−1−a, kW−1−b, ·, ·]
+      const to = (a * kW + b) * Co * Ci; // W'[a, b, ·, ·]
+      for (let c = 0; c < Ci; c++) {
+        for (let o = 0; o < Co; o++) flipped[to + o * Ci + c] = w[from + c * Co + o];
+      }
+    }
+  }
+  return out;
+}
 
 /** Makes the `Conv2DBackpropInput` kernel function; `fallback` is the backend's own. */
 export function makeConv2dBackpropInput(fallback: WasmKernelFunc) {
@@ -54,15 +72,14 @@ export function makeConv2dBackpropInput(fallback: WasmKernelFunc) {
     ) {
       return fallback(args) as TensorInfo;
     }
-    const flipped = call("Reverse", backend, { x: filter }, { dims: [0, 1] });
-    const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [kH, kW, Co, Ci]
+    const swapped = flipAndSwap(backend, filter); // [kH, kW, Co, Ci]
     const dx = call("Conv2D", backend, { x: dy, filter: swapped }, {
       strides: [1, 1],
       pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
       dataFormat: "NHWC",
       dilations: [1, 1],
     });
-    release(backend, flipped, swapped);
+    release(backend, swapped);
     return dx;
   };
 }

@@ -18,13 +18,7 @@
  * @module
  */
 import { backend_util, type MaxPoolGradAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
-import type { KernelArgs } from "./calls.ts";
-
-/** The two methods of the wasm backend we need: allocate an output, view a tensor's memory. */
-interface WasmHeap {
-  makeOutput(shape: number[], dtype: "float32"): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
+import { allocate, type KernelArgs, view } from "./calls.ts";
 
 /** Kernel function for `MaxPoolGrad` (inputs dy, input, output; NHWC). */
 export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
@@ -40,15 +34,12 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   );
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight, outWidth } = info;
   const { top, left } = info.padInfo;
-  const heap = backend as unknown as WasmHeap;
-  const out = heap.makeOutput(input.shape, "float32");
-  // Views taken after the allocation: growing the heap would detach older views.
-  const x = heap.typedArrayFromHeap(input);
-  const g = heap.typedArrayFromHeap(dy);
-  const dx = heap.typedArrayFromHeap(out);
+  const out = allocate(backend, input.shape);
+  const x = view(backend, input), g = view(backend, dy), dx = view(backend, out);
   dx.fill(0);
 
   const taps = new Int32Array(info.filterHeight * info.filterWidth); // window's x offsets
+  const best = new Float32Array(C), where = new Int32Array(C);
   for (let n = 0; n < batchSize; n++) {
     for (let i = 0; i < outHeight; i++) {
       for (let j = 0; j < outWidth; j++) {
@@ -63,18 +54,22 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
             if (w >= 0 && w < W) taps[count++] = ((n * H + h) * W + w) * C;
           }
         }
-        const gBase = ((n * outHeight + i) * outWidth + j) * C;
+        if (count === 0) continue; // a window of padding only
+        // Per channel, the best value so far and where it is, starting from the first tap;
+        // channels are contiguous in NHWC, so the inner loops run along memory.
         for (let c = 0; c < C; c++) {
-          let best = -Infinity, where = -1;
-          for (let t = 0; t < count; t++) {
-            const k = taps[t] + c;
-            if (x[k] > best) { // strict: the first maximum keeps the gradient
-              best = x[k];
-              where = k;
-            }
-          }
-          if (where >= 0) dx[where] += g[gBase + c];
+          best[c] = x[taps[0] + c];
+          where[c] = taps[0] + c;
         }
+        for (let t = 1; t < count; t++) {
+          for (let c = 0, k = taps[t]; c < C; c++, k++) {
+            const better = x[k] > best[c]; // strict: the first maximum keeps the gradient
+            best[c] = better ? x[k] : best[c];
+            where[c] = better ? k : where[c];
+          }
+        }
+        const gBase = ((n * outHeight + i) * outWidth + j) * C;
+        for (let c = 0; c < C; c++) dx[where[c]] += g[gBase + c];
       }
     }
   }
