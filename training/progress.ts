@@ -38,7 +38,7 @@ export class ProgressBar {
   constructor(
     readonly label: string,
     readonly out: { writeSync(p: Uint8Array): number; isTerminal(): boolean } = Deno.stderr,
-    readonly tty = out.isTerminal(),
+    readonly tty: boolean = out.isTerminal(),
   ) {}
 
   #write(text: string): void {

@@ -6,7 +6,7 @@
 import type { Metrics } from "./run.ts";
 
 /** Where `deno task train` puts run folders by default. */
-export const RUNS_DIR = new URL("../data/runs", import.meta.url).pathname;
+export const RUNS_DIR: string = new URL("../data/runs", import.meta.url).pathname;
 
 /** A run folder and its metrics.json. */
 export interface RunInfo {
