@@ -22,7 +22,6 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";
@@ -47,8 +46,7 @@ async function benchBackend(
   warmup: number,
   steps: number,
 ): Promise<Row> {
-  const info = await useBackend(name);
-  const device = name === "wasm" ? `${info.device}, ${getThreadsCount()} thread(s)` : info.device;
+  const { device } = await useBackend(name);
   const model = buildModel("lecture", 1);
   const optimizer = tf.train.adam(1e-3);
   const { x, y } = randomBatch(batch);

@@ -16,7 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { LitconvError } from "./errors.ts";
 import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
@@ -181,7 +181,7 @@ async function describeDevice(name: BackendName): Promise<string> {
     case "cpu":
       return `JavaScript on ${navigator.hardwareConcurrency} cores`;
     case "wasm":
-      return "WebAssembly SIMD";
+      return `WebAssembly SIMD, ${getThreadsCount()} thread(s)`;
     case "webgpu": {
       const gpu = await gpuAdapter();
       return gpu ? `${gpu.description}${gpu.software ? " (software)" : ""}` : "WebGPU";
