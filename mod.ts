@@ -7,7 +7,11 @@
  * - their **TF.js twins** under `tfjs`, the same names, async, on the chosen backend;
  * - **backends**: `useBackend`, `probeBackends`, `currentBackend`;
  * - the **pair registry** `PAIRS` that the property tests (and graders) read;
- * - **data**: the MNIST loader; and the **lesson index**.
+ * - **data** and **training**: the MNIST loader, the lecture's model, the training run.
+ *
+ * The lessons are not exported here: each lesson module registers its claims as
+ * `Deno.test`s, which a student's own test file importing `mod.ts` should not inherit.
+ * Import `lessons/index.ts` for the course itself.
  *
  * ```ts
  * import { conv1d, tfjs, useBackend } from "./mod.ts";
@@ -65,15 +69,6 @@ export {
   tf,
   useBackend,
 } from "./kernels/backend.ts";
-export { findLesson, lessonBlocks, type LessonEntry, LESSONS } from "./lessons/index.ts";
-export {
-  type Example,
-  formatArray,
-  type LessonMeta,
-  type LiterateBlock,
-  renderText,
-  splitLiterate,
-} from "./lessons/literate.ts";
 export { parseIdx } from "./data/idx.ts";
 export {
   imageRows,
