@@ -1,0 +1,132 @@
+/**
+ * Adam's element-wise update as a tiny WebAssembly SIMD function that works directly in the
+ * wasm backend's memory: four floats at a time, and every operation in float32, exactly as
+ * TF.js's kernels compute it (wasm's f32x4 arithmetic is IEEE float32, correctly rounded).
+ * A JavaScript loop cannot do this fast: JS computes in float64, and rounding each step back
+ * to float32 (`Math.fround`) makes it slower than TF.js's dozen separate kernels.
+ *
+ * The module is 200-odd bytes, written out below with a small encoder rather than shipped
+ * as a binary. In WebAssembly text format, its loop is:
+ *
+ * ```text
+ * (func (export "adam") (param $w $m $v $g i32) (param $groups i32)
+ *       (param $b1 $b2 $oneMinusB1 $oneMinusB2 $c1 $c2 $eps $minusLr f32)
+ *   for each 16-byte group at byte offset $i (4 floats):
+ *     g  = v128.load($g + $i)
+ *     m' = m·b1 + g·(1−b1)                    stored to $m + $i
+ *     v' = v·b2 + (g·g)·(1−b2)                stored to $v + $i
+ *     w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w   stored to $w + $i
+ * ```
+ *
+ * @module
+ */
+
+/** The arguments' layout: four byte offsets into the backend's memory, then the constants. */
+export type AdamKernel = (
+  w: number,
+  m: number,
+  v: number,
+  g: number,
+  groupsOf4: number,
+  b1: number,
+  b2: number,
+  oneMinusB1: number,
+  oneMinusB2: number,
+  c1: number,
+  c2: number,
+  eps: number,
+  minusLr: number,
+) => void;
+
+/** Unsigned LEB128, wasm's variable-length integer encoding. */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    const byte = n & 0x7f;
+    n >>>= 7;
+    out.push(n ? byte | 0x80 : byte);
+  } while (n);
+  return out;
+}
+const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
+const name = (s: string) => vec([...new TextEncoder().encode(s)].map((b) => [b]));
+const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
+
+// Opcodes (WebAssembly core spec + SIMD proposal).
+const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
+const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+const simd = (op: number) => [0xfd, ...leb(op)];
+const load = [...simd(0x00), 0, 0], store = [...simd(0x0b), 0, 0]; // memarg: align 1, offset 0
+const splat = simd(0x13), sqrt = simd(0xe3), add = simd(0xe4), mul = simd(0xe6);
+const div = simd(0xe7);
+const i32Add = [0x6a];
+
+// Locals: params 0–3 w m v g, 4 groups, 5–12 the constants; then i, end, and v128s:
+// 15 g, 16 m', 17 v', 18–25 the constants splatted to 4 lanes.
+const [W, M, Vv, G, GROUPS, I, END, GV, MV, VV] = [0, 1, 2, 3, 4, 13, 14, 15, 16, 17];
+const splatted = (param: number) => 18 + (param - 5); // f32 param 5..12 → v128 local 18..25
+const [B1, B2, OB1, OB2, C1, C2, EPS, MLR] = [5, 6, 7, 8, 9, 10, 11, 12].map(splatted);
+const at = (base: number) => [...get(base), ...get(I), ...i32Add]; // base + i
+
+// deno-fmt-ignore
+const body = [
+  ...[5, 6, 7, 8, 9, 10, 11, 12].flatMap((p) => [...get(p), ...splat, ...set(splatted(p))]),
+  ...get(GROUPS), 0x41, 4, 0x74, ...set(END),      // end = groups << 4 (bytes)
+  0x02, 0x40, 0x03, 0x40,                           // block, loop
+  ...get(I), ...get(END), 0x4f, 0x0d, 1,            //   if i >= end: break
+  ...at(G), ...load, ...set(GV),                    //   g
+  ...at(M), ...load, ...get(B1), ...mul,            //   m·b1
+  ...get(GV), ...get(OB1), ...mul, ...add, ...set(MV), //  + g·(1−b1)
+  ...at(Vv), ...load, ...get(B2), ...mul,           //   v·b2
+  ...get(GV), ...get(GV), ...mul, ...get(OB2), ...mul, ...add, ...set(VV), // + (g·g)·(1−b2)
+  ...at(M), ...get(MV), ...store,                   //   store m'
+  ...at(Vv), ...get(VV), ...store,                  //   store v'
+  ...at(W),                                         //   (the address w' goes to)
+  ...get(MV), ...get(C1), ...div,                   //   m̂ = m'/c1
+  ...get(VV), ...get(C2), ...div, ...sqrt, ...get(EPS), ...add, // √(v'/c2) + ε
+  ...div, ...get(MLR), ...mul,                      //   (m̂ / that)·(−lr)
+  ...at(W), ...load, ...add, ...store,              //   + w, stored
+  ...get(I), 0x41, 16, ...i32Add, ...set(I),        //   i += 16
+  0x0c, 0, 0x0b, 0x0b,                              // br loop; end loop; end block
+  0x0b,                                             // end of the function
+];
+
+/** The module's bytes, importing a memory that is shared (threaded build) or not. */
+function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  // Limits: a shared memory must declare a maximum; 65536 pages (4 GiB) admits any.
+  const limits = shared ? [0x03, 0, ...leb(65536)] : [0x00, 0];
+  const locals = vec([[2, I32], [11, V128]].map(([n, t]) => [...leb(n), t]));
+  const code = [...locals, ...body];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1
+    ...section(
+      1,
+      vec([[0x60, ...vec([I32, I32, I32, I32, I32, ...Array(8).fill(F32)].map((t) => [t])), 0]]),
+    ),
+    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]])),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...name("adam"), 0x00, 0]])),
+    ...section(10, vec([[...leb(code.length), ...code]])),
+  ]);
+}
+
+const kernels = new WeakMap<WebAssembly.Memory, AdamKernel | null>();
+
+/**
+ * The Adam kernel working in `memory` (compiled once per memory), or null where it cannot be
+ * compiled (a runtime without wasm SIMD): callers then take TF.js's own path.
+ */
+export function adamKernel(memory: WebAssembly.Memory): AdamKernel | null {
+  if (!kernels.has(memory)) {
+    const shared = typeof SharedArrayBuffer !== "undefined" &&
+      memory.buffer instanceof SharedArrayBuffer;
+    try {
+      const module = new WebAssembly.Module(moduleBytes(shared));
+      const instance = new WebAssembly.Instance(module, { env: { memory } });
+      kernels.set(memory, instance.exports.adam as AdamKernel);
+    } catch {
+      kernels.set(memory, null);
+    }
+  }
+  return kernels.get(memory) ?? null;
+}
