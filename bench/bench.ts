@@ -23,6 +23,7 @@
  */
 import { parseArgs } from "node:util";
 import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
+import { adam } from "../training/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";
 
@@ -48,7 +49,7 @@ async function benchBackend(
 ): Promise<Row> {
   const { device } = await useBackend(name);
   const model = buildModel("lecture", 1);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const { x, y } = randomBatch(batch);
   try {
     for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, x, y);

@@ -22,6 +22,7 @@
 import assert from "node:assert/strict";
 import { currentBackend, tf, useBackend } from "../kernels/backend.ts";
 import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { adam } from "../training/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../training/rng.ts";
 import { crossEntropyLoss, evaluate, makeBatch, trainEpoch } from "../training/loop.ts";
@@ -130,7 +131,8 @@ export async function parameterCounts(variant: "lecture" | "extra-conv" = "lectu
  * applies log-softmax and the negative log-likelihood in one numerically stable step; TF.js's
  * `tf.losses.softmaxCrossEntropy` does the same (lesson 07 shows why not to softmax first).
  * An untrained network guesses uniformly, so its loss starts near $\ln 10 \approx 2.3026$.
- * Adam with learning rate $10^{-3}$ updates the weights after each batch of 64.
+ * Adam with learning rate $10^{-3}$ updates the weights after each batch of 64
+ * (`training/adam.ts`: TF.js's Adam, its arithmetic fused into one pass on wasm).
  *
  * ## The loop
  *
@@ -144,7 +146,7 @@ export async function demo(trainCount = 320, evalCount = 500, epochs = 2, seed =
   await currentBackend();
   const { train, valid, test } = data();
   const model = buildModel("lecture", seed);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3); // tf.train.adam, fused on wasm (training/adam.ts)
   const rng = new Rng(seed);
   const loss0 = tf.tidy(() => {
     const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);

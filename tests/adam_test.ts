@@ -154,3 +154,38 @@ Deno.test("fused Adam's state survives getWeights/setWeights and its steps leak 
   second.dispose();
   tf.dispose([a, b]);
 });
+
+Deno.test("after a fused step, conv2d and matMul see the new weights (no stale XNNPACK cache)", async () => {
+  // The wasm backend caches XNNPACK operators with a packed copy of their weights, keyed by
+  // the weight's buffer: an update that rewrote the buffer in place would go unseen here.
+  await useBackend("wasm");
+  const filter = tf.variable(tf.tensor(values(72, 3), [3, 3, 1, 8]), true, "adam_test_cache/f");
+  const dense = tf.variable(tf.tensor(values(80, 4), [8, 10]), true, "adam_test_cache/d");
+  const x = tf.tensor(values(2 * 6 * 6, 5), [2, 6, 6, 1]);
+  const forward = (f: tf.Tensor, d: tf.Tensor) =>
+    tf.tidy(() =>
+      tf.matMul(
+        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, "valid").reshape([32, 8]),
+        d as tf.Tensor2D,
+      )
+    );
+  const opt = adam(0.1);
+  for (let s = 0; s < 2; s++) {
+    const before = forward(filter, dense); // builds (and caches) the operators
+    const grads = [filter, dense].map((v, i) => ({
+      name: v.name,
+      tensor: tf.tensor(values(v.size, 50 + i + s), v.shape),
+    }));
+    opt.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+    const after = forward(filter, dense);
+    // The same computation on fresh copies of the updated weights (no cache can apply).
+    const [f2, d2] = [filter, dense].map((v) => tf.tensor(v.dataSync(), v.shape));
+    const expected = forward(f2, d2);
+    assert.deepEqual(after.dataSync(), expected.dataSync(), `step ${s}: stale weights used`);
+    assert.notDeepEqual(after.dataSync(), before.dataSync());
+    tf.dispose([before, after, f2, d2, expected]);
+  }
+  opt.dispose();
+  tf.dispose([filter, dense, x]);
+});

@@ -4,7 +4,7 @@
  * TF.js's `AdamOptimizer` updates each weight with about a dozen element-wise ops (Mul, Add,
  * Square, Div, Sqrt, …), each a separate kernel that reads its inputs and allocates a fresh
  * output: for the lecture CNN's 3.27M weights that is ~25 ms of a ~155 ms wasm step. On wasm,
- * {@link FusedAdam} instead walks the weight, its two moments and its gradient once, in place:
+ * {@link FusedAdam} instead walks the weight, its two moments and its gradient once:
  *
  * ```text
  * m ← β1·m + (1−β1)·g        m̂ = m / (1 − β1ᵗ)
@@ -39,6 +39,7 @@ interface WasmBackend {
   refCount(dataId: unknown): number;
   typedArrayFromHeap(info: { dataId: unknown; shape: number[]; dtype: "float32" }): Float32Array;
   dataIdMap: { get(dataId: unknown): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   /** The Emscripten module: its memory is `wasmMemory` (threaded build) or `asm.memory`. */
   wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
 }
@@ -52,7 +53,7 @@ function kernelFor(backend: WasmBackend): AdamKernel | null {
 /** What `applyGradients` receives: gradients by variable name, as a map or a list. */
 type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
-/** A drop-in `tf.AdamOptimizer` whose update is one fused, in-place pass on wasm. */
+/** A drop-in `tf.AdamOptimizer` whose update is one fused pass per weight on wasm. */
 export class FusedAdam extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Gradients): void {
     if (tf.getBackend() !== "wasm") return super.applyGradients(variableGradients);
@@ -77,6 +78,8 @@ export class FusedAdam extends tf.AdamOptimizer {
     const b1 = Math.fround(this.beta1), b2 = Math.fround(this.beta2);
     const oneMinusB1 = Math.fround(1 - this.beta1), oneMinusB2 = Math.fround(1 - this.beta2);
     const eps = Math.fround(this.epsilon), minusLr = Math.fround(-this.learningRate);
+    const k: AdamConstants = { b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr };
+    const constants = [b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr] as const;
 
     list.forEach(({ name, tensor: gradient }, i) => {
       const value = registered[name];
@@ -92,28 +95,33 @@ export class FusedAdam extends tf.AdamOptimizer {
       if (gradient == null) return;
       const m = state.accumulatedFirstMoment[i].variable;
       const v = state.accumulatedSecondMoment[i].variable;
-      // Writing a variable's buffer in place is only safe if no other tensor shares it. The
-      // optimizer's own updates never share: after the first step each variable holds a
-      // buffer nobody else has. But `tf.variable(t)`, `assign(t)`, `setWeights` and
-      // `model.setWeights` make the variable share `t`'s buffer for as long as `t` lives,
-      // and writing it would change `t` too. So a shared buffer is first replaced by a copy.
-      for (const owned of [value, m, v]) {
-        if (backend.refCount(owned.dataId) > 1) {
-          tf.tidy(() => owned.assign(tf.tensor(owned.dataSync(), owned.shape, "float32")));
-        }
-      }
-      // Offsets and views last: allocating (zerosLike, the copies) may move or grow the heap.
-      const [pw, pm, pv, pg] = [value, m, v, gradient].map((t) =>
-        backend.dataIdMap.get(t.dataId).memoryOffset
+      // The results go to fresh buffers, never over the old ones. The wasm backend caches
+      // XNNPACK operators, each with its own packed copy of a conv's or matmul's weights,
+      // under the weight buffer's id: a weight rewritten in place would leave them stale (the
+      // next forward pass would use the old weights). A new buffer has a new id, and
+      // assigning it frees the old buffer and, with it, the cached operators. It also leaves
+      // alone any tensor that shares the old buffer (`tf.variable(t)`, `assign(t)`).
+      const outputs = [value, m, v].map((t) => backend.makeOutput(t.shape, "float32"));
+      // Offsets after allocating: growing the heap keeps offsets but detaches older views.
+      const [pw, pm, pv, pg, pwOut, pmOut, pvOut] = [value, m, v, gradient, ...outputs].map(
+        (t) => backend.dataIdMap.get(t.dataId).memoryOffset,
       );
       const groups = Math.floor(value.size / 4);
-      kernel(pw, pm, pv, pg, groups, b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr);
-      // The last size % 4 floats, one at a time, in JavaScript.
-      const tail = (t: tf.Tensor) =>
+      kernel(pw, pm, pv, pg, pwOut, pmOut, pvOut, groups, ...constants);
+      // The last size % 4 floats, one at a time, in JavaScript: copy, then update in place.
+      const tail = (t: tf.TensorInfo) =>
         backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: "float32" })
           .subarray(4 * groups);
-      const [w, mm, vv, g] = [value, m, v, gradient].map(tail);
-      fusedAdamStep(w, mm, vv, g, { b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr });
+      const [wOut, mOut, vOut] = outputs.map(tail);
+      wOut.set(tail(value));
+      mOut.set(tail(m));
+      vOut.set(tail(v));
+      fusedAdamStep(wOut, mOut, vOut, tail(gradient), k);
+      tf.tidy(() =>
+        [value, m, v].forEach((variable, j) =>
+          variable.assign(tf.engine().makeTensorFromTensorInfo(outputs[j]))
+        )
+      );
     });
     tf.tidy(() => {
       state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));

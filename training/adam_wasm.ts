@@ -9,24 +9,29 @@
  * as a binary. In WebAssembly text format, its loop is:
  *
  * ```text
- * (func (export "adam") (param $w $m $v $g i32) (param $groups i32)
+ * (func (export "adam") (param $w $m $v $g $wOut $mOut $vOut i32) (param $groups i32)
  *       (param $b1 $b2 $oneMinusB1 $oneMinusB2 $c1 $c2 $eps $minusLr f32)
  *   for each 16-byte group at byte offset $i (4 floats):
  *     g  = v128.load($g + $i)
- *     m' = m·b1 + g·(1−b1)                    stored to $m + $i
- *     v' = v·b2 + (g·g)·(1−b2)                stored to $v + $i
- *     w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w   stored to $w + $i
+ *     m' = m·b1 + g·(1−b1)                        stored to $mOut + $i
+ *     v' = v·b2 + (g·g)·(1−b2)                    stored to $vOut + $i
+ *     w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w   stored to $wOut + $i
  * ```
+ *
+ * The outputs may be the inputs (an update in place) or fresh buffers.
  *
  * @module
  */
 
-/** The arguments' layout: four byte offsets into the backend's memory, then the constants. */
+/** The arguments: seven byte offsets into the backend's memory, a count, the constants. */
 export type AdamKernel = (
   w: number,
   m: number,
   v: number,
   g: number,
+  wOut: number,
+  mOut: number,
+  vOut: number,
   groupsOf4: number,
   b1: number,
   b2: number,
@@ -61,16 +66,18 @@ const splat = simd(0x13), sqrt = simd(0xe3), add = simd(0xe4), mul = simd(0xe6);
 const div = simd(0xe7);
 const i32Add = [0x6a];
 
-// Locals: params 0–3 w m v g, 4 groups, 5–12 the constants; then i, end, and v128s:
-// 15 g, 16 m', 17 v', 18–25 the constants splatted to 4 lanes.
-const [W, M, Vv, G, GROUPS, I, END, GV, MV, VV] = [0, 1, 2, 3, 4, 13, 14, 15, 16, 17];
-const splatted = (param: number) => 18 + (param - 5); // f32 param 5..12 → v128 local 18..25
-const [B1, B2, OB1, OB2, C1, C2, EPS, MLR] = [5, 6, 7, 8, 9, 10, 11, 12].map(splatted);
+// Locals: params 0–6 w m v g wOut mOut vOut, 7 groups, 8–15 the constants; then the i32s
+// i and end, and the v128s 18 g, 19 m', 20 v', 21–28 the constants splatted to 4 lanes.
+const [W, M, Vv, G, WOUT, MOUT, VOUT, GROUPS] = [0, 1, 2, 3, 4, 5, 6, 7];
+const CONSTANTS = [8, 9, 10, 11, 12, 13, 14, 15];
+const [I, END, GV, MV, VV] = [16, 17, 18, 19, 20];
+const splatted = (param: number) => 21 + (param - 8); // f32 param 8..15 → v128 local 21..28
+const [B1, B2, OB1, OB2, C1, C2, EPS, MLR] = CONSTANTS.map(splatted);
 const at = (base: number) => [...get(base), ...get(I), ...i32Add]; // base + i
 
 // deno-fmt-ignore
 const body = [
-  ...[5, 6, 7, 8, 9, 10, 11, 12].flatMap((p) => [...get(p), ...splat, ...set(splatted(p))]),
+  ...CONSTANTS.flatMap((p) => [...get(p), ...splat, ...set(splatted(p))]),
   ...get(GROUPS), 0x41, 4, 0x74, ...set(END),      // end = groups << 4 (bytes)
   0x02, 0x40, 0x03, 0x40,                           // block, loop
   ...get(I), ...get(END), 0x4f, 0x0d, 1,            //   if i >= end: break
@@ -79,9 +86,9 @@ const body = [
   ...get(GV), ...get(OB1), ...mul, ...add, ...set(MV), //  + g·(1−b1)
   ...at(Vv), ...load, ...get(B2), ...mul,           //   v·b2
   ...get(GV), ...get(GV), ...mul, ...get(OB2), ...mul, ...add, ...set(VV), // + (g·g)·(1−b2)
-  ...at(M), ...get(MV), ...store,                   //   store m'
-  ...at(Vv), ...get(VV), ...store,                  //   store v'
-  ...at(W),                                         //   (the address w' goes to)
+  ...at(MOUT), ...get(MV), ...store,                //   store m'
+  ...at(VOUT), ...get(VV), ...store,                //   store v'
+  ...at(WOUT),                                      //   (the address w' goes to)
   ...get(MV), ...get(C1), ...div,                   //   m̂ = m'/c1
   ...get(VV), ...get(C2), ...div, ...sqrt, ...get(EPS), ...add, // √(v'/c2) + ε
   ...div, ...get(MLR), ...mul,                      //   (m̂ / that)·(−lr)
@@ -101,7 +108,7 @@ function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1
     ...section(
       1,
-      vec([[0x60, ...vec([I32, I32, I32, I32, I32, ...Array(8).fill(F32)].map((t) => [t])), 0]]),
+      vec([[0x60, ...vec([...Array(8).fill(I32), ...Array(8).fill(F32)].map((t) => [t])), 0]]),
     ),
     ...section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]])),
     ...section(3, vec([[0]])),

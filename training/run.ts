@@ -18,6 +18,7 @@
 import { tf } from "../kernels/backend.ts";
 import type { BackendInfo } from "../kernels/backend.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { adam } from "./adam.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";
@@ -127,7 +128,7 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     config = { ...saved.config, epochs: Math.max(config.epochs, saved.config.epochs) };
   }
   const model = buildModel(config.model, config.seed);
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = adam(config.learningRate);
   const rng = new Rng(config.seed);
   if (saved) {
     await loadCheckpoint<CheckpointMeta>(outDir, model, optimizer);
