@@ -91,3 +91,4 @@ export { evaluate, predictLabels, trainEpoch } from "./training/loop.ts";
 export { loadModel, saveModel } from "./training/save_model.ts";
 export { rotateImage, rotationCurve } from "./training/rotate.ts";
 export { latestRun, listRuns, type RunInfo } from "./training/runs.ts";
+export { adam, FusedAdam } from "./training/adam.ts";
