@@ -138,17 +138,37 @@ function printTable(rows: Row[], batch: number) {
   for (const c of cells) console.log(line(c));
 }
 
+const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
+                [--torch-threads 2] [--python /usr/bin/python3]
+
+Times one training step of the lecture CNN on each TF.js backend and, where python3 can
+import torch, the same step in PyTorch, and prints the table with the ratio.`;
+
+function parseBenchArgs() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        steps: { type: "string", default: "10" },
+        batch: { type: "string", default: "64" },
+        backends: { type: "string" },
+        "torch-threads": { type: "string", default: "2" },
+        python: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      steps: { type: "string", default: "10" },
-      batch: { type: "string", default: "64" },
-      backends: { type: "string" },
-      "torch-threads": { type: "string", default: "2" },
-      python: { type: "string" },
-    },
-  });
+  const values = parseBenchArgs();
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const steps = Number(values.steps), batch = Number(values.batch);
   const torchThreads = Number(values["torch-threads"]);
   for (
