@@ -12,7 +12,7 @@
  *
  * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported.
  * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
- * - cpu: ~225 s a step at batch 64, so it runs only when named in `--backends`, and then
+ * - cpu: ~100 s a step at batch 64 (measured 98.6 s here), so it runs only when named in `--backends`, and then
  *   times a single step with no warm-up (said so in the table).
  * - torch: `bench/torch_step.py` in a child process with `OPENBLAS_NUM_THREADS=1`, the same
  *   model, batch and step count, where some python3 imports torch. Debian's torch uses
@@ -210,7 +210,7 @@ if (import.meta.main) {
         backend: "cpu",
         device: report.detail,
         timed: "",
-        note: "skipped: ~225 s a step at batch 64; name it in --backends to time 1 step",
+        note: "skipped: ~100 s a step at batch 64; name it in --backends to time 1 step",
       });
       continue;
     }
