@@ -25,7 +25,7 @@ import * as regularize from "./regularize.ts";
 import * as tfjs from "./tfjs/index.ts";
 import * as arb from "./arbitraries.ts";
 import * as tol from "./tfjs/tolerance.ts";
-import { leaves } from "./tfjs/tolerance.ts";
+import { leaves } from "./regularize.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
 
 /**

@@ -7,9 +7,13 @@ import { checkDropout, checkL2Penalty } from "./checks.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
 
 /** Every number in a nested array, in row-major order. */
-function leaves(x: NestedNumberArray, out: number[] = []): number[] {
-  if (Array.isArray(x)) { for (const child of x) leaves(child, out); }
-  else out.push(x);
+export function leaves(x: NestedNumberArray): number[] {
+  const out: number[] = [];
+  const visit = (node: NestedNumberArray) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else out.push(node);
+  };
+  visit(x);
   return out;
 }
 

@@ -20,6 +20,7 @@
  */
 import { tf } from "../kernels/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
+import { writeAtomic } from "./atomic.ts";
 
 const MAGIC = "LITCKPT1";
 /** The checkpoint's file name inside a run folder. */
@@ -89,9 +90,7 @@ export async function saveCheckpoint<M>(
     bytes.set(new Uint8Array(typed.buffer), offset);
     offset += typed.byteLength;
   });
-  const path = `${dir}/${CHECKPOINT_FILE}`;
-  await Deno.writeFile(`${path}.tmp`, bytes);
-  await Deno.rename(`${path}.tmp`, path);
+  await writeAtomic(`${dir}/${CHECKPOINT_FILE}`, bytes);
 }
 
 function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {

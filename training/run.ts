@@ -28,6 +28,7 @@ import { curvesSvg, rotationSvg } from "./charts.ts";
 import { predictionsPng } from "./predictions_png.ts";
 import { rotationAngles, rotationCurve, type RotationPoint } from "./rotate.ts";
 import { saveModel } from "./save_model.ts";
+import { writeAtomic, writeJsonAtomic } from "./atomic.ts";
 
 /** Everything that decides what a run computes. */
 export interface TrainConfig {
@@ -102,15 +103,6 @@ export interface RunOptions {
   progressOut?: ConstructorParameters<typeof ProgressBar>[1];
   /** MNIST, if the caller loaded it already. */
   data?: Mnist;
-}
-
-const writeJson = (path: string, value: unknown) =>
-  Deno.writeTextFile(path, JSON.stringify(value, null, 2) + "\n");
-
-/** Writes through a temp file and a rename, so a reader never sees half a file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  await Deno.writeTextFile(`${path}.tmp`, text);
-  await Deno.rename(`${path}.tmp`, path);
 }
 
 /** Trains (or resumes) a run and writes its folder; returns the final metrics. */
@@ -193,14 +185,14 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
       rngState: rng.state,
     });
     await writeAtomic(`${outDir}/curves.svg`, curvesSvg(history));
-    await writeAtomic(`${outDir}/metrics.json`, JSON.stringify(metrics(), null, 2) + "\n");
+    await writeJsonAtomic(`${outDir}/metrics.json`, metrics());
     log(`checkpoint saved: epoch ${epoch} in ${outDir}`);
   }
 
   const testScore = await evaluate(model, test);
   log(`Test accuracy: ${testScore.accuracy.toFixed(4)}`);
   const predicted = await predictLabels(model, take(test, 12));
-  await Deno.writeFile(`${outDir}/predictions.png`, predictionsPng(test, predicted));
+  await writeAtomic(`${outDir}/predictions.png`, predictionsPng(test, predicted));
   await saveModel(model, outDir);
 
   log(`rotating ${test.count} test digits from -45° to 45° in steps of ${config.rotationStep}°`);
@@ -210,11 +202,11 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     rotationAngles(45, config.rotationStep),
     (p) => log(`  angle ${String(p.angle).padStart(3)}°: accuracy ${p.accuracy.toFixed(4)}`),
   );
-  await writeJson(`${outDir}/rotation.json`, rotation);
-  await Deno.writeTextFile(`${outDir}/rotation.svg`, rotationSvg(rotation));
+  await writeJsonAtomic(`${outDir}/rotation.json`, rotation);
+  await writeAtomic(`${outDir}/rotation.svg`, rotationSvg(rotation));
 
   const final = { ...metrics(), testAccuracy: testScore.accuracy, rotation };
-  await writeAtomic(`${outDir}/metrics.json`, JSON.stringify(final, null, 2) + "\n");
+  await writeJsonAtomic(`${outDir}/metrics.json`, final);
   model.dispose();
   optimizer.dispose();
   return final;

@@ -10,12 +10,13 @@
  */
 import { tf } from "../kernels/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
+import { writeAtomic } from "./atomic.ts";
 
 /** Writes `dir/model.json` and `dir/weights.bin`. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-    await Deno.writeFile(`${dir}/weights.bin`, weights);
+    await writeAtomic(`${dir}/weights.bin`, weights);
     const modelJson = {
       format: "layers-model",
       generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
@@ -23,7 +24,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
       modelTopology: artifacts.modelTopology,
       weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
     };
-    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(modelJson));
+    await writeAtomic(`${dir}/model.json`, JSON.stringify(modelJson));
     return {
       modelArtifactsInfo: {
         dateSaved: new Date(),

@@ -19,6 +19,7 @@
  * @module
  */
 import type { NestedNumberArray } from "../types.ts";
+import { leaves } from "../regularize.ts";
 
 /** Machine epsilon of float32: the gap between 1 and the next float32. */
 export const EPS32 = 2 ** -23;
@@ -29,11 +30,6 @@ export const EPS32 = 2 ** -23;
  * ≤ 1000 in magnitude, so each term loses less than 1000·2^-126 < 2^-100.
  */
 export const UNDERFLOW = 2 ** -100;
-
-/** Every number of a nested array, in row-major order. */
-export function leaves(x: NestedNumberArray): number[] {
-  return Array.isArray(x) ? x.flatMap(leaves) : [x];
-}
 
 /** The largest |v| in a nested array (0 for an empty one). */
 export function maxAbs(x: NestedNumberArray): number {
