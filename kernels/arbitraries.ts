@@ -8,7 +8,7 @@
  * them to float32 and the registry's tolerances account for that rounding.
  *
  * ```ts
- * import fc from "fast-check";
+ * import fc from "npm:fast-check@4.10.2";
  * import { conv1dArgs } from "./arbitraries.ts";
  * import { convOutputSize } from "./conv.ts";
  * for (const [x, w, { padding, stride }] of fc.sample(conv1dArgs, 20)) {
@@ -18,7 +18,7 @@
  *
  * @module
  */
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type {
   ConvOptions,
   DropoutOptions,

@@ -15,9 +15,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
-import "@tensorflow/tfjs-backend-webgpu";
+import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 import { LitconvError } from "./errors.ts";
 import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
 

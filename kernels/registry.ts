@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type fc from "fast-check";
+import type fc from "npm:fast-check@4.10.2";
 import * as activation from "./activation.ts";
 import * as conv from "./conv.ts";
 import * as loss from "./loss.ts";

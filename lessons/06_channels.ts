@@ -16,7 +16,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { decode } from "fast-png";
+import { decode } from "npm:fast-png@8.0.0";
 import { conv2dLayer } from "../kernels/conv.ts";
 import * as tfjs from "../kernels/tfjs/index.ts";
 import { useBackend } from "../kernels/backend.ts";

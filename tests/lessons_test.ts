@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { lessonBlocks, LESSONS } from "../lessons/index.ts";
 import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
-import { decode } from "fast-png";
+import { decode } from "npm:fast-png@8.0.0";
 
 const LESSON_DIR = new URL("../lessons/", import.meta.url);
 

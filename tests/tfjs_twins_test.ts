@@ -3,7 +3,7 @@
  * argument errors as the naive kernels, reproducible dropout, and no leaked tensors.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { availableBackends, tf, useBackend } from "../kernels/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import * as naive from "../kernels/conv.ts";

@@ -18,7 +18,7 @@ import {
   registerWasmTrainingKernels,
 } from "../kernels/tfjs/wasm_training_kernels.ts";
 import { wasmThreadsWanted } from "../kernels/tfjs/wasm/threads.ts";
-import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import { buildModel } from "../training/model.ts";
 import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
 

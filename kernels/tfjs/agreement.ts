@@ -8,7 +8,7 @@
  *
  * @module
  */
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import type { Pair } from "../registry.ts";
 
 /** How many cases to try, and a seed/path to replay a reported failure. */

@@ -26,7 +26,7 @@ import {
   type Conv2DBackpropInputAttrs,
   type KernelBackend,
   type TensorInfo,
-} from "@tensorflow/tfjs-core";
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, call, type KernelArgs, release, view, type WasmKernelFunc } from "./calls.ts";
 
 /** W'[a, b, o, c] = W[kH − 1 − a, kW − 1 − b, c, o]: one pass over the (small) filter. */

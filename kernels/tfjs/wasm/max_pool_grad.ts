@@ -17,7 +17,11 @@
  *
  * @module
  */
-import { backend_util, type MaxPoolGradAttrs, type TensorInfo } from "@tensorflow/tfjs-core";
+import {
+  backend_util,
+  type MaxPoolGradAttrs,
+  type TensorInfo,
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, type KernelArgs, view } from "./calls.ts";
 
 /** Kernel function for `MaxPoolGrad` (inputs dy, input, output; NHWC). */

@@ -24,8 +24,8 @@
  */
 import os from "node:os";
 import { createRequire } from "node:module";
-import { engine, env } from "@tensorflow/tfjs-core";
-import { setThreadsCount, version_wasm } from "@tensorflow/tfjs-backend-wasm";
+import { engine, env } from "npm:@tensorflow/tfjs-core@4.22.0";
+import { setThreadsCount, version_wasm } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 
 /** Threads wanted: `LITCONV_WASM_THREADS`, else one per logical core (at most 8). */
 export function wasmThreadsWanted(): number {
