@@ -47,6 +47,25 @@ export interface Example {
   label: string;
   /** The printed text (numbers formatted like the lecture's NumPy output). */
   value: string;
+  /**
+   * The text of the `##`/`###` heading of the section whose code computes this output, so
+   * the site can show it under that section. Without it, the output goes at the lesson's end.
+   */
+  section?: string;
+  /** When `value` is a naive kernel's result: its TF.js twin's result, to show beside it. */
+  twin?: TwinOutput;
+}
+
+/** A TF.js twin's result next to the naive kernel's, with how far apart they may be. */
+export interface TwinOutput {
+  /** The twin's printed result. */
+  value: string;
+  /** The TF.js backend that computed it (`"wasm"`, `"cpu"`, `"webgpu"`). */
+  backend: string;
+  /** max |naive − twin| over every entry. */
+  maxDiff: number;
+  /** The pair's tolerance for these inputs (the registry's bound, or 0 for exact). */
+  tolerance: number;
 }
 
 /** The shape of every lesson module in `lessons/`. */
