@@ -239,10 +239,23 @@ export function formatDiff(d: number): string {
   return d === 0 ? "0" : d.toExponential(2);
 }
 
-/** Prints a lesson's examples, each label on its own line, multi-line values indented. */
+/**
+ * Prints a lesson's examples, each label on its own line, multi-line values indented; a
+ * twin's result follows its naive one, with their difference and the pair's tolerance.
+ */
 export function printExamples(examples: Example[]): void {
-  for (const { label, value } of examples) {
-    console.log(value.includes("\n") ? `${label}:\n${indentText(value, 2)}` : `${label}: ${value}`);
+  const line = (label: string, value: string) =>
+    value.includes("\n") ? `${label}:\n${indentText(value, 2)}` : `${label}: ${value}`;
+  for (const { label, value, twin } of examples) {
+    console.log(line(label, value));
+    if (!twin) continue;
+    console.log(indentText(line(`TF.js twin (${twin.backend})`, twin.value), 2));
+    const within = twin.maxDiff <= twin.tolerance ? "≤" : "> (outside!)";
+    console.log(
+      `  max |naive − twin| = ${formatDiff(twin.maxDiff)} ${within} tolerance ${
+        formatDiff(twin.tolerance)
+      }`,
+    );
   }
 }
 
