@@ -26,18 +26,18 @@ import { tf, useBackend } from "../kernels/backend.ts";
 import {
   type Example,
   formatArray,
-  formatDiff,
   type LessonMeta,
   maxAbsDiff,
   printExamples,
 } from "./literate.ts";
+import { runPair } from "./twins.ts";
 
 export const lesson: LessonMeta = {
   slug: "02-conv1d",
   title: "Convolution in one dimension",
   order: 2,
   summary: "Slicing and flipping arrays, zero padding and stride; conv1d by hand against " +
-    "NumPy's convolve and tf.conv1d, and the textbook's stride bug.",
+    "NumPy's convolve and tf.conv1d, and the lecture's stride loop that stops too early.",
 };
 
 /**
@@ -88,8 +88,8 @@ m[3][1] = 2;
  * ## Convolving by hand
  *
  * The lecture's test: $\boldsymbol x$ of length 8, the 5-tap kernel above and $p = 2$.
- * With $p = (m - 1)/2$ the output has the input's length: NumPy calls that mode
- * `'same'`. Our `conv1d` (in `kernels/conv.ts`) pads, flips and slides exactly as the
+ * With $p = (m - 1)/2$, for an odd kernel length $m$ and stride 1, the output has the
+ * input's length: NumPy calls that mode `'same'`. Our `conv1d` (in `kernels/conv.ts`) pads, flips and slides exactly as the
  * three steps say.
  *
  * To check it against something that does *not* pad or flip, `convolveSame` below
@@ -114,8 +114,8 @@ export function convolveSame(x: number[], w: number[]): number[] {
 /**
  * ## The TF.js twin
  *
- * `tf.conv1d` does **not** flip its kernel: like every deep-learning library it computes
- * *cross-correlation*, $\sum_k x[i + k]\, w[k]$. The twin `tfjs.conv1d` therefore
+ * `tf.conv1d` does **not** flip its kernel: like PyTorch's `nn.Conv1d` and Keras's `Conv1D`
+ * it computes *cross-correlation*, $\sum_k x[i + k]\, w[k]$. The twin `tfjs.conv1d` therefore
  * reverses $\boldsymbol w$ before handing it over, and then agrees with the naive loop.
  * Calling `tf.conv1d` with the kernel as given answers a different question; the
  * function below shows that raw call (TF.js wants the input as `[batch, width,
@@ -131,13 +131,17 @@ export async function rawTfConv1d(x: number[], w: number[], padding: number): Pr
 }
 
 /**
- * ## Stride, and the textbook's bug
+ * ## Stride, and the lecture's loop
  *
- * With stride $s$ the output has $o = \lfloor (n + 2p - m)/s \rfloor + 1$ entries, and
- * output $i$ reads the window that starts at $i \cdot s$. The lecture's loop (after the
- * textbook) instead writes `for i in range(0, o, s)`: it steps the *output* index by
- * $s$, so for $s > 1$ it visits only the first $\lceil o/s \rceil$ windows and silently
- * returns a short answer. Here it is, copied faithfully:
+ * With stride $s$ the output has $o = \lfloor (n + 2p - m)/s \rfloor + 1$ entries (lesson 03
+ * derives this formula), and output $j$ reads the window that starts at $j \cdot s$. The
+ * lecture's 1-D loop, `for i in range(0, o, s)`, uses the window's *start* as its loop
+ * variable, which is right, but stops it at $o$, the number of *outputs*. The last window
+ * starts at $(o - 1)s$, so the bound should be $(o - 1)s + 1$; with $o$ the loop visits
+ * only the first $\lceil o/s \rceil$ windows when $s > 1$ and silently returns a short
+ * answer. (The book's own code repository has the 1-D loop right, and the lecture's 2-D
+ * loop in lesson 04 multiplies its bound by $s$.) Here it is, copied faithfully, and
+ * beside it the same loop with the bound corrected:
  */
 export function textbookConv1d(x: number[], w: number[], p = 0, s = 1): number[] {
   const wRot = [...w].reverse();
@@ -150,9 +154,21 @@ export function textbookConv1d(x: number[], w: number[], p = 0, s = 1): number[]
   return res;
 }
 
+export function lectureLoopFixed(x: number[], w: number[], p = 0, s = 1): number[] {
+  const wRot = [...w].reverse();
+  const zeros = new Array<number>(p).fill(0);
+  const xPadded = [...zeros, ...x, ...zeros];
+  const o = Math.floor((xPadded.length - wRot.length) / s) + 1;
+  const res: number[] = [];
+  for (let i = 0; i < (o - 1) * s + 1; i += s) {
+    res.push(wRot.reduce((sum, wk, k) => sum + xPadded[i + k] * wk, 0));
+  }
+  return res;
+}
+
 /**
- * For $s = 1$ the two agree, which is why the bug survives a quick test. For $s = 2$ the
- * correct answer has 4 entries and the textbook loop returns 2. The suite keeps this
+ * For $s = 1$ the bounds $o$ and $(o - 1)s + 1$ coincide, which is why the bug survives a
+ * quick test. For $s = 2$ the correct answer has 4 entries and the lecture's loop returns 2. The suite keeps this
  * loop as a *mutant* in `tests/mutants_test.ts`: the property test that compares
  * `conv1d` with its TF.js twin over random inputs and strides must reject it, and a test
  * asserts that it does.
@@ -167,37 +183,73 @@ w3[1][2] = -1;
 w3[0][1] = 3;
 w3[2][1] = 2;
 
+const SLICING = "Slicing like Python";
+const BY_HAND = "Convolving by hand";
+const TWIN = "The TF.js twin";
+const STRIDE = "Stride, and the lecture's loop";
+const FLIP2D = "Two dimensions, one flip each way";
+
 export async function examples(): Promise<Example[]> {
   const backend = (await useBackend()).name;
-  const naive = conv1d(x, w, { padding: 2 });
-  const twin = await tfjs.conv1d(x, w, { padding: 2 });
+  const conv = await runPair<number[]>("conv1d", [x, w, { padding: 2 }]);
+  const strided = await runPair<number[]>("conv1d", [x, w, { padding: 2, stride: 2 }]);
   const wr = pySlice(w, undefined, undefined, -1);
   return [
-    { label: "Deno version", value: Deno.version.deno },
-    { label: "TF.js version", value: tf.version.tfjs },
-    { label: "np.shape(w)", value: `[${w.length}]` },
-    { label: "w[::-1]", value: formatArray(wr) },
-    { label: "np.shape of the 4×5 w", value: `[${m.length}, ${m[0].length}]` },
-    { label: "4×5 w", value: formatArray(m) },
-    { label: "w[::-2]", value: formatArray(pySlice(m, undefined, undefined, -2)) },
-    { label: "w[:-2]", value: formatArray(pySlice(m, undefined, -2)) },
-    { label: "range(0, 10, 2)", value: formatArray(range(0, 10, 2)) },
-    { label: "Conv1d Implementation", value: formatArray(naive) },
+    { label: "Deno version", value: Deno.version.deno, section: SLICING },
+    { label: "TF.js version", value: tf.version.tfjs, section: SLICING },
+    { label: "w", value: formatArray(w), section: SLICING },
+    { label: "np.shape(w)", value: `[${w.length}]`, section: SLICING },
+    { label: "w[::-1]", value: formatArray(wr), section: SLICING },
+    { label: "np.shape of the 4×5 w", value: `[${m.length}, ${m[0].length}]`, section: SLICING },
+    { label: "4×5 w", value: formatArray(m), section: SLICING },
+    {
+      label: "w[::-2]",
+      value: formatArray(pySlice(m, undefined, undefined, -2)),
+      section: SLICING,
+    },
+    { label: "w[:-2]", value: formatArray(pySlice(m, undefined, -2)), section: SLICING },
+    { label: "range(0, 10, 2)", value: formatArray(range(0, 10, 2)), section: SLICING },
+    { label: "x", value: formatArray(x), section: BY_HAND },
+    { label: "w", value: formatArray(w), section: BY_HAND },
+    {
+      label: "Conv1d Implementation",
+      value: formatArray(conv.naive),
+      section: BY_HAND,
+      twin: conv.twin,
+    },
     {
       label: "np.convolve(x, w, mode='same') by the formula",
       value: formatArray(convolveSame(x, w)),
+      section: BY_HAND,
     },
-    { label: `tfjs.conv1d (${backend})`, value: formatArray(twin) },
-    { label: "max |naive − tfjs|", value: formatDiff(maxAbsDiff(naive, twin)) },
-    { label: `tf.conv1d unflipped (${backend})`, value: formatArray(await rawTfConv1d(x, w, 2)) },
+    {
+      label: `tf.conv1d unflipped (${backend})`,
+      value: formatArray(await rawTfConv1d(x, w, 2)),
+      section: TWIN,
+    },
     {
       label: `tf.conv1d, kernel flipped by hand (${backend})`,
       value: formatArray(await rawTfConv1d(x, [...w].reverse(), 2)),
+      section: TWIN,
     },
-    { label: "conv1d, p=2, s=2", value: formatArray(conv1d(x, w, { padding: 2, stride: 2 })) },
-    { label: "textbookConv1d, p=2, s=2", value: formatArray(textbookConv1d(x, w, 2, 2)) },
-    { label: "3×3 w", value: formatArray(w3) },
-    { label: "w[::-1, ::-1]", value: formatArray(flipKernel2d(w3)) },
+    {
+      label: "conv1d, p=2, s=2",
+      value: formatArray(strided.naive),
+      section: STRIDE,
+      twin: strided.twin,
+    },
+    {
+      label: "lecture's loop, p=2, s=2 (bound o)",
+      value: formatArray(textbookConv1d(x, w, 2, 2)),
+      section: STRIDE,
+    },
+    {
+      label: "lecture's loop, p=2, s=2, bound (o − 1)s + 1",
+      value: formatArray(lectureLoopFixed(x, w, 2, 2)),
+      section: STRIDE,
+    },
+    { label: "3×3 w", value: formatArray(w3), section: FLIP2D },
+    { label: "w[::-1, ::-1]", value: formatArray(flipKernel2d(w3)), section: FLIP2D },
   ];
 }
 
@@ -228,13 +280,16 @@ Deno.test("02: conv1d matches the formula, the TF.js twin, and the lecture's num
   assert.ok(maxAbsDiff(naive, await rawTfConv1d(x, [...w].reverse(), 2)) < 1e-4);
 });
 
-Deno.test("02: the textbook loop is right for stride 1 and short for stride 2", () => {
+Deno.test("02: the lecture's loop is right for stride 1, short for stride 2; (o − 1)s + 1 fixes it", () => {
   assert.deepEqual(textbookConv1d(x, w, 2, 1), conv1d(x, w, { padding: 2 }));
   const right = conv1d(x, w, { padding: 2, stride: 2 });
   const wrong = textbookConv1d(x, w, 2, 2);
   assert.equal(right.length, 4);
   assert.equal(wrong.length, 2);
   assert.deepEqual(wrong, right.slice(0, 2)); // the windows it does visit are right
+  for (const [p, s] of [[0, 1], [2, 2], [2, 3], [1, 4]]) {
+    assert.deepEqual(lectureLoopFixed(x, w, p, s), conv1d(x, w, { padding: p, stride: s }));
+  }
 });
 
 Deno.test("02: the 2-D flip reverses both axes, and twice is the identity", () => {
@@ -245,13 +300,15 @@ Deno.test("02: the 2-D flip reverses both axes, and twice is the identity", () =
 /**
  * ## Exercises
  *
- * 1. Write `conv1d(x: number[], w: number[], options: {padding?: number, stride?:
- *    number}): number[]` yourself: pad, flip, slide. It will be property-checked against
- *    the naive kernel via the pair registry, on random inputs, paddings and strides (so
- *    the textbook's loop fails).
- * 2. Write `crossCorrelate1d(x: number[], w: number[]): number[]` (no padding, stride 1,
- *    no flip) and show that `crossCorrelate1d(x, w)` equals `conv1d(x, w reversed)`. It
- *    will be checked against `tf.conv1d` on random inputs.
+ * 1. **Task 02.1** — write `conv1d(x: number[], w: number[], options: {padding?: number,
+ *    stride?: number}): number[]` yourself: pad, flip, slide. Start with
+ *    `deno task assignment new my-work --tasks 02.1`, write the function in the folder it
+ *    makes, and run `deno task grade my-work`: the grader compares your function with the
+ *    naive kernel on random inputs, paddings and strides (so the lecture's short loop fails)
+ *    and shows the smallest input it disagrees on.
+ * 2. Practice (not graded): write `crossCorrelate1d(x: number[], w: number[]): number[]`
+ *    (no padding, stride 1, no flip), and confirm on a few inputs that it equals
+ *    `conv1d(x, w reversed)` and `rawTfConv1d(x, w, 0)`.
  */
 
 if (import.meta.main) printExamples(await examples());
