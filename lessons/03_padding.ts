@@ -26,6 +26,7 @@ import assert from "node:assert/strict";
 import { conv1d, convOutputSize } from "../kernels/conv.ts";
 import { tf, useBackend } from "../kernels/backend.ts";
 import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
+import { exactTwin, runPair } from "./twins.ts";
 
 export const lesson: LessonMeta = {
   slug: "03-padding",
@@ -140,21 +141,50 @@ export function polyMultiply(a: number[], b: number[]): number[] {
 
 const fullProduct = conv1d([1, 2], [3, 1, 1], { padding: paddingFor("full", 3) });
 
+const TABLE = "A table, measured";
+const TF_STRINGS = "The TF.js twin's padding strings";
+
 export async function examples(): Promise<Example[]> {
   const backend = (await useBackend()).name;
   const x = [1, 3, 2, 4, 5, 6, 1, 3];
   const w = [1, 0, 3, 1, 2];
+  const modes = [];
+  for (const mode of MODES) {
+    const p = paddingFor(mode, w.length);
+    const { naive, twin } = await runPair<number[]>("conv1d", [x, w, { padding: p }]);
+    modes.push({
+      label: `conv1d(x, w), ${mode} (p=${p})`,
+      value: formatArray(naive),
+      section: TABLE,
+      twin,
+    });
+  }
+  const ours = [convOutputSize(8, 5, 2, 1), convOutputSize(8, 5, 0, 1)];
+  const theirs = [tfOutputLength(8, 5, 1, "same"), tfOutputLength(8, 5, 1, "valid")];
   return [
-    { label: "output sizes o = ⌊(n + 2p − m)/s⌋ + 1", value: renderTable(sizeTable()) },
-    ...MODES.map((mode) => ({
-      label: `conv1d(x, w), ${mode} (p=${paddingFor(mode, w.length)})`,
-      value: formatArray(conv1d(x, w, { padding: paddingFor(mode, w.length) })),
-    })),
     {
-      label: `tf.conv1d 'same' / 'valid' lengths for n=8, m=5 (${backend})`,
-      value: `${tfOutputLength(8, 5, 1, "same")} / ${tfOutputLength(8, 5, 1, "valid")}`,
+      label: "output sizes o = ⌊(n + 2p − m)/s⌋ + 1",
+      value: renderTable(sizeTable()),
+      section: TABLE,
     },
-    { label: "(1 + 2t)(3 + t + t²) by full conv1d", value: formatArray(fullProduct) },
+    { label: "x", value: formatArray(x), section: TABLE },
+    { label: "w", value: formatArray(w), section: TABLE },
+    ...modes,
+    {
+      label: "same / valid lengths for n=8, m=5, by convOutputSize",
+      value: ours.join(" / "),
+      section: TF_STRINGS,
+      twin: await exactTwin(
+        ours,
+        theirs,
+        `tf.conv1d 'same' / 'valid' (${backend}): ${theirs.join(" / ")}`,
+      ),
+    },
+    {
+      label: "(1 + 2t)(3 + t + t²) by full conv1d",
+      value: formatArray(fullProduct),
+      section: "Full mode is polynomial multiplication",
+    },
   ];
 }
 
@@ -194,12 +224,16 @@ Deno.test("03: full convolution multiplies polynomials", () => {
 /**
  * ## Exercises
  *
- * 1. Write `outputSize(n: number, m: number, padding: number, stride: number): number`
- *    without looking at `convOutputSize`. It will be property-checked against the length
- *    of the naive kernel's output via the pair registry, on random n, m, p and s.
- * 2. Write `samePadding(n: number, m: number, stride: number): [before: number, after:
- *    number]`, TF.js's rule for `'same'` (output length ⌈n/s⌉, the odd zero at the end).
- *    It will be checked against `tf.conv1d(…, 'same')` on random sizes.
+ * 1. **Task 03.1** — write `convOutputSize(n: number, m: number, padding = 0, stride = 1):
+ *    number` without looking at ours. Start with
+ *    `deno task assignment new my-work --tasks 03.1`, then `deno task grade my-work`: the
+ *    grader compares it with the length of the naive kernel's output on random n, m, p
+ *    and s, and with the clear errors the contract asks for (a kernel longer than the
+ *    padded input, stride 0).
+ * 2. Practice (not graded): write `samePadding(n: number, m: number, stride: number):
+ *    [before: number, after: number]`, TF.js's rule for `'same'` (output length ⌈n/s⌉,
+ *    the odd zero at the end), and compare its total with what `tfOutputLength(…,
+ *    'same')` implies on a few sizes.
  */
 
 if (import.meta.main) printExamples(await examples());
