@@ -171,13 +171,13 @@ export async function examples(): Promise<Example[]> {
     { label: "w", value: formatArray(w), section: TABLE },
     ...modes,
     {
-      label: "same / valid lengths for n=8, m=5, by convOutputSize",
+      label: `same / valid lengths for n=8, m=5: convOutputSize; twin: tf.conv1d on ${backend}`,
       value: ours.join(" / "),
       section: TF_STRINGS,
       twin: await exactTwin(
         ours,
         theirs,
-        `tf.conv1d 'same' / 'valid' (${backend}): ${theirs.join(" / ")}`,
+        theirs.join(" / "),
       ),
     },
     {
