@@ -107,9 +107,11 @@ async function run(...args: string[]): Promise<string> {
 
 Deno.test("lessons: `deno run` prints a lesson's outputs, and literate.ts prints it as text", async () => {
   const printed = await run("lessons/04_conv2d.ts");
-  assert.match(printed, /^W_rot .*:\n {2}\[\[1 1 0\]/);
+  assert.match(printed, /^X:\n {2}\[\[1 3 2 4\]/, "inputs first");
+  assert.match(printed, /\nW_rot .*:\n {2}\[\[1 1 0\]/);
   assert.ok(printed.includes("  [[11 25 32 13]\n   [19 25 24 13]"));
-  assert.match(printed, /tfjs\.conv2d \((wasm|cpu|webgpu)\):/);
+  assert.match(printed, /\n {2}TF\.js twin \((wasm|cpu|webgpu)\):\n {4}\[\[11 25 32 13\]/);
+  assert.match(printed, /\n {2}max \|naive − twin\| = \S+ ≤ tolerance \S+\n/);
   const text = await run("lessons/literate.ts", "lessons/02_conv1d.ts");
   assert.match(text, /^02 · Convolution in one dimension\n═+\n\nA discrete convolution/);
   assert.ok(text.includes("\n    │ export function textbookConv1d("));
