@@ -4,10 +4,11 @@
  * A pooling layer slides a window over its input, as a convolution does, but instead of
  * a weighted sum it keeps one summary of each window: the largest value (**max
  * pooling**) or the average (**mean** or **average pooling**). Written
- * $P_{n_1 \times n_2}$ for an $n_1 \times n_2$ window,
+ * $P_{k_1 \times k_2}$ for a $k_1 \times k_2$ window ($n$ stays the input's size, as in
+ * lesson 04),
  *
  * $$\text{max: } Y[i, j] = \max_{(a, b) \in \text{window}(i, j)} X[a, b], \qquad
- *   \text{mean: } Y[i, j] = \frac{1}{n_1 n_2} \sum_{(a, b) \in \text{window}(i, j)} X[a, b].$$
+ *   \text{mean: } Y[i, j] = \frac{1}{k_1 k_2} \sum_{(a, b) \in \text{window}(i, j)} X[a, b].$$
  *
  * Pooling has **no parameters** to learn. It earns its place twice over: it shrinks the
  * feature maps (less computation, fewer weights in the dense layers after it, less room
@@ -16,7 +17,8 @@
  *
  * Windows usually tile the input (stride = window size, **non-overlapping**), as in the
  * lecture's network, where `MaxPool2d(kernel_size=2)` halves 28×28 maps to 14×14 and then
- * 7×7. A stride smaller than the window makes them **overlap**, so one input can win in
+ * 7×7: PyTorch's `stride` defaults to `kernel_size` when it is not given, and so does the
+ * `stride` of our `maxPool2d` and `avgPool2d`. A stride smaller than the window makes them **overlap**, so one input can win in
  * several windows. The output size follows the convolution formula with $p = 0$.
  *
  * @module
@@ -29,11 +31,11 @@ import { useBackend } from "../kernels/backend.ts";
 import {
   type Example,
   formatArray,
-  formatDiff,
   type LessonMeta,
   maxAbsDiff,
   printExamples,
 } from "./literate.ts";
+import { runPair } from "./twins.ts";
 
 export const lesson: LessonMeta = {
   slug: "05-pooling",
@@ -92,31 +94,45 @@ const pooledC = maxPool2d(dot(1, 2), { size: 2 });
 const uniform = [[0.25, 0.25], [0.25, 0.25]];
 const meanByConv = conv2d(X, uniform, { stride: 2 });
 
+const WINDOWS = "Non-overlapping and overlapping windows";
+
 export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const out: Example[] = [{ label: "X", value: formatArray(X) }];
+  const out: Example[] = [{ label: "X", value: formatArray(X), section: WINDOWS }];
   for (const { name, options } of CONFIGS) {
-    const max = maxPool2d(X, options);
-    const mean = avgPool2d(X, options);
-    const tfMax = await tfjs.maxPool2d(X, options);
-    const tfMean = await tfjs.avgPool2d(X, options);
+    const max = await runPair<number[][]>("maxPool2d", [X, options]);
+    const mean = await runPair<number[][]>("avgPool2d", [X, options]);
     out.push(
-      { label: `max pooling ${name} (naive)`, value: formatArray(max) },
-      { label: `tf.maxPool ${name} (${backend})`, value: formatArray(tfMax) },
-      { label: `mean pooling ${name} (naive)`, value: formatArray(mean) },
-      { label: `tf.avgPool ${name} (${backend})`, value: formatArray(tfMean) },
       {
-        label: "max |naive − tfjs| (max, mean)",
-        value: `${formatDiff(maxAbsDiff(max, tfMax))}, ${formatDiff(maxAbsDiff(mean, tfMean))}`,
+        label: `max pooling ${name}`,
+        value: formatArray(max.naive),
+        section: WINDOWS,
+        twin: max.twin,
+      },
+      {
+        label: `mean pooling ${name}`,
+        value: formatArray(mean.naive),
+        section: WINDOWS,
+        twin: mean.twin,
       },
     );
   }
+  const shifts = "Invariance to small shifts";
   out.push(
     {
-      label: "max pool of a dot at (0,0) / (1,1) / (1,2)",
-      value: [pooledA, pooledB, pooledC].map((p) => formatArray(p)).join("\n\n"),
+      label: "a dot at (0,0) / (1,1) / (1,2)",
+      value: [dot(0, 0), dot(1, 1), dot(1, 2)].map((p) => formatArray(p)).join("\n\n"),
+      section: shifts,
     },
-    { label: "conv2d with a uniform 2×2 kernel, stride 2", value: formatArray(meanByConv) },
+    {
+      label: "max pool 2×2 of each",
+      value: [pooledA, pooledB, pooledC].map((p) => formatArray(p)).join("\n\n"),
+      section: shifts,
+    },
+    {
+      label: "conv2d with a uniform 2×2 kernel, stride 2",
+      value: formatArray(meanByConv),
+      section: "Mean pooling is a convolution",
+    },
   );
   return out;
 }
@@ -151,13 +167,15 @@ Deno.test("05: mean pooling equals a uniform convolution at stride k", () => {
 /**
  * ## Exercises
  *
- * 1. Write `maxPool2d(X: number[][], options: {size: number | [number, number], stride?:
- *    number | [number, number]}): number[][]` (stride defaults to size). It will be
- *    property-checked against the naive kernel via the pair registry, with overlapping
- *    and non-overlapping windows.
- * 2. Write `avgPool2d` with the same signature. Same check; the suite already knows the
- *    classic bug of dividing by the wrong count (the stride's area instead of the
- *    window's), so that version fails.
+ * Start both with `deno task assignment new my-work --tasks 05.1,05.2` and check them
+ * with `deno task grade my-work`, which compares your functions with the naive kernels on
+ * random inputs, window sizes and strides, overlapping and not, and shows a failing input.
+ *
+ * 1. **Task 05.1** — write `maxPool2d(X: number[][], options: {size: number | [number,
+ *    number], stride?: number | [number, number]}): number[][]` (stride defaults to size).
+ * 2. **Task 05.2** — write `avgPool2d` with the same signature. The grader knows the classic
+ *    bug of dividing by the wrong count (the stride's area instead of the window's): that
+ *    version fails.
  */
 
 if (import.meta.main) printExamples(await examples());
