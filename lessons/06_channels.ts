@@ -2,13 +2,14 @@
  * # 06 · Several channels in, several channels out
  *
  * A colour image is not one matrix but three, one per **channel** (red, green, blue), and
- * the feature maps inside a CNN have as many channels as the layer before had kernels.
- * So a convolutional layer takes an input of shape $C_{in} \times H \times W$ and owns a
- * separate $m_1 \times m_2$ kernel for every pair of input and output channel: its
- * weights have shape $C_{out} \times C_{in} \times m_1 \times m_2$, plus one bias per output
- * channel. Output channel $k$ adds up what every input channel contributes:
+ * the feature maps inside a CNN have as many channels as the layer before had *output
+ * channels* (also called filters: one per feature it detects). So a convolutional layer
+ * takes an input of shape $C_{\text{in}} \times H \times W$ and owns a separate
+ * $m_1 \times m_2$ kernel for every pair of input and output channel: its weights have
+ * shape $C_{\text{out}} \times C_{\text{in}} \times m_1 \times m_2$, plus one bias per
+ * output channel. Output channel $k$ adds up what every input channel contributes:
  *
- * $$Z[k] = \sum_{c=1}^{C_{in}} X[c] \star W[k, c] + b_k,$$
+ * $$Z[k] = \sum_{c=1}^{C_{\text{in}}} X[c] \star W[k, c] + b_k,$$
  *
  * where $\star$ is the cross-correlation of lesson 04 (what `nn.Conv2d` computes), and an
  * activation function follows. A batch of $N$ images adds one more axis in front.
@@ -29,6 +30,7 @@ import {
   maxAbsDiff,
   printExamples,
 } from "./literate.ts";
+import { exactTwin, runPair } from "./twins.ts";
 
 export const lesson: LessonMeta = {
   slug: "06-channels",
@@ -87,8 +89,9 @@ export function nchwToNhwc(x: number[][][][]): number[][][][] {
  * ## Reading an image into $[C, H, W]$
  *
  * The lecture downloads a picture and reads it with torchvision's `read_image`, which
- * returns a `uint8` tensor of shape $[C, H, W]$. We read a picture the project makes
- * itself, `data/channels.png` (by `data/make_channels_png.ts`: red, green and blue discs
+ * returns a `uint8` tensor of shape $[C, H, W]$. We do not fetch that picture: a lesson
+ * that downloads at run time breaks offline and in CI, and the picture is not ours to
+ * ship. Instead we read a picture the project makes itself, `data/channels.png` (by `data/make_channels_png.ts`: red, green and blue discs
  * mixed additively), with `fast-png`'s `decode`. PNG stores pixels interleaved, $H \times
  * W \times C$ (channels last), so the reader reorders the bytes into one plane per
  * channel, the inverse of the lecture's `img.permute(1, 2, 0)` before `imshow`.
@@ -170,43 +173,78 @@ export function asBatch(img: ImageCHW): number[][][][] {
   return [Array.from({ length: img.shape[0] }, (_, c) => channel(img, c))];
 }
 
+const SMALL = "A small layer, by hand and on TF.js";
+const LAYOUT = "Channels first or channels last?";
+const READING = "Reading an image into $[C, H, W]$";
+const MIXING = "Mixing channels: a 1×1 convolution";
+
 export async function examples(): Promise<Example[]> {
   const backend = (await useBackend()).name;
-  const naive = conv2dLayer(x, weight, bias);
-  const twin = await tfjs.conv2dLayer(x, weight, bias);
+  const layer = await runPair<number[][][][]>("conv2dLayer", [x, weight, bias, {}]);
   const img = await readImageCHW(IMAGE);
   const lit = [0, 1, 2].map((c) => channel(img, c).flat().filter((v) => v > 0).length);
   const yellow = conv2dLayer(asBatch(img), yellowWeight, yellowBias)[0][0];
   const yellowTwin = (await tfjs.conv2dLayer(asBatch(img), yellowWeight, yellowBias))[0][0];
+  const count = (m: number[][]) => m.flat().filter((v) => v > 0).length;
   const nhwc = nchwToNhwc(x);
   return [
     {
       label: "x shape (NCHW)",
       value: `[${[x.length, x[0].length, x[0][0].length, x[0][0][0].length].join(", ")}]`,
+      section: SMALL,
     },
-    { label: "conv2dLayer, weight [2, 3, 3, 3] (naive)", value: formatArray(naive) },
-    { label: `tfjs.conv2dLayer (${backend})`, value: formatArray(twin) },
-    { label: "max |naive − tfjs|", value: formatDiff(maxAbsDiff(naive, twin)) },
+    { label: "x[0] (3 channels of 5×5)", value: formatArray(x[0]), section: SMALL },
+    {
+      label: "weight[0] (output channel 0's three kernels)",
+      value: formatArray(weight[0]),
+      section: SMALL,
+    },
+    { label: "weight[1]", value: formatArray(weight[1]), section: SMALL },
+    { label: "bias", value: formatArray(bias), section: SMALL },
+    {
+      label: "conv2dLayer(x, weight, bias), shape [1, 2, 3, 3]",
+      value: formatArray(layer.naive),
+      section: SMALL,
+      twin: layer.twin,
+    },
     {
       label: "pixel (0, 0): x[0][:, 0, 0] in NCHW",
       value: formatArray(x[0].map((ch) => ch[0][0])),
+      section: LAYOUT,
     },
-    { label: "pixel (0, 0): x[0][0][0] in NHWC", value: formatArray(nhwc[0][0][0]) },
-    { label: "Image shape", value: `[${img.shape.join(", ")}]` },
-    { label: "Number of channels", value: String(img.shape[0]) },
-    { label: "Image data type", value: img.data instanceof Uint8Array ? "uint8" : "?" },
+    {
+      label: "pixel (0, 0): x[0][0][0] in NHWC",
+      value: formatArray(nhwc[0][0][0]),
+      section: LAYOUT,
+    },
+    { label: "Image shape", value: `[${img.shape.join(", ")}]`, section: READING },
+    { label: "Number of channels", value: String(img.shape[0]), section: READING },
+    {
+      label: "Image data type",
+      value: img.data instanceof Uint8Array ? "uint8" : "?",
+      section: READING,
+    },
     {
       label: "img[:, 100:102, 100:102]",
       value: formatArray(subBlock(img, [100, 102], [100, 102])),
+      section: READING,
     },
-    { label: "lit pixels per channel (R, G, B)", value: formatArray(lit) },
+    { label: "lit pixels per channel (R, G, B)", value: formatArray(lit), section: READING },
     {
-      label: "yellow pixels, 1×1 conv (naive)",
-      value: String(yellow.flat().filter((v) => v > 0).length),
+      label: "1×1 weights (R, G, B) and bias",
+      value: `${formatArray(yellowWeight[0].map((k) => k[0][0]))} ${yellowBias[0]}`,
+      section: MIXING,
     },
     {
-      label: `yellow pixels, 1×1 conv (tfjs, ${backend})`,
-      value: String(yellowTwin.flat().filter((v) => v > 0).length),
+      label: "yellow pixels, 1×1 conv",
+      value: String(count(yellow)),
+      section: MIXING,
+      twin: await exactTwin(count(yellow), count(yellowTwin), String(count(yellowTwin))),
+    },
+    {
+      label: `largest |naive − tfjs| over the whole 1×1 output (${backend})`,
+      value: formatDiff(maxAbsDiff(yellow, yellowTwin)),
+      section: MIXING,
     },
   ];
 }
@@ -269,13 +307,15 @@ Deno.test("06: the 1×1 convolution finds exactly the yellow pixels", async () =
 /**
  * ## Exercises
  *
- * 1. Write `conv2dLayer(x: number[][][][], weight: number[][][][], bias?: number[],
- *    options?: {padding?, stride?}): number[][][][]` (NCHW in and out, cross-correlation,
- *    as `nn.Conv2d`). It will be property-checked against the naive kernel via the pair
- *    registry, on random batch sizes, channel counts, kernels, paddings and strides.
- * 2. Write `toCHW(pixels: Uint8Array, height: number, width: number, channels: number):
- *    Uint8Array`, the reordering `readImageCHW` does. It will be checked on random
- *    images against `tf.transpose(…, [2, 0, 1])`.
+ * 1. **Task 06.1** — write `conv2dLayer(x: number[][][][], weight: number[][][][], bias?:
+ *    number[], options?: {padding?, stride?}): number[][][][]` (NCHW in and out,
+ *    cross-correlation, as `nn.Conv2d`). Start with
+ *    `deno task assignment new my-work --tasks 06.1`, then `deno task grade my-work`: the
+ *    grader compares it with the naive kernel on random batch sizes, channel counts,
+ *    kernels, paddings and strides, and shows a failing input.
+ * 2. Practice (not graded): write `toCHW(pixels: Uint8Array, height: number, width: number,
+ *    channels: number): Uint8Array`, the reordering `readImageCHW` does, and compare it
+ *    with `tf.transpose(…, [2, 0, 1])` on a small random image.
  */
 
 if (import.meta.main) printExamples(await examples());
