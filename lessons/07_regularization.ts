@@ -5,12 +5,12 @@
  *
  * - **L2 regularization** adds $\lambda \sum_i w_i^2$ to the loss, so large weights cost
  *   something and the optimiser prefers small ones;
- * - **dropout** switches off a random fraction $p$ of a layer's units at every training
- *   step, so no unit can rely on a particular partner being there.
+ * - **dropout** switches off each unit of a layer independently with probability $p$ at
+ *   every training step, so no unit can rely on a particular partner being there.
  *
  * The second half of the lesson is about the loss itself: the same cross-entropy can be
- * computed from probabilities or from logits, and only one of the two survives confident
- * predictions.
+ * computed from probabilities or from logits, and only one of the two survives
+ * confidently *wrong* predictions.
  *
  * @module
  */
@@ -33,6 +33,7 @@ import {
   maxAbsDiff,
   printExamples,
 } from "./literate.ts";
+import { runPair } from "./twins.ts";
 
 export const lesson: LessonMeta = {
   slug: "07-regularization",
@@ -57,6 +58,18 @@ export const lesson: LessonMeta = {
  * a seeded generator, so our total **differs from the lecture's 0.1127**: different random
  * numbers, same recipe. Both should sit near the expected value: a uniform number on
  * $[-b, b]$ has mean square $b^2/3$.
+ *
+ * ### The penalty and `weight_decay`
+ *
+ * Optimisers offer the same brake as a setting. The gradient of $\lambda w^2$ is
+ * $2 \lambda w$, so with plain SGD adding the penalty to the loss is exactly PyTorch's
+ * `SGD(…, weight_decay=2λ)`, which adds `weight_decay · w` to each gradient. Under Adam
+ * the two part ways: the penalty's gradient goes through Adam's per-weight scaling like
+ * every other gradient, so weights with large gradients are hardly decayed at all. That is
+ * why `AdamW` exists: it shrinks every weight by the same fraction, outside the adaptive
+ * step ("decoupled" weight decay). Like the lecture we penalise every parameter here;
+ * in practice the biases (and normalisation parameters) are usually left out, since a
+ * shift costs the model no flexibility worth limiting.
  */
 const LAMBDA = 0.001;
 
@@ -93,8 +106,8 @@ const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
 /**
  * ## Dropout, inverted
  *
- * In training, dropout zeroes each entry with probability $p$ and multiplies the
- * survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value what it was,
+ * In training, dropout zeroes each entry independently with probability $p$ and
+ * multiplies the survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value what it was,
  * so at evaluation time, when nothing is dropped, the layer after it sees inputs of the
  * same size as in training and nothing needs rescaling: evaluation-mode dropout is the
  * identity. (The lecture's network uses $p = 0.5$ after its first dense layer, so
@@ -102,7 +115,9 @@ const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
  *
  * The naive kernel draws its mask from a seeded `mulberry32`; the TF.js twin uses
  * TF.js's own generator, so the same seed gives a *different* mask. What both must
- * share are the rules: zero or $x/(1-p)$, and the mean preserved.
+ * share are the rules: zero or $x/(1-p)$, and the mean preserved. One draw of ten units
+ * says little about $p$: at $p = 0.5$ keeping 2 of 10 (or 8 of 10) happens in about one
+ * draw in nine. So beside each single draw we print the fraction kept over many draws.
  */
 const activations = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]];
 
@@ -110,11 +125,41 @@ export function meanAfterDropout(values: number[]): number {
   return values.reduce((s, v) => s + v, 0) / values.length;
 }
 
+/** The fraction of entries a dropout result kept (non-zero). */
+export function keptFraction(y: number[] | number[][]): number {
+  const flat = y.flat();
+  return flat.filter((v) => v !== 0).length / flat.length;
+}
+
+/** The mean kept fraction of the naive dropout over `draws` seeds 1, 2, …, draws. */
+export function meanKeptFraction(x: number[][], p: number, draws: number): number {
+  let sum = 0;
+  for (let seed = 1; seed <= draws; seed++) {
+    sum += keptFraction(dropout(x, p, { training: true, seed }));
+  }
+  return sum / draws;
+}
+
 /**
  * ## Cross-entropy from probabilities or from logits
  *
- * A binary classifier's last layer gives a *logit* $z$; the sigmoid turns it into a
- * probability $\sigma(z)$. PyTorch offers two losses: `BCELoss` on probabilities and
+ * First the two losses themselves. A binary classifier's last layer gives a *logit* $z$;
+ * the sigmoid turns it into a probability $p = \sigma(z) = 1/(1 + e^{-z})$. For a target
+ * $t \in \{0, 1\}$ the **binary cross-entropy** of one sample, and of a batch of $N$, is
+ *
+ * $$\ell_{\text{BCE}}(p, t) = -\bigl[t \ln p + (1 - t) \ln (1 - p)\bigr], \qquad
+ *   L_{\text{BCE}} = \frac{1}{N} \sum_{i=1}^{N} \ell_{\text{BCE}}(p_i, t_i).$$
+ *
+ * With $C$ classes the last layer gives $C$ logits $z_1, \dots, z_C$, the softmax turns
+ * them into probabilities $e^{z_k} / \sum_j e^{z_j}$, and the **cross-entropy** of a
+ * sample of class $y$ is minus the log of its class's probability,
+ *
+ * $$\ell_{\text{CE}}(\boldsymbol z, y) = -\ln \frac{e^{z_y}}{\sum_{k=1}^{C} e^{z_k}}
+ *   = -z_y + \ln \sum_{k=1}^{C} e^{z_k}, \qquad
+ *   L_{\text{CE}} = \frac{1}{N} \sum_{i=1}^{N} \ell_{\text{CE}}(\boldsymbol z^{(i)}, y_i).$$
+ *
+ * PyTorch (and our kernels) average over the batch, as written. PyTorch offers two
+ * binary losses: `BCELoss` on probabilities and
  * `BCEWithLogitsLoss` on logits. For a logit of $0.8$ and a target of $1$ they agree,
  * $-\ln \sigma(0.8) = 0.3711$. In the same way, `NLLLoss` on log-probabilities and
  * `CrossEntropyLoss` on logits agree for three classes with logits $(1.5, 0.8, 2.1)$
@@ -126,16 +171,22 @@ const cceLogits = [[1.5, 0.8, 2.1]];
 /**
  * ### Why the logits versions are the stable ones
  *
- * Through probabilities, a confident prediction loses its information before the loss
- * ever sees it. $\sigma(40)$ is $1 - 4 \cdot 10^{-18}$, which rounds to exactly $1$ in
- * float64, so for a target of $0$ the loss is $-\ln(1 - 1) = \infty$; PyTorch (and our
+ * Through probabilities, a confidently wrong prediction loses its information before the
+ * loss ever sees it. $\sigma(40)$ is $1 - 4 \cdot 10^{-18}$, which rounds to exactly $1$
+ * in float64, so for a target of $0$ the loss is $-\ln(1 - 1) = \infty$; PyTorch (and our
  * kernel) floor each log at $-100$ and report 100, while the true loss is 40. In float32,
- * where TF.js computes, this already happens at a logit of 20. (At a logit of 100 the
- * floor gives the right answer, 100, by luck; and a logit of $-100$ with target 1 is
- * harmless, since $\sigma(-100) \approx 3.7 \cdot 10^{-44}$ is tiny but representable: the
- * trouble is $1 - \sigma(z)$, not $\sigma(z)$.) From the logit, the loss
- * is computed as $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large
- * number, no $1 - \sigma$, exact at any logit.
+ * where TF.js computes, this already happens at a logit of 20.
+ *
+ * The other side fails too, only later. For a target of 1 the loss is $-\ln \sigma(z)$,
+ * about $|z|$ for a very negative $z$. At $z = -100$ the probability route reports 100,
+ * which looks right only because $-100$ is exactly where the floor sits; at $z = -120$ it
+ * still reports 100 against a true loss of 120, although $\sigma(-120) \approx 8 \cdot
+ * 10^{-53}$ is a perfectly good float64. In float32 $\sigma(z)$ itself underflows to 0
+ * near $z = -104$ (the smallest float32 is about $1.4 \cdot 10^{-45}$), and the log of 0
+ * is $-\infty$ before any floor. TF.js's own float32 sigmoid can give 0 sooner still: the
+ * table below prints what it returns on the backend at hand. From the logit, the loss is computed as
+ * $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large number, no
+ * $1 - \sigma$, no log of a rounded probability, exact at any logit.
  *
  * With several classes it is the same story: logits $(800, 0)$ and target class 1 have
  * loss 800, but the softmax's second probability, $e^{-800}$, is $0$ in floating point,
@@ -145,10 +196,21 @@ const cceLogits = [[1.5, 0.8, 2.1]];
  */
 export const STABILITY_CASES: [logit: number, target: number][] = [
   [-100, 1],
+  [-120, 1],
   [100, 0],
   [40, 0],
   [20, 0],
 ];
+
+/** σ(z) in float64 and rounded to float32, and TF.js's float32 σ(z): where it underflows. */
+export async function sigmoidUnderflow(zs = [-100, -103, -104, -120]) {
+  const rows = [];
+  for (const z of zs) {
+    const [p64] = sigmoid([z]);
+    rows.push({ z, p64, p32: Math.fround(p64), tf: (await tfjs.sigmoid([z]))[0] });
+  }
+  return rows;
+}
 
 export async function stabilityRows() {
   const rows = [];
@@ -174,80 +236,142 @@ function viaProbabilities(logits: number[][], targets: number[]): string {
   }
 }
 
+const L2 = "An L2 penalty on two layers";
+const DROPOUT = "Dropout, inverted";
+const LOSSES = "Cross-entropy from probabilities or from logits";
+const STABLE = "Why the logits versions are the stable ones";
+
 export async function examples(): Promise<Example[]> {
   const backend = (await useBackend()).name;
-  const twinPenalty = await tfjs.l2Penalty(
-    [convLayer.weight, convLayer.bias, linearLayer.weight, linearLayer.bias],
-    LAMBDA,
-  );
-  const twinLoss = await tfjs.binaryCrossEntropy([0.9], [1]);
+  const params = [convLayer.weight, convLayer.bias, linearLayer.weight, linearLayer.bias];
+  const fmt4 = (v: number) => v.toFixed(4);
+  const fmt6 = (v: number) => v.toFixed(6);
+  const bce09 = await runPair<number>("binaryCrossEntropy", [[0.9], [1]], fmt4);
+  const penalty = await runPair<number>("l2Penalty", [params, LAMBDA], fmt6);
+  const seedOne = dropout(activations, 0.5, { training: true, seed: 1 });
+  const seedOneTf = await tfjs.dropout(activations, 0.5, { training: true, seed: 1 });
   const ones = new Array<number>(100_000).fill(1);
+  const onesTf = await tfjs.dropout(ones, 0.5, { training: true, seed: 1 });
+  const evalMode = await runPair<number[][]>("dropout", [activations, 0.5, {
+    training: false,
+    seed: 1,
+  }]);
   const stab = (await stabilityRows()).map((r) =>
     `${String(r.z).padStart(5)} ${r.t} │ ${r.probas.toFixed(4).padStart(8)} ${
       r.probasTf.toFixed(4).padStart(8)
     } │ ` +
     `${r.logits.toFixed(4).padStart(8)} ${r.logitsTf.toFixed(4).padStart(8)}`
   );
-  const probas = sigmoid(bceLogit);
+  const under = (await sigmoidUnderflow()).map((r) =>
+    `${String(r.z).padStart(5)} │ ${r.p64.toExponential(2).padStart(9)} ${
+      r.p32.toExponential(2).padStart(9)
+    } ${r.tf.toExponential(2).padStart(9)}`
+  );
+  const probas = await runPair<number[]>("sigmoid", [bceLogit]);
+  const soft = await runPair<number[][]>("softmax", [cceLogits]);
+  const logSoft = await runPair<number[][]>("logSoftmax", [cceLogits]);
+  const bceP = await runPair<number>("binaryCrossEntropy", [probas.naive, [1]], fmt4);
+  const bceL = await runPair<number>("binaryCrossEntropyWithLogits", [bceLogit, [1]], fmt4);
+  const cceL = await runPair<number>("crossEntropy", [cceLogits, [2]], fmt4);
+  const nll = await runPair<number>("nllLoss", [logSoft.naive, [2]], fmt4);
   return [
-    { label: "BCE(0.9, 1)", value: loss.toFixed(4) },
+    {
+      label: "BCE(0.9, 1)",
+      value: bce09.naive.toFixed(4),
+      section: L2,
+      twin: bce09.twin,
+    },
     {
       label: "λ·Σw² conv (3→5, 5×5), linear (10→16)",
       value: `${penaltyConv.toFixed(4)}, ${penaltyLinear.toFixed(4)}`,
+      section: L2,
     },
     {
-      label: "total_loss_with_penalty (naive; the lecture's draw gave 0.1127)",
+      label: "λ·Σw² over both layers",
+      value: penalty.naive.toFixed(6),
+      section: L2,
+      twin: penalty.twin,
+    },
+    {
+      label: "total_loss_with_penalty (the lecture's draw gave 0.1127)",
       value: totalLoss.toFixed(4),
+      section: L2,
     },
     {
-      label: `total_loss_with_penalty (tfjs, ${backend})`,
-      value: (twinLoss + twinPenalty).toFixed(4),
+      label: "expected total over random draws",
+      value: (loss + expectedPenalty).toFixed(4),
+      section: L2,
     },
-    { label: "expected total over random draws", value: (loss + expectedPenalty).toFixed(4) },
-    { label: "activations", value: formatArray(activations) },
+    { label: "activations", value: formatArray(activations), section: DROPOUT },
     {
-      label: "dropout p=0.5, training (naive, seed 1)",
-      value: formatArray(dropout(activations, 0.5, { training: true, seed: 1 })),
+      label: "dropout p=0.5, training, one draw (naive, seed 1)",
+      value: `${formatArray(seedOne)}\nkept ${keptFraction(seedOne) * 10} of 10 in this draw; ` +
+        `mean kept fraction over 1,000 draws (seeds 1…1000): ${
+          meanKeptFraction(activations, 0.5, 1000).toFixed(4)
+        }`,
+      section: DROPOUT,
     },
     {
-      label: `dropout p=0.5, training (tfjs, ${backend}, seed 1)`,
-      value: formatArray(await tfjs.dropout(activations, 0.5, { training: true, seed: 1 })),
+      label: `dropout p=0.5, training, one draw (tfjs, ${backend}, seed 1)`,
+      value:
+        `${formatArray(seedOneTf)}\nkept ${keptFraction(seedOneTf) * 10} of 10 in this draw; ` +
+        `kept fraction of 100,000 units in one call: ${keptFraction(onesTf).toFixed(4)}`,
+      section: DROPOUT,
     },
     {
       label: "dropout p=0.5, evaluation",
-      value: formatArray(dropout(activations, 0.5, { training: false, seed: 1 })),
+      value: formatArray(evalMode.naive),
+      section: DROPOUT,
+      twin: evalMode.twin,
     },
     {
       label: "mean of 100,000 ones after dropout p=0.5 (naive)",
       value: meanAfterDropout(dropout(ones, 0.5, { training: true, seed: 3 })).toFixed(4),
+      section: DROPOUT,
     },
-    { label: "BCE (w Probas)", value: binaryCrossEntropy(probas, [1]).toFixed(4) },
-    { label: "BCE (w Logits)", value: binaryCrossEntropyWithLogits(bceLogit, [1]).toFixed(4) },
-    { label: "CCE (w Logits)", value: crossEntropy(cceLogits, [2]).toFixed(4) },
-    { label: "CCE (w Probas)", value: viaProbabilities(cceLogits, [2]) },
+    { label: "logit z, target", value: `${bceLogit[0]}, 1`, section: LOSSES },
+    { label: "σ(z)", value: formatArray(probas.naive), section: LOSSES, twin: probas.twin },
+    { label: "BCE (w Probas)", value: fmt4(bceP.naive), section: LOSSES, twin: bceP.twin },
+    { label: "BCE (w Logits)", value: fmt4(bceL.naive), section: LOSSES, twin: bceL.twin },
+    { label: "logits z, target class", value: `${formatArray(cceLogits[0])}, 2`, section: LOSSES },
+    { label: "softmax(z)", value: formatArray(soft.naive), section: LOSSES, twin: soft.twin },
     {
-      label: `BCE (w Probas / w Logits), tfjs (${backend})`,
-      value: `${(await tfjs.binaryCrossEntropy(probas, [1])).toFixed(4)} / ${
-        (await tfjs.binaryCrossEntropyWithLogits(bceLogit, [1])).toFixed(4)
-      }`,
+      label: "log softmax(z)",
+      value: formatArray(logSoft.naive),
+      section: LOSSES,
+      twin: logSoft.twin,
+    },
+    { label: "CCE (w Logits)", value: fmt4(cceL.naive), section: LOSSES, twin: cceL.twin },
+    {
+      label: "CCE (w Probas)",
+      value: viaProbabilities(cceLogits, [2]),
+      section: LOSSES,
     },
     {
-      label: `CCE (w Logits / w Probas), tfjs (${backend})`,
-      value: `${(await tfjs.crossEntropy(cceLogits, [2])).toFixed(4)} / ${
-        (await tfjs.nllLoss(await tfjs.logSoftmax(cceLogits), [2])).toFixed(4)
-      }`,
+      label: "nllLoss(log softmax(z))",
+      value: fmt4(nll.naive),
+      section: LOSSES,
+      twin: nll.twin,
     },
     {
       label: "BCE at extreme logits: probas naive, tfjs │ logits naive, tfjs",
       value: ["logit t │   probas  (tfjs)  │   logits  (tfjs)", ...stab].join("\n"),
+      section: STABLE,
+    },
+    {
+      label: `σ(z) near the bottom of float32: float64, rounded to float32, tfjs (${backend})`,
+      value: ["    z │   float64   float32      tfjs", ...under].join("\n"),
+      section: STABLE,
     },
     {
       label: "CCE (w Probas), logits (800, 0), target 1",
       value: viaProbabilities([[800, 0]], [1]),
+      section: STABLE,
     },
     {
       label: "CCE (w Logits), logits (800, 0), target 1",
       value: crossEntropy([[800, 0]], [1]).toFixed(4),
+      section: STABLE,
     },
   ];
 }
@@ -292,6 +416,8 @@ Deno.test("07: inverted dropout: zero or x/(1−p) in training, identity in eval
   for (const p of [0.2, 0.5]) {
     assert.ok(Math.abs(meanAfterDropout(dropout(ones, p, { training: true, seed: 3 })) - 1) < 0.02);
   }
+  // A single draw of ten may keep 2 or 8; over many draws the kept fraction is 1 − p.
+  assert.ok(Math.abs(meanKeptFraction(activations, 0.5, 1000) - 0.5) < 0.02);
 });
 
 Deno.test("07: the lecture's numbers: BCE 0.3711 and CCE 0.5996, both ways, both kernels", async () => {
@@ -319,25 +445,44 @@ Deno.test("07: from logits stays exact where probabilities saturate", async () =
     assert.ok(Math.abs(r.logitsTf - exact) < 1e-3 * exact, `tfjs logits ${r.z}`);
   }
   const at = (z: number) => rows.find((r) => r.z === z)!;
+  assert.ok(Math.abs(at(-100).probas - 100) < 1e-9); // right only because −100 is the floor
+  assert.equal(at(-120).probas, 100); // σ(−120) is a fine float64, but its log is floored
+  assert.ok(Math.abs(at(-120).logits - 120) < 1e-9);
   assert.equal(at(40).probas, 100); // 1 − σ(40) = 0 in float64: the clamp answers
   assert.equal(at(20).probasTf, 100); // … in float32 already at 20
   assert.ok(Math.abs(at(20).probas - 20) < 1e-6); // float64 still copes at 20
   assert.match(viaProbabilities([[800, 0]], [1]), /refused .*nllLoss.*-Infinity/);
   assert.equal(crossEntropy([[800, 0]], [1]), 800);
+  const under = Object.fromEntries((await sigmoidUnderflow()).map((r) => [r.z, r]));
+  assert.ok(under[-120].p64 > 0 && under[-103].p32 > 0); // float64 copes; float32 just does
+  assert.equal(under[-104].p32, 0); // … and at −104 σ(z) is 0 in float32
 });
 
 /**
  * ## Exercises
  *
- * 1. Write `binaryCrossEntropyWithLogits(logits: number[], targets: number[]): number`
- *    (the mean over the batch). It will be property-checked against the naive kernel via
- *    the pair registry, including logits of ±1000, where a version that goes through
+ * This lesson's nine graded tasks are the functions it uses. Start with
+ * `deno task assignment new my-work --tasks 07.1,07.2,07.3,07.4,07.5,07.6,07.7,07.8,07.9`
+ * (or any subset), write them, and run `deno task grade my-work`: the grader compares each
+ * with the naive kernel on random inputs and shows a failing input.
+ *
+ * 1. **Task 07.1** — `sigmoid(x: number[]): number[]`, without overflow for large |x|.
+ * 2. **Task 07.2** — `softmax(x: number[][]): number[][]`, row by row; logits of ±1000 must
+ *    not give NaN.
+ * 3. **Task 07.3** — `logSoftmax(x: number[][]): number[][]`, the stable
+ *    $z - \max z - \ln \sum e^{z - \max z}$.
+ * 4. **Task 07.4** — `binaryCrossEntropy(probs: number[], targets: number[]): number`, the
+ *    batch mean with each log floored at −100, as `nn.BCELoss`.
+ * 5. **Task 07.5** — `binaryCrossEntropyWithLogits(logits: number[], targets: number[]):
+ *    number`; logits of ±1000 are in the tests, where a version that goes through
  *    `sigmoid` fails.
- * 2. Write `dropout(x: number[], p: number, options: {training: boolean, seed: number}):
- *    number[]` (inverted dropout). It will be checked by properties rather than exact
- *    values, since your random numbers differ from ours: identity in evaluation, every
- *    entry 0 or x/(1 − p) in training, the same output for the same seed, and the mean
- *    of 100,000 ones within 0.02 of 1.
+ * 6. **Task 07.6** — `nllLoss(logProbs: number[][], targets: number[]): number`.
+ * 7. **Task 07.7** — `crossEntropy(logits: number[][], targets: number[]): number`, stable
+ *    for logits of ±1000.
+ * 8. **Task 07.8** — `l2Penalty(params: NestedNumberArray[], lambda: number): number`.
+ * 9. **Task 07.9** — `dropout(x, p, {training, seed})`, inverted. Your random numbers
+ *    differ from ours, so the grader checks the rules instead of values: identity in
+ *    evaluation, every entry 0 or x/(1 − p) in training, the same output for the same seed.
  */
 
 if (import.meta.main) printExamples(await examples());
