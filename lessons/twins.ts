@@ -67,3 +67,10 @@ export async function exactTwin(naive: unknown, twin: unknown, value: string): P
     tolerance: 0,
   };
 }
+
+/** The registry's tolerance of pair `name` for `args` whose naive result is `naive`. */
+export function pairTolerance(name: string, args: unknown[], naive: unknown): number {
+  const pair = PAIRS.find((p) => p.name === name);
+  if (!pair) throw new RangeError(`pairTolerance: no pair named ${name} in kernels/registry.ts`);
+  return pair.tolerance(args, naive);
+}

@@ -1,0 +1,73 @@
+/**
+ * The committed reference runs: one `deno task train` run per model, kept in
+ * `data/reference/<model>/` (the same files as any run folder: metrics.json, curves.svg,
+ * predictions.png, rotation.json, model.json + weights.bin). Lessons 08 to 10 read their
+ * training figures from there instead of training while a page is built; when a folder is
+ * absent they say so.
+ *
+ * @module
+ */
+import type { Metrics } from "../training/run.ts";
+import type { ModelVariant } from "../training/model.ts";
+
+/** Where the reference runs live. */
+export const REFERENCE_ROOT: URL = new URL("../data/reference/", import.meta.url);
+
+/** A reference run's folder and its metrics.json. */
+export interface Reference {
+  model: ModelVariant;
+  /** The folder, as a URL. */
+  dir: URL;
+  /** The folder as a repository path, for links: `data/reference/lecture`. */
+  path: string;
+  metrics: Metrics;
+}
+
+/** The repository path of a reference file, e.g. `data/reference/lecture/curves.svg`. */
+export function referencePath(model: ModelVariant, file = ""): string {
+  return `data/reference/${model}${file ? `/${file}` : ""}`;
+}
+
+/**
+ * The finished reference run of `model`, or undefined when its metrics.json is absent or
+ * the run never reached its test accuracy.
+ *
+ * @example Absent folders read as undefined, not as an error
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readReference } from "./reference.ts";
+ * assert.equal(await readReference("lecture", new URL("file:///nonexistent/")), undefined);
+ * ```
+ */
+export async function readReference(
+  model: ModelVariant,
+  root: URL = REFERENCE_ROOT,
+): Promise<Reference | undefined> {
+  const dir = new URL(`${model}/`, root);
+  let metrics: Metrics;
+  try {
+    metrics = JSON.parse(await Deno.readTextFile(new URL("metrics.json", dir)));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  if (metrics.testAccuracy === null || metrics.history.length === 0) return undefined;
+  return { model, dir, path: referencePath(model), metrics };
+}
+
+/** Whether a file of a reference run exists. */
+export async function hasFile(ref: Reference, file: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(new URL(file, ref.dir))).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The sentence a lesson prints when a reference run is missing. */
+export function missingReference(model: ModelVariant): string {
+  return `no reference run in ${referencePath(model)}/ yet: make one with ` +
+    `\`deno task train${model === "lecture" ? "" : ` --model ${model}`} --out ${
+      referencePath(model)
+    }\``;
+}
