@@ -173,9 +173,9 @@ Deno.test("05: mean pooling equals a uniform convolution at stride k", () => {
  *
  * 1. **Task 05.1** — write `maxPool2d(X: number[][], options: {size: number | [number,
  *    number], stride?: number | [number, number]}): number[][]` (stride defaults to size).
- * 2. **Task 05.2** — write `avgPool2d` with the same signature. The grader knows the classic
- *    bug of dividing by the wrong count (the stride's area instead of the window's): that
- *    version fails.
+ * 2. **Task 05.2** — write `avgPool2d(X, options)`, mean pooling with the same signature.
+ *    The grader knows the classic bug of dividing by the wrong count (the stride's area
+ *    instead of the window's): that version fails.
  */
 
 if (import.meta.main) printExamples(await examples());

@@ -478,6 +478,18 @@ export async function examples(): Promise<Example[]> {
       section: REFERENCE,
     },
   ];
+  out.push({
+    label: "per epoch: ours beside the lecture's log",
+    value: historyTable(ref),
+    section: REFERENCE,
+  }, {
+    label: `Test accuracy (${ref?.metrics.config.evalLimit ?? 10_000} test digits): ours / ` +
+      "the lecture's",
+    value: `${ref ? ref.metrics.testAccuracy!.toFixed(4) : "(no reference run)"} / ${
+      LECTURE_TEST_ACCURACY.toFixed(4)
+    }`,
+    section: REFERENCE,
+  });
   if (!ref) {
     out.push({ label: "reference run", value: missingReference("lecture"), section: REFERENCE });
   } else {
@@ -488,16 +500,6 @@ export async function examples(): Promise<Example[]> {
         value: `${ref.path}: ${c.epochs} epochs, seed ${c.seed}, ${
           c.limit ?? 50_000
         } training digits, ${ref.metrics.backend} (${ref.metrics.device})`,
-        section: REFERENCE,
-      },
-      {
-        label: "per epoch: ours beside the lecture's log",
-        value: historyTable(ref),
-        section: REFERENCE,
-      },
-      {
-        label: `Test accuracy (${c.evalLimit ?? 10_000} test digits): ours / the lecture's`,
-        value: `${ref.metrics.testAccuracy!.toFixed(4)} / ${LECTURE_TEST_ACCURACY.toFixed(4)}`,
         section: REFERENCE,
       },
       { label: "curves and the 12-digit grid", value: files.join("\n"), section: REFERENCE },

@@ -6,10 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { lessonBlocks, LESSONS } from "../lessons/index.ts";
+import type { LiterateBlock } from "../lessons/literate.ts";
+import { TASKS } from "../lessons/tasks.ts";
+import katex from "npm:katex@0.19.1";
 import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
 import { decode } from "npm:fast-png@8.0.0";
 
 const LESSON_DIR = new URL("../lessons/", import.meta.url);
+
+/** Each lesson's examples, computed once for the tests that read them (they take a while). */
+const computed = new Map<string, ReturnType<(typeof LESSONS)[number]["examples"]>>();
+const examplesOf = (lesson: (typeof LESSONS)[number]) => {
+  if (!computed.has(lesson.slug)) computed.set(lesson.slug, lesson.examples());
+  return computed.get(lesson.slug)!;
+};
 
 Deno.test("lessons: every lessons/NN_*.ts file is in the index, in order, slugs match files", async () => {
   const files: string[] = [];
@@ -38,10 +48,105 @@ Deno.test("lessons: each opens with its title, explains in prose, ends with exer
     assert.ok(prose.length >= 4, `${lesson.slug}: prose between the code`);
     const exercises = prose.find((p) => p.startsWith("## Exercises"));
     assert.ok(exercises, `${lesson.slug}: exercises`);
-    assert.match(exercises, /Write `\w+\(/, `${lesson.slug}: exercises name the function`);
-    assert.match(exercises, /checked/, `${lesson.slug}: exercises say how they are checked`);
+    assert.match(exercises, /`\w+\(/, `${lesson.slug}: exercises name the function`);
     // Prose fences other than ```text would be type-checked and run by `deno test --doc`.
     for (const p of prose) assert.doesNotMatch(p, /```(?!text)\w/, `${lesson.slug}: fence`);
+  }
+});
+
+/** A lesson's Exercises section (the prose block that starts with `## Exercises`). */
+function exercisesOf(blocks: LiterateBlock[]): string {
+  const found = blocks.find((b) => b.kind === "prose" && b.markdown.startsWith("## Exercises"));
+  return found?.kind === "prose" ? found.markdown : "";
+}
+
+Deno.test("lessons: every graded task is named in its lesson's exercises, with how to start and check it", async () => {
+  for (const lesson of LESSONS) {
+    const exercises = exercisesOf(await lessonBlocks(lesson));
+    const tasks = TASKS.filter((t) => t.lesson === lesson.slug);
+    for (const task of tasks) {
+      assert.ok(exercises.includes(`**Task ${task.id}**`), `${lesson.slug}: Task ${task.id}`);
+      assert.ok(exercises.includes(`\`${task.fn}(`), `${lesson.slug}: ${task.id} names ${task.fn}`);
+    }
+    if (tasks.length > 0) {
+      assert.match(exercises, /`deno task assignment new my-work --tasks [\d.,]+`/, lesson.slug);
+      assert.match(exercises, /`deno task grade my-work`/, lesson.slug);
+    } else {
+      // Without a graded task nothing checks the exercises: they must not say otherwise.
+      assert.doesNotMatch(
+        exercises,
+        /\*\*Task|will be (property-)?checked|is checked/,
+        lesson.slug,
+      );
+    }
+    // Task ids the lesson names must exist, and belong to it.
+    for (const [, id] of exercises.matchAll(/\*\*Task (\d\d\.\d+)\*\*/g)) {
+      assert.ok(tasks.some((t) => t.id === id), `${lesson.slug}: Task ${id} is not in TASKS`);
+    }
+  }
+});
+
+/** Every `$…$` and `$$…$$` of a Markdown text, outside code spans and fences. */
+function mathOf(markdown: string): { tex: string; display: boolean }[] {
+  const text = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  const out: { tex: string; display: boolean }[] = [];
+  const rest = text.replace(/\$\$([\s\S]+?)\$\$/g, (_, tex) => {
+    out.push({ tex, display: true });
+    return "";
+  });
+  for (const [, tex] of rest.matchAll(/\$([^$\n]+?)\$/g)) out.push({ tex, display: false });
+  return out;
+}
+
+Deno.test("lessons: every formula renders with KaTeX in strict mode; display math ends its sentence", async () => {
+  let count = 0;
+  for (const lesson of LESSONS) {
+    const blocks = await lessonBlocks(lesson);
+    for (const b of blocks) {
+      if (b.kind !== "prose") continue;
+      for (const { tex, display } of mathOf(b.markdown)) {
+        count++;
+        assert.doesNotThrow(
+          () =>
+            katex.renderToString(tex, {
+              displayMode: display,
+              throwOnError: true,
+              strict: "error",
+            }),
+          `${lesson.slug} line ${b.line}: ${tex}`,
+        );
+      }
+      // A display formula ending in "." closes a sentence, so what follows starts a new one.
+      for (const [, after] of b.markdown.matchAll(/\.\$\$\s*\n\s*\n?\s*(\S+)/g)) {
+        assert.match(after, /^[A-Z`*#(\[-]|^\d/, `${lesson.slug} line ${b.line}: "…$$ ${after}"`);
+      }
+    }
+  }
+  assert.ok(count > 40, `only ${count} formulas found`);
+});
+
+Deno.test("lessons: every example names a real section of its lesson, and every twin is within its tolerance", async () => {
+  for (const lesson of LESSONS) {
+    const headings = new Set(
+      (await lessonBlocks(lesson)).flatMap((b) =>
+        b.kind === "prose" ? [...b.markdown.matchAll(/^#{2,3}\s+(.+?)\s*$/gm)].map((m) => m[1]) : []
+      ),
+    );
+    const examples = await examplesOf(lesson);
+    let twins = 0;
+    for (const e of examples) {
+      assert.ok(e.section, `${lesson.slug}: "${e.label}" has no section`);
+      assert.ok(headings.has(e.section), `${lesson.slug}: "${e.label}" → unknown "${e.section}"`);
+      if (!e.twin) continue;
+      twins++;
+      assert.ok(e.twin.value.length > 0 && e.twin.backend.length > 0, `${lesson.slug}: ${e.label}`);
+      assert.ok(Number.isFinite(e.twin.maxDiff) && e.twin.tolerance >= 0, e.label);
+      assert.ok(
+        e.twin.maxDiff <= e.twin.tolerance,
+        `${lesson.slug}: "${e.label}" differs by ${e.twin.maxDiff} > ${e.twin.tolerance}`,
+      );
+    }
+    assert.ok(twins >= 1, `${lesson.slug}: no example shows its TF.js twin`);
   }
 });
 
@@ -72,9 +177,17 @@ const LECTURE: Record<string, string[]> = {
     "CCE (w Logits): 0.5996",
     "CCE (w Probas): 0.5996",
   ],
-  "08-mnist-cnn": ["50000 10000 10000", "[4,64,7,7]", "[4,3136]"],
+  "08-mnist-cnn": [
+    "50000 10000 10000",
+    "[1, 28, 28] 3",
+    "[4,64,7,7]",
+    "[4,3136]",
+    "[10000, 28, 28] → [10000, 1, 28, 28]",
+    "0.9926",
+    "0.9985 0.9909",
+  ],
   "09-rotation": [],
-  "10-extra-conv": [],
+  "10-extra-conv": ["6423552", "6690826", "1447946"],
 };
 
 /** Spacing is the printer's business; the numbers and their order are the lecture's. */
@@ -82,7 +195,7 @@ const squeeze = (s: string) => s.replace(/\s+/g, "");
 
 Deno.test("lessons: every lesson's examples run and contain the lecture's numbers", async () => {
   for (const lesson of LESSONS) {
-    const examples = await lesson.examples();
+    const examples = await examplesOf(lesson);
     assert.ok(examples.length >= 3, lesson.slug);
     const printed = examples.map((e) =>
       e.value.includes("\n") ? `${e.label}:\n${e.value}` : `${e.label}: ${e.value}`
