@@ -143,7 +143,7 @@ export async function rawTfConv1d(x: number[], w: number[], padding: number): Pr
  * loop in lesson 04 multiplies its bound by $s$.) Here it is, copied faithfully, and
  * beside it the same loop with the bound corrected:
  */
-export function textbookConv1d(x: number[], w: number[], p = 0, s = 1): number[] {
+export function lectureConv1d(x: number[], w: number[], p = 0, s = 1): number[] {
   const wRot = [...w].reverse();
   const zeros = new Array<number>(p).fill(0);
   const xPadded = [...zeros, ...x, ...zeros];
@@ -240,7 +240,7 @@ export async function examples(): Promise<Example[]> {
     },
     {
       label: "lecture's loop, p=2, s=2 (bound o)",
-      value: formatArray(textbookConv1d(x, w, 2, 2)),
+      value: formatArray(lectureConv1d(x, w, 2, 2)),
       section: STRIDE,
     },
     {
@@ -281,9 +281,9 @@ Deno.test("02: conv1d matches the formula, the TF.js twin, and the lecture's num
 });
 
 Deno.test("02: the lecture's loop is right for stride 1, short for stride 2; (o − 1)s + 1 fixes it", () => {
-  assert.deepEqual(textbookConv1d(x, w, 2, 1), conv1d(x, w, { padding: 2 }));
+  assert.deepEqual(lectureConv1d(x, w, 2, 1), conv1d(x, w, { padding: 2 }));
   const right = conv1d(x, w, { padding: 2, stride: 2 });
-  const wrong = textbookConv1d(x, w, 2, 2);
+  const wrong = lectureConv1d(x, w, 2, 2);
   assert.equal(right.length, 4);
   assert.equal(wrong.length, 2);
   assert.deepEqual(wrong, right.slice(0, 2)); // the windows it does visit are right

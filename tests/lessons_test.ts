@@ -227,7 +227,7 @@ Deno.test("lessons: `deno run` prints a lesson's outputs, and literate.ts prints
   assert.match(printed, /\n {2}max \|naive − twin\| = \S+ ≤ tolerance \S+\n/);
   const text = await run("lessons/literate.ts", "lessons/02_conv1d.ts");
   assert.match(text, /^02 · Convolution in one dimension\n═+\n\nA discrete convolution/);
-  assert.ok(text.includes("\n    │ export function textbookConv1d("));
+  assert.ok(text.includes("\n    │ export function lectureConv1d("));
   assert.doesNotMatch(text, /^\s*\* /m, "JSDoc margins must be stripped");
 });
 
