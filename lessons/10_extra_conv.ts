@@ -124,7 +124,7 @@ export async function params(variant: Variant) {
  * grows from 3136·1024 + 1024 = 3,212,288 to 6272·1024 + 1024 = 6,423,552, and the network
  * from 3,274,634 to 6,690,826 parameters: deeper *and* twice as large. With pool3, fc1
  * shrinks to 1152·1024 + 1024 = 1,180,672 and the network to 1,447,946, 44 % of the
- * lecture's. (The table below is computed; these numbers are its result.)
+ * lecture's. (The table printed below computes each of these numbers.)
  *
  * Either variant does more arithmetic per image than the lecture's: conv3 multiplies
  * 5·5·64·128 weights at each of the 7·7 positions, as many multiply-adds as conv2 does
@@ -140,9 +140,9 @@ export function convMacs(k: number, cin: number, cout: number, side: number): nu
  *
  * The pooled variant and the lecture's network, trained by `deno task train` with the same
  * seed and settings, are committed as reference runs in `data/reference/extra-conv/` and
- * `data/reference/lecture/`; their numbers are printed below. The conv3-only variant is
- * not trained here: with twice the parameters in fc1 it is the slower of the two to train,
- * and the question of the exercise is answered by the other.
+ * `data/reference/lecture/`; their numbers are printed below. The conv3-only variant has
+ * no reference run, since `deno task train` builds only the pooled one; training it is
+ * left to a curious reader (`buildConv3Only` and `trainEpoch` are all it takes).
  *
  * `compare` below trains both for one epoch on 640 digits, a quick check that both
  * learn; it runs in the lesson's tests and under `deno run`, never while the page is
@@ -301,7 +301,7 @@ Deno.test("10: both variants learn from the same short training", async () => {
  *    `[features]`, fc1 `[1024]`, fc2 `[10]`), and the number of parameters. Use
  *    `convOutputSize` from lesson 03. Start with
  *    `deno task assignment new my-work --tasks 10.1`, then `deno task grade my-work`: the
- *    grader checks your summary for several image sizes against the real model.
+ *    grader checks your summary for several image sizes.
  * 2. Practice (not graded): write `flattenedSize(side: number, blocks: number,
  *    lastChannels: number): number`, the number of features after `blocks` conv (padding
  *    2) + max-pool 2 blocks on a side×side image: 3136 for (28, 2, 64), 1152 for
