@@ -107,8 +107,8 @@ const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
  * ## Dropout, inverted
  *
  * In training, dropout zeroes each entry independently with probability $p$ and
- * multiplies the survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value what it was,
- * so at evaluation time, when nothing is dropped, the layer after it sees inputs of the
+ * multiplies the survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value
+ * what it was, so at evaluation time, when nothing is dropped, the layer after it sees inputs of the
  * same size as in training and nothing needs rescaling: evaluation-mode dropout is the
  * identity. (The lecture's network uses $p = 0.5$ after its first dense layer, so
  * survivors are doubled.)
@@ -116,8 +116,8 @@ const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
  * The naive kernel draws its mask from a seeded `mulberry32`; the TF.js twin uses
  * TF.js's own generator, so the same seed gives a *different* mask. What both must
  * share are the rules: zero or $x/(1-p)$, and the mean preserved. One draw of ten units
- * says little about $p$: at $p = 0.5$ keeping 2 of 10 (or 8 of 10) happens in about one
- * draw in nine. So beside each single draw we print the fraction kept over many draws.
+ * says little about $p$: at $p = 0.5$, keeping 2 or fewer of 10 (or 8 or more) happens in
+ * about one draw in nine. So beside each single draw we print the fraction kept over many draws.
  */
 const activations = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]];
 
@@ -159,8 +159,7 @@ export function meanKeptFraction(x: number[][], p: number, draws: number): numbe
  *   L_{\text{CE}} = \frac{1}{N} \sum_{i=1}^{N} \ell_{\text{CE}}(\boldsymbol z^{(i)}, y_i).$$
  *
  * PyTorch (and our kernels) average over the batch, as written. PyTorch offers two
- * binary losses: `BCELoss` on probabilities and
- * `BCEWithLogitsLoss` on logits. For a logit of $0.8$ and a target of $1$ they agree,
+ * binary losses: `BCELoss` on probabilities and `BCEWithLogitsLoss` on logits. For a logit of $0.8$ and a target of $1$ they agree,
  * $-\ln \sigma(0.8) = 0.3711$. In the same way, `NLLLoss` on log-probabilities and
  * `CrossEntropyLoss` on logits agree for three classes with logits $(1.5, 0.8, 2.1)$
  * and target class 2: $0.5996$. The lecture takes `torch.log` of the softmax; we do too.
@@ -184,8 +183,8 @@ const cceLogits = [[1.5, 0.8, 2.1]];
  * 10^{-53}$ is a perfectly good float64. In float32 $\sigma(z)$ itself underflows to 0
  * near $z = -104$ (the smallest float32 is about $1.4 \cdot 10^{-45}$), and the log of 0
  * is $-\infty$ before any floor. TF.js's own float32 sigmoid can give 0 sooner still: the
- * table below prints what it returns on the backend at hand. From the logit, the loss is computed as
- * $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large number, no
+ * table below prints what it returns on the backend at hand. From the logit, the loss is
+ * computed as $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large number, no
  * $1 - \sigma$, no log of a rounded probability, exact at any logit.
  *
  * With several classes it is the same story: logits $(800, 0)$ and target class 1 have
