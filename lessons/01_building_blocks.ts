@@ -39,9 +39,9 @@ export const lesson: LessonMeta = {
 /**
  * ## Counting parameters
  *
- * A dense layer connects every input to every output: $n_{\text{in}} \cdot n_{\text{out}}$ weights
- * plus one bias per output. A convolutional layer has one $k \times k$ kernel per pair
- * of input and output channels plus one bias per output channel, and *nothing* in its
+ * A dense layer connects every input to every output: $n_{\text{in}} \cdot n_{\text{out}}$
+ * weights plus one bias per output. A convolutional layer has one $k \times k$ kernel per
+ * pair of input and output channels plus one bias per output channel, and *nothing* in its
  * count depends on the size of the image.
  */
 export function denseParams(inputs: number, outputs: number): number {

@@ -87,10 +87,10 @@ m[3][1] = 2;
 /**
  * ## Convolving by hand
  *
- * The lecture's test: $\boldsymbol x$ of length 8, the 5-tap kernel above and $p = 2$.
- * With $p = (m - 1)/2$, for an odd kernel length $m$ and stride 1, the output has the
- * input's length: NumPy calls that mode `'same'`. Our `conv1d` (in `kernels/conv.ts`) pads, flips and slides exactly as the
- * three steps say.
+ * The lecture's test: $\boldsymbol x$ of length 8, the 5-tap kernel above and $p = 2$. With
+ * $p = (m - 1)/2$, for an odd kernel length $m$ and stride 1, the output has the input's
+ * length: NumPy calls that mode `'same'`. Our `conv1d` (in `kernels/conv.ts`) pads, flips
+ * and slides exactly as the three steps say.
  *
  * To check it against something that does *not* pad or flip, `convolveSame` below
  * follows the formula $\sum_k x[i - k]\, w[k]$ literally, skipping indices that fall
@@ -168,10 +168,10 @@ export function lectureLoopFixed(x: number[], w: number[], p = 0, s = 1): number
 
 /**
  * For $s = 1$ the bounds $o$ and $(o - 1)s + 1$ coincide, which is why the bug survives a
- * quick test. For $s = 2$ the correct answer has 4 entries and the lecture's loop returns 2. The suite keeps this
- * loop as a *mutant* in `tests/mutants_test.ts`: the property test that compares
- * `conv1d` with its TF.js twin over random inputs and strides must reject it, and a test
- * asserts that it does.
+ * quick test. For $s = 2$ the correct answer has 4 entries and the lecture's loop
+ * returns 2. The suite keeps this loop as a *mutant* in `tests/mutants_test.ts`: the property test
+ * that compares `conv1d` with its TF.js twin over random inputs and strides must reject it,
+ * and a test asserts that it does.
  *
  * ## Two dimensions, one flip each way
  *

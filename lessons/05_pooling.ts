@@ -18,8 +18,9 @@
  * Windows usually tile the input (stride = window size, **non-overlapping**), as in the
  * lecture's network, where `MaxPool2d(kernel_size=2)` halves 28×28 maps to 14×14 and then
  * 7×7: PyTorch's `stride` defaults to `kernel_size` when it is not given, and so does the
- * `stride` of our `maxPool2d` and `avgPool2d`. A stride smaller than the window makes them **overlap**, so one input can win in
- * several windows. The output size follows the convolution formula with $p = 0$.
+ * `stride` of our `maxPool2d` and `avgPool2d`. A stride smaller than the window makes them
+ * **overlap**, so one input can win in several windows. The output size follows the
+ * convolution formula with $p = 0$.
  *
  * @module
  */

@@ -90,11 +90,12 @@ export function nchwToNhwc(x: number[][][][]): number[][][][] {
  *
  * The lecture downloads a picture and reads it with torchvision's `read_image`, which
  * returns a `uint8` tensor of shape $[C, H, W]$. We do not fetch that picture: a lesson
- * that downloads at run time breaks offline and in CI, and the picture is not ours to
- * ship. Instead we read a picture the project makes itself, `data/channels.png` (by `data/make_channels_png.ts`: red, green and blue discs
- * mixed additively), with `fast-png`'s `decode`. PNG stores pixels interleaved, $H \times
- * W \times C$ (channels last), so the reader reorders the bytes into one plane per
- * channel, the inverse of the lecture's `img.permute(1, 2, 0)` before `imshow`.
+ * that downloads at run time breaks offline and in CI, and the picture is not ours to ship.
+ * Instead we read a picture the project makes itself, `data/channels.png` (by
+ * `data/make_channels_png.ts`: red, green and blue discs mixed additively), with
+ * `fast-png`'s `decode`. PNG stores pixels interleaved, $H \times W \times C$ (channels
+ * last), so the reader reorders the bytes into one plane per channel, the inverse of the
+ * lecture's `img.permute(1, 2, 0)` before `imshow`.
  */
 export interface ImageCHW {
   /** [channels, height, width] */

@@ -106,18 +106,18 @@ const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
 /**
  * ## Dropout, inverted
  *
- * In training, dropout zeroes each entry independently with probability $p$ and
- * multiplies the survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value
- * what it was, so at evaluation time, when nothing is dropped, the layer after it sees inputs of the
+ * In training, dropout zeroes each entry independently with probability $p$ and multiplies
+ * the survivors by $1/(1 - p)$. The scale keeps every entry's *expected* value what it was,
+ * so at evaluation time, when nothing is dropped, the layer after it sees inputs of the
  * same size as in training and nothing needs rescaling: evaluation-mode dropout is the
- * identity. (The lecture's network uses $p = 0.5$ after its first dense layer, so
- * survivors are doubled.)
+ * identity. (The lecture's network uses $p = 0.5$ after its first dense layer, so survivors
+ * are doubled.)
  *
- * The naive kernel draws its mask from a seeded `mulberry32`; the TF.js twin uses
- * TF.js's own generator, so the same seed gives a *different* mask. What both must
- * share are the rules: zero or $x/(1-p)$, and the mean preserved. One draw of ten units
- * says little about $p$: at $p = 0.5$, keeping 2 or fewer of 10 (or 8 or more) happens in
- * about one draw in nine. So beside each single draw we print the fraction kept over many draws.
+ * The naive kernel draws its mask from a seeded `mulberry32`; the TF.js twin uses TF.js's
+ * own generator, so the same seed gives a *different* mask. What both must share are the
+ * rules: zero or $x/(1-p)$, and the mean preserved. One draw of ten units says little about
+ * $p$: at $p = 0.5$, keeping 2 or fewer of 10 (or 8 or more) happens in about one draw in
+ * nine. So beside each single draw we print the fraction kept over many draws.
  */
 const activations = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]];
 
@@ -158,11 +158,12 @@ export function meanKeptFraction(x: number[][], p: number, draws: number): numbe
  *   = -z_y + \ln \sum_{k=1}^{C} e^{z_k}, \qquad
  *   L_{\text{CE}} = \frac{1}{N} \sum_{i=1}^{N} \ell_{\text{CE}}(\boldsymbol z^{(i)}, y_i).$$
  *
- * PyTorch (and our kernels) average over the batch, as written. PyTorch offers two
- * binary losses: `BCELoss` on probabilities and `BCEWithLogitsLoss` on logits. For a logit of $0.8$ and a target of $1$ they agree,
- * $-\ln \sigma(0.8) = 0.3711$. In the same way, `NLLLoss` on log-probabilities and
- * `CrossEntropyLoss` on logits agree for three classes with logits $(1.5, 0.8, 2.1)$
- * and target class 2: $0.5996$. The lecture takes `torch.log` of the softmax; we do too.
+ * PyTorch (and our kernels) average over the batch, as written. PyTorch offers two binary
+ * losses: `BCELoss` on probabilities and `BCEWithLogitsLoss` on logits. For a logit of
+ * $0.8$ and a target of $1$ they agree, $-\ln \sigma(0.8) = 0.3711$. In the same way,
+ * `NLLLoss` on log-probabilities and `CrossEntropyLoss` on logits agree for three classes
+ * with logits $(1.5, 0.8, 2.1)$ and target class 2: $0.5996$. The lecture takes `torch.log`
+ * of the softmax; we do too.
  */
 const bceLogit = [0.8];
 const cceLogits = [[1.5, 0.8, 2.1]];
