@@ -18,6 +18,10 @@
  * between them), falling back to one thread if that fails. `LITCONV_WASM_THREADS=1`
  * turns it off.
  *
+ * Native: where OpenBLAS loads (see `native/blas.ts`), the GEMM-shaped kernels (Conv2D,
+ * FusedConv2D, both convolution gradients, BatchMatMul, _FusedMatMul) run on it, in front
+ * of the wasm ones, which take whatever the native ones do not (`LITCONV_NATIVE=0`: all).
+ *
  * @module
  */
 import { getKernel, registerKernel, unregisterKernel } from "npm:@tensorflow/tfjs-core@4.22.0";
@@ -27,20 +31,26 @@ import { makeBatchMatMul } from "./wasm/batch_matmul.ts";
 import { maxPoolGrad } from "./wasm/max_pool_grad.ts";
 import type { WasmKernelFunc } from "./wasm/calls.ts";
 import { enableWasmThreads } from "./wasm/threads.ts";
+import { NATIVE_KERNELS } from "./native/index.ts";
 
-/** The kernel functions we registered, so a second call can recognise them. */
-const ours = new Set<unknown>();
+/** Layers of litconv kernels ("wasm", "native") in each kernel function we registered. */
+const ours = new Map<unknown, Set<string>>([[conv2dBackpropFilter, new Set(["wasm"])]]);
 
 /**
  * Puts `make(original)` in place of the wasm kernel `name`, keeping the original's setup
  * (which binds its WebAssembly function when the backend starts). Does nothing if our
- * version is already there or if the backend lacks the kernel.
+ * `layer` is already there or if the backend lacks the kernel.
  */
-function override(name: string, make: (original: WasmKernelFunc) => WasmKernelFunc): void {
+function override(
+  name: string,
+  layer: string,
+  make: (original: WasmKernelFunc) => WasmKernelFunc,
+): void {
   const original = getKernel(name, "wasm");
-  if (!original || ours.has(original.kernelFunc)) return;
+  const below = original && ours.get(original.kernelFunc);
+  if (!original || below?.has(layer)) return;
   const kernelFunc = make(original.kernelFunc as WasmKernelFunc);
-  ours.add(kernelFunc);
+  ours.set(kernelFunc, new Set([...below ?? [], layer]));
   unregisterKernel(name, "wasm");
   registerKernel({ ...original, kernelFunc: kernelFunc as typeof original.kernelFunc });
 }
@@ -56,15 +66,19 @@ export function registerWasmTrainingKernels(): void {
     });
   }
   // Replaced, because ours measure faster than 4.22's (bench/profile.ts shows both).
-  override("Conv2DBackpropInput", makeConv2dBackpropInput);
-  override("BatchMatMul", makeBatchMatMul);
-  override("MaxPoolGrad", () => maxPoolGrad);
+  override("Conv2DBackpropInput", "wasm", makeConv2dBackpropInput);
+  override("BatchMatMul", "wasm", makeBatchMatMul);
+  override("MaxPoolGrad", "wasm", () => maxPoolGrad);
+  // In front of the wasm kernels (they check at each call whether OpenBLAS is there).
+  for (const [name, make] of Object.entries(NATIVE_KERNELS)) override(name, "native", make);
   enableWasmThreads();
 }
 
-/** Whether `kernelName` on wasm is litconv's version (for the tests and the profile). */
-export function isLitconvKernel(kernelName: string): boolean {
+/**
+ * Whether `kernelName` on wasm includes litconv's `layer` ("wasm": our WebAssembly-side
+ * kernel; "native": our OpenBLAS kernel), for the tests and the profile.
+ */
+export function isLitconvKernel(kernelName: string, layer = "wasm"): boolean {
   const k = getKernel(kernelName, "wasm");
-  return k !== undefined &&
-    (ours.has(k.kernelFunc) || k.kernelFunc === (conv2dBackpropFilter as unknown));
+  return k !== undefined && (ours.get(k.kernelFunc)?.has(layer) ?? false);
 }
