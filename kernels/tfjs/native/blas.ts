@@ -87,7 +87,7 @@ function load(): BlasStatus {
     try {
       lib = Deno.dlopen(path, SYMBOLS);
     } catch (e) {
-      errors.push(`${path}: ${(e as Error).message.split("\n")[0]}`);
+      errors.push((e as Error).message.split("\n")[0].replace(/^(Could not open library: )+/, ""));
       continue;
     }
     const wanted = Number(env("LITCONV_BLAS_THREADS") ?? navigator.hardwareConcurrency);
