@@ -295,7 +295,8 @@ if (import.meta.main) {
         setNativeKernels(false);
         const row = await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns)
           .finally(() => setNativeKernels(true));
-        rows.push({ ...row, backend: "wasm, no BLAS" });
+        const device = row.device.replace(/; GEMM kernels .*$/, "; GEMM kernels in wasm");
+        rows.push({ ...row, backend: "wasm, no BLAS", device });
       }
     } catch (e) {
       rows.push({ backend: name, device: report.detail, timed: "", note: `failed: ${e}` });
