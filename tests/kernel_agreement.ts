@@ -163,7 +163,13 @@ export function agreementTests(label: string, setup: () => void): void {
             bias: tf.tensor1d(values(5, 25)),
             activation: "relu",
           }),
-          tf.fused.conv2d({ x, filter: w, strides: 2, pad: "valid", bias: tf.scalar(0.5) }),
+          tf.fused.conv2d({
+            x,
+            filter: w,
+            strides: 2,
+            pad: "valid",
+            bias: tf.tensor1d(values(5, 28)),
+          }),
           tf.fused.matMul({
             a,
             b,

@@ -20,6 +20,7 @@ import {
   setNativeKernels,
 } from "../kernels/tfjs/native/index.ts";
 import { sgemm } from "../kernels/tfjs/native/blas.ts";
+import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
 import { buildModel } from "../training/model.ts";
 import { adam } from "../training/adam.ts";
 import { randomBatch, trainStep } from "../bench/step.ts";
@@ -40,6 +41,8 @@ Deno.test("a training step and a prediction run every native kernel, or say why 
   const { x, y } = randomBatch(4, 5);
   resetNativeCalls();
   await trainStep(model, optimizer, x, y);
+  // The backward pass used (and let go) the patches its forward pass kept.
+  const keptAfterStep = keptPatches();
   tf.tidy(() => model.predict(x) as tf.Tensor).dispose();
   const calls = nativeCalls();
   const report = nativeReport();
@@ -52,6 +55,7 @@ Deno.test("a training step and a prediction run every native kernel, or say why 
       assert.ok((calls[name] ?? 0) > 0, `${name} took no call: ${JSON.stringify(calls)}`);
     }
     assert.match(report.kernels, /^native: OpenBLAS \d+\.\d+/);
+    assert.equal(keptAfterStep, 0, "patches kept after the backward pass");
   } else {
     assert.deepEqual(calls, {});
     assert.equal(report.kernels, "wasm");

@@ -12,6 +12,9 @@
  * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply,
  *   and multiply as Cᵀ = Bᵀ·Aᵀ when that leaves less for XNNPACK to pack.
  * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows in JavaScript.
+ * - `Identity` (a copy of every tensor saved for the backward pass): shares the data.
+ * - `_FusedMatMul` with a transposed right operand and a bias (wrong results): transposes
+ *   first.
  *
  * Threads: TF.js never starts its threaded wasm build under Deno; `wasm/threads.ts` makes
  * it start with one thread per core (XNNPACK then splits each convolution and product
@@ -29,6 +32,8 @@ import { conv2dBackpropFilter } from "./wasm/conv2d_backprop_filter.ts";
 import { makeConv2dBackpropInput } from "./wasm/conv2d_backprop_input.ts";
 import { makeBatchMatMul } from "./wasm/batch_matmul.ts";
 import { maxPoolGrad } from "./wasm/max_pool_grad.ts";
+import { makeIdentity } from "./wasm/identity.ts";
+import { makeFusedMatMul } from "./wasm/fused_matmul.ts";
 import type { WasmKernelFunc } from "./wasm/calls.ts";
 import { enableWasmThreads } from "./wasm/threads.ts";
 import { NATIVE_KERNELS } from "./native/index.ts";
@@ -69,6 +74,8 @@ export function registerWasmTrainingKernels(): void {
   override("Conv2DBackpropInput", "wasm", makeConv2dBackpropInput);
   override("BatchMatMul", "wasm", makeBatchMatMul);
   override("MaxPoolGrad", "wasm", () => maxPoolGrad);
+  override("Identity", "wasm", makeIdentity);
+  override("_FusedMatMul", "wasm", makeFusedMatMul);
   // In front of the wasm kernels (they check at each call whether OpenBLAS is there).
   for (const [name, make] of Object.entries(NATIVE_KERNELS)) override(name, "native", make);
   enableWasmThreads();

@@ -28,6 +28,7 @@ import {
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
 import { sgemm } from "./blas.ts";
 import { type ConvGeometry, im2col, scratchBuffer } from "./im2col.ts";
+import { patchesOf } from "./patch_cache.ts";
 import { applyEpilogue, NATIVE_ACTIVATIONS } from "./epilogue.ts";
 import { countNativeCall, nativeKernelsActive } from "./state.ts";
 
@@ -57,12 +58,23 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.top === 0 && g.left === 0;
 }
 
-/** The patch matrix of `x` for `g`, in scratch memory (or `x` itself when pointwise). */
-function patches(x: Float32Array, g: ConvGeometry): Float32Array {
-  if (isPointwise(g)) return x;
-  const col = scratchBuffer(g.N * g.oH * g.oW * g.kH * g.kW * g.C);
-  im2col(x, g, col);
-  return col;
+/**
+ * The patch matrix of `x` for `g` (`x` itself when pointwise). With `keep`, kept for the
+ * filter gradient on the same tensor (see `patch_cache.ts`); else in scratch memory.
+ */
+function patches(
+  x: TensorInfo,
+  xs: Float32Array,
+  g: ConvGeometry,
+  keep: "keep" | "use" | "scratch",
+): Float32Array {
+  if (isPointwise(g)) return xs;
+  if (keep === "scratch") {
+    const col = scratchBuffer(g.N * g.oH * g.oW * g.kH * g.kW * g.C);
+    im2col(xs, g, col);
+    return col;
+  }
+  return patchesOf(x.dataId, xs, g, keep === "keep");
 }
 
 /** y = conv(x, w) into a new tensor, then the optional bias and relu. */
@@ -71,6 +83,7 @@ function convForward(
   x: TensorInfo,
   w: TensorInfo,
   info: backend_util.Conv2DInfo,
+  keep: boolean,
   bias?: TensorInfo,
   activation = "linear",
 ): TensorInfo {
@@ -79,7 +92,7 @@ function convForward(
   // Views only after the allocation (growing the heap detaches older ones).
   const xs = view(backend, x), ws = view(backend, w), ys = view(backend, out);
   const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-  sgemm(false, false, M, info.outChannels, K, patches(xs, g), ws, ys);
+  sgemm(false, false, M, info.outChannels, K, patches(x, xs, g, keep ? "keep" : "scratch"), ws, ys);
   applyEpilogue(ys, info.outChannels, bias && view(backend, bias), activation);
   return out;
 }
@@ -102,7 +115,8 @@ export function makeConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
       dimRoundingMode,
     );
     countNativeCall("Conv2D");
-    return convForward(args.backend, x, filter, info);
+    // Plain Conv2D is what training runs (fused ones have no gradient): keep the patches.
+    return convForward(args.backend, x, filter, info, true);
   };
 }
 
@@ -130,7 +144,7 @@ export function makeFusedConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
       dimRoundingMode,
     );
     countNativeCall("FusedConv2D");
-    return convForward(args.backend, x, filter, info, bias, activation);
+    return convForward(args.backend, x, filter, info, false, bias, activation);
   };
 }
 
@@ -155,7 +169,7 @@ export function makeConv2DBackpropFilter(fallback: WasmKernelFunc): WasmKernelFu
     const dw = allocate(backend, filterShape);
     const xs = view(backend, x), dys = view(backend, dy), dws = view(backend, dw);
     const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-    sgemm(true, false, K, info.outChannels, M, patches(xs, g), dys, dws);
+    sgemm(true, false, K, info.outChannels, M, patches(x, xs, g, "use"), dys, dws);
     return dw;
   };
 }
@@ -223,7 +237,7 @@ export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFun
     const dx = allocate(backend, inputShape);
     const dys = view(backend, dy), ws = view(backend, filter), dxs = view(backend, dx);
     const flipped = flipAndSwap(ws, filter.shape);
-    sgemm(false, false, N * H * W, Ci, kH * kW * Co, patches(dys, g), flipped, dxs);
+    sgemm(false, false, N * H * W, Ci, kH * kW * Co, patches(dy, dys, g, "scratch"), flipped, dxs);
     return dx;
   };
 }
