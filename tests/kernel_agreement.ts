@@ -82,6 +82,8 @@ export function agreementTests(label: string, setup: () => void): void {
     { x: [2, 8, 9, 3], w: [4, 2, 3, 2], strides: [1, 1], pad: "same" }, // pads 1 above, 2 below
     { x: [2, 10, 11, 3], w: [3, 3, 3, 4], strides: [2, 2], pad: "same" }, // input grad: fallback
     { x: [2, 10, 12, 2], w: [3, 4, 2, 3], strides: [3, 2], pad: "valid" }, // unused last rows
+    // The native input gradient builds its patches 2²¹ floats at a time: 3, 3, 2 images here.
+    { x: [8, 28, 28, 1], w: [5, 5, 1, 32], strides: [1, 1], pad: "same" },
   ];
 
   for (const c of convCases) {
@@ -180,6 +182,15 @@ export function agreementTests(label: string, setup: () => void): void {
           tf.fused.matMul({ a, b, transposeB: true }),
           // One right matrix for a batch of left ones (TF.js has no gradient for this).
           tf.matMul(tf.tensor3d(values(3 * 5 * 7, 27), [3, 5, 7]), b.slice([0, 0], [7, 9])),
+          // 16 images: the native kernel builds the patches of 13, then 3.
+          tf.fused.conv2d({
+            x: tf.tensor4d(values(16 * 28 * 28 * 8, 29), [16, 28, 28, 8]),
+            filter: tf.tensor4d(values(5 * 5 * 8 * 4, 30), [5, 5, 8, 4]),
+            pad: "same",
+            strides: 1,
+            bias: tf.tensor1d(values(4, 31)),
+            activation: "relu",
+          }),
         ];
         return outs;
       });
@@ -190,6 +201,7 @@ export function agreementTests(label: string, setup: () => void): void {
       assertClose(wasm[i + 2], cpu[i + 2], bound(40), what)
     );
     assertClose(wasm[4], cpu[4], bound(7), "broadcast batch");
+    assertClose(wasm[5], cpu[5], bound(200), "conv relu, 16 images");
     assert.ok(cpu[0].some((v) => v === 0) && cpu[0].some((v) => v > 0), "relu cut some, not all");
   });
 

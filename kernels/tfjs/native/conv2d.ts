@@ -58,23 +58,32 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.top === 0 && g.left === 0;
 }
 
+/** Floats of patches built at a time when none are kept: 8 MB, so they stay in cache. */
+const CHUNK_FLOATS = 1 << 21;
+
 /**
- * The patch matrix of `x` for `g` (`x` itself when pointwise). With `keep`, kept for the
- * filter gradient on the same tensor (see `patch_cache.ts`); else in scratch memory.
+ * y = im2col(x)·w, a few images at a time (the patches of a batch of 1000 would take
+ * hundreds of MB); `w` is K×Co, `ys` has N·oH·oW rows of Co.
  */
-function patches(
-  x: TensorInfo,
-  xs: Float32Array,
-  g: ConvGeometry,
-  keep: "keep" | "use" | "scratch",
-): Float32Array {
-  if (isPointwise(g)) return xs;
-  if (keep === "scratch") {
-    const col = scratchBuffer(g.N * g.oH * g.oW * g.kH * g.kW * g.C);
-    im2col(xs, g, col);
-    return col;
+function convChunked(xs: Float32Array, g: ConvGeometry, w: Float32Array, ys: Float32Array) {
+  const Co = w.length / (g.kH * g.kW * g.C);
+  const K = g.kH * g.kW * g.C, rows = g.oH * g.oW;
+  if (isPointwise(g)) return sgemm(false, false, g.N * rows, Co, K, xs, w, ys);
+  const per = Math.max(1, Math.floor(CHUNK_FLOATS / (rows * K)));
+  for (let n0 = 0; n0 < g.N; n0 += per) {
+    const n = Math.min(per, g.N - n0);
+    const col = scratchBuffer(n * rows * K);
+    im2col(xs.subarray(n0 * g.H * g.W * g.C), { ...g, N: n }, col);
+    sgemm(false, false, n * rows, Co, K, col, w, ys.subarray(n0 * rows * Co));
   }
-  return patchesOf(x.dataId, xs, g, keep === "keep");
+}
+
+/**
+ * The whole patch matrix of `x` for `g` (`x` itself when pointwise), kept for the filter
+ * gradient on the same tensor (`keep`) or used and let go (see `patch_cache.ts`).
+ */
+function patches(x: TensorInfo, xs: Float32Array, g: ConvGeometry, keep: boolean): Float32Array {
+  return isPointwise(g) ? xs : patchesOf(x.dataId, xs, g, keep);
 }
 
 /** y = conv(x, w) into a new tensor, then the optional bias and relu. */
@@ -92,7 +101,8 @@ function convForward(
   // Views only after the allocation (growing the heap detaches older ones).
   const xs = view(backend, x), ws = view(backend, w), ys = view(backend, out);
   const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-  sgemm(false, false, M, info.outChannels, K, patches(x, xs, g, keep ? "keep" : "scratch"), ws, ys);
+  if (keep) sgemm(false, false, M, info.outChannels, K, patches(x, xs, g, true), ws, ys);
+  else convChunked(xs, g, ws, ys);
   applyEpilogue(ys, info.outChannels, bias && view(backend, bias), activation);
   return out;
 }
@@ -169,7 +179,7 @@ export function makeConv2DBackpropFilter(fallback: WasmKernelFunc): WasmKernelFu
     const dw = allocate(backend, filterShape);
     const xs = view(backend, x), dys = view(backend, dy), dws = view(backend, dw);
     const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-    sgemm(true, false, K, info.outChannels, M, patches(x, xs, g, "use"), dys, dws);
+    sgemm(true, false, K, info.outChannels, M, patches(x, xs, g, false), dys, dws);
     return dw;
   };
 }
@@ -216,7 +226,7 @@ export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFun
     }
     countNativeCall("Conv2DBackpropInput");
     const { backend } = args;
-    const [N, H, W, Ci] = inputShape;
+    const N = inputShape[0], H = inputShape[1], W = inputShape[2];
     const Co = info.outChannels;
     const g: ConvGeometry = {
       N,
@@ -237,7 +247,7 @@ export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFun
     const dx = allocate(backend, inputShape);
     const dys = view(backend, dy), ws = view(backend, filter), dxs = view(backend, dx);
     const flipped = flipAndSwap(ws, filter.shape);
-    sgemm(false, false, N * H * W, Ci, kH * kW * Co, patches(dy, dys, g, "scratch"), flipped, dxs);
+    convChunked(dys, g, flipped, dxs);
     return dx;
   };
 }
