@@ -205,6 +205,27 @@ export function agreementTests(label: string, setup: () => void): void {
     assert.ok(cpu[0].some((v) => v === 0) && cpu[0].some((v) => v > 0), "relu cut some, not all");
   });
 
+  Deno.test(`sums over leading axes (bias gradients) on ${label} match cpu`, async () => {
+    setup();
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(3 * 5 * 4 * 6, 51), [3, 5, 4, 6]);
+        return [
+          x.sum([0, 1, 2]),
+          x.sum([1, 0], true),
+          x.sum(0),
+          x.sum([1, 3]), // not leading
+          x.sum(), // all
+          x.toInt().sum([0, 1]).toFloat(), // integers
+        ];
+      });
+    const cpu = await on("cpu", run), wasm = await on("wasm", run);
+    const bound = (K: number) => 8 * Math.sqrt(K) * EPS32 * K;
+    for (const [i, K] of [60, 15, 3, 30, 360, 15].entries()) {
+      assertClose(wasm[i], cpu[i], bound(K), `sum ${i}`);
+    }
+  });
+
   const poolCases = [
     { x: [2, 28, 28, 4], size: 2, stride: 2, pad: "valid" as const }, // the model's pools
     { x: [2, 7, 7, 3], size: 2, stride: 2, pad: "valid" as const }, // odd: last row unused

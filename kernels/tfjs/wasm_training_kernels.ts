@@ -22,8 +22,9 @@
  * turns it off.
  *
  * Native: where OpenBLAS loads (see `native/blas.ts`), the GEMM-shaped kernels (Conv2D,
- * FusedConv2D, both convolution gradients, BatchMatMul, _FusedMatMul) run on it, in front
- * of the wasm ones, which take whatever the native ones do not (`LITCONV_NATIVE=0`: all).
+ * FusedConv2D, both convolution gradients, BatchMatMul, _FusedMatMul, and Sum over leading
+ * axes) run on it, in front of the wasm ones, which take whatever the native ones do not
+ * (`LITCONV_NATIVE=0`: all).
  *
  * @module
  */

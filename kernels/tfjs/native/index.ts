@@ -17,6 +17,7 @@ import {
   makeFusedConv2D,
 } from "./conv2d.ts";
 import { makeBatchMatMul, makeFusedMatMul } from "./matmul.ts";
+import { makeSum } from "./sum.ts";
 import { nativeCalls, nativeKernelsActive } from "./state.ts";
 
 export { type BlasStatus, blasStatus } from "./blas.ts";
@@ -32,6 +33,7 @@ export const NATIVE_KERNELS: Readonly<
   Conv2DBackpropInput: makeConv2DBackpropInput,
   BatchMatMul: makeBatchMatMul,
   _FusedMatMul: makeFusedMatMul,
+  Sum: makeSum,
 };
 
 /** What runs the wasm backend's GEMM-shaped kernels, for `deno task backends` and metrics. */
