@@ -191,6 +191,14 @@ export function agreementTests(label: string, setup: () => void): void {
             bias: tf.tensor1d(values(4, 31)),
             activation: "relu",
           }),
+          // One input channel (patches laid out by tap on the native path), stride 2.
+          tf.fused.conv2d({
+            x: tf.tensor4d(values(2 * 9 * 8, 32), [2, 9, 8, 1]),
+            filter: tf.tensor4d(values(3 * 3 * 5, 33), [3, 3, 1, 5]),
+            pad: "same",
+            strides: [2, 1],
+            bias: tf.tensor1d(values(5, 34)),
+          }),
         ];
         return outs;
       });
@@ -202,6 +210,7 @@ export function agreementTests(label: string, setup: () => void): void {
     );
     assertClose(wasm[4], cpu[4], bound(7), "broadcast batch");
     assertClose(wasm[5], cpu[5], bound(200), "conv relu, 16 images");
+    assertClose(wasm[6], cpu[6], bound(9), "conv, one input channel");
     assert.ok(cpu[0].some((v) => v === 0) && cpu[0].some((v) => v > 0), "relu cut some, not all");
   });
 

@@ -21,6 +21,7 @@ import {
 } from "../kernels/tfjs/native/index.ts";
 import { sgemm } from "../kernels/tfjs/native/blas.ts";
 import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
+import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/native/im2col.ts";
 import { buildModel } from "../training/model.ts";
 import { adam } from "../training/adam.ts";
 import { randomBatch, trainStep } from "../bench/step.ts";
@@ -137,6 +138,72 @@ Deno.test("sgemm: every transpose, α and β, against a float64 loop", () => {
       sgemm(tA, tB, M, N, K, a, b, c, 0.5, 2);
       const worst = Math.max(...c.map((v, i) => Math.abs(v - expected[i])));
       assert.ok(worst <= 1e-5, `tA ${tA} tB ${tB}: off by ${worst}`);
+    }
+  }
+});
+
+Deno.test("patches by tap (one input channel) are im2col's transpose, padding and strides too", () => {
+  const geometries: ConvGeometry[] = [
+    {
+      N: 2,
+      H: 7,
+      W: 6,
+      C: 1,
+      oH: 7,
+      oW: 6,
+      kH: 5,
+      kW: 5,
+      sH: 1,
+      sW: 1,
+      dH: 1,
+      dW: 1,
+      top: 2,
+      left: 2,
+    },
+    {
+      N: 1,
+      H: 9,
+      W: 8,
+      C: 1,
+      oH: 4,
+      oW: 6,
+      kH: 3,
+      kW: 3,
+      sH: 2,
+      sW: 1,
+      dH: 1,
+      dW: 1,
+      top: 0,
+      left: 0,
+    },
+    {
+      N: 2,
+      H: 8,
+      W: 5,
+      C: 1,
+      oH: 4,
+      oW: 7,
+      kH: 3,
+      kW: 2,
+      sH: 1,
+      sW: 1,
+      dH: 2,
+      dW: 1,
+      top: 0,
+      left: 1,
+    },
+  ];
+  for (const g of geometries) {
+    assert.ok(byTap(g));
+    const x = values(g.N * g.H * g.W, 61);
+    const M = g.N * g.oH * g.oW, K = g.kH * g.kW;
+    const col = new Float32Array(M * K).fill(NaN), colT = new Float32Array(M * K).fill(NaN);
+    im2col(x, g, col);
+    buildPatches(x, g, colT);
+    for (let r = 0; r < M; r++) {
+      for (let k = 0; k < K; k++) {
+        assert.equal(colT[k * M + r], col[r * K + k], `${JSON.stringify(g)} at ${r}, ${k}`);
+      }
     }
   }
 });

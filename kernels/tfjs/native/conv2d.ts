@@ -2,7 +2,8 @@
  * 2-D convolutions and their two gradients on OpenBLAS: each is an im2col copy (see
  * `im2col.ts`) and one `sgemm`, reading and writing the wasm backend's memory in place.
  *
- * With col = im2col(x) ([N·oH·oW, kH·kW·Ci]) and W read as a (kH·kW·Ci)×Co matrix:
+ * With col = im2col(x) ([N·oH·oW, kH·kW·Ci]; built transposed for one input channel, see
+ * `im2colByTap`) and W read as a (kH·kW·Ci)×Co matrix:
  *
  * ```text
  * forward:          y  = col · W                       (M×K · K×Co)
@@ -27,7 +28,7 @@ import {
 } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
 import { sgemm } from "./blas.ts";
-import { type ConvGeometry, im2col, scratchBuffer } from "./im2col.ts";
+import { buildPatches, byTap, type ConvGeometry, scratchBuffer } from "./im2col.ts";
 import { patchesOf } from "./patch_cache.ts";
 import { applyEpilogue, NATIVE_ACTIVATIONS } from "./epilogue.ts";
 import { countNativeCall, nativeKernelsActive } from "./state.ts";
@@ -73,8 +74,8 @@ function convChunked(xs: Float32Array, g: ConvGeometry, w: Float32Array, ys: Flo
   for (let n0 = 0; n0 < g.N; n0 += per) {
     const n = Math.min(per, g.N - n0);
     const col = scratchBuffer(n * rows * K);
-    im2col(xs.subarray(n0 * g.H * g.W * g.C), { ...g, N: n }, col);
-    sgemm(false, false, n * rows, Co, K, col, w, ys.subarray(n0 * rows * Co));
+    buildPatches(xs.subarray(n0 * g.H * g.W * g.C), { ...g, N: n }, col);
+    sgemm(byTap(g), false, n * rows, Co, K, col, w, ys.subarray(n0 * rows * Co));
   }
 }
 
@@ -101,7 +102,7 @@ function convForward(
   // Views only after the allocation (growing the heap detaches older ones).
   const xs = view(backend, x), ws = view(backend, w), ys = view(backend, out);
   const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-  if (keep) sgemm(false, false, M, info.outChannels, K, patches(x, xs, g, true), ws, ys);
+  if (keep) sgemm(byTap(g), false, M, info.outChannels, K, patches(x, xs, g, true), ws, ys);
   else convChunked(xs, g, ws, ys);
   applyEpilogue(ys, info.outChannels, bias && view(backend, bias), activation);
   return out;
@@ -179,7 +180,8 @@ export function makeConv2DBackpropFilter(fallback: WasmKernelFunc): WasmKernelFu
     const dw = allocate(backend, filterShape);
     const xs = view(backend, x), dys = view(backend, dy), dws = view(backend, dw);
     const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-    sgemm(true, false, K, info.outChannels, M, patches(x, xs, g, false), dys, dws);
+    // dW = colᵀ·dy; with patches by tap (one input channel) the matrix is colᵀ already.
+    sgemm(!byTap(g), false, K, info.outChannels, M, patches(x, xs, g, false), dys, dws);
     return dw;
   };
 }

@@ -105,6 +105,50 @@ export function im2col(x: Float32Array, g: ConvGeometry, col: Float32Array): voi
   }
 }
 
+/**
+ * Whether {@link im2colByTap} applies and pays: one input channel (the first layer of an
+ * image model), where im2col's runs would be only kW values long, and unit steps along
+ * the width.
+ */
+export function byTap(g: ConvGeometry): boolean {
+  return g.C === 1 && g.sW === 1 && g.dW === 1;
+}
+
+/**
+ * The transpose of im2col for one input channel: colT[a·kW + b, (n·oH + i)·oW + j] =
+ * x[n, s·i + d·a − top, j + b − left]. Each tap's row is the image shifted by that tap,
+ * so it is copied in runs of a whole output row (oW values) rather than kW.
+ */
+export function im2colByTap(x: Float32Array, g: ConvGeometry, colT: Float32Array): void {
+  const { N, H, W, oH, oW, kH, kW, sH, dH, top, left } = g;
+  const M = N * oH * oW;
+  for (let a = 0; a < kH; a++) {
+    for (let b = 0; b < kW; b++) {
+      let o = (a * kW + b) * M;
+      const shift = b - left; // input column of output column j is j + shift
+      const lo = Math.min(oW, Math.max(0, -shift)), hi = Math.max(lo, Math.min(oW, W - shift));
+      for (let n = 0; n < N; n++) {
+        for (let i = 0; i < oH; i++, o += oW) {
+          const ih = i * sH + a * dH - top;
+          if (ih < 0 || ih >= H) {
+            zero(colT, o, oW);
+            continue;
+          }
+          zero(colT, o, lo);
+          copy(x, (n * H + ih) * W + lo + shift, colT, o + lo, hi - lo);
+          zero(colT, o + hi, oW - hi);
+        }
+      }
+    }
+  }
+}
+
+/** The patches of `x` for `g`: im2col's M×K matrix, or its K×M transpose when {@link byTap}. */
+export function buildPatches(x: Float32Array, g: ConvGeometry, col: Float32Array): void {
+  if (byTap(g)) im2colByTap(x, g, col);
+  else im2col(x, g, col);
+}
+
 let scratch = new Float32Array(0);
 
 /**

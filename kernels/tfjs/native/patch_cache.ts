@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type ConvGeometry, im2col, scratchBuffer } from "./im2col.ts";
+import { buildPatches, type ConvGeometry, scratchBuffer } from "./im2col.ts";
 
 interface Entry {
   dataId: object;
@@ -36,7 +36,7 @@ function recycle(col: Float32Array): void {
 }
 
 /**
- * im2col(x) for `g`. With `keep` (a forward pass), the result is kept for a later call on
+ * The patches of x for `g` (see `buildPatches`). With `keep` (a forward pass), the result is kept for a later call on
  * the same `dataId`; without (the filter gradient), a kept result is used and let go.
  * A result not kept lies in scratch memory: use it before the next call.
  */
@@ -58,7 +58,7 @@ export function patchesOf(
   }
   const n = g.N * g.oH * g.oW * g.kH * g.kW * g.C;
   const col = keep ? freshBuffer(n) : scratchBuffer(n);
-  im2col(x, g, col);
+  buildPatches(x, g, col);
   if (keep) {
     entries.push({ dataId, key, col });
     if (entries.length > MAX_ENTRIES) recycle(entries.shift()!.col);
