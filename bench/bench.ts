@@ -10,7 +10,11 @@
  *                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
  * ```
  *
- * Each row also gives evaluation throughput: images/s of a forward pass (no dropout, no
+ * Each row also gives the process's CPU time per step (median): with one thread everywhere
+ * (`LITCONV_WASM_THREADS=1 LITCONV_BLAS_THREADS=1 … --torch-threads 1`) it is close to the
+ * step's time on a quiet machine, a fairer comparison when others load the cores (with
+ * more threads it also counts threads spinning while they wait). Each row also gives
+ * evaluation throughput: images/s of a forward pass (no dropout, no
  * gradient) at `--eval-batch`, median of 3 after one warm-up, as every epoch's validation
  * and the rotation curve run it.
  *
@@ -29,6 +33,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
 import { adam } from "../training/adam.ts";
 import { buildModel } from "../training/model.ts";
@@ -40,6 +45,8 @@ interface Row {
   device: string;
   timed: string;
   ms?: number;
+  /** CPU time of the process per step (median), ms: the quiet-machine time when single-threaded. */
+  cpuMs?: number;
   /** Evaluation throughput, images/s. */
   evalRate?: number;
   note?: string;
@@ -80,17 +87,19 @@ async function benchBackend(
   const { x, y } = randomBatch(batch);
   try {
     for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, x, y);
-    const times: number[] = [];
+    const times: number[] = [], cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const start = performance.now();
+      const start = performance.now(), cpuStart = process.cpuUsage();
       await trainStep(model, optimizer, x, y);
       times.push(performance.now() - start);
+      const used = process.cpuUsage(cpuStart);
+      cpu.push((used.user + used.system) / 1000);
     }
     const timed = `${steps} step${steps > 1 ? "s" : ""}${
       warmup ? ` after ${warmup} warm-up` : ", no warm-up"
     }`;
     const rate = evalRuns > 0 ? await evalRate(model, evalBatch, evalRuns) : undefined;
-    return { backend: name, device, timed, ms: median(times), evalRate: rate };
+    return { backend: name, device, timed, ms: median(times), cpuMs: median(cpu), evalRate: rate };
   } finally {
     tf.dispose([x, y]);
     optimizer.dispose();
@@ -145,6 +154,7 @@ async function benchTorch(
     device: `PyTorch ${r.torch}, ${r.threads} thread(s), BLAS ${r.blas}`,
     timed: `${r.steps} steps after 2 warm-up`,
     ms: r.median_ms,
+    cpuMs: r.median_cpu_ms,
     evalRate: r.eval_images_per_s,
   };
 }
@@ -165,6 +175,10 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
     r.ms === undefined ? "-" : r.ms.toFixed(1),
     r.ms === undefined ? "-" : (1000 * batch / r.ms).toFixed(0),
     r.ms === undefined || !torch ? "-" : `${(r.ms / torch.ms!).toFixed(2)}×`,
+    r.cpuMs === undefined ? "-" : r.cpuMs.toFixed(1),
+    r.cpuMs === undefined || torch?.cpuMs === undefined
+      ? "-"
+      : `${(r.cpuMs / torch.cpuMs).toFixed(2)}×`,
     r.evalRate === undefined ? "-" : r.evalRate.toFixed(0),
     r.evalRate === undefined || torch?.evalRate === undefined
       ? "-"
@@ -177,6 +191,8 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
     "ms/step",
     "images/s",
     "vs torch",
+    "cpu ms/step",
+    "vs torch",
     `eval img/s @${evalBatch}`,
     "vs torch",
     "timed",
@@ -184,7 +200,7 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
   ];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
-    c.map((s, i) => (i >= 1 && i <= 5 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ")
+    c.map((s, i) => (i >= 1 && i <= 7 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ")
       .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));

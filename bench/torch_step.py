@@ -5,7 +5,7 @@ backward, one Adam(1e-3) update: what bench.ts times on the TF.js backends.
 Then evaluation: images/s of a forward pass in eval mode without gradients at --eval-batch
 (median of 3 after one warm-up), as bench.ts times it on TF.js.
 Prints one JSON line: {"torch", "blas", "threads", "batch", "steps", "ms": [...], "median_ms",
-"eval_batch", "eval_images_per_s"}.
+"median_cpu_ms", "eval_batch", "eval_images_per_s"}.
 
     OPENBLAS_NUM_THREADS=1 python3 bench/torch_step.py --steps 10 --batch 64 --threads 2
 """
@@ -64,11 +64,12 @@ def main() -> None:
 
     for _ in range(args.warmup):
         step()
-    times = []
+    times, cpu_times = [], []
     for _ in range(args.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - start) * 1000)
+        cpu_times.append((time.process_time() - cpu_start) * 1000)
     model.eval()
     images = torch.rand(args.eval_batch, 1, 28, 28)
     eval_times = []
@@ -86,6 +87,7 @@ def main() -> None:
         "steps": args.steps,
         "ms": times,
         "median_ms": statistics.median(times),
+        "median_cpu_ms": statistics.median(cpu_times),
         "eval_batch": args.eval_batch,
         "eval_images_per_s": args.eval_batch / statistics.median(eval_times),
     }))
