@@ -99,7 +99,10 @@ Deno.test("LITCONV_NATIVE=0 and a missing OpenBLAS fall back to wasm with the re
   assert.equal(off.report.kernels, "wasm");
   assert.equal(off.report.reason, "disabled by LITCONV_NATIVE=0");
   assert.deepEqual(off.report.calls, {});
-  const missing = await probe({ LITCONV_BLAS: "/nonexistent/libopenblas.so.0" });
+  const missing = await probe({
+    LITCONV_NATIVE: "1",
+    LITCONV_BLAS: "/nonexistent/libopenblas.so.0",
+  });
   assert.equal(missing.report.kernels, "wasm");
   assert.match(missing.report.reason ?? "", /OpenBLAS not found.*nonexistent/);
   const here = await probe({});
