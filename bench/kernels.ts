@@ -8,6 +8,8 @@
  *
  * The two paths alternate call by call (so a busy machine slows both alike); each figure
  * is the median of `--runs`, after one warm-up call of each. GFLOP/s counts 2·M·N·K.
+ * Called alone, as here, the native forward and filter gradient each build their im2col
+ * patches; in a training step the filter gradient reuses the forward's (`patch_cache.ts`).
  *
  * @module
  */

@@ -210,3 +210,24 @@ Deno.test("patches by tap (one input channel) are im2col's transpose, padding an
     }
   }
 });
+
+Deno.test("a convolution keeps its patches only inside a gradient (for the filter gradient)", async () => {
+  setNativeKernels(true);
+  await useBackend("wasm");
+  const x = tf.tensor4d(values(2 * 6 * 6 * 3, 71), [2, 6, 6, 3]);
+  const w = tf.tensor4d(values(3 * 3 * 3 * 2, 72), [3, 3, 3, 2]);
+  const before = keptPatches();
+  tf.conv2d(x, w, 1, "same").dispose(); // inference: nothing kept
+  assert.equal(keptPatches(), before);
+  // Forward keeps, backward uses and lets go.
+  let during = -1;
+  const [dw] = tf.grads((q) => {
+    const y = tf.conv2d(x, q as tf.Tensor4D, 1, "same");
+    during = keptPatches();
+    return y.sum();
+  })([w]);
+  assert.equal(during, before + (native ? 1 : 0));
+  assert.equal(keptPatches(), before);
+  assert.ok((await dw.data()).some((v) => v !== 0));
+  tf.dispose([x, w, dw]);
+});

@@ -22,6 +22,7 @@ import {
   type Conv2DAttrs,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
+  engine,
   type FusedConv2DAttrs,
   type KernelBackend,
   type TensorInfo,
@@ -58,6 +59,9 @@ function geometry(info: backend_util.Conv2DInfo): ConvGeometry {
 function isPointwise(g: ConvGeometry): boolean {
   return g.kH === 1 && g.kW === 1 && g.sH === 1 && g.sW === 1 && g.top === 0 && g.left === 0;
 }
+
+/** The largest patch matrix kept for a filter gradient: 256 MB (conv2 at batch 64: 40 MB). */
+const MAX_KEPT_FLOATS = 1 << 26;
 
 /** Floats of patches built at a time when none are kept: 8 MB, so they stay in cache. */
 const CHUNK_FLOATS = 1 << 21;
@@ -126,8 +130,13 @@ export function makeConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
       dimRoundingMode,
     );
     countNativeCall("Conv2D");
-    // Plain Conv2D is what training runs (fused ones have no gradient): keep the patches.
-    return convForward(args.backend, x, filter, info, true);
+    // Inside a gradient (training), the filter gradient will want these patches: keep them,
+    // unless they are huge. Elsewhere (inference, a lesson's plain conv2d) build them in chunks.
+    const floats = info.batchSize * info.outHeight * info.outWidth * info.filterHeight *
+      info.filterWidth * info.inChannels;
+    const keep = (engine().state as { gradientDepth: number }).gradientDepth > 0 &&
+      floats <= MAX_KEPT_FLOATS;
+    return convForward(args.backend, x, filter, info, keep);
   };
 }
 
