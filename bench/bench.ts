@@ -7,10 +7,21 @@
  *
  * ```text
  * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
- *                 [--torch-threads 2] [--python /usr/bin/python3]
+ *                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
  * ```
  *
- * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported.
+ * Each row also gives the process's CPU time per step (median): with one thread everywhere
+ * (`LITCONV_WASM_THREADS=1 LITCONV_BLAS_THREADS=1 … --torch-threads 1`) it is close to the
+ * step's time on a quiet machine, a fairer comparison when others load the cores (with
+ * more threads it also counts threads spinning while they wait). Each row also gives
+ * evaluation throughput: images/s of a forward pass (no dropout, no
+ * gradient) at `--eval-batch`, median of 3 after one warm-up, as every epoch's validation
+ * and the rotation curve run it.
+ *
+ * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported. Where OpenBLAS
+ *   runs the GEMM kernels (`kernels/tfjs/native/`), a second row times the same backend
+ *   with them switched off ("wasm, no BLAS"), so the native path's gain is measured in
+ *   the same run.
  * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
  * - cpu: ~100 s a step at batch 64 (measured 98.6 s here), so it runs only when named in `--backends`, and then
  *   times a single step with no warm-up (said so in the table).
@@ -22,16 +33,22 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
 import { adam } from "../training/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";
+import { nativeKernelsActive, setNativeKernels } from "../kernels/tfjs/native/index.ts";
 
 interface Row {
   backend: string;
   device: string;
   timed: string;
   ms?: number;
+  /** CPU time of the process per step (median), ms: the quiet-machine time when single-threaded. */
+  cpuMs?: number;
+  /** Evaluation throughput, images/s. */
+  evalRate?: number;
   note?: string;
 }
 
@@ -40,12 +57,29 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Times `steps` training steps on `name` after `warmup` untimed ones. */
+/** Images/s of `model.predict` on a batch of `n` (median of `runs` after one warm-up). */
+async function evalRate(model: tf.LayersModel, n: number, runs: number): Promise<number> {
+  const { x, y } = randomBatch(n, 3);
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const start = performance.now();
+    const logits = model.predict(x) as tf.Tensor;
+    await logits.data();
+    logits.dispose();
+    if (i > 0) times.push(performance.now() - start);
+  }
+  tf.dispose([x, y]);
+  return 1000 * n / median(times);
+}
+
+/** Times `steps` training steps on `name` after `warmup` untimed ones, then evaluation. */
 async function benchBackend(
   name: BackendName,
   batch: number,
   warmup: number,
   steps: number,
+  evalBatch: number,
+  evalRuns: number,
 ): Promise<Row> {
   const { device } = await useBackend(name);
   const model = buildModel("lecture", 1);
@@ -53,16 +87,19 @@ async function benchBackend(
   const { x, y } = randomBatch(batch);
   try {
     for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, x, y);
-    const times: number[] = [];
+    const times: number[] = [], cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const start = performance.now();
+      const start = performance.now(), cpuStart = process.cpuUsage();
       await trainStep(model, optimizer, x, y);
       times.push(performance.now() - start);
+      const used = process.cpuUsage(cpuStart);
+      cpu.push((used.user + used.system) / 1000);
     }
     const timed = `${steps} step${steps > 1 ? "s" : ""}${
       warmup ? ` after ${warmup} warm-up` : ", no warm-up"
     }`;
-    return { backend: name, device, timed, ms: median(times) };
+    const rate = evalRuns > 0 ? await evalRate(model, evalBatch, evalRuns) : undefined;
+    return { backend: name, device, timed, ms: median(times), cpuMs: median(cpu), evalRate: rate };
   } finally {
     tf.dispose([x, y]);
     optimizer.dispose();
@@ -92,10 +129,21 @@ async function benchTorch(
   batch: number,
   steps: number,
   threads: number,
+  evalBatch: number,
 ): Promise<Row> {
   const script = new URL("./torch_step.py", import.meta.url).pathname;
   const out = await new Deno.Command(python, {
-    args: [script, "--steps", `${steps}`, "--batch", `${batch}`, "--threads", `${threads}`],
+    args: [
+      script,
+      "--steps",
+      `${steps}`,
+      "--batch",
+      `${batch}`,
+      "--threads",
+      `${threads}`,
+      "--eval-batch",
+      `${evalBatch}`,
+    ],
     env: { OPENBLAS_NUM_THREADS: "1" },
     stderr: "inherit",
   }).output();
@@ -106,6 +154,8 @@ async function benchTorch(
     device: `PyTorch ${r.torch}, ${r.threads} thread(s), BLAS ${r.blas}`,
     timed: `${r.steps} steps after 2 warm-up`,
     ms: r.median_ms,
+    cpuMs: r.median_cpu_ms,
+    evalRate: r.eval_images_per_s,
   };
 }
 
@@ -118,20 +168,39 @@ function cpuModel(): string {
   }
 }
 
-function printTable(rows: Row[], batch: number) {
+function printTable(rows: Row[], batch: number, evalBatch: number) {
   const torch = rows.find((r) => r.backend === "torch" && r.ms !== undefined);
   const cells = rows.map((r) => [
     r.backend,
     r.ms === undefined ? "-" : r.ms.toFixed(1),
     r.ms === undefined ? "-" : (1000 * batch / r.ms).toFixed(0),
     r.ms === undefined || !torch ? "-" : `${(r.ms / torch.ms!).toFixed(2)}×`,
+    r.cpuMs === undefined ? "-" : r.cpuMs.toFixed(1),
+    r.cpuMs === undefined || torch?.cpuMs === undefined
+      ? "-"
+      : `${(r.cpuMs / torch.cpuMs).toFixed(2)}×`,
+    r.evalRate === undefined ? "-" : r.evalRate.toFixed(0),
+    r.evalRate === undefined || torch?.evalRate === undefined
+      ? "-"
+      : `${(torch.evalRate / r.evalRate).toFixed(2)}×`, // a time ratio, like the step's
     r.note ?? r.timed,
     r.device,
   ]);
-  const head = ["backend", "ms/step", "images/s", "vs torch", "timed", "device"];
+  const head = [
+    "backend",
+    "ms/step",
+    "images/s",
+    "vs torch",
+    "cpu ms/step",
+    "vs torch",
+    `eval img/s @${evalBatch}`,
+    "vs torch",
+    "timed",
+    "device",
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
-    c.map((s, i) => (i >= 1 && i <= 3 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ")
+    c.map((s, i) => (i >= 1 && i <= 7 ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ")
       .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
@@ -139,10 +208,12 @@ function printTable(rows: Row[], batch: number) {
 }
 
 const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
-                [--torch-threads 2] [--python /usr/bin/python3]
+                [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
 
 Times one training step of the lecture CNN on each TF.js backend and, where python3 can
-import torch, the same step in PyTorch, and prints the table with the ratio.`;
+import torch, the same step in PyTorch, and prints the table with the ratio; also the
+evaluation throughput (images/s of a forward pass at --eval-batch). Where OpenBLAS runs
+the wasm backend's GEMM kernels, "wasm, no BLAS" times the wasm kernels alone.`;
 
 function parseBenchArgs() {
   try {
@@ -154,6 +225,7 @@ function parseBenchArgs() {
         backends: { type: "string" },
         "torch-threads": { type: "string", default: "2" },
         python: { type: "string" },
+        "eval-batch": { type: "string", default: "1000" },
         help: { type: "boolean", default: false },
       },
     }).values;
@@ -171,8 +243,14 @@ if (import.meta.main) {
   }
   const steps = Number(values.steps), batch = Number(values.batch);
   const torchThreads = Number(values["torch-threads"]);
+  const evalBatch = Number(values["eval-batch"]);
   for (
-    const [flag, v] of [["--steps", steps], ["--batch", batch], ["--torch-threads", torchThreads]]
+    const [flag, v] of [
+      ["--steps", steps],
+      ["--batch", batch],
+      ["--torch-threads", torchThreads],
+      ["--eval-batch", evalBatch],
+    ]
   ) {
     if (!Number.isInteger(v) || (v as number) < 1) {
       console.error(`bench: ${flag} must be a positive integer`);
@@ -222,8 +300,20 @@ if (import.meta.main) {
       ? { warmup: 0, steps: 1 }
       : { warmup: 1, steps };
     console.log(`… ${name}: ${plan.warmup} warm-up, ${plan.steps} timed`);
+    // Evaluation: 3 timed forward passes, 1 on the slow backends.
+    const evalRuns = name === "cpu" ? 0 : name === "webgpu" ? 1 : 3;
     try {
-      rows.push(await benchBackend(name, batch, plan.warmup, plan.steps));
+      rows.push(await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns));
+      if (name === "wasm" && nativeKernelsActive()) {
+        console.log(
+          `… wasm, no BLAS (native kernels off): ${plan.warmup} warm-up, ${plan.steps} timed`,
+        );
+        setNativeKernels(false);
+        const row = await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns)
+          .finally(() => setNativeKernels(true));
+        const device = row.device.replace(/; GEMM kernels .*$/, "; GEMM kernels in wasm");
+        rows.push({ ...row, backend: "wasm, no BLAS", device });
+      }
     } catch (e) {
       rows.push({ backend: name, device: report.detail, timed: "", note: `failed: ${e}` });
     }
@@ -240,18 +330,27 @@ if (import.meta.main) {
     } else {
       console.log(`… torch (${python}): 2 warm-up, ${steps} timed`);
       try {
-        rows.push(await benchTorch(python, batch, steps, torchThreads));
+        rows.push(await benchTorch(python, batch, steps, torchThreads, evalBatch));
       } catch (e) {
         rows.push({ backend: "torch", device: python, timed: "", note: `failed: ${e}` });
       }
     }
   }
   console.log();
-  printTable(rows, batch);
-  const wasm = rows.find((r) => r.backend === "wasm")?.ms;
-  const torch = rows.find((r) => r.backend === "torch")?.ms;
-  if (wasm !== undefined && torch !== undefined) {
-    console.log(`\nwasm / PyTorch = ${(wasm / torch).toFixed(2)} (goal: ≤ 3)`);
+  printTable(rows, batch, evalBatch);
+  const wasm = rows.find((r) => r.backend === "wasm");
+  const torch = rows.find((r) => r.backend === "torch");
+  if (wasm?.ms !== undefined && torch?.ms !== undefined) {
+    console.log(
+      `\ntraining step: wasm / PyTorch = ${(wasm.ms / torch.ms).toFixed(2)} (goal: ≤ 1.5)`,
+    );
+  }
+  if (wasm?.evalRate !== undefined && torch?.evalRate !== undefined) {
+    console.log(
+      `evaluation at batch ${evalBatch}: wasm / PyTorch time = ${
+        (wasm.evalRate === 0 ? Infinity : torch.evalRate / wasm.evalRate).toFixed(2)
+      }`,
+    );
   }
   if (rows.find((r) => r.backend === "torch")?.device.includes("blas/libblas")) {
     console.log(

@@ -22,6 +22,7 @@ import {
 } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { tf, useBackend } from "../kernels/backend.ts";
 import { buildModel } from "../training/model.ts";
+import { adam } from "../training/adam.ts";
 import { randomBatch, trainStep } from "./step.ts";
 
 interface Tally {
@@ -83,7 +84,8 @@ if (import.meta.main) {
     await useBackend("wasm");
   }
   const model = buildModel("lecture", 1);
-  const optimizer = tf.train.adam(1e-3);
+  // Training's optimizer: the fused Adam (stock TF.js Adam under --plain).
+  const optimizer = values.plain ? tf.train.adam(1e-3) : adam(1e-3);
   const { x, y } = randomBatch(batch);
   await trainStep(model, optimizer, x, y); // warm-up: XNNPACK sets up its operators
   const tallies = instrumentWasmKernels(values["by-shape"]);

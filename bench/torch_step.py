@@ -2,7 +2,10 @@
 
 One step = forward with dropout on, cross-entropy on the logits (mean over the batch),
 backward, one Adam(1e-3) update: what bench.ts times on the TF.js backends.
-Prints one JSON line: {"torch", "blas", "threads", "batch", "steps", "ms": [...], "median_ms"}.
+Then evaluation: images/s of a forward pass in eval mode without gradients at --eval-batch
+(median of 3 after one warm-up), as bench.ts times it on TF.js.
+Prints one JSON line: {"torch", "blas", "threads", "batch", "steps", "ms": [...], "median_ms",
+"median_cpu_ms", "eval_batch", "eval_images_per_s"}.
 
     OPENBLAS_NUM_THREADS=1 python3 bench/torch_step.py --steps 10 --batch 64 --threads 2
 """
@@ -41,6 +44,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--eval-batch", type=int, default=1000)
     args = parser.parse_args()
 
     torch.manual_seed(1)
@@ -60,11 +64,21 @@ def main() -> None:
 
     for _ in range(args.warmup):
         step()
-    times = []
+    times, cpu_times = [], []
     for _ in range(args.steps):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         step()
         times.append((time.perf_counter() - start) * 1000)
+        cpu_times.append((time.process_time() - cpu_start) * 1000)
+    model.eval()
+    images = torch.rand(args.eval_batch, 1, 28, 28)
+    eval_times = []
+    with torch.no_grad():
+        for i in range(4):
+            start = time.perf_counter()
+            model(images)
+            if i > 0:
+                eval_times.append(time.perf_counter() - start)
     print(json.dumps({
         "torch": torch.__version__,
         "blas": loaded_blas(),
@@ -73,6 +87,9 @@ def main() -> None:
         "steps": args.steps,
         "ms": times,
         "median_ms": statistics.median(times),
+        "median_cpu_ms": statistics.median(cpu_times),
+        "eval_batch": args.eval_batch,
+        "eval_images_per_s": args.eval_batch / statistics.median(eval_times),
     }))
 
 

@@ -20,6 +20,7 @@ import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 import { LitconvError } from "./errors.ts";
 import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
+import { nativeReport } from "./tfjs/native/index.ts";
 
 export { tf };
 
@@ -106,7 +107,7 @@ export async function probeBackends(): Promise<BackendReport[]> {
   const tfErr = await loadTensorflowBackend();
   return [
     { name: "cpu", available: true, detail: "pure JavaScript" },
-    { name: "wasm", available: true, detail: "WebAssembly (SIMD)" },
+    { name: "wasm", available: true, detail: `WebAssembly (SIMD); ${gemmKernels()}` },
     gpu
       ? {
         name: "webgpu",
@@ -176,12 +177,20 @@ export async function useBackend(name?: string): Promise<BackendInfo> {
   return current;
 }
 
+/** What runs the wasm backend's convolutions and products: OpenBLAS, or wasm and why. */
+function gemmKernels(): string {
+  const r = nativeReport();
+  return r.kernels === "wasm"
+    ? `GEMM kernels in wasm (${r.reason})`
+    : `GEMM kernels ${r.kernels.replace(/^native: /, "on ")}`;
+}
+
 async function describeDevice(name: BackendName): Promise<string> {
   switch (name) {
     case "cpu":
       return `JavaScript on ${navigator.hardwareConcurrency} cores`;
     case "wasm":
-      return `WebAssembly SIMD, ${getThreadsCount()} thread(s)`;
+      return `WebAssembly SIMD, ${getThreadsCount()} thread(s); ${gemmKernels()}`;
     case "webgpu": {
       const gpu = await gpuAdapter();
       return gpu ? `${gpu.description}${gpu.software ? " (software)" : ""}` : "WebGPU";

@@ -179,6 +179,9 @@ Deno.test("runTraining: extra-conv writes a complete, consistent run folder", as
   const saved: Metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
   assert.deepEqual(saved, JSON.parse(JSON.stringify(metrics)));
   assert.equal(saved.backend, "wasm");
+  // Which kernels ran: OpenBLAS (its version, calls per kernel), or wasm and why.
+  const k = saved.kernels!;
+  assert.ok(k.kernels.startsWith("native: OpenBLAS") ? k.calls.Conv2D > 0 : k.reason, k.kernels);
   assert.equal(saved.versions.deno, Deno.version.deno);
   const [h] = saved.history;
   for (

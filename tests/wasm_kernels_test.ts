@@ -1,15 +1,6 @@
 /**
- * The training kernels litconv adds to the wasm backend compute the same gradients as the
- * cpu backend (TF.js's reference implementation, plain JavaScript loops), leak nothing,
- * and make a whole training step of the lecture CNN agree with the cpu backend's.
- *
- * Tolerances. Both backends compute in float32 (unit roundoff ε = 2⁻²⁴ ≈ 6e-8) but sum in
- * different orders (XNNPACK blocks its sums, cpu sums in loop order). An output that is a
- * sum of K terms then differs by at most about K·ε·Σ|terms|, and typically by √K·ε·Σ|terms|.
- * We check each entry against `8·√K·ε·Σ|terms|`-sized bounds computed from the data (the
- * float64 sum of |terms| is bounded by K·max|x|·max|w|), never a blanket 1e-3.
- * Max pooling's gradient only moves values (and adds ≤ 9 of them where windows overlap), so
- * it must agree to within a few ε.
+ * The training kernels litconv adds to the wasm backend, with the native (OpenBLAS) ones
+ * switched off, agree with the cpu backend (the suite is in `kernel_agreement.ts`).
  */
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../kernels/backend.ts";
@@ -18,53 +9,15 @@ import {
   registerWasmTrainingKernels,
 } from "../kernels/tfjs/wasm_training_kernels.ts";
 import { wasmThreadsWanted } from "../kernels/tfjs/wasm/threads.ts";
+import { setNativeKernels } from "../kernels/tfjs/native/index.ts";
 import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
-import { buildModel } from "../training/model.ts";
-import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
-
-const EPS32 = 2 ** -24;
-
-/** Reproducible values in [lo, hi) (a small LCG, so both backends get the same numbers). */
-function values(n: number, seed: number, lo = -1, hi = 1, integers = false): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = s / 2 ** 32;
-    out[i] = integers ? Math.floor(lo + u * (hi - lo)) : lo + u * (hi - lo);
-  }
-  return out;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Runs `f` on `backend` and returns its outputs as arrays. */
-async function on(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await useBackend(backend);
-  const outs = f();
-  const data = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose(outs);
-  return data;
-}
-
-/** Asserts |actual − expected| ≤ tol entrywise, naming the worst entry. */
-function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string) {
-  assert.equal(actual.length, expected.length, `${what}: lengths`);
-  let worst = 0, at = 0;
-  for (let i = 0; i < actual.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) [worst, at] = [d, i]; // NaN counts as worst
-  }
-  assert.ok(
-    worst <= tol,
-    `${what}: |wasm − cpu| = ${worst} > ${tol} at ${at} (wasm ${actual[at]}, cpu ${expected[at]})`,
-  );
-}
+import { agreementTests } from "./kernel_agreement.ts";
 
 Deno.test("the wasm backend runs litconv's training kernels, and registering twice is harmless", async () => {
   await useBackend("wasm");
   registerWasmTrainingKernels(); // a second call: must not wrap our kernels again
-  for (const k of ["Conv2DBackpropFilter", "Conv2DBackpropInput", "BatchMatMul", "MaxPoolGrad"]) {
+  const kernels = ["Conv2DBackpropFilter", "Conv2DBackpropInput", "BatchMatMul", "MaxPoolGrad"];
+  for (const k of [...kernels, "Identity", "_FusedMatMul"]) {
     assert.ok(isLitconvKernel(k), `${k} on wasm is not litconv's`);
   }
   assert.equal(isLitconvKernel("Conv2D"), false);
@@ -73,169 +26,21 @@ Deno.test("the wasm backend runs litconv's training kernels, and registering twi
   assert.equal(getThreadsCount(), wasmThreadsWanted());
 });
 
-interface ConvCase {
-  x: [number, number, number, number];
-  w: [number, number, number, number];
-  strides: [number, number];
-  pad: "same" | "valid" | number;
-}
-const convCases: ConvCase[] = [
-  { x: [3, 28, 28, 1], w: [5, 5, 1, 4], strides: [1, 1], pad: "same" }, // conv1's shape
-  { x: [2, 14, 14, 6], w: [5, 5, 6, 8], strides: [1, 1], pad: "same" }, // conv2's shape
-  { x: [2, 9, 7, 3], w: [3, 2, 3, 5], strides: [1, 1], pad: "valid" },
-  { x: [2, 9, 9, 3], w: [3, 3, 3, 4], strides: [1, 1], pad: 1 },
-  { x: [2, 8, 9, 3], w: [4, 2, 3, 2], strides: [1, 1], pad: "same" }, // pads 1 above, 2 below
-  { x: [2, 10, 11, 3], w: [3, 3, 3, 4], strides: [2, 2], pad: "same" }, // input grad: fallback
-  { x: [2, 10, 12, 2], w: [3, 4, 2, 3], strides: [3, 2], pad: "valid" }, // unused last rows
-];
-
-for (const c of convCases) {
-  const name = `x ${c.x} w ${c.w} stride ${c.strides} pad ${c.pad}`;
-  Deno.test(`conv2d gradients on wasm match cpu: ${name}`, async () => {
-    const xs = values(size(c.x), 1), ws = values(size(c.w), 2);
-    const grads = () => {
-      const x = tf.tensor4d(xs, c.x), w = tf.tensor4d(ws, c.w);
-      // The loss Σ r·conv(x, w) with fixed random r makes dy = r, not all ones.
-      const y = tf.conv2d(x, w, c.strides, c.pad);
-      const r = tf.tensor(values(y.size, 3), y.shape);
-      const [dx, dw] = tf.grads((a, b) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).mul(r).sum()
-      )([x, w]);
-      return [y, dx, dw];
-    };
-    const [yCpu, dxCpu, dwCpu] = await on("cpu", grads);
-    const [yWasm, dxWasm, dwWasm] = await on("wasm", grads);
-    const [kH, kW, Ci, Co] = c.w;
-    // |x|, |w|, |r| ≤ 1: a term is at most 1; K terms per output.
-    const bound = (K: number) => 8 * Math.sqrt(K) * EPS32 * K;
-    assertClose(yWasm, yCpu, bound(kH * kW * Ci), "y");
-    assertClose(dxWasm, dxCpu, bound(kH * kW * Co), "dx"); // each x meets ≤ kH·kW·Co terms
-    assertClose(dwWasm, dwCpu, bound(yCpu.length / Co), "dW"); // N·oH·oW terms per entry
-    assert.ok(dwCpu.some((v) => v !== 0) && dxCpu.some((v) => v !== 0), "gradients are not all 0");
-  });
-}
-
-const matCases: Array<{ a: number[]; b: number[]; tA: boolean; tB: boolean }> = [
-  { a: [6, 40], b: [40, 30], tA: false, tB: false }, // fc1-like: M < N
-  { a: [40, 6], b: [40, 30], tA: true, tB: false },
-  { a: [6, 30], b: [40, 30], tA: false, tB: true }, // M < N: the (B·Aᵀ)ᵀ path
-  { a: [50, 30], b: [8, 30], tA: false, tB: true }, // M > N: transpose-then-multiply path
-  { a: [30, 6], b: [40, 30], tA: true, tB: true },
-  { a: [3, 5, 7], b: [3, 9, 7], tA: false, tB: true }, // batched
-  { a: [3, 7, 5], b: [3, 7, 9], tA: true, tB: false },
-];
-
-Deno.test("matMul and its gradients on wasm match cpu, every transpose combination", async () => {
-  for (const c of matCases) {
-    const as = values(size(c.a), 4), bs = values(size(c.b), 5);
-    const run = () => {
-      const a = tf.tensor(as, c.a), b = tf.tensor(bs, c.b);
-      const f = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, c.tA, c.tB);
-      const y = f(a, b);
-      const r = tf.tensor(values(y.size, 6), y.shape);
-      const [da, db] = tf.grads((p, q) => f(p, q).mul(r).sum())([a, b]);
-      return [y, da, db];
-    };
-    const cpu = await on("cpu", run), wasm = await on("wasm", run);
-    const K = c.tA ? c.a[c.a.length - 2] : c.a[c.a.length - 1];
-    const bound = (k: number) => 8 * Math.sqrt(k) * EPS32 * k;
-    const what = `a ${c.a} b ${c.b} tA ${c.tA} tB ${c.tB}`;
-    assertClose(wasm[0], cpu[0], bound(K), `${what}: y`);
-    assertClose(wasm[1], cpu[1], bound(Math.max(...c.b)), `${what}: da`);
-    assertClose(wasm[2], cpu[2], bound(Math.max(...c.a)), `${what}: db`);
-  }
-});
-
-const poolCases = [
-  { x: [2, 28, 28, 4], size: 2, stride: 2, pad: "valid" as const }, // the model's pools
-  { x: [2, 7, 7, 3], size: 2, stride: 2, pad: "valid" as const }, // odd: last row unused
-  { x: [2, 9, 8, 3], size: 3, stride: 2, pad: "same" as const }, // overlapping + padding
-  { x: [1, 6, 6, 2], size: 2, stride: 1, pad: "valid" as const },
-];
-
-Deno.test("maxPool gradients on wasm match cpu, ties going to the first maximum", async () => {
-  for (const c of poolCases) {
-    for (const ties of [false, true]) {
-      // With ties, values are small integers, so most windows hold a repeated maximum.
-      const xs = ties ? values(size(c.x), 7, 0, 3, true) : values(size(c.x), 7);
-      const run = () => {
-        const x = tf.tensor4d(xs, c.x as [number, number, number, number]);
-        const f = (p: tf.Tensor) => tf.maxPool(p as tf.Tensor4D, c.size, c.stride, c.pad);
-        const r = tf.tensor(values(f(x).size, 8), f(x).shape);
-        return [tf.grad((p) => f(p).mul(r).sum())(x)];
-      };
-      const [cpu] = await on("cpu", run), [wasm] = await on("wasm", run);
-      // Only moved (and, for overlapping windows, summed ≤ 9) values of |r| ≤ 1.
-      assertClose(wasm, cpu, 16 * EPS32, `pool ${JSON.stringify(c)} ties ${ties}`);
-    }
-  }
-});
-
-Deno.test("litconv's wasm kernels leave no tensor and no wasm buffer behind", async () => {
+Deno.test("a clone on wasm shares its data and outlives the original", async () => {
   await useBackend("wasm");
   const backend = tf.backend();
-  const x = tf.tensor4d(values(2 * 10 * 11 * 3, 9), [2, 10, 11, 3]);
-  const w = tf.tensor4d(values(3 * 3 * 3 * 4, 10), [3, 3, 3, 4]);
-  const a = tf.tensor2d(values(6 * 30, 11), [6, 30]),
-    b = tf.tensor2d(values(40 * 30, 12), [40, 30]);
-  const tensorsBefore = tf.memory().numTensors, buffersBefore = backend.numDataIds();
-  for (const strides of [1, 2] as const) {
-    const [dx, dw] = tf.grads((p, q) =>
-      tf.maxPool(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, strides, "same"), 2, 2, "same").sum()
-    )([x, w]);
-    tf.dispose([dx, dw]);
-  }
-  for (const [tA, tB] of [[false, true], [true, false], [true, true]]) {
-    const p = tA ? a.transpose() : a, q = tB ? b : b.transpose();
-    tf.matMul(p, q, tA, tB).dispose();
-    if (p !== a) p.dispose();
-    if (q !== b) q.dispose();
-  }
-  assert.equal(tf.memory().numTensors, tensorsBefore, "tensors");
-  assert.equal(backend.numDataIds(), buffersBefore, "wasm buffers");
-  tf.dispose([x, w, a, b]);
+  const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  const buffers = backend.numDataIds();
+  const y = x.clone();
+  assert.equal(backend.numDataIds(), buffers, "the clone copied the data");
+  x.dispose();
+  assert.deepEqual(Array.from(await y.data()), [1, 2, 3, 4]);
+  y.dispose();
+  assert.equal(backend.numDataIds(), buffers - 1, "the shared buffer was not freed");
+  const s = tf.tensor1d(["a", "b"], "string"); // strings keep the backend's own Identity
+  const t = s.clone();
+  assert.deepEqual(await t.data(), ["a", "b"]);
+  tf.dispose([s, t]);
 });
 
-for (const variant of ["lecture", "extra-conv"] as const) {
-  Deno.test(`a ${variant} CNN training step on wasm gives cpu's loss and gradients`, async () => {
-    const batch = 3;
-    let weights: Float32Array[] = [];
-    const step = () => {
-      const model = buildModel(variant, 7);
-      if (weights.length > 0) {
-        model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
-      }
-      const { x, y } = randomBatch(batch, 11);
-      const vars = trainableVariables(model);
-      const { value, grads } = tf.variableGrads(() => lossOf(model, x, y), vars);
-      const out = [value, ...vars.map((v) => grads[v.name])];
-      const snapshot = model.getWeights().map((w) => w.clone());
-      tf.dispose([x, y]);
-      model.dispose();
-      return [...out, ...snapshot];
-    };
-    const cpu = await on("cpu", step);
-    const n = (cpu.length - 1) / 2;
-    weights = cpu.slice(1 + n); // start wasm from exactly cpu's weights
-    const wasm = await on("wasm", step);
-    const [lossCpu, lossWasm] = [cpu[0][0], wasm[0][0]];
-    assert.ok(Number.isFinite(lossCpu) && lossCpu > 0.5, `loss ${lossCpu}`);
-    assert.ok(
-      Math.abs(lossWasm - lossCpu) <= 1e-5 * lossCpu,
-      `loss wasm ${lossWasm} cpu ${lossCpu}`,
-    );
-    // Gradients pass through ~3136-term sums, ReLU kinks and pooling; compare each variable
-    // by its relative error norm ‖g_wasm − g_cpu‖ / ‖g_cpu‖ (float32 sums of K ≤ 3136 terms:
-    // √K·ε ≈ 4e-6 at worst per sum; measured ≤ 8e-7, we allow 1e-5).
-    for (let i = 1; i <= n; i++) {
-      let diff = 0, norm = 0;
-      for (let j = 0; j < cpu[i].length; j++) {
-        diff += (wasm[i][j] - cpu[i][j]) ** 2;
-        norm += cpu[i][j] ** 2;
-      }
-      assert.ok(norm > 0, `gradient ${i} is all zeros`);
-      const rel = Math.sqrt(diff / norm);
-      assert.ok(rel <= 1e-5, `gradient ${i}: relative error ${rel}`);
-    }
-  });
-}
+agreementTests("wasm", () => setNativeKernels(false));

@@ -17,6 +17,7 @@
  */
 import { tf } from "../kernels/backend.ts";
 import type { BackendInfo } from "../kernels/backend.ts";
+import { type NativeReport, nativeReport } from "../kernels/tfjs/native/index.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { adam } from "./adam.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
@@ -83,6 +84,11 @@ export interface Metrics {
   config: TrainConfig;
   backend: string;
   device: string;
+  /**
+   * On wasm: native BLAS (library, version, calls per kernel) or wasm and why; else null.
+   * Absent from runs recorded before it existed.
+   */
+  kernels?: NativeReport | null;
   versions: { tfjs: string; deno: string; v8: string; typescript: string };
   history: EpochRecord[];
   /** null until the run has finished. */
@@ -138,6 +144,7 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     config,
     backend: backend.name,
     device: backend.device,
+    kernels: backend.name === "wasm" ? nativeReport() : null,
     versions: {
       tfjs: tf.version.tfjs,
       deno: Deno.version.deno,

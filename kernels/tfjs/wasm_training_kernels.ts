@@ -12,11 +12,19 @@
  * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply,
  *   and multiply as Cᵀ = Bᵀ·Aᵀ when that leaves less for XNNPACK to pack.
  * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows in JavaScript.
+ * - `Identity` (a copy of every tensor saved for the backward pass): shares the data.
+ * - `_FusedMatMul` with a transposed right operand and a bias (wrong results): transposes
+ *   first.
  *
  * Threads: TF.js never starts its threaded wasm build under Deno; `wasm/threads.ts` makes
  * it start with one thread per core (XNNPACK then splits each convolution and product
  * between them), falling back to one thread if that fails. `LITCONV_WASM_THREADS=1`
  * turns it off.
+ *
+ * Native: where OpenBLAS loads (see `native/blas.ts`), the GEMM-shaped kernels (Conv2D,
+ * FusedConv2D, both convolution gradients, BatchMatMul, _FusedMatMul, and Sum over leading
+ * axes) run on it, in front of the wasm ones, which take whatever the native ones do not
+ * (`LITCONV_NATIVE=0`: all).
  *
  * @module
  */
@@ -25,22 +33,30 @@ import { conv2dBackpropFilter } from "./wasm/conv2d_backprop_filter.ts";
 import { makeConv2dBackpropInput } from "./wasm/conv2d_backprop_input.ts";
 import { makeBatchMatMul } from "./wasm/batch_matmul.ts";
 import { maxPoolGrad } from "./wasm/max_pool_grad.ts";
+import { makeIdentity } from "./wasm/identity.ts";
+import { makeFusedMatMul } from "./wasm/fused_matmul.ts";
 import type { WasmKernelFunc } from "./wasm/calls.ts";
 import { enableWasmThreads } from "./wasm/threads.ts";
+import { NATIVE_KERNELS } from "./native/index.ts";
 
-/** The kernel functions we registered, so a second call can recognise them. */
-const ours = new Set<unknown>();
+/** Layers of litconv kernels ("wasm", "native") in each kernel function we registered. */
+const ours = new Map<unknown, Set<string>>([[conv2dBackpropFilter, new Set(["wasm"])]]);
 
 /**
  * Puts `make(original)` in place of the wasm kernel `name`, keeping the original's setup
  * (which binds its WebAssembly function when the backend starts). Does nothing if our
- * version is already there or if the backend lacks the kernel.
+ * `layer` is already there or if the backend lacks the kernel.
  */
-function override(name: string, make: (original: WasmKernelFunc) => WasmKernelFunc): void {
+function override(
+  name: string,
+  layer: string,
+  make: (original: WasmKernelFunc) => WasmKernelFunc,
+): void {
   const original = getKernel(name, "wasm");
-  if (!original || ours.has(original.kernelFunc)) return;
+  const below = original && ours.get(original.kernelFunc);
+  if (!original || below?.has(layer)) return;
   const kernelFunc = make(original.kernelFunc as WasmKernelFunc);
-  ours.add(kernelFunc);
+  ours.set(kernelFunc, new Set([...below ?? [], layer]));
   unregisterKernel(name, "wasm");
   registerKernel({ ...original, kernelFunc: kernelFunc as typeof original.kernelFunc });
 }
@@ -56,15 +72,21 @@ export function registerWasmTrainingKernels(): void {
     });
   }
   // Replaced, because ours measure faster than 4.22's (bench/profile.ts shows both).
-  override("Conv2DBackpropInput", makeConv2dBackpropInput);
-  override("BatchMatMul", makeBatchMatMul);
-  override("MaxPoolGrad", () => maxPoolGrad);
+  override("Conv2DBackpropInput", "wasm", makeConv2dBackpropInput);
+  override("BatchMatMul", "wasm", makeBatchMatMul);
+  override("MaxPoolGrad", "wasm", () => maxPoolGrad);
+  override("Identity", "wasm", makeIdentity);
+  override("_FusedMatMul", "wasm", makeFusedMatMul);
+  // In front of the wasm kernels (they check at each call whether OpenBLAS is there).
+  for (const [name, make] of Object.entries(NATIVE_KERNELS)) override(name, "native", make);
   enableWasmThreads();
 }
 
-/** Whether `kernelName` on wasm is litconv's version (for the tests and the profile). */
-export function isLitconvKernel(kernelName: string): boolean {
+/**
+ * Whether `kernelName` on wasm includes litconv's `layer` ("wasm": our WebAssembly-side
+ * kernel; "native": our OpenBLAS kernel), for the tests and the profile.
+ */
+export function isLitconvKernel(kernelName: string, layer = "wasm"): boolean {
   const k = getKernel(kernelName, "wasm");
-  return k !== undefined &&
-    (ours.has(k.kernelFunc) || k.kernelFunc === (conv2dBackpropFilter as unknown));
+  return k !== undefined && (ours.get(k.kernelFunc)?.has(layer) ?? false);
 }

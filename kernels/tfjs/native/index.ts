@@ -1,0 +1,64 @@
+/**
+ * The native kernels: which wasm kernels they stand in front of, and what they run on.
+ *
+ * `registerWasmTrainingKernels()` puts each of these in front of the wasm kernel of the
+ * same name; every call the native one does not take (OpenBLAS missing,
+ * `LITCONV_NATIVE=0`, {@link setNativeKernels}(false), or a case it leaves to wasm) goes
+ * on to the wasm kernel.
+ *
+ * @module
+ */
+import type { WasmKernelFunc } from "../wasm/calls.ts";
+import { blasStatus } from "./blas.ts";
+import {
+  makeConv2D,
+  makeConv2DBackpropFilter,
+  makeConv2DBackpropInput,
+  makeFusedConv2D,
+} from "./conv2d.ts";
+import { makeBatchMatMul, makeFusedMatMul } from "./matmul.ts";
+import { makeSum } from "./sum.ts";
+import { nativeCalls, nativeKernelsActive } from "./state.ts";
+
+export { type BlasStatus, blasStatus } from "./blas.ts";
+export { nativeCalls, nativeKernelsActive, resetNativeCalls, setNativeKernels } from "./state.ts";
+
+/** Kernel name → a maker of the native kernel around the wasm one. */
+export const NATIVE_KERNELS: Readonly<
+  Record<string, (fallback: WasmKernelFunc) => WasmKernelFunc>
+> = {
+  Conv2D: makeConv2D,
+  FusedConv2D: makeFusedConv2D,
+  Conv2DBackpropFilter: makeConv2DBackpropFilter,
+  Conv2DBackpropInput: makeConv2DBackpropInput,
+  BatchMatMul: makeBatchMatMul,
+  _FusedMatMul: makeFusedMatMul,
+  Sum: makeSum,
+};
+
+/** What runs the wasm backend's GEMM-shaped kernels, for `deno task backends` and metrics. */
+export interface NativeReport {
+  /** "OpenBLAS 0.3.21 … (2 threads)" when native kernels are on, else "wasm". */
+  kernels: string;
+  /** Why not native, when not. */
+  reason?: string;
+  /** The native kernels and how many calls each took so far. */
+  calls: Record<string, number>;
+}
+
+/** Says which kernels run (native BLAS or wasm) and the BLAS library's name and version. */
+export function nativeReport(): NativeReport {
+  const s = blasStatus();
+  if (!s.available) return { kernels: "wasm", reason: s.reason, calls: nativeCalls() };
+  if (!nativeKernelsActive()) {
+    return {
+      kernels: "wasm",
+      reason: "switched off (setNativeKernels(false))",
+      calls: nativeCalls(),
+    };
+  }
+  return {
+    kernels: `native: ${s.library} (${s.threads} thread${s.threads === 1 ? "" : "s"})`,
+    calls: nativeCalls(),
+  };
+}

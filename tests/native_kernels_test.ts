@@ -1,0 +1,233 @@
+/**
+ * The native (OpenBLAS) kernels agree with the cpu backend (the suite in
+ * `kernel_agreement.ts`, run here with them switched on), actually take the calls of a
+ * training step and of inference, and give way to the wasm kernels when OpenBLAS is off:
+ * `LITCONV_NATIVE=0` or a missing library, both tried in a child process, whose results
+ * must match this process's.
+ *
+ * On a machine without OpenBLAS the suite still runs (on the wasm kernels) and the
+ * tests below check the fallback and its stated reason instead.
+ */
+import assert from "node:assert/strict";
+import { tf, useBackend } from "../kernels/backend.ts";
+import { isLitconvKernel } from "../kernels/tfjs/wasm_training_kernels.ts";
+import {
+  blasStatus,
+  NATIVE_KERNELS,
+  nativeCalls,
+  nativeReport,
+  resetNativeCalls,
+  setNativeKernels,
+} from "../kernels/tfjs/native/index.ts";
+import { sgemm } from "../kernels/tfjs/native/blas.ts";
+import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
+import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/native/im2col.ts";
+import { buildModel } from "../training/model.ts";
+import { adam } from "../training/adam.ts";
+import { randomBatch, trainStep } from "../bench/step.ts";
+import { agreementTests, values } from "./kernel_agreement.ts";
+
+const native = blasStatus().available;
+
+agreementTests(native ? "native" : "wasm (no OpenBLAS here)", () => setNativeKernels(true));
+
+Deno.test("a training step and a prediction run every native kernel, or say why not", async () => {
+  setNativeKernels(true);
+  await useBackend("wasm");
+  for (const name of Object.keys(NATIVE_KERNELS)) {
+    assert.ok(isLitconvKernel(name, "native"), `${name}: no native kernel registered`);
+  }
+  const model = buildModel("lecture", 3);
+  const optimizer = adam(1e-3);
+  const { x, y } = randomBatch(4, 5);
+  resetNativeCalls();
+  await trainStep(model, optimizer, x, y);
+  // The backward pass used (and let go) the patches its forward pass kept.
+  const keptAfterStep = keptPatches();
+  tf.tidy(() => model.predict(x) as tf.Tensor).dispose();
+  const calls = nativeCalls();
+  const report = nativeReport();
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  if (native) {
+    // conv1's input gradient is never asked for (x is data), conv2's is.
+    for (const name of Object.keys(NATIVE_KERNELS)) {
+      assert.ok((calls[name] ?? 0) > 0, `${name} took no call: ${JSON.stringify(calls)}`);
+    }
+    assert.match(report.kernels, /^native: OpenBLAS \d+\.\d+/);
+    assert.equal(keptAfterStep, 0, "patches kept after the backward pass");
+  } else {
+    assert.deepEqual(calls, {});
+    assert.equal(report.kernels, "wasm");
+    assert.ok(report.reason && report.reason.length > 0, "no reason given");
+  }
+});
+
+/** A convolution, its two gradients and a product; printed as JSON by the child process. */
+const PROBE = `
+import { tf, useBackend } from "${new URL("../kernels/backend.ts", import.meta.url)}";
+import { nativeReport } from "${new URL("../kernels/tfjs/native/index.ts", import.meta.url)}";
+import { values } from "${new URL("./kernel_agreement.ts", import.meta.url)}";
+await useBackend("wasm");
+const x = tf.tensor4d(values(2 * 8 * 8 * 3, 31), [2, 8, 8, 3]);
+const w = tf.tensor4d(values(3 * 3 * 3 * 4, 32), [3, 3, 3, 4]);
+const [dx, dw] = tf.grads((a, b) => tf.conv2d(a, b, 1, "same").square().sum())([x, w]);
+const p = tf.matMul(x.reshape([16, 24]), x.reshape([16, 24]), true, false);
+const out = { report: nativeReport(), data: [] };
+for (const t of [dx, dw, p]) out.data.push(Array.from(await t.data()));
+console.log(JSON.stringify(out));
+`;
+
+async function probe(env: Record<string, string>) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", PROBE],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, `child failed: ${stderr}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!) as {
+    report: { kernels: string; reason?: string; calls: Record<string, number> };
+    data: number[][];
+  };
+}
+
+Deno.test("LITCONV_NATIVE=0 and a missing OpenBLAS fall back to wasm with the reason, same results", async () => {
+  const off = await probe({ LITCONV_NATIVE: "0" });
+  assert.equal(off.report.kernels, "wasm");
+  assert.equal(off.report.reason, "disabled by LITCONV_NATIVE=0");
+  assert.deepEqual(off.report.calls, {});
+  const missing = await probe({
+    LITCONV_NATIVE: "1",
+    LITCONV_BLAS: "/nonexistent/libopenblas.so.0",
+  });
+  assert.equal(missing.report.kernels, "wasm");
+  assert.match(missing.report.reason ?? "", /OpenBLAS not found.*nonexistent/);
+  const here = await probe({});
+  assert.equal(here.report.kernels === "wasm", !native);
+  if (native) assert.ok((here.report.calls.Conv2D ?? 0) > 0, JSON.stringify(here.report));
+  // Same numbers up to float32 summation order (sums of ≤ 108 terms of size ≤ ~30).
+  for (const [i, what] of ["dx", "dW", "product"].entries()) {
+    for (const other of [off, missing]) {
+      const worst = Math.max(...here.data[i].map((v, j) => Math.abs(v - other.data[i][j])));
+      assert.ok(worst <= 1e-3, `${what}: native and wasm differ by ${worst}`);
+    }
+  }
+  assert.ok(here.data[1].some((v) => v !== 0), "dW is all zeros");
+});
+
+Deno.test("sgemm: every transpose, α and β, against a float64 loop", () => {
+  const [M, N, K] = [5, 7, 9];
+  if (!native) {
+    const z = new Float32Array(M * N * K);
+    assert.throws(() => sgemm(false, false, M, N, K, z, z, z), /without OpenBLAS/);
+    return;
+  }
+  for (const tA of [false, true]) {
+    for (const tB of [false, true]) {
+      const a = values(M * K, 41), b = values(K * N, 42), c = values(M * N, 43);
+      const expected = new Float64Array(M * N);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0.5 * c[i * N + j]; // β = 0.5
+          for (let k = 0; k < K; k++) {
+            s += 2 * (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
+          }
+          expected[i * N + j] = s;
+        }
+      }
+      sgemm(tA, tB, M, N, K, a, b, c, 0.5, 2);
+      const worst = Math.max(...c.map((v, i) => Math.abs(v - expected[i])));
+      assert.ok(worst <= 1e-5, `tA ${tA} tB ${tB}: off by ${worst}`);
+    }
+  }
+});
+
+Deno.test("patches by tap (one input channel) are im2col's transpose, padding and strides too", () => {
+  const geometries: ConvGeometry[] = [
+    {
+      N: 2,
+      H: 7,
+      W: 6,
+      C: 1,
+      oH: 7,
+      oW: 6,
+      kH: 5,
+      kW: 5,
+      sH: 1,
+      sW: 1,
+      dH: 1,
+      dW: 1,
+      top: 2,
+      left: 2,
+    },
+    {
+      N: 1,
+      H: 9,
+      W: 8,
+      C: 1,
+      oH: 4,
+      oW: 6,
+      kH: 3,
+      kW: 3,
+      sH: 2,
+      sW: 1,
+      dH: 1,
+      dW: 1,
+      top: 0,
+      left: 0,
+    },
+    {
+      N: 2,
+      H: 8,
+      W: 5,
+      C: 1,
+      oH: 4,
+      oW: 7,
+      kH: 3,
+      kW: 2,
+      sH: 1,
+      sW: 1,
+      dH: 2,
+      dW: 1,
+      top: 0,
+      left: 1,
+    },
+  ];
+  for (const g of geometries) {
+    assert.ok(byTap(g));
+    const x = values(g.N * g.H * g.W, 61);
+    const M = g.N * g.oH * g.oW, K = g.kH * g.kW;
+    const col = new Float32Array(M * K).fill(NaN), colT = new Float32Array(M * K).fill(NaN);
+    im2col(x, g, col);
+    buildPatches(x, g, colT);
+    for (let r = 0; r < M; r++) {
+      for (let k = 0; k < K; k++) {
+        assert.equal(colT[k * M + r], col[r * K + k], `${JSON.stringify(g)} at ${r}, ${k}`);
+      }
+    }
+  }
+});
+
+Deno.test("a convolution keeps its patches only inside a gradient (for the filter gradient)", async () => {
+  setNativeKernels(true);
+  await useBackend("wasm");
+  const x = tf.tensor4d(values(2 * 6 * 6 * 3, 71), [2, 6, 6, 3]);
+  const w = tf.tensor4d(values(3 * 3 * 3 * 2, 72), [3, 3, 3, 2]);
+  const before = keptPatches();
+  tf.conv2d(x, w, 1, "same").dispose(); // inference: nothing kept
+  assert.equal(keptPatches(), before);
+  // Forward keeps, backward uses and lets go.
+  let during = -1;
+  const [dw] = tf.grads((q) => {
+    const y = tf.conv2d(x, q as tf.Tensor4D, 1, "same");
+    during = keptPatches();
+    return y.sum();
+  })([w]);
+  assert.equal(during, before + (native ? 1 : 0));
+  assert.equal(keptPatches(), before);
+  assert.ok((await dw.data()).some((v) => v !== 0));
+  tf.dispose([x, w, dw]);
+});
