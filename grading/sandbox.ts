@@ -1,0 +1,367 @@
+/**
+ * The sandbox launcher: copies a submission to a private folder and runs it in a child `deno`
+ * that can read only that folder, with no network, environment, subprocesses, FFI, writes or
+ * system info (Deno's default with `--no-prompt`), no config file (`--no-config`: a
+ * submission's own `deno.json` could remap imports), no remote or npm modules, an rlimit on
+ * its data segment (V8's heap flag does not cap typed arrays; `RLIMIT_DATA` does, while
+ * `RLIMIT_AS` stops V8 from even reserving its heap cage), as `nobody` when the grader runs
+ * as root, a wall-clock limit per call with SIGTERM then SIGKILL (SIGTERM can be ignored),
+ * and a cap on the bytes it prints.
+ *
+ * @module
+ */
+import { FRAME } from "./harness.ts";
+
+/** Limits for one child. */
+export interface SandboxLimits {
+  /** Milliseconds mod.ts may take to load. */
+  loadMs: number;
+  /** Milliseconds one call may take. */
+  callMs: number;
+  /** Milliseconds between SIGTERM and SIGKILL. */
+  graceMs: number;
+  /** Bytes the child's data segment may grow to (RLIMIT_DATA). */
+  memoryBytes: number;
+  /** Bytes the child may write to stdout and stderr, all calls together. */
+  outputBytes: number;
+}
+
+/** The defaults: generous for honest code (calls take milliseconds), short for a loop. */
+export const DEFAULT_LIMITS: SandboxLimits = {
+  loadMs: 15_000,
+  callMs: 5_000,
+  graceMs: 500,
+  memoryBytes: 1024 * 1024 * 1024,
+  outputBytes: 32 * 1024 * 1024,
+};
+
+/** What one call returned: a value, an exception, or a failure of the child itself. */
+export type Reply =
+  | { kind: "value"; value: unknown }
+  | { kind: "error"; message: string }
+  | { kind: "fatal"; reason: string };
+
+/** The submission's source files that are copied; configs, lockfiles and links are not. */
+const SOURCE = /\.(ts|mts|js|mjs|tsx|jsx)$/;
+const MAX_FILES = 200;
+const MAX_BYTES = 4 * 1024 * 1024;
+/** How much stray output (prints) is kept to show in the report. */
+const KEEP_PRINTED = 2048;
+
+/** Whether this process runs as root (then the child runs as `nobody`). */
+export function runningAsRoot(): boolean {
+  return Deno.uid?.() === 0;
+}
+
+/** A private copy of the submission beside the harness, readable by the child's user. */
+export class SandboxDir {
+  private constructor(readonly root: string, readonly submission: string) {}
+
+  /** Copies `dir`'s source files (not configs, not links) and the harness. */
+  static async create(dir: string): Promise<SandboxDir> {
+    const root = await Deno.makeTempDir({ prefix: "litconv-grade-" });
+    const submission = `${root}/submission`;
+    await Deno.mkdir(submission);
+    await Deno.mkdir(`${root}/harness`);
+    await Deno.mkdir(`${root}/deno_dir`);
+    await Deno.copyFile(new URL("./harness.ts", import.meta.url), `${root}/harness/harness.ts`);
+    let files = 0, bytes = 0;
+    const copy = async (from: string, to: string) => {
+      for await (const entry of Deno.readDir(from)) {
+        if (entry.isSymlink || entry.name.startsWith(".") || entry.name === "node_modules") {
+          continue;
+        }
+        if (entry.isDirectory) {
+          await Deno.mkdir(`${to}/${entry.name}`);
+          await copy(`${from}/${entry.name}`, `${to}/${entry.name}`);
+        } else if (entry.isFile && SOURCE.test(entry.name)) {
+          const info = await Deno.stat(`${from}/${entry.name}`);
+          if (++files > MAX_FILES || (bytes += info.size) > MAX_BYTES) {
+            throw new Error(
+              `the submission has more than ${MAX_FILES} files or ${MAX_BYTES} bytes`,
+            );
+          }
+          await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+        }
+      }
+    };
+    const sandbox = new SandboxDir(root, submission);
+    try {
+      await copy(dir, submission);
+      if (runningAsRoot()) await sandbox.shareWithNobody();
+    } catch (e) {
+      await sandbox.remove();
+      throw e;
+    }
+    return sandbox;
+  }
+
+  /** The child runs as nobody: it reads the copy and writes only Deno's own cache. */
+  private async shareWithNobody(): Promise<void> {
+    const chmodTree = async (path: string) => {
+      const info = await Deno.stat(path);
+      await Deno.chmod(path, info.isDirectory ? 0o755 : 0o644);
+      if (info.isDirectory) {
+        for await (const e of Deno.readDir(path)) await chmodTree(`${path}/${e.name}`);
+      }
+    };
+    await chmodTree(this.root);
+    await Deno.chown(`${this.root}/deno_dir`, 65534, 65534);
+  }
+
+  /** Deletes the copy. */
+  async remove(): Promise<void> {
+    await Deno.remove(this.root, { recursive: true }).catch(() => {});
+  }
+
+  /** The command line of a child, wrapped in setpriv/prlimit where they apply. */
+  command(limits: SandboxLimits): { cmd: string; args: string[]; env: Record<string, string> } {
+    const denoArgs = [
+      "run",
+      "--no-config",
+      "--no-lock",
+      "--no-remote",
+      "--no-npm",
+      "--no-prompt",
+      `--allow-read=${this.submission},${this.root}/harness`,
+      `--v8-flags=--max-old-space-size=${Math.floor(limits.memoryBytes / 2 / 2 ** 20)}`,
+      `${this.root}/harness/harness.ts`,
+      new URL(`file://${this.submission}/mod.ts`).href,
+    ];
+    const env = {
+      PATH: "/usr/bin:/bin",
+      DENO_DIR: `${this.root}/deno_dir`,
+      HOME: `${this.root}/deno_dir`,
+      NO_COLOR: "1",
+      DENO_NO_UPDATE_CHECK: "1",
+    };
+    const prlimit = ["--data=" + limits.memoryBytes, "--core=0", "--"];
+    const cmd = [Deno.execPath(), ...denoArgs];
+    if (runningAsRoot()) {
+      const drop = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"];
+      return { cmd: "setpriv", args: [...drop, "prlimit", ...prlimit, ...cmd], env };
+    }
+    return hasPrlimit
+      ? { cmd: "prlimit", args: [...prlimit, ...cmd], env }
+      : { cmd: cmd[0], args: cmd.slice(1), env };
+  }
+}
+
+/** prlimit is util-linux's; without it (not Linux) the child runs without the rlimit. */
+const hasPrlimit = (() => {
+  try {
+    return new Deno.Command("prlimit", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+interface Pending {
+  id: number;
+  resolve: (r: Reply) => void;
+}
+
+/** One running child: send calls, read framed replies, enforce the limits. */
+export class Child {
+  private process: Deno.ChildProcess;
+  private writer: WritableStreamDefaultWriter<Uint8Array>;
+  private pending: Pending | undefined;
+  private nextId = 1;
+  private outputBytes = 0;
+  private dead: string | undefined;
+  private ready: Promise<Reply>;
+  private resolveReady!: (r: Reply) => void;
+  /** Whatever the child printed outside the protocol, the first {@link KEEP_PRINTED} bytes. */
+  printed = "";
+  private stderrText = "";
+  private readonly exited: Promise<Deno.CommandStatus>;
+
+  constructor(sandbox: SandboxDir, private limits: SandboxLimits) {
+    const { cmd, args, env } = sandbox.command(limits);
+    this.process = new Deno.Command(cmd, {
+      args,
+      env,
+      clearEnv: true,
+      cwd: sandbox.submission,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.writer = this.process.stdin.getWriter();
+    this.ready = new Promise((r) => (this.resolveReady = r));
+    this.exited = this.process.status;
+    const stdoutDone = this.readStdout();
+    this.readStderr();
+    this.exited.then(async (status) => {
+      // Frames written just before the exit are still in the pipe: read them first.
+      await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 1000))]);
+      const how = status.signal ? `was killed by ${status.signal}` : `exited (code ${status.code})`;
+      const oom = /out of memory|allocation failed|OOM/i.test(this.stderrText)
+        ? " after running out of memory" + ` (the limit is ${limits.memoryBytes / 2 ** 20} MiB)`
+        : "";
+      this.fail(`the process ${how}${oom}`);
+    });
+  }
+
+  /** Resolves when mod.ts has loaded: its function exports and the globals it patched. */
+  async start(): Promise<
+    { ok: true; exports: string[]; patched: string[] } | { ok: false; reason: string }
+  > {
+    const reply = await this.withTimeout(this.ready, this.limits.loadMs, "loading mod.ts");
+    if (reply.kind === "value") {
+      const v = reply.value as { exports: string[]; patched: string[] };
+      this.loaded = { exports: v.exports, patched: v.patched };
+      return { ok: true, ...this.loaded };
+    }
+    return { ok: false, reason: reply.kind === "error" ? reply.message : reply.reason };
+  }
+
+  private loaded = { exports: [] as string[], patched: [] as string[] };
+
+  /** The functions mod.ts exports (after {@link start}). */
+  exports(): string[] {
+    return this.loaded.exports;
+  }
+
+  /** The globals mod.ts replaced while loading (after {@link start}). */
+  patched(): string[] {
+    return this.loaded.patched;
+  }
+
+  /** Whether the child has died or been stopped. */
+  isDead(): boolean {
+    return this.dead !== undefined;
+  }
+
+  /** Calls `fn(...args)` in the child. */
+  call(fn: string, args: unknown[]): Promise<Reply> {
+    if (this.dead) return Promise.resolve({ kind: "fatal", reason: this.dead });
+    const id = this.nextId++;
+    const undef = args.flatMap((a, i) => (a === undefined ? [i] : []));
+    const line = JSON.stringify({ id, fn, args, undef }) + "\n";
+    const reply = new Promise<Reply>((resolve) => (this.pending = { id, resolve }));
+    this.writer.write(new TextEncoder().encode(line)).catch(() => {});
+    return this.withTimeout(reply, this.limits.callMs, fn);
+  }
+
+  /** Ends the child: SIGTERM, then SIGKILL if it is still there after the grace period. */
+  async stop(): Promise<void> {
+    this.dead ??= "the grader stopped it";
+    await this.writer.close().catch(() => {});
+    const term = this.signal("SIGTERM");
+    const killed = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), this.limits.graceMs)),
+    ]);
+    if (killed && term) this.signal("SIGKILL");
+    await this.exited;
+  }
+
+  private signal(sig: Deno.Signal): boolean {
+    try {
+      this.process.kill(sig);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async withTimeout(p: Promise<Reply>, ms: number, what: string): Promise<Reply> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<Reply>((resolve) => {
+      timer = setTimeout(() => {
+        const reason = `${what} took longer than ${ms / 1000} s (stopped)`;
+        this.fail(reason);
+        resolve({ kind: "fatal", reason });
+        this.stop();
+      }, ms);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Marks the child dead and answers whoever waits. */
+  private fail(reason: string): void {
+    this.dead ??= reason;
+    this.resolveReady({ kind: "fatal", reason: this.dead });
+    this.pending?.resolve({ kind: "fatal", reason: this.dead });
+    this.pending = undefined;
+  }
+
+  private countOutput(n: number): void {
+    this.outputBytes += n;
+    if (this.outputBytes > this.limits.outputBytes && !this.dead) {
+      this.fail(`it printed more than ${this.limits.outputBytes / 2 ** 20} MiB (stopped)`);
+      this.stop();
+    }
+  }
+
+  private keepPrinted(text: string): void {
+    if (this.printed.length < KEEP_PRINTED) {
+      this.printed = (this.printed + text).slice(0, KEEP_PRINTED);
+    }
+  }
+
+  private async readStdout(): Promise<void> {
+    const decoder = new TextDecoder();
+    let line = "";
+    try {
+      for await (const chunk of this.process.stdout) {
+        this.countOutput(chunk.length);
+        if (this.dead) continue; // drain what is left without parsing it
+        line += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = line.indexOf("\n")) >= 0) {
+          this.onLine(line.slice(0, nl));
+          line = line.slice(nl + 1);
+        }
+        if (!line.startsWith(FRAME.slice(0, line.length))) {
+          this.keepPrinted(line);
+          line = "";
+        }
+      }
+    } catch { /* the stream ends when the child does */ }
+  }
+
+  private onLine(text: string): void {
+    if (!text.startsWith(FRAME)) return this.keepPrinted(text + "\n");
+    let msg: { id: number; ok?: boolean; ready?: boolean; value?: unknown; error?: string };
+    try {
+      msg = JSON.parse(text.slice(FRAME.length));
+    } catch {
+      return this.keepPrinted(text + "\n");
+    }
+    if (msg.id === 0) {
+      this.resolveReady(
+        msg.ready ? { kind: "value", value: msg } : { kind: "error", message: String(msg.error) },
+      );
+    } else if (this.pending && msg.id === this.pending.id) {
+      const { resolve } = this.pending;
+      this.pending = undefined;
+      resolve(
+        msg.ok ? { kind: "value", value: msg.value } : {
+          kind: "error",
+          message: String(msg.error),
+        },
+      );
+    }
+  }
+
+  private async readStderr(): Promise<void> {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of this.process.stderr) {
+        this.countOutput(chunk.length);
+        if (this.stderrText.length < 64 * 1024) {
+          const text = decoder.decode(chunk, { stream: true });
+          this.stderrText += text;
+          this.keepPrinted(text);
+        }
+      }
+    } catch { /* ended */ }
+  }
+}
