@@ -64,19 +64,21 @@ const callText = (fn: string, args: unknown[]) =>
 /** Runs the child for as long as it lives; a dead child is replaced for the next task. */
 class Runner {
   private child: Child | undefined;
+  private loadFailed: string | undefined;
   printed = "";
   constructor(private sandbox: SandboxDir, private limits: SandboxLimits) {}
 
   /** A live child, or the reason none could start. */
   async live(): Promise<Child | string> {
     if (this.child && !this.child.isDead()) return this.child;
+    if (this.loadFailed) return this.loadFailed;
     await this.retire();
     const child = new Child(this.sandbox, this.limits);
     const started = await child.start();
     if (!started.ok) {
       await child.stop();
       this.collect(child);
-      return started.reason;
+      return (this.loadFailed = started.reason);
     }
     this.child = child;
     return child;
@@ -322,7 +324,7 @@ async function gradeInSandbox(
         : await runFixed(child, spec);
       outcomes.push([spec, share, output]);
       if (died) {
-        fatal = `${task.fn} ${died}`;
+        fatal = died;
         notes.push(`${task.fn} (task ${task.id}): ${died}; its remaining tests were not run.`);
       }
     }

@@ -53,6 +53,14 @@ export async function checkImports(dir: string): Promise<RefusedImport[]> {
   const refused: RefusedImport[] = [];
   for (const m of graph.modules) {
     for (const dep of m.dependencies ?? []) {
+      const error = dep.code?.error ?? dep.type?.error;
+      if (error) {
+        refused.push({
+          from: relative(m.specifier),
+          specifier: dep.specifier,
+          why: `cannot be resolved without a config file (a deno.json is ignored): ${error}`,
+        });
+      }
       for (const target of [dep.code?.specifier, dep.type?.specifier]) {
         if (target === undefined || target.startsWith(inside)) continue;
         refused.push({

@@ -209,6 +209,9 @@ export class Child {
     { ok: true; exports: string[]; patched: string[] } | { ok: false; reason: string }
   > {
     const reply = await this.withTimeout(this.ready, this.limits.loadMs, "loading mod.ts");
+    if (reply.kind === "fatal" && /exited/.test(reply.reason)) {
+      return { ok: false, reason: `${reply.reason} while loading (Deno.exit at import time?)` };
+    }
     if (reply.kind === "value") {
       const v = reply.value as { exports: string[]; patched: string[] };
       this.loaded = { exports: v.exports, patched: v.patched };
