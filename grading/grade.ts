@@ -106,7 +106,7 @@ async function runCase(
 ): Promise<{ fail?: string; fatal?: string }> {
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
-  if (reply.kind === "error") return { fail: `threw ${reply.message}` };
+  if (reply.kind === "error") return { fail: reply.message };
   const verdict = REFERENCES[fn].judge(args, reply.value);
   return verdict === undefined ? {} : { fail: `${verdict}\n  got: ${show(reply.value)}` };
 }

@@ -211,9 +211,13 @@ export async function main(modUrl: string): Promise<void> {
     try {
       if (typeof fn !== "function") throw `mod.ts does not export a function ${call.fn}`;
       const result = apply(fn, undefined, args);
-      reply = `{"id":${call.id},"ok":true,"value":${serialise(result)}}`;
+      try {
+        reply = `{"id":${call.id},"ok":true,"value":${serialise(result)}}`;
+      } catch (e) {
+        reply = `{"id":${call.id},"ok":false,"error":${quote("bad answer: " + safeText(e))}}`;
+      }
     } catch (e) {
-      reply = `{"id":${call.id},"ok":false,"error":${quote(safeText(e))}}`;
+      reply = `{"id":${call.id},"ok":false,"error":${quote("threw " + safeText(e))}}`;
     }
     send(reply);
   }

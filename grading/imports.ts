@@ -13,8 +13,8 @@ interface InfoModule {
   error?: string;
   dependencies?: {
     specifier: string;
-    code?: { specifier?: string };
-    type?: { specifier?: string };
+    code?: { specifier?: string; error?: string };
+    type?: { specifier?: string; error?: string };
   }[];
 }
 
@@ -51,7 +51,8 @@ export async function checkImports(dir: string): Promise<RefusedImport[]> {
   const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
   const relative = (s: string) => s.startsWith(inside) ? s.slice(inside.length) : s;
   const refused: RefusedImport[] = [];
-  for (const m of graph.modules) {
+  // Only the submission's own imports: what an outside module imports in turn is noise.
+  for (const m of graph.modules.filter((m) => m.specifier.startsWith(inside))) {
     for (const dep of m.dependencies ?? []) {
       const error = dep.code?.error ?? dep.type?.error;
       if (error) {
