@@ -26,15 +26,16 @@ const USAGE =
 /** A misuse of the command: exit 2 with a message. */
 class Usage extends Error {}
 
-/** The tasks named by `--tasks 02.1,04.1` (ids or function names). */
+/** The tasks named by `--tasks 02.1,04.1` (ids or function names), in course order. */
 export function parseTasks(list: string): Task[] {
+  const order = (t: Task) => GRADED_TASKS.indexOf(t);
   return list.split(",").map((s) => s.trim()).filter(Boolean).map((id) => {
     const task = findTask(id) ?? GRADED_TASKS.find((t) => t.fn === id);
     if (!task) {
       throw new Usage(`unknown task "${id}" (tasks: ${GRADED_TASKS.map((t) => t.id).join(", ")})`);
     }
     return task;
-  });
+  }).filter((t, i, all) => all.indexOf(t) === i).sort((a, b) => order(a) - order(b));
 }
 
 /** The tasks a starter folder was made for (its assignment.json), if any. */

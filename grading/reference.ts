@@ -10,10 +10,10 @@ import * as pool from "../kernels/pool.ts";
 import * as activation from "../kernels/activation.ts";
 import * as loss from "../kernels/loss.ts";
 import * as regularize from "../kernels/regularize.ts";
-import { checkDropoutResult } from "../kernels/registry.ts";
 import type { DropoutOptions, NestedNumberArray } from "../kernels/types.ts";
-import { flat, judgeNumbers, shapeOf, show } from "./judge.ts";
-import { extraConvModel, type ModelSummary } from "./model_spec.ts";
+import { flat, judgeNumbers } from "./judge.ts";
+import { judgeDropout, judgeModel } from "./structural.ts";
+import { extraConvModel } from "./model_spec.ts";
 
 /** How one function is judged. */
 export interface Reference {
@@ -21,6 +21,10 @@ export interface Reference {
   expected(args: unknown[]): unknown;
   /** undefined when `got` passes, else one line saying what is wrong. */
   judge(args: unknown[], got: unknown): string | undefined;
+  /** How `judge` works: element by element (with each element's scale), or by structure. */
+  kind: "numbers" | "dropout" | "model";
+  /** For `numbers`: every element's scale (one number for all), see judge.ts. */
+  scale?(args: unknown[]): number | number[];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -43,6 +47,8 @@ const maxAbs = (args: unknown[]): number =>
 /** Numbers judged element by element; `scale(args)` gives every element's scale. */
 function numeric(fn: Fn, scale: (args: unknown[]) => number | number[]): Reference {
   return {
+    kind: "numbers",
+    scale,
     expected: (args) => fn(...args),
     judge(args, got) {
       const s = scale(args);
@@ -58,51 +64,17 @@ function sums(fn: Fn): Reference {
 
 /** Dropout: the contract's structure (0 or x/(1 − p); x itself in evaluation); masks differ. */
 const dropoutReference: Reference = {
+  kind: "dropout",
   expected: ([x, p, o]) =>
     regularize.dropout(x as NestedNumberArray, p as number, o as DropoutOptions),
-  judge([x, p, o], got) {
-    const shape = shapeOf(got);
-    if (typeof shape === "string") return shape;
-    try {
-      checkDropoutResult(
-        x as NestedNumberArray,
-        p as number,
-        (o as DropoutOptions).training,
-        got as NestedNumberArray,
-        "your",
-      );
-      return undefined;
-    } catch (e) {
-      return (e as Error).message;
-    }
-  },
+  judge: ([x, p, o], got) => judgeDropout(x, p as number, (o as DropoutOptions).training, got),
 };
 
 /** The exercise's model: the shapes in order (layers that keep the shape may be listed too). */
 const modelReference: Reference = {
+  kind: "model",
   expected: ([size]) => extraConvModel(size as number),
-  judge([size], got) {
-    const want = extraConvModel(size as number);
-    const g = got as Partial<ModelSummary> | null;
-    if (g === null || typeof g !== "object" || !Array.isArray(g.layers)) {
-      return `expected { layers: [{ name, shape }, …], params }, got ${show(got)}`;
-    }
-    const shapes: string[] = [];
-    for (const [i, layer] of g.layers.entries()) {
-      const s = (layer as { shape?: unknown } | null)?.shape;
-      if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d))) {
-        return `layers[${i}].shape is ${show(s)}, not a list of whole numbers`;
-      }
-      // ReLU and dropout keep the shape: listing them is not wrong, so repeats collapse.
-      if (shapes.at(-1) !== s.join("×")) shapes.push(s.join("×"));
-    }
-    const wanted = want.layers.map((l) => l.shape.join("×"));
-    if (shapes.join(" → ") !== wanted.join(" → ")) {
-      return `layer shapes ${shapes.join(" → ")}, expected ${wanted.join(" → ")}`;
-    }
-    if (g.params !== want.params) return `params ${show(g.params)}, expected ${want.params}`;
-    return undefined;
-  },
+  judge: ([size], got) => judgeModel(extraConvModel(size as number), got),
 };
 
 /** Every graded function's reference, by contract name. */
