@@ -119,3 +119,30 @@ Deno.test("task 10.1's reference matches the TF.js extra-conv model", async () =
     model.dispose();
   }
 });
+
+Deno.test("--all grades every student folder into one CSV and a results.json each", async () => {
+  const [root, out] = [await tmp(), await tmp()];
+  await Deno.mkdir(`${root}/alice`);
+  await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${root}/alice/mod.ts`);
+  await Deno.rename(await assemble("stride_bug"), `${root}/bob`);
+  await Deno.mkdir(`${root}/=HYPERLINK("x")`); // an empty folder with a hostile name
+  const { code } = await gradeCli(["--all", root, "--out", out, "--tasks", "02.1,03.1"]);
+  assert.equal(code, 0);
+  const csv = await Deno.readTextFile(`${out}/grades.csv`);
+  assert.equal(
+    csv,
+    [
+      `"student","task","function","score","max"`,
+      `"'=HYPERLINK(""x"")","02.1","conv1d",0,4`,
+      `"'=HYPERLINK(""x"")","03.1","convOutputSize",0,4`,
+      `"alice","02.1","conv1d",4,4`,
+      `"alice","03.1","convOutputSize",4,4`,
+      `"bob","02.1","conv1d",3,4`,
+      `"bob","03.1","convOutputSize",4,4`,
+      "",
+    ].join("\n"),
+  );
+  for (const s of ["alice", "bob", `=HYPERLINK("x")`]) {
+    await readResults(`${out}/${s}.results.json`);
+  }
+});
