@@ -20,8 +20,10 @@ export interface SandboxLimits {
   callMs: number;
   /** Milliseconds between SIGTERM and SIGKILL. */
   graceMs: number;
-  /** Bytes the child's data segment may grow to (RLIMIT_DATA). */
+  /** Bytes the child's data segment may grow to (RLIMIT_DATA; Deno needs over 512 MiB to start). */
   memoryBytes: number;
+  /** Bytes of V8's old-space heap (plain JS objects and arrays; typed arrays are not in it). */
+  heapBytes: number;
   /** Bytes the child may write to stdout and stderr, all calls together. */
   outputBytes: number;
 }
@@ -32,6 +34,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   callMs: 5_000,
   graceMs: 500,
   memoryBytes: 1024 * 1024 * 1024,
+  heapBytes: 256 * 1024 * 1024,
   outputBytes: 32 * 1024 * 1024,
 };
 
@@ -124,7 +127,7 @@ export class SandboxDir {
       "--no-npm",
       "--no-prompt",
       `--allow-read=${this.submission},${this.root}/harness`,
-      `--v8-flags=--max-old-space-size=${Math.floor(limits.memoryBytes / 2 / 2 ** 20)}`,
+      `--v8-flags=--max-old-space-size=${Math.floor(limits.heapBytes / 2 ** 20)}`,
       `${this.root}/harness/harness.ts`,
       new URL(`file://${this.submission}/mod.ts`).href,
     ];
@@ -191,14 +194,15 @@ export class Child {
     this.writer = this.process.stdin.getWriter();
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.exited = this.process.status;
-    const stdoutDone = this.readStdout();
-    this.readStderr();
+    const streamsDone = Promise.all([this.readStdout(), this.readStderr()]);
     this.exited.then(async (status) => {
-      // Frames written just before the exit are still in the pipe: read them first.
-      await Promise.race([stdoutDone, new Promise((r) => setTimeout(r, 1000))]);
+      // Frames (and V8's out-of-memory message) written just before the exit are still in
+      // the pipes: read them first.
+      await Promise.race([streamsDone, new Promise((r) => setTimeout(r, 1000))]);
       const how = status.signal ? `was killed by ${status.signal}` : `exited (code ${status.code})`;
       const oom = /out of memory|allocation failed|OOM/i.test(this.stderrText)
-        ? " after running out of memory" + ` (the limit is ${limits.memoryBytes / 2 ** 20} MiB)`
+        ? ` after running out of memory (limits: ${limits.heapBytes / 2 ** 20} MiB of JS heap, ` +
+          `${limits.memoryBytes / 2 ** 20} MiB in all)`
         : "";
       this.fail(`the process ${how}${oom}`);
     });
