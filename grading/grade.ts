@@ -314,6 +314,7 @@ async function gradeInSandbox(
       continue;
     }
     let fatal: string | undefined;
+    child.startBudget(task.fn);
     for (const spec of specs) {
       if (fatal) {
         outcomes.push([spec, 0, `not run: ${fatal}`]);

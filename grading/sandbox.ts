@@ -18,6 +18,8 @@ export interface SandboxLimits {
   loadMs: number;
   /** Milliseconds one call may take. */
   callMs: number;
+  /** Milliseconds all the calls of one function may take together. */
+  functionMs: number;
   /** Milliseconds between SIGTERM and SIGKILL. */
   graceMs: number;
   /** Bytes the child's data segment may grow to (RLIMIT_DATA; Deno needs over 512 MiB to start). */
@@ -32,6 +34,7 @@ export interface SandboxLimits {
 export const DEFAULT_LIMITS: SandboxLimits = {
   loadMs: 15_000,
   callMs: 5_000,
+  functionMs: 30_000,
   graceMs: 500,
   memoryBytes: 1024 * 1024 * 1024,
   heapBytes: 256 * 1024 * 1024,
@@ -212,7 +215,11 @@ export class Child {
   async start(): Promise<
     { ok: true; exports: string[]; patched: string[] } | { ok: false; reason: string }
   > {
-    const reply = await this.withTimeout(this.ready, this.limits.loadMs, "loading mod.ts");
+    const reply = await this.withTimeout(
+      this.ready,
+      this.limits.loadMs,
+      `loading mod.ts took longer than ${this.limits.loadMs / 1000} s`,
+    );
     if (reply.kind === "fatal" && /exited/.test(reply.reason)) {
       return { ok: false, reason: `${reply.reason} while loading (Deno.exit at import time?)` };
     }
@@ -241,15 +248,30 @@ export class Child {
     return this.dead !== undefined;
   }
 
+  private budget: { fn: string; deadline: number } | undefined;
+
+  /** Starts `fn`'s time budget: {@link SandboxLimits.functionMs} for all its calls. */
+  startBudget(fn: string): void {
+    this.budget = { fn, deadline: performance.now() + this.limits.functionMs };
+  }
+
   /** Calls `fn(...args)` in the child. */
   call(fn: string, args: unknown[]): Promise<Reply> {
     if (this.dead) return Promise.resolve({ kind: "fatal", reason: this.dead });
+    let ms = this.limits.callMs;
+    let what = `${fn} took longer than ${ms / 1000} s`;
+    if (this.budget?.fn === fn) {
+      const left = this.budget.deadline - performance.now();
+      const spent = `${fn} used up its ${this.limits.functionMs / 1000} s for all its calls`;
+      if (left <= 0) return Promise.resolve({ kind: "fatal", reason: `${spent} (stopped)` });
+      if (left < ms) [ms, what] = [left, spent.replace("used up", "would overrun")];
+    }
     const id = this.nextId++;
     const undef = args.flatMap((a, i) => (a === undefined ? [i] : []));
     const line = JSON.stringify({ id, fn, args, undef }) + "\n";
     const reply = new Promise<Reply>((resolve) => (this.pending = { id, resolve }));
     this.writer.write(new TextEncoder().encode(line)).catch(() => {});
-    return this.withTimeout(reply, this.limits.callMs, fn);
+    return this.withTimeout(reply, ms, what);
   }
 
   /** Ends the child: SIGTERM, then SIGKILL if it is still there after the grace period. */
@@ -278,7 +300,7 @@ export class Child {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<Reply>((resolve) => {
       timer = setTimeout(() => {
-        const reason = `${what} took longer than ${ms / 1000} s (stopped)`;
+        const reason = `${what} (stopped)`;
         this.fail(reason);
         resolve({ kind: "fatal", reason });
         this.stop();

@@ -6,11 +6,12 @@
 import assert from "node:assert/strict";
 import { type Grade, gradeSubmission } from "../grading/grade.ts";
 import { toResults } from "../grading/results.ts";
+import type { SandboxLimits } from "../grading/sandbox.ts";
 import { textReport } from "../grading/report.ts";
 import type { Results } from "../grading/results.ts";
 import { assemble, assertOnlyLost, FIXTURES, REPO } from "./grading_helpers.ts";
 
-const LIMITS = { callMs: 3000, graceMs: 300, loadMs: 20_000 };
+const LIMITS: Partial<SandboxLimits> = { callMs: 3000, graceMs: 300, loadMs: 20_000 };
 
 /** Grades a folder the way the CLI does, visible tests only, and checks the results. */
 async function grade(
@@ -48,6 +49,7 @@ Deno.test("the grader survives every hostile submission, costing only what each 
   const started = performance.now();
   const dirs: Record<string, Promise<string>> = {
     infinite_loop: assemble("infinite_loop"),
+    slow: assemble("slow"),
     ignore_sigterm: assemble("ignore_sigterm"),
     exit_at_import: assemble("exit_at_import"),
     fake_output: assemble("fake_output"),
@@ -67,7 +69,14 @@ Deno.test("the grader survives every hostile submission, costing only what each 
         // again and again near the limit): the memory hog gets time enough to hit it.
         [
           name,
-          await grade(await dir, name === "memory" ? { ...LIMITS, callMs: 30_000 } : LIMITS),
+          await grade(
+            await dir,
+            name === "memory"
+              ? { ...LIMITS, callMs: 30_000 }
+              : name === "slow"
+              ? { ...LIMITS, functionMs: 1000 }
+              : LIMITS,
+          ),
         ] as const
       ),
     ),
@@ -82,6 +91,19 @@ Deno.test("the grader survives every hostile submission, costing only what each 
     const { results } = graded.infinite_loop;
     assertOnlyLost(results, ["conv1d"], "infinite_loop");
     assert.match(outputs(results, "conv1d"), /conv1d took longer than 3 s \(stopped\)/);
+  });
+
+  await t.step("a slow function is stopped by its budget for all its calls", () => {
+    const { results } = graded.slow;
+    const conv1d = results.tests.filter((t) => t.name.startsWith("conv1d:"));
+    assert.ok(conv1d.some((t) => t.score < t.max_score));
+    assert.match(
+      outputs(results, "conv1d"),
+      /conv1d (used up|would overrun) its 1 s for all its calls/,
+    );
+    for (const t of results.tests.filter((t) => !t.name.startsWith("conv1d:"))) {
+      assert.equal(t.score, t.max_score, t.name);
+    }
   });
 
   await t.step("ignoring SIGTERM: SIGKILL ends it, only conv2d lost", () => {
