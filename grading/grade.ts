@@ -61,6 +61,12 @@ const points = (max: number, passed: number, total: number) =>
 const callText = (fn: string, args: unknown[]) =>
   `${fn}(${args.map((a) => (a === undefined ? "undefined" : show(a, 200))).join(", ")})`;
 
+/** The expected answer as shown in a failure. */
+function expectedText(fn: string, args: unknown[]): string {
+  const ref = REFERENCES[fn];
+  return ref.describe?.(args) ?? show(ref.expected(args));
+}
+
 /** Runs the child for as long as it lives; a dead child is replaced for the next task. */
 class Runner {
   private child: Child | undefined;
@@ -125,7 +131,7 @@ async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, 
     }
     lines.push(
       `case ${i + 1}: ${callText(fn, args)}\n  expected: ${
-        show(REFERENCES[fn].expected(args))
+        expectedText(fn, args)
       }\n  ${fail}`,
     );
     if (fatal) {
@@ -185,7 +191,7 @@ async function runProperty(
     lastFail = r.fail ?? lastFail;
     lines.push(
       `Smallest failing input (shrunk): ${callText(fn, args)}`,
-      `  expected: ${show(REFERENCES[fn].expected(args))}`,
+      `  expected: ${expectedText(fn, args)}`,
       `  ${lastFail}`,
       `Replay: ${replay} (fast-check seed ${details.seed}, path ${details.counterexamplePath})`,
     );

@@ -88,7 +88,8 @@ export async function main(modUrl: string): Promise<void> {
   }
 
   function send(text: string): void {
-    const bytes = encode(FRAME + text + "\n");
+    // A leading newline ends whatever the submission printed without one.
+    const bytes = encode("\n" + FRAME + text + "\n");
     let at = 0;
     while (at < bytes.length) at += writeSync(bytes.subarray(at));
   }

@@ -19,6 +19,8 @@ import { extraConvModel } from "./model_spec.ts";
 export interface Reference {
   /** The right answer (shown as "expected"). */
   expected(args: unknown[]): unknown;
+  /** What "expected" says when a failure is shown, if not the answer itself. */
+  describe?(args: unknown[]): string;
   /** undefined when `got` passes, else one line saying what is wrong. */
   judge(args: unknown[], got: unknown): string | undefined;
   /** How `judge` works: element by element (with each element's scale), or by structure. */
@@ -65,6 +67,10 @@ function sums(fn: Fn): Reference {
 /** Dropout: the contract's structure (0 or x/(1 − p); x itself in evaluation); masks differ. */
 const dropoutReference: Reference = {
   kind: "dropout",
+  describe: ([x, p, o]) =>
+    (o as DropoutOptions).training
+      ? `the shape of x, each element 0 or x/(1 − p) = x·${1 / (1 - (p as number))} (any mask)`
+      : "x itself (evaluation)",
   expected: ([x, p, o]) =>
     regularize.dropout(x as NestedNumberArray, p as number, o as DropoutOptions),
   judge: ([x, p, o], got) => judgeDropout(x, p as number, (o as DropoutOptions).training, got),

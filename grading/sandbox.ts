@@ -357,6 +357,7 @@ export class Child {
   }
 
   private onLine(text: string): void {
+    if (text === "") return;
     if (!text.startsWith(FRAME)) return this.keepPrinted(text + "\n");
     let msg: { id: number; ok?: boolean; ready?: boolean; value?: unknown; error?: string };
     try {

@@ -11,6 +11,7 @@ import { buildModel } from "../training/model.ts";
 import { currentBackend } from "../kernels/backend.ts";
 import { REFERENCES } from "../grading/reference.ts";
 import { GRADED_TASKS, testsFor } from "../grading/cases.ts";
+import { gradeSubmission } from "../grading/grade.ts";
 
 const tmp = () => Deno.makeTempDir({ prefix: "litconv-grade-test-" });
 
@@ -145,4 +146,16 @@ Deno.test("--all grades every student folder into one CSV and a results.json eac
   for (const s of ["alice", "bob", `=HYPERLINK("x")`]) {
     await readResults(`${out}/${s}.results.json`);
   }
+});
+
+Deno.test("a failure replays: the same seed gives the same draws and the same shrunk input", async () => {
+  const dir = await assemble("stride_bug");
+  const conv1d = GRADED_TASKS.filter((t) => t.fn === "conv1d");
+  const run = async (seed: number) =>
+    (await gradeSubmission(dir, { tasks: conv1d, hidden: true, seed, numRuns: 30 })).tests
+      .find((t) => t.name.startsWith("conv1d: random inputs, stride 2"))!.output;
+  const first = await run(5);
+  assert.match(first, /Smallest failing input \(shrunk\)/);
+  assert.match(first, /--seed 5 \(fast-check seed/);
+  assert.equal(await run(5), first);
 });
