@@ -11,7 +11,15 @@ import { textReport } from "../grading/report.ts";
 import type { Results } from "../grading/results.ts";
 import { assemble, assertOnlyLost, FIXTURES, REPO } from "./grading_helpers.ts";
 
-const LIMITS: Partial<SandboxLimits> = { callMs: 3000, graceMs: 300, loadMs: 20_000 };
+// A call gets 10 s: generous for honest calls (milliseconds) on a machine the whole suite
+// loads, short for the loops. Where a cap races the clock (memory, output), the cap gets a
+// minute, so the outcome does not depend on the machine's load.
+const LIMITS: Partial<SandboxLimits> = { callMs: 10_000, graceMs: 300, loadMs: 60_000 };
+const OWN_LIMITS: Record<string, Partial<SandboxLimits>> = {
+  memory: { ...LIMITS, callMs: 60_000 },
+  flood: { ...LIMITS, callMs: 60_000, outputBytes: 4 * 2 ** 20 },
+  slow: { ...LIMITS, functionMs: 1000 },
+};
 
 /** Grades a folder the way the CLI does, visible tests only, and checks the results. */
 async function grade(
@@ -65,19 +73,7 @@ Deno.test("the grader survives every hostile submission, costing only what each 
   const graded = Object.fromEntries(
     await Promise.all(
       Object.entries(dirs).map(async ([name, dir]) =>
-        // Filling the heap up to its limit is slow when the machine is busy (V8 collects
-        // again and again near the limit): the memory hog gets time enough to hit it.
-        [
-          name,
-          await grade(
-            await dir,
-            name === "memory"
-              ? { ...LIMITS, callMs: 30_000 }
-              : name === "slow"
-              ? { ...LIMITS, functionMs: 1000 }
-              : LIMITS,
-          ),
-        ] as const
+        [name, await grade(await dir, OWN_LIMITS[name] ?? LIMITS)] as const
       ),
     ),
   );
@@ -90,7 +86,7 @@ Deno.test("the grader survives every hostile submission, costing only what each 
   await t.step("an infinite loop: that function times out, the rest keep full marks", () => {
     const { results } = graded.infinite_loop;
     assertOnlyLost(results, ["conv1d"], "infinite_loop");
-    assert.match(outputs(results, "conv1d"), /conv1d took longer than 3 s \(stopped\)/);
+    assert.match(outputs(results, "conv1d"), /conv1d took longer than 10 s \(stopped\)/);
   });
 
   await t.step("a slow function is stopped by its budget for all its calls", () => {
@@ -109,7 +105,7 @@ Deno.test("the grader survives every hostile submission, costing only what each 
   await t.step("ignoring SIGTERM: SIGKILL ends it, only conv2d lost", () => {
     const { results } = graded.ignore_sigterm;
     assertOnlyLost(results, ["conv2d"], "ignore_sigterm");
-    assert.match(outputs(results, "conv2d"), /took longer than 3 s/);
+    assert.match(outputs(results, "conv2d"), /took longer than 10 s/);
   });
 
   await t.step("Deno.exit(0) at import: nothing ran, everything 0, the reason given", () => {
@@ -170,8 +166,8 @@ Deno.test("the grader survives every hostile submission, costing only what each 
   await t.step("flooding stdout or stderr is stopped at the cap", () => {
     const { results } = graded.flood;
     assertOnlyLost(results, ["conv1d", "conv2d"], "flood");
-    assert.match(outputs(results, "conv1d"), /printed more than 32 MiB \(stopped\)/);
-    assert.match(outputs(results, "conv2d"), /printed more than 32 MiB \(stopped\)/);
+    assert.match(outputs(results, "conv1d"), /printed more than 4 MiB \(stopped\)/);
+    assert.match(outputs(results, "conv2d"), /printed more than 4 MiB \(stopped\)/);
   });
 
   await t.step("NaN, wrong shapes, Proxies, getters, lying toJSON, promises: judged wrong", () => {
