@@ -130,9 +130,7 @@ async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, 
       continue;
     }
     lines.push(
-      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${
-        expectedText(fn, args)
-      }\n  ${fail}`,
+      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${expectedText(fn, args)}\n  ${fail}`,
     );
     if (fatal) {
       if (i + 1 < cases.length) lines.push(`cases ${i + 2}–${cases.length} not run: ${fatal}`);

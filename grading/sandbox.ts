@@ -243,6 +243,11 @@ export class Child {
     return this.loaded.patched;
   }
 
+  /** The child's process id (that of deno: setpriv and prlimit exec it). */
+  get pid(): number {
+    return this.process.pid;
+  }
+
   /** Whether the child has died or been stopped. */
   isDead(): boolean {
     return this.dead !== undefined;
