@@ -24,7 +24,14 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends ca-certificates nodejs npm util-linux
-npm i -g deno@2.9.6
+npm i -g deno@2.9.6 || true
+if ! deno --version >/dev/null 2>&1; then
+  # An old npm may not run deno's postinstall: unpack the platform package's binary instead.
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack "@deno/linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')-glibc@2.9.6" &&
+    tar -xzf ./*.tgz && install -m 755 package/deno /usr/local/bin/deno)
+fi
+deno --version
 cd /autograder/source
 # Fetch the grader's npm packages now: grading runs offline and must not wait for them.
 deno cache grading/cli.ts
