@@ -7,8 +7,9 @@
  * ## The tolerance
  * Student code runs in float64 like the reference, so the only honest difference is the
  * order of operations: summing the same K terms in another order moves the result by at
- * most about 2(K − 1)·ε·Σ|terms| (ε = 2⁻⁵³). Graded inputs keep K ≤ 225 (a 5×5 kernel over
- * 3 channels, plus a bias, is the largest sum), so 2Kε·Σ|terms| < 5·10⁻¹⁴·Σ|terms|. The
+ * most about 2(K − 1)·ε·Σ|terms| (ε = 2⁻⁵³). Graded inputs keep K ≤ 192 (the L2 penalty of
+ * three 4×4×4 tensors is the longest sum; a conv layer sums at most 3·5·5 + 1 = 76 terms), so
+ * 2Kε·Σ|terms| < 5·10⁻¹⁴·Σ|terms|. The
  * judge allows {@link REL} = 10⁻¹² of the larger of |expected| and the element's *scale*
  * (Σ|terms| for sums; the size of the logits where a formula subtracts large numbers): twenty
  * times the bound, and still far below any real bug, which moves an element by a whole term.

@@ -5,6 +5,8 @@
  * valid, exit 0 when it graded, 2 when misused).
  */
 import assert from "node:assert/strict";
+import fc from "npm:fast-check@4.10.2";
+import { PAIRS } from "../kernels/registry.ts";
 import { assemble, byFunction, FIXTURES, gradeCli, readResults } from "./grading_helpers.ts";
 import { extraConvModel } from "../grading/model_spec.ts";
 import { buildModel } from "../training/model.ts";
@@ -158,4 +160,45 @@ Deno.test("a failure replays: the same seed gives the same draws and the same sh
   assert.match(first, /Smallest failing input \(shrunk\)/);
   assert.match(first, /--seed 5 \(fast-check seed/);
   assert.equal(await run(5), first);
+});
+
+Deno.test("the float64 tolerance accepts another summation order and rejects a slip", () => {
+  const conv1dArbitrary = PAIRS.find((p) => p.name === "conv1d")!.arbitrary;
+  const l2Arbitrary = PAIRS.find((p) => p.name === "l2Penalty")!.arbitrary;
+  // conv1d summed from the kernel's last tap to its first, l2 summed pairwise.
+  const conv1dBackwards = (x: number[], w: number[], o: { padding?: number; stride?: number }) => {
+    const [p, s] = [o.padding ?? 0, o.stride ?? 1];
+    const xp = [...Array(p).fill(0), ...x, ...Array(p).fill(0)];
+    const n = Math.floor((xp.length - w.length) / s) + 1;
+    return Array.from({ length: n }, (_, i) => {
+      let sum = 0;
+      for (let k = w.length - 1; k >= 0; k--) sum += xp[i * s + k] * w[w.length - 1 - k];
+      return sum;
+    });
+  };
+  const pairwise = (xs: number[]): number =>
+    xs.length <= 2
+      ? xs.reduce((a, b) => a + b, 0)
+      : pairwise(xs.slice(0, xs.length >> 1)) + pairwise(xs.slice(xs.length >> 1));
+  const leaves = (t: unknown): number[] => Array.isArray(t) ? t.flatMap(leaves) : [t as number];
+  let slipsCaught = 0;
+  for (const args of fc.sample(conv1dArbitrary, { seed: 3, numRuns: 300 })) {
+    const [x, w, o] = args as Parameters<typeof conv1dBackwards>;
+    const got = conv1dBackwards(x, w, o);
+    assert.equal(REFERENCES.conv1d.judge(args, got), undefined, JSON.stringify(args));
+    // A slip of 10⁻⁹ of the element's summed magnitude (1000× the tolerance) is no rounding.
+    const scale = (REFERENCES.conv1d.scale!(args) as number[])[0];
+    const slipped = got[0] + 1e-9 * (Math.max(scale, Math.abs(got[0])) || 1);
+    if (slipped !== got[0]) { // a subnormal output has no room for a slip
+      got[0] = slipped;
+      assert.notEqual(REFERENCES.conv1d.judge(args, got), undefined, JSON.stringify([args, got]));
+      slipsCaught++;
+    }
+  }
+  assert.ok(slipsCaught > 290, `${slipsCaught} slips tried`);
+  for (const args of fc.sample(l2Arbitrary, { seed: 4, numRuns: 300 })) {
+    const [params, lambda] = args as [unknown[], number];
+    const got = lambda * pairwise(params.flatMap(leaves).map((v) => v * v));
+    assert.equal(REFERENCES.l2Penalty.judge(args, got), undefined, JSON.stringify(args));
+  }
 });
