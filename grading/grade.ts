@@ -220,42 +220,49 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
   const outcomes: [TestSpec, number, string][] = [];
   let printed = "";
 
-  const hasMod = await Deno.stat(`${dir}/mod.ts`).then((s) => s.isFile, () => false);
-  const refused = hasMod ? await checkImports(dir) : [];
+  // lstat: a mod.ts that is a link (to /etc/shadow, say) is not the student's code.
+  const hasMod = await Deno.lstat(`${dir}/mod.ts`).then((s) => s.isFile, () => false);
+  let sandbox: SandboxDir | undefined;
   if (!hasMod) {
     const reason = "not implemented: the submission has no mod.ts";
     notes.push(`${reason}.`);
     for (const { task, specs } of byTask) {
       outcomes.push(...failAll(specs, `${reason} (task ${task.id} asks for ${task.fn})`));
     }
-  } else if (refused.length) {
-    notes.push(
-      "Refused to run the submission: it imports modules from outside its folder.",
-      ...refused.map((r) => `  ${r.from} imports "${r.specifier}": ${r.why}`),
-    );
-    outcomes.push(
-      ...failAll(
-        allSpecs,
-        "refused: mod.ts imports from outside the submission folder (see the report's notes)",
-      ),
-    );
   } else {
-    let sandbox: SandboxDir | undefined;
     try {
       sandbox = await SandboxDir.create(dir);
     } catch (e) {
       notes.push(`Could not copy the submission: ${(e as Error).message}`);
       outcomes.push(...failAll(allSpecs, `refused: ${(e as Error).message}`));
     }
-    if (sandbox) {
-      const runner = new Runner(sandbox, limits);
-      try {
-        await gradeInSandbox(runner, byTask, notes, outcomes, replay);
-      } finally {
-        await runner.retire();
-        printed = runner.printed;
-        await sandbox.remove();
+  }
+  if (sandbox) {
+    try {
+      // The graph of the copy (source files only, no links), so deno info reads nothing else.
+      const refused = await checkImports(sandbox.submission);
+      if (refused.length) {
+        notes.push(
+          "Refused to run the submission: it imports modules from outside its folder.",
+          ...refused.map((r) => `  ${r.from} imports "${r.specifier}": ${r.why}`),
+        );
+        outcomes.push(
+          ...failAll(
+            allSpecs,
+            "refused: mod.ts imports from outside the submission folder (see the report's notes)",
+          ),
+        );
+      } else {
+        const runner = new Runner(sandbox, limits);
+        try {
+          await gradeInSandbox(runner, byTask, notes, outcomes, replay);
+        } finally {
+          await runner.retire();
+          printed = runner.printed;
+        }
       }
+    } finally {
+      await sandbox.remove();
     }
   }
 

@@ -43,7 +43,14 @@ export async function checkImports(dir: string): Promise<RefusedImport[]> {
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(60_000),
-  }).output();
+  }).output().catch(() => undefined);
+  if (!out) {
+    return [{
+      from: "mod.ts",
+      specifier: "mod.ts",
+      why: "deno info did not finish reading its imports",
+    }];
+  }
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
     return [{ from: "mod.ts", specifier: "mod.ts", why: `deno info could not read it: ${err}` }];

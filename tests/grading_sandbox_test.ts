@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { Child, DEFAULT_LIMITS, runningAsRoot, SandboxDir } from "../grading/sandbox.ts";
 import { FIXTURES } from "./grading_helpers.ts";
+import { gradeSubmission } from "../grading/grade.ts";
+import { GRADED_TASKS } from "../grading/cases.ts";
 
 Deno.test("the copy holds source files only: no deno.json, no links, no dot folders", async () => {
   const dir = await Deno.makeTempDir();
@@ -65,4 +67,12 @@ Deno.test("a running child is nobody (as root) and has the data rlimit", async (
     await child.stop();
     await sandbox.remove();
   }
+});
+
+Deno.test("a mod.ts that is a link to a file outside is not graded, and not read", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.symlink(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
+  const grade = await gradeSubmission(dir, { tasks: GRADED_TASKS.slice(0, 1) });
+  assert.equal(grade.score, 0);
+  assert.match(grade.tests[0].output, /the submission has no mod.ts/);
 });
