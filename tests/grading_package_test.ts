@@ -41,9 +41,10 @@ Deno.test("the Gradescope package grades a correct and a hostile submission", as
   ) {
     assert.ok(files.includes(f), `${f} in the zip`);
   }
+  const escape = await assemble("escape");
   const [correct, hostile] = await Promise.all([
     autograderRoot(zip, `${FIXTURES}correct`),
-    assemble("escape").then((dir) => autograderRoot(zip, dir)),
+    autograderRoot(zip, escape),
   ]);
   const syntax = await new Deno.Command("bash", { args: ["-n", `${correct}/source/setup.sh`] })
     .output();
@@ -61,6 +62,8 @@ Deno.test("the Gradescope package grades a correct and a hostile submission", as
   const bad = await readResults(`${hostile}/results/results.json`);
   for (const t of bad.tests) assert.equal(t.score, 0, t.name); // each function tries an escape
   assert.match(bad.tests[0].output, /Requires read access/);
+  // Deno fills source/node_modules from its cache: hundreds of MB, not left in /tmp.
+  for (const d of [correct, hostile, escape]) await Deno.remove(d, { recursive: true });
 });
 
 Deno.test("run_autograder leaves a valid results.json even when the grader cannot start", async () => {
@@ -71,4 +74,5 @@ Deno.test("run_autograder leaves a valid results.json even when the grader canno
   const r = JSON.parse(await Deno.readTextFile(`${root}/results/results.json`));
   assert.equal(r.score, 0);
   assert.match(r.output, /failed to start/);
+  await Deno.remove(root, { recursive: true });
 });

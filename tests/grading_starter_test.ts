@@ -19,7 +19,8 @@ async function deno(args: string[], cwd: string) {
 }
 
 Deno.test("a starter folder works outside the repo, from stubs to full marks", async () => {
-  const dir = `${await Deno.makeTempDir({ prefix: "litconv-starter-" })}/hw`;
+  const parent = await Deno.makeTempDir({ prefix: "litconv-starter-" });
+  const dir = `${parent}/hw`;
   assert.ok(!dir.startsWith(REPO));
   const made = await deno(["task", "assignment", "new", dir, "--tasks", "04.1,02.1,10.1"], REPO);
   assert.equal(made.code, 0, made.text);
@@ -45,7 +46,7 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
   assert.equal(filled.code, 0, filled.text);
   assert.match(filled.text, /ok \| \d+ passed \| 0 failed/);
 
-  const out = `${dir}/../results.json`;
+  const out = `${parent}/results.json`;
   const graded = await gradeCli([dir, "--hidden", "--out", out]);
   assert.equal(graded.code, 0);
   const r = await readResults(out);
@@ -54,4 +55,5 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
     [...new Set(r.tests.map((t) => t.name.split(":")[0]))],
     ["conv1d", "conv2d", "extraConvModel"],
   );
+  await Deno.remove(parent, { recursive: true });
 });
