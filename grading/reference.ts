@@ -67,7 +67,7 @@ function sums(fn: Fn): Reference {
 /** Dropout: the contract's structure (0 or x/(1 − p); x itself in evaluation); masks differ. */
 const dropoutReference: Reference = {
   kind: "dropout",
-  describe: ([x, p, o]) =>
+  describe: ([_x, p, o]) =>
     (o as DropoutOptions).training
       ? `the shape of x, each element 0 or x/(1 − p) = x·${1 / (1 - (p as number))} (any mask)`
       : "x itself (evaluation)",
