@@ -13,7 +13,8 @@ import { GRADED_TASKS, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
 import { show } from "./judge.ts";
 import { REFERENCES } from "./reference.ts";
-import { Child, DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
+import { Child } from "./child.ts";
+import { DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
 /** One graded test's outcome, in Gradescope's terms. */
 export interface TestResult {

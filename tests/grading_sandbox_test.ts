@@ -3,7 +3,8 @@
  * unprivileged user (when the grader is root) under the memory rlimit, read from /proc.
  */
 import assert from "node:assert/strict";
-import { Child, DEFAULT_LIMITS, runningAsRoot, SandboxDir } from "../grading/sandbox.ts";
+import { DEFAULT_LIMITS, runningAsRoot, SandboxDir } from "../grading/sandbox.ts";
+import { Child } from "../grading/child.ts";
 import { FIXTURES } from "./grading_helpers.ts";
 import { gradeSubmission } from "../grading/grade.ts";
 import { GRADED_TASKS } from "../grading/cases.ts";
