@@ -51,6 +51,9 @@ export function runningAsRoot(): boolean {
 
 /** A private copy of the submission beside the harness, readable by the child's user. */
 export class SandboxDir {
+  /** The deno binary the child runs (one `nobody` can execute). */
+  private deno = Deno.execPath();
+
   private constructor(readonly root: string, readonly submission: string) {}
 
   /** Copies `dir`'s source files (not configs, not links) and the harness. */
@@ -84,7 +87,10 @@ export class SandboxDir {
     const sandbox = new SandboxDir(root, submission);
     try {
       await copy(dir, submission);
-      if (runningAsRoot()) await sandbox.shareWithNobody();
+      if (runningAsRoot()) {
+        await sandbox.shareWithNobody();
+        sandbox.deno = await denoForNobody();
+      }
     } catch (e) {
       await sandbox.remove();
       throw e;
@@ -132,7 +138,7 @@ export class SandboxDir {
       DENO_NO_UPDATE_CHECK: "1",
     };
     const prlimit = ["--data=" + limits.memoryBytes, "--core=0", "--"];
-    const cmd = [Deno.execPath(), ...denoArgs];
+    const cmd = [this.deno, ...denoArgs];
     if (runningAsRoot()) {
       const drop = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"];
       return { cmd: "setpriv", args: [...drop, "prlimit", ...prlimit, ...cmd], env };
@@ -141,6 +147,37 @@ export class SandboxDir {
       ? { cmd: "prlimit", args: [...prlimit, ...cmd], env }
       : { cmd: cmd[0], args: cmd.slice(1), env };
   }
+}
+
+/** Whether every other user may reach and run `path` (each folder on the way searchable). */
+export async function executableByOthers(path: string): Promise<boolean> {
+  const parts = path.split("/").filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const mode = (await Deno.stat("/" + parts.slice(0, i + 1).join("/"))).mode ?? 0;
+    if ((mode & 0o001) === 0 || (i === parts.length - 1 && (mode & 0o004) === 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * A deno binary `nobody` can run: this one, or where it sits in a private folder (npx's cache
+ * under /root, say) a copy in a shared temporary folder, made once per version.
+ */
+async function denoForNobody(): Promise<string> {
+  const own = Deno.execPath();
+  if (await executableByOthers(own)) return own;
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/litconv-deno-${Deno.version.deno}`;
+  const copy = `${dir}/deno`;
+  if (await Deno.stat(copy).then((s) => s.size === Deno.statSync(own).size, () => false)) {
+    return copy;
+  }
+  await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
+  await Deno.chmod(dir, 0o755);
+  const tmp = `${copy}.${Deno.pid}.tmp`;
+  await Deno.copyFile(own, tmp);
+  await Deno.chmod(tmp, 0o755);
+  await Deno.rename(tmp, copy);
+  return copy;
 }
 
 /** prlimit is util-linux's; without it (not Linux) the child runs without the rlimit. */

@@ -3,7 +3,12 @@
  * unprivileged user (when the grader is root) under the memory rlimit, read from /proc.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_LIMITS, runningAsRoot, SandboxDir } from "../grading/sandbox.ts";
+import {
+  DEFAULT_LIMITS,
+  executableByOthers,
+  runningAsRoot,
+  SandboxDir,
+} from "../grading/sandbox.ts";
 import { Child } from "../grading/child.ts";
 import { FIXTURES } from "./grading_helpers.ts";
 import { gradeSubmission } from "../grading/grade.ts";
@@ -76,4 +81,14 @@ Deno.test("a mod.ts that is a link to a file outside is not graded, and not read
   const grade = await gradeSubmission(dir, { tasks: GRADED_TASKS.slice(0, 1) });
   assert.equal(grade.score, 0);
   assert.match(grade.tests[0].output, /the submission has no mod.ts/);
+});
+
+Deno.test("the child's deno must be reachable by others (else the launcher copies it)", async () => {
+  const dir = await Deno.makeTempDir(); // mode 0700
+  await Deno.writeTextFile(`${dir}/tool`, "");
+  await Deno.chmod(`${dir}/tool`, 0o755);
+  assert.equal(await executableByOthers(`${dir}/tool`), false);
+  await Deno.chmod(dir, 0o755);
+  assert.equal(await executableByOthers(`${dir}/tool`), true);
+  await Deno.remove(dir, { recursive: true });
 });
