@@ -140,7 +140,8 @@ export class SandboxDir {
     const prlimit = ["--data=" + limits.memoryBytes, "--core=0", "--"];
     const cmd = [this.deno, ...denoArgs];
     if (runningAsRoot()) {
-      const drop = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"];
+      // 65534 is nobody (and nogroup) on Debian, Ubuntu and Fedora alike; names differ.
+      const drop = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"];
       return { cmd: "setpriv", args: [...drop, "prlimit", ...prlimit, ...cmd], env };
     }
     return hasPrlimit
