@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { GRADED_TASKS } from "./cases.ts";
 import { parseTasks } from "./cli.ts";
 import { writeStarter } from "./starter.ts";
+import { userPath } from "./paths.ts";
 
 const USAGE = "usage: deno task assignment new DIR [--tasks 02.1,04.1]";
 
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length !== 2 || positionals[0] !== "new") throw new Error(USAGE);
-    const dir = positionals[1];
+    const dir = userPath(positionals[1]);
     const tasks = values.tasks ? parseTasks(values.tasks) : [...GRADED_TASKS];
     const files = await writeStarter(dir, tasks);
     console.log(

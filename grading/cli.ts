@@ -18,6 +18,7 @@ import { gradeSubmission } from "./grade.ts";
 import { textReport } from "./report.ts";
 import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
+import { userPath } from "./paths.ts";
 
 const USAGE =
   `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N]
@@ -65,13 +66,13 @@ export async function main(argv: string[]): Promise<number> {
       },
       allowPositionals: true,
     });
-    out = values.out;
+    out = values.out === undefined ? undefined : userPath(values.out);
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
     if (positionals.length !== 1) throw new Usage("give exactly one folder");
-    const dir = positionals[0];
+    const dir = userPath(positionals[0]);
     const stat = await Deno.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory) throw new Usage(`${dir} is not a folder`);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -87,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
 
     if (values.all) {
       const tasks = values.tasks ? parseTasks(values.tasks) : undefined;
-      const summary = await gradeAll(dir, values.out ?? "grades", {
+      const summary = await gradeAll(dir, out ?? userPath("grades"), {
         tasks,
         hidden: values.hidden,
         seed,
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       hidden: values.hidden,
       seed,
       numRuns: runs,
-      replay: `deno task grade ${dir}${flags} --seed ${seed}`,
+      replay: `deno task grade ${positionals[0]}${flags} --seed ${seed}`,
     });
     if (fromStarter) {
       grade.notes.unshift(

@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { type Zippable, zipSync } from "npm:fflate@0.8.3";
 import { parseTasks } from "./cli.ts";
+import { userPath } from "./paths.ts";
 
 const REPO = new URL("../", import.meta.url);
 /** What the grader needs of the course, relative to the repository root. */
@@ -91,6 +92,6 @@ if (import.meta.main) {
     `--seed ${Number.isSafeInteger(Number(values.seed)) ? Number(values.seed) : 1}`,
   ].filter(Boolean).join(" ");
   const zip = await buildPackage(args);
-  await Deno.writeFile(positionals[0], zip);
+  await Deno.writeFile(userPath(positionals[0]), zip);
   console.log(`wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): grader ${args}`);
 }

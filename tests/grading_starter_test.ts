@@ -36,10 +36,12 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
   assert.match(stubs.text, /not implemented yet \(task 10.1\)/);
   assert.match(stubs.text, /0 passed/);
 
-  const check = await gradeCli([dir]);
-  assert.equal(check.code, 0);
-  assert.match(check.stdout, /Score: 0 \//);
-  assert.match(check.stdout, /Graded the tasks in .*assignment.json: 02.1, 04.1, 10.1/);
+  // Check-my-work from the student's own folder: "." is where the student is, not the repo.
+  const check = await deno(["task", "--config", `${REPO}deno.json`, "grade", "."], dir);
+  assert.equal(check.code, 0, check.text);
+  assert.match(check.text, /Score: 0 \/ \d+/);
+  assert.match(check.text, /not implemented yet \(task 02.1\)/);
+  assert.match(check.text, /Graded the tasks in .*assignment.json: 02.1, 04.1, 10.1/);
 
   await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
   const filled = await deno(["test", "--no-config"], dir);
