@@ -9,8 +9,14 @@ import type { Grade } from "./grade.ts";
 /** Indents every line of `text`. */
 const indent = (text: string, by: string) => text.split("\n").map((l) => by + l).join("\n");
 
-/** The report as plain text; `summaryOnly` leaves out the per-test lines (results.json has them). */
-export function textReport(grade: Grade, opts: { summaryOnly?: boolean } = {}): string {
+/**
+ * The report as plain text. `summaryOnly` leaves out the per-test lines (results.json has
+ * them); `withPrinted: false` leaves out what the submission printed.
+ */
+export function textReport(
+  grade: Grade,
+  opts: { summaryOnly?: boolean; withPrinted?: boolean } = {},
+): string {
   const lines: string[] = [];
   const mode = grade.hidden
     ? "visible and hidden tests"
@@ -35,7 +41,7 @@ export function textReport(grade: Grade, opts: { summaryOnly?: boolean } = {}): 
     }
   }
   if (grade.notes.length) lines.push("", "Notes:", ...grade.notes.map((n) => `  ${n}`));
-  if (grade.printed.trim()) {
+  if ((opts.withPrinted ?? true) && grade.printed.trim()) {
     lines.push(
       "",
       "The submission printed (shown, not graded):",

@@ -36,7 +36,10 @@ export function toResults(grade: Grade): Results {
   return {
     score: finite(grade.score),
     execution_time: finite(grade.executionTime),
-    output: textReport(grade, { summaryOnly: true }),
+    // With hidden tests, what the submission printed stays out of the visible summary: it
+    // could print the hidden inputs it was given. (The terminal report, Gradescope's hidden
+    // stdout, keeps it.)
+    output: textReport(grade, { summaryOnly: true, withPrinted: !grade.hidden }),
     output_format: "text",
     visibility: "visible",
     stdout_visibility: "hidden",

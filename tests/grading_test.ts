@@ -13,7 +13,9 @@ import { buildModel } from "../training/model.ts";
 import { currentBackend } from "../kernels/backend.ts";
 import { REFERENCES } from "../grading/reference.ts";
 import { GRADED_TASKS, testsFor } from "../grading/cases.ts";
-import { gradeSubmission } from "../grading/grade.ts";
+import { type Grade, gradeSubmission } from "../grading/grade.ts";
+import { toResults } from "../grading/results.ts";
+import { textReport } from "../grading/report.ts";
 
 const tmp = () => Deno.makeTempDir({ prefix: "litconv-grade-test-" });
 
@@ -201,4 +203,20 @@ Deno.test("the float64 tolerance accepts another summation order and rejects a s
     const got = lambda * pairwise(params.flatMap(leaves).map((v) => v * v));
     assert.equal(REFERENCES.l2Penalty.judge(args, got), undefined, JSON.stringify(args));
   }
+});
+
+Deno.test("with hidden tests, what a submission prints stays out of the visible summary", () => {
+  const grade: Grade = {
+    score: 0,
+    maxScore: 0,
+    executionTime: 1,
+    tests: [],
+    notes: [],
+    printed: "conv1d got [0.123, 4.56] (a hidden input)\n",
+    seed: 1,
+    hidden: false,
+  };
+  assert.match(toResults(grade).output, /\| conv1d got \[0.123, 4.56\]/);
+  assert.doesNotMatch(toResults({ ...grade, hidden: true }).output, /0\.123/);
+  assert.match(textReport({ ...grade, hidden: true }), /0\.123/); // the terminal keeps it
 });
