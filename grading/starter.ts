@@ -140,9 +140,10 @@ ${tasks.map((t) => `- **${t.id}** \`${t.fn}\`: ${t.title} (lesson ${t.lesson})`)
    Plain nested arrays of numbers in and out; \`types.ts\` has the option types.
 2. Run the visible tests here: \`deno test\`. They are the lecture's examples and a few edge
    cases (stride with a remainder, padding larger than the kernel, 1×1 inputs, logits of ±1000).
-3. Check your work with the grader, from the course's folder:
-   \`deno task grade PATH/TO/THIS/FOLDER\` (visible tests; add \`--hidden\` for the property
-   runs that grading adds: random inputs, compared with the course's reference in float64).
+3. Check your work with the grader: from the course's folder, \`deno task grade PATH/TO/THIS/FOLDER\`,
+   or from this folder, \`deno task --config PATH/TO/litconv/deno.json grade .\` (visible tests;
+   add \`--hidden\` for the property runs that grading adds: random inputs, compared with the
+   course's reference in float64).
 
 Rules the grader enforces: \`mod.ts\` may import only files inside this folder (no npm, no
 URLs, not the course's own kernels; a \`deno.json\` here is ignored); it runs without file,
