@@ -6,11 +6,20 @@
 import assert from "node:assert/strict";
 import { FIXTURES, gradeCli, readResults, REPO } from "./grading_helpers.ts";
 
+function withoutInitCwd(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return env;
+}
+
 async function deno(args: string[], cwd: string) {
   const out = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    // As from a student's shell: no INIT_CWD inherited from the `deno task test` running us
+    // (deno task keeps an INIT_CWD it finds, so "." would mean the repo).
+    clearEnv: true,
+    env: { ...withoutInitCwd(), NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
