@@ -10,9 +10,25 @@ import type { Results } from "../grading/results.ts";
 export const FIXTURES = new URL("./fixtures/submissions/", import.meta.url).pathname;
 export const REPO = new URL("../", import.meta.url).pathname;
 
+const made = new Set<string>();
+addEventListener("unload", () => {
+  for (const dir of made) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* removed already */ }
+  }
+});
+
+/** A temporary folder, removed when the test file's process ends. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  made.add(dir);
+  return dir;
+}
+
 /** A temporary copy of fixture `name` with `correct.ts` beside its mod.ts. */
 export async function assemble(name: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: `litconv-${name}-` });
+  const dir = await tempDir(`litconv-${name}-`);
   for await (const e of Deno.readDir(`${FIXTURES}${name}`)) {
     await Deno.copyFile(`${FIXTURES}${name}/${e.name}`, `${dir}/${e.name}`);
   }

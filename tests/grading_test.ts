@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { PAIRS } from "../kernels/registry.ts";
-import { assemble, byFunction, FIXTURES, gradeCli, readResults } from "./grading_helpers.ts";
+import {
+  assemble,
+  byFunction,
+  FIXTURES,
+  gradeCli,
+  readResults,
+  tempDir,
+} from "./grading_helpers.ts";
 import { extraConvModel } from "../grading/model_spec.ts";
 import { buildModel } from "../training/model.ts";
 import { currentBackend } from "../kernels/backend.ts";
@@ -17,7 +24,7 @@ import { type Grade, gradeSubmission } from "../grading/grade.ts";
 import { toResults } from "../grading/results.ts";
 import { textReport } from "../grading/report.ts";
 
-const tmp = () => Deno.makeTempDir({ prefix: "litconv-grade-test-" });
+const tmp = () => tempDir("litconv-grade-test-");
 
 Deno.test("a correct submission gets full marks, hidden tests included", async () => {
   const out = `${await tmp()}/results.json`;
