@@ -77,7 +77,9 @@ export const TASKS: readonly Task[] = [
     id: "10.1",
     fn: "extraConvModel",
     lesson: "10-extra-conv",
-    title: "the lecture's CNN with an extra 5×5×128 convolution block",
+    // Graded without TF.js (the sandbox has none): extraConvModel(size) returns each layer's
+    // output shape for a 1×size×size image and the parameter count (grading/model_spec.ts).
+    title: "the extra 5×5×128 conv block: each layer's output shape and the parameter count",
   },
 ];
 

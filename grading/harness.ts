@@ -1,0 +1,227 @@
+/**
+ * The untrusted side of grading: a small script that runs in a sandboxed child `deno`,
+ * imports the submission's `mod.ts`, and answers calls read from stdin. It imports nothing,
+ * because the launcher copies it beside the submission and the child may read nothing else.
+ *
+ * Protocol, one JSON object a line both ways:
+ * - in:  `{"id": 1, "fn": "conv1d", "args": [...], "undef": [2]}` (`undef`: argument indices
+ *   that are `undefined`, which JSON cannot carry);
+ * - out: {@link FRAME} + `{"id": 1, "ok": true, "value": ...}` or `{"id": 1, "ok": false,
+ *   "error": "..."}`, and once, after the import, `{"id": 0, "ready": true, "exports": [...],
+ *   "patched": [...]}` (or `"ready": false` with the import's error).
+ *
+ * The harness is trusted by nobody: the parent judges only the bytes it reads, so a
+ * submission that forges frames can only misreport its own answers. What the harness does
+ * take care of is not being *confused* by a submission that patches globals: everything it
+ * uses after the import (JSON, Array.isArray, Reflect, the stdout writer) is captured before
+ * the import, and results are serialised by walking them with those captured functions,
+ * never by calling a `toJSON` or a getter the submission could have planted.
+ *
+ * @module
+ */
+
+/** Marks a protocol line on stdout; anything else the child prints is only shown, capped. */
+export const FRAME = "\u001elitconv-frame ";
+/** The most numbers (and strings) one answer may hold. */
+export const MAX_ANSWER_ITEMS = 1_000_000;
+/** The deepest nesting one answer may have. */
+const MAX_DEPTH = 12;
+
+/** Runs the protocol; `modUrl` is the submission's mod.ts. */
+export async function main(modUrl: string): Promise<void> {
+  // Captured before the submission runs: it may replace any of these afterwards.
+  const parse = JSON.parse;
+  const quote = JSON.stringify;
+  const isArray = Array.isArray;
+  const ownKeys = Reflect.ownKeys;
+  const describe = Object.getOwnPropertyDescriptor;
+  const protoOf = Object.getPrototypeOf;
+  const ObjectProto = Object.prototype;
+  const encoder = new TextEncoder();
+  const encode = encoder.encode.bind(encoder);
+  const decoder = new TextDecoder();
+  const decode = decoder.decode.bind(decoder);
+  const stdout = Deno.stdout;
+  const writeSync = stdout.writeSync.bind(stdout);
+  const stdin = Deno.stdin;
+  const read = stdin.read.bind(stdin);
+  const stringOf = String;
+  const apply = Reflect.apply;
+  const define = Object.defineProperty;
+  const indexOf = String.prototype.indexOf;
+  const slice = String.prototype.slice;
+  // Globals a hostile submission likes to patch: reported (the harness no longer uses them).
+  const watched: [string, object, string, unknown][] = [
+    ["Math.exp", Math, "exp", Math.exp],
+    ["Math.log", Math, "log", Math.log],
+    ["Math.max", Math, "max", Math.max],
+    ["Math.floor", Math, "floor", Math.floor],
+    ["JSON.stringify", JSON, "stringify", JSON.stringify],
+    ["JSON.parse", JSON, "parse", JSON.parse],
+    ["Object.is", Object, "is", Object.is],
+    ["Array.isArray", Array, "isArray", Array.isArray],
+    ["Array.prototype.map", Array.prototype, "map", Array.prototype.map],
+    ["Array.prototype.reduce", Array.prototype, "reduce", Array.prototype.reduce],
+    ["Array.prototype.push", Array.prototype, "push", Array.prototype.push],
+    ["Number.isFinite", Number, "isFinite", Number.isFinite],
+  ];
+  const watchedGlobals: [string, string, unknown][] = [
+    ["Math", "Math", Math],
+    ["JSON", "JSON", JSON],
+    ["Array", "Array", Array],
+    ["Object", "Object", Object],
+  ];
+
+  // Casual prints go to stderr, so stdout carries frames (and only deliberate writes).
+  const stderr = Deno.stderr;
+  const writeErr = stderr.writeSync.bind(stderr);
+  const toStderr = (...xs: unknown[]) => {
+    try {
+      let text = "";
+      for (let i = 0; i < xs.length; i++) text += (i ? " " : "") + safeText(xs[i]);
+      writeErr(encode(text + "\n"));
+    } catch { /* nothing to do */ }
+  };
+  for (const k of ["log", "info", "debug", "warn", "error", "trace", "table", "dir"] as const) {
+    // deno-lint-ignore no-explicit-any
+    (console as any)[k] = toStderr;
+  }
+
+  function send(text: string): void {
+    // A leading newline ends whatever the submission printed without one.
+    const bytes = encode("\n" + FRAME + text + "\n");
+    let at = 0;
+    while (at < bytes.length) at += writeSync(bytes.subarray(at));
+  }
+
+  function safeText(e: unknown): string {
+    try {
+      if (typeof e === "string") return e;
+      if (e !== null && typeof e === "object") {
+        const m = describe(e, "message");
+        const n = describe(protoOf(e) ?? ObjectProto, "name") ?? describe(e, "name");
+        if (m && "value" in m && typeof m.value === "string") {
+          const name = n && "value" in n && typeof n.value === "string" ? n.value : "Error";
+          return name + ": " + m.value;
+        }
+      }
+      return stringOf(e);
+    } catch {
+      return "a thrown value that cannot be shown";
+    }
+  }
+
+  /** The answer as JSON text, walked with the captured functions; throws a plain string. */
+  function serialise(value: unknown): string {
+    let items = 0;
+    const walk = (v: unknown, depth: number): string => {
+      if (++items > MAX_ANSWER_ITEMS) throw `the result holds more than ${MAX_ANSWER_ITEMS} items`;
+      if (depth > MAX_DEPTH) throw "the result is nested too deeply";
+      if (typeof v === "number") {
+        return v === v && v !== Infinity && v !== -Infinity ? "" + v : quote("" + v);
+      }
+      if (typeof v === "string") return quote(v);
+      if (typeof v === "boolean") return v ? "true" : "false";
+      if (v === null) return "null";
+      if (v === undefined) return quote("undefined");
+      if (typeof v !== "object") throw `the result contains a ${typeof v}`;
+      if (isArray(v)) {
+        const lengthDesc = describe(v, "length");
+        const n = lengthDesc?.value;
+        if (typeof n !== "number") throw "the result is an array without a length";
+        let text = "[";
+        for (let i = 0; i < n; i++) {
+          const d = describe(v, "" + i);
+          if (d === undefined) throw `the result has a hole at index ${i}`;
+          if (!("value" in d)) throw `the result has a getter at index ${i}`;
+          text += (i ? "," : "") + walk(d.value, depth + 1);
+        }
+        return text + "]";
+      }
+      const proto = protoOf(v);
+      if (proto !== ObjectProto && proto !== null) {
+        const ctor = describe(proto, "constructor")?.value;
+        const name = typeof ctor === "function" ? describe(ctor, "name")?.value : undefined;
+        throw `the result contains a ${typeof name === "string" ? name : "class instance"}, ` +
+          "not a plain array or object";
+      }
+      let text = "{";
+      let first = true;
+      for (const key of ownKeys(v)) {
+        if (typeof key !== "string") continue;
+        const d = describe(v, key);
+        if (!d || !d.enumerable) continue;
+        if (!("value" in d)) throw `the result has a getter for "${key}"`;
+        text += (first ? "" : ",") + quote(key) + ":" + walk(d.value, depth + 1);
+        first = false;
+      }
+      return text + "}";
+    };
+    return walk(value, 0);
+  }
+
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(modUrl);
+  } catch (e) {
+    send(`{"id":0,"ready":false,"error":${quote(safeText(e))}}`);
+    return;
+  }
+  // Lists are built as JSON text: a planted Array.prototype setter cannot intercept strings.
+  let exports = "";
+  const keys = ownKeys(mod);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (typeof key === "string" && typeof describe(mod, key)?.value === "function") {
+      exports += (exports ? "," : "") + quote(key);
+    }
+  }
+  let patched = "";
+  for (let i = 0; i < watched.length; i++) {
+    const [name, owner, key, original] = watched[i];
+    if (describe(owner, key)?.value !== original) patched += (patched ? "," : "") + quote(name);
+  }
+  for (let i = 0; i < watchedGlobals.length; i++) {
+    const [name, key, original] = watchedGlobals[i];
+    if (describe(globalThis, key)?.value !== original) {
+      patched += (patched ? "," : "") + quote(name);
+    }
+  }
+  send(`{"id":0,"ready":true,"exports":[${exports}],"patched":[${patched}]}`);
+
+  let buffered = "";
+  const chunk = new Uint8Array(1 << 16);
+  while (true) {
+    let newline = apply(indexOf, buffered, ["\n"]) as number;
+    while (newline < 0) {
+      const n = await read(chunk);
+      if (n === null) return;
+      buffered += decode(chunk.subarray(0, n), { stream: true });
+      newline = apply(indexOf, buffered, ["\n"]) as number;
+    }
+    const line = apply(slice, buffered, [0, newline]) as string;
+    buffered = apply(slice, buffered, [newline + 1]) as string;
+    const call = parse(line) as { id: number; fn: string; args: unknown[]; undef: number[] };
+    // The parsed arrays are fresh, but assigning an index could still reach a planted setter.
+    const args = call.args;
+    for (let i = 0; i < call.undef.length; i++) {
+      define(args, call.undef[i], { value: undefined, enumerable: true, writable: true });
+    }
+    const fn = describe(mod, call.fn)?.value;
+    let reply: string;
+    try {
+      if (typeof fn !== "function") throw `mod.ts does not export a function ${call.fn}`;
+      const result = apply(fn, undefined, args);
+      try {
+        reply = `{"id":${call.id},"ok":true,"value":${serialise(result)}}`;
+      } catch (e) {
+        reply = `{"id":${call.id},"ok":false,"error":${quote("bad answer: " + safeText(e))}}`;
+      }
+    } catch (e) {
+      reply = `{"id":${call.id},"ok":false,"error":${quote("threw " + safeText(e))}}`;
+    }
+    send(reply);
+  }
+}
+
+if (import.meta.main) await main(Deno.args[0]);

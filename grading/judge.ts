@@ -1,0 +1,107 @@
+/**
+ * The trusted judge: one answer from the child (already parsed from bytes by the parent, so
+ * it is plain JSON data whatever the submission did) against the naive reference, first by
+ * structure (nested arrays of finite numbers, of the expected shape), then element by
+ * element within a float64 tolerance.
+ *
+ * ## The tolerance
+ * Student code runs in float64 like the reference, so the only honest difference is the
+ * order of operations: summing the same K terms in another order moves the result by at
+ * most about 2(K − 1)·ε·Σ|terms| (ε = 2⁻⁵³). Graded inputs keep K ≤ 192 (the L2 penalty of
+ * three 4×4×4 tensors is the longest sum; a conv layer sums at most 3·5·5 + 1 = 76 terms), so
+ * 2Kε·Σ|terms| < 5·10⁻¹⁴·Σ|terms|. The
+ * judge allows {@link REL} = 10⁻¹² of the larger of |expected| and the element's *scale*
+ * (Σ|terms| for sums; the size of the logits where a formula subtracts large numbers): twenty
+ * times the bound, and still far below any real bug, which moves an element by a whole term.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeNumbers } from "./judge.ts";
+ * assert.equal(judgeNumbers([1, 2], [1, 2 + 1e-15], () => 2), undefined);
+ * assert.match(judgeNumbers([1, 2], [1, 3], () => 2) ?? "", /element \[1\]: expected 2, got 3/);
+ * assert.match(judgeNumbers([[1, 2]], [1, 2], () => 1) ?? "", /shape \[2\], expected \[1, 2\]/);
+ * ```
+ *
+ * @module
+ */
+
+/** Relative tolerance of one element, against max(|expected|, scale). */
+export const REL = 1e-12;
+
+/** A short, readable rendering of a value (long arrays cut). */
+export function show(v: unknown, max = 300): string {
+  const text = JSON.stringify(
+    v,
+    (_k, x) => (typeof x === "number" && !Number.isFinite(x)) ? `${x}` : x,
+  );
+  return text === undefined ? String(v) : text.length > max ? text.slice(0, max) + "…" : text;
+}
+
+/** The shape of a plain nested array of numbers, or a message saying why it is not one. */
+export function shapeOf(v: unknown, path = ""): number[] | string {
+  if (typeof v === "number") return Number.isFinite(v) ? [] : `${path || "the result"} is ${v}`;
+  if (typeof v === "string" && /^(NaN|-?Infinity)$/.test(v)) {
+    return `${path || "the result"} is ${v}, not a finite number`;
+  }
+  if (!Array.isArray(v)) {
+    return `${path || "the result"} is ${
+      v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`
+    }, not ${path ? "a number" : "a number or an array"}`;
+  }
+  if (v.length === 0) return [0];
+  const first = shapeOf(v[0], `${path}[0]`);
+  if (typeof first === "string") return first;
+  for (let i = 1; i < v.length; i++) {
+    const s = shapeOf(v[i], `${path}[${i}]`);
+    if (typeof s === "string") return s;
+    if (s.join() !== first.join()) {
+      return `the result is ragged: ${path}[${i}] has shape [${s.join(", ")}], ${path}[0] has [${
+        first.join(", ")
+      }]`;
+    }
+  }
+  return [v.length, ...first];
+}
+
+/** Every number in a nested array, in row-major order. */
+export function flat(v: unknown): number[] {
+  return Array.isArray(v) ? v.flatMap(flat) : [v as number];
+}
+
+/** The index `[i, j, …]` of the `k`-th element of an array of `shape`. */
+function indexOf(k: number, shape: number[]): number[] {
+  const out: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    out.unshift(k % shape[d]);
+    k = Math.floor(k / shape[d]);
+  }
+  return out;
+}
+
+/**
+ * Compares `got` with `expected` (a number or nested array): undefined when it passes, else
+ * one line saying what is wrong. `scale(k)` is element k's scale (see the module comment).
+ */
+export function judgeNumbers(
+  expected: unknown,
+  got: unknown,
+  scale: (k: number) => number,
+): string | undefined {
+  const want = shapeOf(expected) as number[];
+  const have = shapeOf(got);
+  if (typeof have === "string") return have;
+  if (have.join() !== want.join()) {
+    return `shape [${have.join(", ")}], expected [${want.join(", ")}]`;
+  }
+  const [e, g] = [flat(expected), flat(got)];
+  for (let k = 0; k < e.length; k++) {
+    const allowed = REL * Math.max(Math.abs(e[k]), scale(k));
+    if (!(Math.abs(g[k] - e[k]) <= allowed)) {
+      const where = want.length ? `element [${indexOf(k, want).join(", ")}]` : "the result";
+      return `${where}: expected ${e[k]}, got ${g[k]}` +
+        (allowed > 0 ? ` (allowed difference ${allowed.toPrecision(2)})` : "");
+    }
+  }
+  return undefined;
+}

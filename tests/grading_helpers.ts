@@ -1,0 +1,90 @@
+/**
+ * Helpers of the grading tests: assemble a fixture submission in a temporary folder (the
+ * hostile fixtures re-export `./correct.ts`, a copy of the correct fixture, and override one
+ * function each), run the grader's CLI on it, and check a results.json as Gradescope reads it.
+ */
+import assert from "node:assert/strict";
+import { TASKS } from "../lessons/tasks.ts";
+import type { Results } from "../grading/results.ts";
+
+export const FIXTURES = new URL("./fixtures/submissions/", import.meta.url).pathname;
+export const REPO = new URL("../", import.meta.url).pathname;
+
+const made = new Set<string>();
+addEventListener("unload", () => {
+  for (const dir of made) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* removed already */ }
+  }
+});
+
+/** A temporary folder, removed when the test file's process ends. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  made.add(dir);
+  return dir;
+}
+
+/** A temporary copy of fixture `name` with `correct.ts` beside its mod.ts. */
+export async function assemble(name: string): Promise<string> {
+  const dir = await tempDir(`litconv-${name}-`);
+  for await (const e of Deno.readDir(`${FIXTURES}${name}`)) {
+    await Deno.copyFile(`${FIXTURES}${name}/${e.name}`, `${dir}/${e.name}`);
+  }
+  await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dir}/correct.ts`);
+  return dir;
+}
+
+/** Runs `deno task grade` (the CLI) with `args`; returns its exit code, stdout and results. */
+export async function gradeCli(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO}grading/cli.ts`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Reads a results.json and checks it is what Gradescope expects, with finite scores. */
+export async function readResults(path: string): Promise<Results> {
+  const r = JSON.parse(await Deno.readTextFile(path)) as Results;
+  assert.ok(Number.isFinite(r.score), "score is finite");
+  assert.ok(Number.isFinite(r.execution_time));
+  assert.equal(typeof r.output, "string");
+  const fns = new Set(TASKS.map((t) => t.fn));
+  for (const t of r.tests) {
+    assert.ok(fns.has(t.name.split(":")[0]), `test name starts with a function: ${t.name}`);
+    assert.match(t.number, /^\d\d\.\d+\.\d+$/);
+    assert.ok(Number.isFinite(t.score) && t.score >= 0 && t.score <= t.max_score, t.name);
+    assert.ok(t.status === (t.score === t.max_score ? "passed" : "failed"), t.name);
+    assert.ok(["visible", "after_due_date", "hidden"].includes(t.visibility));
+  }
+  const sum = Math.round(100 * r.tests.reduce((s, t) => s + t.score, 0)) / 100;
+  assert.equal(r.score, sum);
+  return r;
+}
+
+/** Score and maximum per function. */
+export function byFunction(r: Results): Map<string, { score: number; max: number }> {
+  const m = new Map<string, { score: number; max: number }>();
+  for (const t of r.tests) {
+    const fn = t.name.split(":")[0];
+    const e = m.get(fn) ?? { score: 0, max: 0 };
+    e.score += t.score;
+    e.max += t.max_score;
+    m.set(fn, e);
+  }
+  return m;
+}
+
+/** Asserts full marks for every function except `lost`, and 0 for each of those. */
+export function assertOnlyLost(r: Results, lost: string[], label: string): void {
+  for (const [fn, { score, max }] of byFunction(r)) {
+    if (lost.includes(fn)) assert.equal(score, 0, `${label}: ${fn} should score 0`);
+    else assert.equal(score, max, `${label}: ${fn} should keep full marks`);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The sandbox launcher itself: what it copies, and that a running child really is the
+ * unprivileged user (when the grader is root) under the memory rlimit, read from /proc.
+ */
+import assert from "node:assert/strict";
+import {
+  DEFAULT_LIMITS,
+  executableByOthers,
+  runningAsRoot,
+  SandboxDir,
+} from "../grading/sandbox.ts";
+import { Child } from "../grading/child.ts";
+import { FIXTURES } from "./grading_helpers.ts";
+import { gradeSubmission } from "../grading/grade.ts";
+import { GRADED_TASKS } from "../grading/cases.ts";
+
+Deno.test("the copy holds source files only: no deno.json, no links, no dot folders", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/mod.ts`, "export const a = 1;\n");
+  await Deno.writeTextFile(`${dir}/deno.json`, `{ "imports": {} }`);
+  await Deno.mkdir(`${dir}/lib`);
+  await Deno.writeTextFile(`${dir}/lib/helper.js`, "export const b = 2;\n");
+  await Deno.mkdir(`${dir}/.git`);
+  await Deno.writeTextFile(`${dir}/.git/config`, "");
+  await Deno.symlink("/etc/passwd", `${dir}/passwd.ts`);
+  const sandbox = await SandboxDir.create(dir);
+  try {
+    const files: string[] = [];
+    const walk = async (d: string, prefix = "") => {
+      for await (const e of Deno.readDir(d)) {
+        if (e.isDirectory) await walk(`${d}/${e.name}`, `${prefix}${e.name}/`);
+        else files.push(prefix + e.name);
+      }
+    };
+    await walk(sandbox.submission);
+    assert.deepEqual(files.sort(), ["lib/helper.js", "mod.ts"]);
+  } finally {
+    await sandbox.remove();
+  }
+  assert.equal(await Deno.stat(sandbox.root).catch(() => null), null, "removed after use");
+});
+
+Deno.test("the child runs without config, remote or npm modules, reading only its copy", async () => {
+  const sandbox = await SandboxDir.create(`${FIXTURES}correct`);
+  try {
+    const { cmd, args } = sandbox.command(DEFAULT_LIMITS);
+    const deno = args.slice(args.indexOf("run"));
+    for (const flag of ["--no-config", "--no-remote", "--no-npm", "--no-prompt"]) {
+      assert.ok(deno.includes(flag), flag);
+    }
+    const allows = deno.filter((a) => a.startsWith("--allow") || a === "-A");
+    assert.deepEqual(allows, [`--allow-read=${sandbox.submission},${sandbox.root}/harness`]);
+    assert.equal(cmd, runningAsRoot() ? "setpriv" : cmd);
+  } finally {
+    await sandbox.remove();
+  }
+});
+
+Deno.test("a running child is nobody (as root) and has the data rlimit", async () => {
+  const sandbox = await SandboxDir.create(`${FIXTURES}correct`);
+  const child = new Child(sandbox, DEFAULT_LIMITS);
+  try {
+    const started = await child.start();
+    assert.ok(started.ok);
+    const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+    const uid = Number(status.match(/^Uid:\s+(\d+)/m)![1]);
+    assert.equal(uid, runningAsRoot() ? 65534 : Deno.uid());
+    const limits = await Deno.readTextFile(`/proc/${child.pid}/limits`);
+    const data = limits.match(/^Max data size\s+(\d+)/m)?.[1];
+    assert.equal(Number(data), DEFAULT_LIMITS.memoryBytes);
+    assert.match(status, /^Name:\s+deno/m);
+  } finally {
+    await child.stop();
+    await sandbox.remove();
+  }
+});
+
+Deno.test("a mod.ts that is a link to a file outside is not graded, and not read", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.symlink(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
+  const grade = await gradeSubmission(dir, { tasks: GRADED_TASKS.slice(0, 1) });
+  assert.equal(grade.score, 0);
+  assert.match(grade.tests[0].output, /the submission has no mod.ts/);
+});
+
+Deno.test("the child's deno must be reachable by others (else the launcher copies it)", async () => {
+  const dir = await Deno.makeTempDir(); // mode 0700
+  await Deno.writeTextFile(`${dir}/tool`, "");
+  await Deno.chmod(`${dir}/tool`, 0o755);
+  assert.equal(await executableByOthers(`${dir}/tool`), false);
+  await Deno.chmod(dir, 0o755);
+  assert.equal(await executableByOthers(`${dir}/tool`), true);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,70 @@
+/**
+ * A starter folder made by `deno task assignment new` in a temporary folder outside the
+ * repository: its visible tests run with a plain `deno test` there and fail as
+ * unimplemented; filled with correct code they pass, and the grader gives full marks.
+ */
+import assert from "node:assert/strict";
+import { FIXTURES, gradeCli, readResults, REPO } from "./grading_helpers.ts";
+
+function withoutInitCwd(): Record<string, string> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  return env;
+}
+
+async function deno(args: string[], cwd: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    // As from a student's shell: no INIT_CWD inherited from the `deno task test` running us
+    // (deno task keeps an INIT_CWD it finds, so "." would mean the repo).
+    clearEnv: true,
+    env: { ...withoutInitCwd(), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+Deno.test("a starter folder works outside the repo, from stubs to full marks", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "litconv-starter-" });
+  const dir = `${parent}/hw`;
+  assert.ok(!dir.startsWith(REPO));
+  const made = await deno(["task", "assignment", "new", dir, "--tasks", "04.1,02.1,10.1"], REPO);
+  assert.equal(made.code, 0, made.text);
+  const mod = await Deno.readTextFile(`${dir}/mod.ts`);
+  // Course order, whatever order --tasks gave.
+  assert.ok(mod.indexOf("function conv1d") < mod.indexOf("function conv2d"));
+  assert.match(mod, /throw new Error\("not implemented yet \(task 02.1\)"\)/);
+  assert.doesNotMatch(mod, /function maxPool2d/);
+
+  const stubs = await deno(["test", "--no-config"], dir);
+  assert.notEqual(stubs.code, 0);
+  assert.match(stubs.text, /not implemented yet \(task 02.1\)/);
+  assert.match(stubs.text, /not implemented yet \(task 10.1\)/);
+  assert.match(stubs.text, /0 passed/);
+
+  // Check-my-work from the student's own folder: "." is where the student is, not the repo.
+  const check = await deno(["task", "--config", `${REPO}deno.json`, "grade", "."], dir);
+  assert.equal(check.code, 0, check.text);
+  assert.match(check.text, /Score: 0 \/ \d+/);
+  assert.match(check.text, /not implemented yet \(task 02.1\)/);
+  assert.match(check.text, /Graded the tasks in .*assignment.json: 02.1, 04.1, 10.1/);
+
+  await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
+  const filled = await deno(["test", "--no-config"], dir);
+  assert.equal(filled.code, 0, filled.text);
+  assert.match(filled.text, /ok \| \d+ passed \| 0 failed/);
+
+  const out = `${parent}/results.json`;
+  const graded = await gradeCli([dir, "--hidden", "--out", out]);
+  assert.equal(graded.code, 0);
+  const r = await readResults(out);
+  assert.equal(r.score, r.tests.reduce((s, t) => s + t.max_score, 0), graded.stdout);
+  assert.deepEqual(
+    [...new Set(r.tests.map((t) => t.name.split(":")[0]))],
+    ["conv1d", "conv2d", "extraConvModel"],
+  );
+  await Deno.remove(parent, { recursive: true });
+});
