@@ -1,0 +1,43 @@
+/** One computed output: the naive value, and its TF.js twin beside it when there is one. */
+import type { Example } from "../../lessons/literate.ts";
+import { formatDiff } from "../../lessons/literate.ts";
+
+export function Output({ example }: { example: Example }) {
+  const { label, value, twin } = example;
+  return (
+    <figure class="output">
+      <figcaption>{label}</figcaption>
+      {twin
+        ? (
+          <>
+            <div class="twin">
+              <div>
+                <h4>naive (float64)</h4>
+                <pre data-output="naive">{value}</pre>
+              </div>
+              <div>
+                <h4>TF.js on {twin.backend} (float32)</h4>
+                <pre data-output="twin">{twin.value}</pre>
+              </div>
+            </div>
+            <p class="agree">
+              max |naive − TF.js| = {formatDiff(twin.maxDiff)}, tolerance{" "}
+              {formatDiff(twin.tolerance)} {twin.maxDiff <= twin.tolerance
+                ? <span class="ok">✓ agree</span>
+                : <span class="no">✗ outside the tolerance</span>} · backend {twin.backend}
+            </p>
+          </>
+        )
+        : <pre data-output="value">{value}</pre>}
+    </figure>
+  );
+}
+
+export function Outputs({ examples }: { examples: Example[] }) {
+  if (examples.length === 0) return null;
+  return (
+    <div class="outputs">
+      {examples.map((e) => <Output example={e} />)}
+    </div>
+  );
+}
