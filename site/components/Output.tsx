@@ -37,7 +37,7 @@ export function Outputs({ examples }: { examples: Example[] }) {
   if (examples.length === 0) return null;
   return (
     <div class="outputs">
-      {examples.map((e) => <Output example={e} />)}
+      {examples.map((e, k) => <Output key={k} example={e} />)}
     </div>
   );
 }
