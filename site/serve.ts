@@ -33,6 +33,7 @@ if (import.meta.main) {
   try {
     const server = await startServer({
       port,
+      workDir: Deno.env.get("LITCONV_SITE_WORKDIR") || undefined,
       log: (l) => console.log(l),
     });
     console.log(`litconv site on ${server.url}  (Ctrl-C stops it)`);

@@ -1,0 +1,228 @@
+/**
+ * The site in a real browser: Debian's Chromium driven by playwright-core opens every page
+ * of the static build (served as plain files, as any static host would) and of
+ * `deno task site`'s server, and fails on any console error, failed request or request
+ * that leaves the machine. It checks that math rendered, charts are present and the
+ * lecture's numbers show, drives the islands, and checks every link of the static build.
+ *
+ * One build and one browser serve every check, to keep this quick. The build and the server
+ * run as the commands a reader types (`deno task site:build`, `deno task site`), in child
+ * processes: importing the routes here would also register every lesson's own tests.
+ */
+import assert from "node:assert/strict";
+import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import { contentType } from "../site/lib/mime.ts";
+import { sitePath } from "../site/lib/server.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+const decoder = new TextDecoder();
+
+/** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
+async function build(out: string): Promise<string[]> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "site:build", "--out", out],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.match(decoder.decode(stdout), /\[1\/\d+\] /, "a progress line per page");
+  const files: string[] = [];
+  const walk = async (dir: string, prefix: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`, `${prefix}${e.name}/`);
+      else files.push(`${prefix}${e.name}`);
+    }
+  };
+  await walk(out, "");
+  return files.sort();
+}
+
+/** Starts `deno task site --port PORT`; resolves with its URL once it says it listens. */
+async function serve(port: number, workDir: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "site", "--port", String(port)],
+    env: { LITCONV_SITE_WORKDIR: workDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`deno task site ended: ${text}`);
+    text += value;
+    const m = /litconv site on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(text);
+    if (m) {
+      // Keep draining its log so the pipe never fills.
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { url: m[1], port: Number(m[2]), child, stderr: child.stderr };
+    }
+  }
+}
+
+/** A plain static file server over `dir`, as a static host would serve the build. */
+function serveFiles(dir: string) {
+  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const path = sitePath(new URL(req.url).pathname);
+    try {
+      if (path === undefined) throw new Deno.errors.NotFound();
+      const body = await Deno.readFile(`${dir}/${path}`);
+      return new Response(body, { headers: { "content-type": contentType(path) } });
+    } catch {
+      return new Response(await Deno.readFile(`${dir}/404.html`), {
+        status: 404,
+        headers: { "content-type": "text/html" },
+      });
+    }
+  });
+}
+
+/** Every href/src of every HTML file in the build, with the file it is in. */
+async function linksOf(dir: string, pages: string[]) {
+  const links: { page: string; url: string }[] = [];
+  for (const page of pages) {
+    const html = await Deno.readTextFile(`${dir}/${page}`);
+    for (const m of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) links.push({ page, url: m[1] });
+  }
+  return links;
+}
+
+/** Opens `url` and returns what went wrong while it loaded. */
+async function visit(page: Page, url: string) {
+  const problems: string[] = [];
+  const onConsole = (m: { type(): string; text(): string }) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  };
+  const onPageError = (e: Error) => problems.push(`page error: ${e.message}`);
+  const onFailed = (r: { url(): string; failure(): { errorText: string } | null }) =>
+    problems.push(`failed request: ${r.url()} ${r.failure()?.errorText}`);
+  const onResponse = (r: { url(): string; status(): number }) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onPageError);
+  page.on("requestfailed", onFailed);
+  page.on("response", onResponse);
+  await page.goto(url, { waitUntil: "networkidle" });
+  page.off("console", onConsole);
+  page.off("pageerror", onPageError);
+  page.off("requestfailed", onFailed);
+  page.off("response", onResponse);
+  return problems;
+}
+
+Deno.test("site: static build and server in Chromium", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "litconv-site-" });
+  const work = await Deno.makeTempDir({ prefix: "litconv-serve-" });
+  const all = await build(out);
+  const pages = all.filter((p) => p.endsWith(".html"));
+  const files = serveFiles(out);
+  const dev = await serve(0, work);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const offMachine: string[] = [];
+  try {
+    await t.step("deno task site: a taken port is a clear message", async () => {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "site", "--port", String(dev.port)],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(code, 1);
+      assert.match(decoder.decode(stderr), new RegExp(`port ${dev.port} .* already taken`));
+    });
+
+    await t.step("link check: no root-absolute link, no broken link", async () => {
+      const links = await linksOf(out, pages);
+      assert.ok(links.length > 100, `only ${links.length} links`);
+      for (const { page, url } of links) {
+        if (/^(data:|#|mailto:)/.test(url)) continue;
+        assert.ok(!url.startsWith("/"), `${page}: root-absolute link ${url}`);
+        assert.ok(!/^[a-z]+:/i.test(url), `${page}: link off the site ${url}`);
+        const target = new URL(url, `file://${out}/${page}`);
+        const path = decodeURIComponent(target.pathname);
+        const stat = await Deno.stat(path).catch(() => null);
+        assert.ok(stat?.isFile, `${page}: broken link ${url}`);
+        if (target.hash && path.endsWith(".html")) {
+          const id = decodeURIComponent(target.hash.slice(1));
+          const html = await Deno.readTextFile(path);
+          assert.ok(html.includes(`id="${id}"`), `${page}: no anchor ${url}`);
+        }
+      }
+    });
+
+    const context = await browser.newContext();
+    // Anything not on this machine is recorded and refused.
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.protocol === "data:" || url.protocol === "file:" || url.hostname === "127.0.0.1") {
+        return route.continue();
+      }
+      offMachine.push(url.href);
+      return route.abort();
+    });
+    const page = await context.newPage();
+
+    for (const [name, base] of [["static build", `http://127.0.0.1:${files.addr.port}/`], [
+      "server",
+      dev.url,
+    ]]) {
+      await t.step(`${name}: every page loads cleanly`, async () => {
+        for (const path of pages) {
+          const problems = await visit(page, base + path);
+          assert.deepEqual(problems, [], `${name} ${path}`);
+        }
+      });
+
+      await t.step(`${name}: math rendered, the lecture's numbers shown`, async () => {
+        await page.goto(`${base}lessons/02-conv1d/index.html`);
+        assert.ok(await page.locator(".katex").count() > 10, "KaTeX math on lesson 02");
+        assert.equal(await page.locator(".katex-error").count(), 0);
+        const outputs02 = await page.locator(".output pre").allTextContents();
+        assert.ok(
+          outputs02.some((o) => o.includes("[ 5 14 16 26 24 34 19 22]")),
+          `conv1d output missing: ${outputs02.join(" | ")}`,
+        );
+        await page.goto(`${base}lessons/07-regularization/index.html`);
+        const outputs07 = (await page.locator(".output pre").allTextContents()).join("\n");
+        assert.match(outputs07, /0\.3711/, "BCE 0.3711");
+        assert.match(outputs07, /0\.5996/, "cross-entropy 0.5996");
+        // KaTeX's fonts came from the build, not from outside.
+        const fonts = await page.evaluate(() => document.fonts.check("16px KaTeX_Main"));
+        assert.ok(fonts, "KaTeX_Main font loaded");
+      });
+    }
+
+    await t.step("static build opened as files: a lesson page without a server", async () => {
+      const problems = await visit(page, `file://${out}/lessons/03-padding/index.html`);
+      assert.deepEqual(problems, []);
+      const next = page.locator("a[rel=next]");
+      await next.click();
+      await page.waitForLoadState();
+      assert.match(page.url(), /lessons\/04-conv2d\/index\.html$/);
+    });
+
+    await t.step("nothing left the machine", () => {
+      assert.deepEqual(offMachine, []);
+    });
+  } finally {
+    await browser.close();
+    await files.shutdown();
+    dev.child.kill("SIGTERM");
+    await dev.child.status;
+    await dev.stderr.cancel();
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(work, { recursive: true });
+  }
+});
