@@ -14,7 +14,11 @@ import { usePage } from "./context.ts";
 /** Renders `Component` as island `name` (its file `site/islands/<name>.tsx`). */
 // deno-lint-ignore no-explicit-any
 export function Island<P extends Record<string, any>>(
-  { name, component: Component, props }: { name: string; component: ComponentType<P>; props: P },
+  { name, component: Component, props }: {
+    name: string;
+    component: ComponentType<P>;
+    props: NoInfer<P>;
+  },
 ) {
   const page = usePage();
   const k = page.islands.length;

@@ -48,7 +48,7 @@ export async function startServer(
     pages = new Map((await listPages(await loadRoutes())).map((p) => [p.path, p]));
     notFound = pages.get("404.html")!;
   };
-  let ready: Promise<void> | undefined;
+  const ready = Promise.withResolvers<void>();
 
   const file = async (path: string, status = 200) =>
     new Response(await Deno.readFile(path), {
@@ -59,7 +59,7 @@ export async function startServer(
     new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8" } });
 
   const handler = async (req: Request): Promise<Response> => {
-    await ready;
+    await ready.promise;
     const path = sitePath(new URL(req.url).pathname);
     if (path === undefined) return html(await renderPage(notFound, assets, "x"), 404);
     const page = pages.get(path);
@@ -87,8 +87,10 @@ export async function startServer(
       return new Response(`Internal error: ${(e as Error).message}`, { status: 500 });
     }
   });
-  ready = prepare();
-  await ready;
+  await prepare().then(ready.resolve, (e) => {
+    ready.reject(e);
+    throw e;
+  });
   const addr = server.addr as Deno.NetAddr;
   return {
     port: addr.port,

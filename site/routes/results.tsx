@@ -159,7 +159,7 @@ export default function Results({ data }: { data: ResultsData }) {
         </section>
       )}
       {data.runs.length === 0 && <p>No runs yet.</p>}
-      {data.runs.map((v) => <Run v={v} />)}
+      {data.runs.map((v) => <Run key={v.run.id} v={v} />)}
     </>
   );
 }
