@@ -67,9 +67,22 @@ export function mount(host: Element, props: any) {
 }
 `,
   );
+  // The repo's settings, plus Node built-ins mapped to browser stand-ins.
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT_DIR}/deno.json`));
+  const shims = `${SITE_DIR}/lib/browser_shims.ts`;
+  await Deno.writeTextFile(
+    `${ENTRY_DIR}/bundle.json`,
+    JSON.stringify({
+      compilerOptions: config.compilerOptions,
+      nodeModulesDir: config.nodeModulesDir,
+      imports: { "node:os": shims, "node:module": shims },
+    }),
+  );
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",
+      "--config",
+      `${ENTRY_DIR}/bundle.json`,
       "--quiet",
       "--platform",
       "browser",
