@@ -174,14 +174,16 @@ Deno.test("site: static build and server in Chromium", async (t) => {
     });
     const page = await context.newPage();
 
-    for (const [name, base] of [["static build", `http://127.0.0.1:${files.addr.port}/`], [
-      "server",
-      dev.url,
-    ]]) {
+    for (
+      const [name, base] of [["static build", `http://127.0.0.1:${files.addr.port}/`], [
+        "server",
+        dev.url,
+      ]]
+    ) {
       await t.step(`${name}: every page loads cleanly`, async () => {
         for (const path of pages) {
           const problems = await visit(page, base + path);
-          assert.deepEqual(problems, [], `${name} ${path}`);
+          assert.deepEqual(problems, [], `${name} ${path}: ${JSON.stringify(problems)}`);
         }
       });
 
@@ -203,6 +205,70 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         assert.ok(fonts, "KaTeX_Main font loaded");
       });
     }
+
+    await t.step("explorer: stride 1 → 2 shortens the lecture's output from 8 to 4", async () => {
+      const problems = await visit(page, `http://127.0.0.1:${files.addr.port}/explorer/index.html`);
+      assert.deepEqual(problems, []);
+      await page.waitForSelector("[data-island=ConvExplorer][data-hydrated=true]");
+      const length = page.getByTestId("output-length");
+      assert.equal(await length.textContent(), "8");
+      assert.equal(
+        (await page.getByTestId("output").locator("button").allTextContents()).join(" "),
+        "5 14 16 26 24 34 19 22",
+      );
+      await page.getByTestId("stride").fill("2");
+      assert.equal(await length.textContent(), "4");
+      assert.match(await page.getByTestId("formula").textContent() ?? "", /\/2⌋ \+ 1 = 4/);
+      // The textbook's loop visits the windows starting at 0 and 2 only.
+      await page.getByTestId("bug").check();
+      assert.equal(await length.textContent(), "2");
+      assert.equal(await page.locator("[data-testid=padded] .skipped").count() > 0, true);
+      // Keyboard: step to the next window with the keyboard.
+      await page.getByTestId("bug").uncheck();
+      await page.getByRole("button", { name: "next window ▶" }).focus();
+      await page.keyboard.press("Enter");
+      assert.match(await page.getByTestId("step").textContent() ?? "", /window 2 of 4/);
+      assert.match(await page.getByTestId("sum").textContent() ?? "", /= 16$/);
+    });
+
+    await t.step("draw a digit: a mouse stroke gives ten probabilities summing to 1", async () => {
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("requestfailed", (r) => problems.push(`failed request ${r.url()}`));
+      await page.goto(`http://127.0.0.1:${files.addr.port}/draw/index.html`, {
+        waitUntil: "networkidle",
+      });
+      await page.waitForSelector("[data-island=DigitPad][data-hydrated=true]");
+      const box = (await page.getByTestId("pad").boundingBox())!;
+      // A stroke like a 1: down the middle of the pad.
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+      await page.mouse.down();
+      for (let i = 1; i <= 12; i++) {
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + i * 0.06));
+      }
+      await page.mouse.up();
+      const probs = page.getByTestId("prob");
+      await page.waitForFunction(
+        () => document.querySelector("[data-testid=probs]")?.getAttribute("data-sum") !== "",
+        null,
+        { timeout: 60_000 },
+      );
+      const ps = (await probs.evaluateAll((els) => els.map((e) => e.getAttribute("data-p"))))
+        .map(Number);
+      assert.equal(ps.length, 10);
+      assert.ok(ps.every((p) => p >= 0 && p <= 1), `${ps}`);
+      assert.ok(Math.abs(ps.reduce((a, b) => a + b, 0) - 1) < 1e-4, `sum of ${ps}`);
+      assert.equal(await page.getByTestId("maps").locator("canvas").count(), 32);
+      // The slider rotates what the network sees, and it reads again.
+      const before = await page.getByTestId("status").textContent();
+      await page.getByTestId("rotation").fill("90");
+      await page.waitForFunction(
+        (old) => document.querySelector("[data-testid=status]")?.textContent !== old,
+        before,
+      );
+      assert.equal(await page.getByTestId("angle").textContent(), "90°");
+      assert.deepEqual(problems, []);
+    });
 
     await t.step("static build opened as files: a lesson page without a server", async () => {
       const problems = await visit(page, `file://${out}/lessons/03-padding/index.html`);

@@ -34,6 +34,7 @@ export async function fileHash(url: URL | string): Promise<string> {
 export async function lessonExamples(
   lesson: Pick<LessonEntry, "slug" | "url" | "examples">,
   cacheDir: string = CACHE_DIR,
+  slowSeconds: number = SLOW_SECONDS,
 ): Promise<{ examples: Example[]; cached: boolean; seconds: number }> {
   const sha256 = await fileHash(lesson.url);
   const file = `${cacheDir}/${lesson.slug}.json`;
@@ -44,7 +45,7 @@ export async function lessonExamples(
   const start = performance.now();
   const examples = await lesson.examples();
   const seconds = (performance.now() - start) / 1000;
-  if (seconds > SLOW_SECONDS) {
+  if (seconds > slowSeconds) {
     await Deno.mkdir(cacheDir, { recursive: true });
     const entry: CacheEntry = { sha256, seconds, examples };
     await Deno.writeTextFile(file, JSON.stringify(entry));
