@@ -143,7 +143,7 @@ function linePanel(
   return plot({
     width: opts.width ?? PANEL_W,
     height: PANEL_H,
-    marginLeft: 58,
+    marginLeft: 70,
     marginRight: 20,
     marginTop: 34,
     marginBottom: 44,
