@@ -21,7 +21,7 @@ const PAGES: [string, string][] = [
   ["explorer", "explorer/index.html"],
   ["draw", "draw/index.html"],
 ];
-const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 360, height: 780 } };
+const SIZES = { desktop: { width: 1280, height: 1300 }, phone: { width: 360, height: 780 } };
 
 if (import.meta.main) {
   const out = Deno.args[0] ?? `${ROOT_DIR}/.site-cache/screenshots`;
@@ -38,10 +38,28 @@ if (import.meta.main) {
         const page = await context.newPage();
         for (const [name, path] of PAGES) {
           await page.goto(server.url + path, { waitUntil: "networkidle" });
+          if (name === "draw") {
+            await page.waitForSelector("[data-hydrated=true]");
+            await page.getByRole("button", { name: "Draw an example 7" }).click();
+            await page.waitForFunction(() =>
+              document.querySelector("[data-testid=probs]")?.getAttribute("data-sum") !== ""
+            );
+          }
           await page.waitForTimeout(300);
           const file = `${out}/${name}-${size}-${colorScheme}.png`;
-          await page.screenshot({ path: file, fullPage: size === "phone" ? false : true });
+          await page.screenshot({
+            path: file,
+            fullPage: size === "phone" && (name === "explorer" || name === "draw"),
+          });
           console.log(file);
+          // Lessons: also the first computed output, where the twin column shows.
+          const output = page.locator(".outputs").first();
+          if (name.startsWith("lesson") && await output.count() > 0) {
+            await output.scrollIntoViewIfNeeded();
+            const at = `${out}/${name}-output-${size}-${colorScheme}.png`;
+            await page.screenshot({ path: at });
+            console.log(at);
+          }
         }
         await context.close();
       }

@@ -4,8 +4,11 @@ import { formatDiff } from "../../lessons/literate.ts";
 
 export function Output({ example }: { example: Example }) {
   const { label, value, twin } = example;
+  // Long or many-line values (tables, matrices with a twin) take the whole row.
+  const lines = [value, twin?.value ?? ""].flatMap((v) => v.split("\n"));
+  const wide = twin !== undefined || lines.some((l) => l.length > 28) || label.length > 60;
   return (
-    <figure class="output">
+    <figure class={wide ? "output wide" : "output"}>
       <figcaption>{label}</figcaption>
       {twin
         ? (

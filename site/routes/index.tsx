@@ -97,10 +97,13 @@ export default function Home({ data }: { data: HomeData }) {
           <section aria-labelledby="local">
             <h2 id="local">Run it locally</h2>
             <p>You need Node.js (for npx); Deno comes from npm.</p>
-            <pre class="cmd"><code>{`npx -y deno@2.9.6 task site          # this site on http://127.0.0.1:8000
-npx -y deno@2.9.6 run -A lessons/02_conv1d.ts   # one lesson's numbers
-npx -y deno@2.9.6 task train         # train the lecture's CNN
-npx -y deno@2.9.6 task test          # every test`}</code></pre>
+            <pre class="cmd"><code>{`# this site, on http://127.0.0.1:8000
+npx -y deno@2.9.6 task site
+# one lesson's numbers, in the terminal
+npx -y deno@2.9.6 run -A lessons/02_conv1d.ts
+# train the lecture's CNN; run every test
+npx -y deno@2.9.6 task train
+npx -y deno@2.9.6 task test`}</code></pre>
           </section>
         </aside>
       </div>
