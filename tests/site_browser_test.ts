@@ -184,6 +184,20 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         for (const path of pages) {
           const problems = await visit(page, base + path);
           assert.deepEqual(problems, [], `${name} ${path}: ${JSON.stringify(problems)}`);
+          // Headings in order (never a jump down of two levels), one h1, alt text on images.
+          const levels = await page.locator("h1, h2, h3, h4, h5, h6").evaluateAll((hs) =>
+            hs.map((h) => Number(h.tagName[1]))
+          );
+          assert.equal(levels.filter((l) => l === 1).length, 1, `${path}: one h1`);
+          levels.forEach((l, i) =>
+            assert.ok(i === 0 || l <= levels[i - 1] + 1, `${path}: h${levels[i - 1]} → h${l}`)
+          );
+          const noAlt = await page.locator("img:not([alt]), img[alt='']").count();
+          assert.equal(noAlt, 0, `${path}: images without alt text`);
+          // A page without islands ships no JavaScript at all.
+          const scripts = await page.locator("script[src]").count();
+          const islands = await page.locator("[data-island]").count();
+          assert.equal(scripts > 0, islands > 0, `${path}: scripts only with islands`);
         }
       });
 

@@ -166,7 +166,7 @@ export default function ConvExplorer(props: ConvExplorerProps) {
         )
         : (
           <>
-            <h3>Padded input {dims === 1 ? "x̃" : "X̃"} and the window</h3>
+            <h2>Padded input {dims === 1 ? "x̃" : "X̃"} and the window</h2>
             <div
               class={dims === 1 ? "cells" : "grid2d"}
               style={dims === 2
@@ -184,7 +184,7 @@ export default function ConvExplorer(props: ConvExplorerProps) {
                 })
               )}
             </div>
-            <h3>Kernel as it slides{flip ? " (flipped)" : ""}</h3>
+            <h2>Kernel as it slides{flip ? " (flipped)" : ""}</h2>
             <div
               class={dims === 1 ? "cells" : "grid2d"}
               style={dims === 2 ? `grid-template-columns: repeat(${mc}, 2.4rem)` : ""}
@@ -213,14 +213,14 @@ export default function ConvExplorer(props: ConvExplorerProps) {
                 output {k + 1} = {terms.join(" + ")} = <strong>{fmt(win.value)}</strong>
               </p>
             )}
-            <h3>
+            <h2>
               Output: <span data-testid="output-length">{ex.values.length}</span> values
               {bug && ex.skipped.length > 0 && (
                 <span class="no">
                   (should be {ex.outRows * ex.outCols}; {ex.skipped.length} windows skipped)
                 </span>
               )}
-            </h3>
+            </h2>
             <div class="cells" data-testid="output">
               {ex.windows.map((w, i) => (
                 <button

@@ -203,7 +203,7 @@ export default function DigitPad({ modelUrl, runLabel }: DigitPadProps) {
           <p class="muted">Model: {runLabel}{reading && `, TF.js on ${reading.backend}`}.</p>
         </div>
         <div>
-          <h3>What the network sees (28×28)</h3>
+          <h2>What the network sees (28×28)</h2>
           <canvas
             ref={inputView}
             width={28}
@@ -212,7 +212,7 @@ export default function DigitPad({ modelUrl, runLabel }: DigitPadProps) {
             aria-label="The preprocessed 28×28 input"
             role="img"
           />
-          <h3>Probabilities</h3>
+          <h2>Probabilities</h2>
           <div class="probs" data-testid="probs" data-sum={reading ? sum.toFixed(6) : ""}>
             {Array.from({ length: 10 }, (_, d) => {
               const p = reading?.probs[d] ?? 0;
@@ -231,7 +231,7 @@ export default function DigitPad({ modelUrl, runLabel }: DigitPadProps) {
           </div>
         </div>
       </div>
-      <h3>The first layer's 32 feature maps</h3>
+      <h2>The first layer's 32 feature maps</h2>
       <p class="muted">
         Each 5×5 filter of the first convolution, slid over the input and passed through ReLU:
         bright where the filter found its pattern.
