@@ -245,6 +245,21 @@ Deno.test("site: static build and server in Chromium", async (t) => {
       assert.match(await page.getByTestId("sum").textContent() ?? "", /= 16$/);
     });
 
+    await t.step("search: typing finds a section and its link opens it", async () => {
+      await page.goto(`http://127.0.0.1:${files.addr.port}/index.html`);
+      await page.waitForSelector("[data-island=Search][data-hydrated=true]");
+      await page.getByTestId("search").fill("stride");
+      // A section heading of lesson 02 (its exact words belong to the lesson).
+      const link = page.getByTestId("search-results").locator('a[href*="02-conv1d/index.html#"]')
+        .first();
+      assert.match(await link.textContent() ?? "", /stride/i);
+      const id = (await link.getAttribute("href"))!.split("#")[1];
+      await link.click();
+      await page.waitForLoadState();
+      assert.match(page.url(), new RegExp(`lessons/02-conv1d/index\\.html#${id}$`));
+      assert.equal(await page.locator(`[id="${id}"]`).count(), 1);
+    });
+
     await t.step("draw a digit: a mouse stroke gives ten probabilities summing to 1", async () => {
       const problems: string[] = [];
       page.on("pageerror", (e) => problems.push(e.message));

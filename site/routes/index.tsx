@@ -1,16 +1,37 @@
 /** Home: what the course is, the lessons in order, the latest results, how to run it. */
-import { LESSONS } from "../../lessons/index.ts";
+import { lessonBlocks, LESSONS } from "../../lessons/index.ts";
+import Search from "../islands/Search.tsx";
 import { usePage } from "../lib/context.ts";
+import { Island } from "../lib/island.tsx";
+import { listHeadings, Slugger } from "../lib/markdown.ts";
 import { headlineRun, LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "../lib/runs_data.ts";
 
 interface HomeData {
   lessons: { slug: string; title: string; order: number; summary: string }[];
+  /** Every lesson's `##`/`###` headings with their anchors, for the search. */
+  headings: { slug: string; text: string; id: string }[];
   run?: SiteRun;
 }
 
+/** Heading text without Markdown and TeX marks, as a reader would type it. */
+const plain = (s: string) => s.replace(/[`*_$\\]/g, "").replace(/\s+/g, " ").trim();
+
 export async function load(): Promise<HomeData> {
+  const headings: HomeData["headings"] = [];
+  for (const lesson of LESSONS) {
+    const slugger = new Slugger(); // as the lesson page numbers its anchors
+    for (const block of await lessonBlocks(lesson)) {
+      if (block.kind !== "prose") continue;
+      for (const h of listHeadings(block.markdown, slugger)) {
+        if (h.depth >= 2 && h.depth <= 3) {
+          headings.push({ slug: lesson.slug, text: plain(h.text), id: h.id });
+        }
+      }
+    }
+  }
   return {
     lessons: LESSONS.map(({ slug, title, order, summary }) => ({ slug, title, order, summary })),
+    headings,
     run: headlineRun(await siteRuns()),
   };
 }
@@ -37,6 +58,23 @@ export default function Home({ data }: { data: HomeData }) {
             <cite>Machine Learning with PyTorch and Scikit-Learn</cite>, chapter 14.
           </p>
           <h2 id="lessons">The lessons</h2>
+          <Island
+            name="Search"
+            component={Search}
+            props={{
+              entries: [
+                ...data.lessons.map((l) => ({
+                  lesson: l.title,
+                  href: page.href(`lessons/${l.slug}/index.html`),
+                })),
+                ...data.headings.map((h) => ({
+                  lesson: data.lessons.find((l) => l.slug === h.slug)!.title,
+                  heading: h.text,
+                  href: page.href(`lessons/${h.slug}/index.html#${h.id}`),
+                })),
+              ],
+            }}
+          />
           <ol class="lesson-list">
             {data.lessons.map((l) => (
               <li>
