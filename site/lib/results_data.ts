@@ -6,6 +6,7 @@
  * @module
  */
 import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../training/charts.ts";
+import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
 import { type SiteRun, siteRuns } from "./runs_data.ts";
 
@@ -21,6 +22,8 @@ export interface RunView {
   confusion?: string;
   /** Test accuracy recomputed from the confusion matrix, when there is one. */
   confusionAccuracy?: number;
+  /** For a reference run: what publishing it measured (float vs uint8 weights). */
+  reference?: ReferenceInfo;
 }
 
 export interface ResultsData {
@@ -36,7 +39,11 @@ async function confusionOf(
   return JSON.parse(await Deno.readTextFile(`${run.dir}/confusion.json`));
 }
 
-function view(run: SiteRun, confusion?: { matrix: number[][]; accuracy: number }): RunView {
+function view(
+  run: SiteRun,
+  confusion?: { matrix: number[][]; accuracy: number },
+  reference?: ReferenceInfo,
+): RunView {
   const m = run.metrics;
   const history: EpochRecord[] = m.history;
   // deno-lint-ignore no-explicit-any
@@ -56,6 +63,7 @@ function view(run: SiteRun, confusion?: { matrix: number[][]; accuracy: number }
     confusion: confusion &&
       confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`),
     confusionAccuracy: confusion?.accuracy,
+    reference,
   };
 }
 
@@ -68,7 +76,12 @@ function pick(runs: SiteRun[], model: string): SiteRun | undefined {
 export async function resultsData(): Promise<ResultsData> {
   const runs = await siteRuns();
   const views: RunView[] = [];
-  for (const run of runs) views.push(view(run, await confusionOf(run)));
+  for (const run of runs) {
+    const reference = run.files.includes("reference.json")
+      ? JSON.parse(await Deno.readTextFile(`${run.dir}/reference.json`)) as ReferenceInfo
+      : undefined;
+    views.push(view(run, await confusionOf(run), reference));
+  }
   const a = pick(runs, "lecture"), b = pick(runs, "extra-conv");
   const comparison = a && b
     ? {

@@ -48,9 +48,11 @@ export default function Draw({ data }: { data: DrawData }) {
             component={DigitPad}
             props={{
               modelUrl: links[0],
-              runLabel: `${run.reference ? "reference run" : "run"} ${run.id}, test accuracy ${
-                run.metrics.testAccuracy?.toFixed(4) ?? "n/a"
-              }`,
+              runLabel: `${
+                run.reference
+                  ? `the committed reference run (${run.metrics.config.model})`
+                  : `run ${run.id}`
+              }, test accuracy ${run.metrics.testAccuracy?.toFixed(4) ?? "n/a"}`,
             }}
           />
         )

@@ -61,6 +61,19 @@ function Run({ v }: { v: RunView }) {
             </>
           )}
         </dd>
+        {v.reference && (
+          <>
+            <dt>weights</dt>
+            <dd>
+              uint8-quantized for the browser, {(v.reference.quantizedWeightBytes / 1e6).toFixed(1)}
+              {" "}
+              MB instead of {(v.reference.floatWeightBytes / 1e6).toFixed(1)} MB; test accuracy{" "}
+              {v.reference.quantizedTestAccuracy.toFixed(4)} quantized against{" "}
+              {v.reference.floatTestAccuracy.toFixed(4)} in float32 ({v.reference.testImages}{" "}
+              test images, {v.reference.backend})
+            </dd>
+          </>
+        )}
       </dl>
       <h3>Per epoch</h3>
       <div class="table-wrap">
@@ -91,34 +104,36 @@ function Run({ v }: { v: RunView }) {
           </tbody>
         </table>
       </div>
-      {v.curves && (
-        <>
-          <h3>Loss and accuracy</h3>
-          <Chart svg={v.curves} label={`Loss and accuracy by epoch for ${run.id}`} />
-        </>
-      )}
-      {run.files.includes("predictions.png") && (
-        <>
-          <h3>The first 12 test digits</h3>
-          <img
-            class="predictions"
-            src={page.asset(`${run.dir}/predictions.png`, `runs/${run.id}/predictions.png`)}
-            alt={`The first 12 test digits with the predicted and true label of each, wrong predictions marked, run ${run.id}`}
-          />
-        </>
-      )}
-      {v.confusion && (
-        <>
-          <h3>Confusion matrix</h3>
-          <Chart svg={v.confusion} label={`Confusion matrix of the test set for ${run.id}`} />
-        </>
-      )}
-      {v.rotation && (
-        <>
-          <h3>Accuracy against rotation</h3>
-          <Chart svg={v.rotation} label={`Test accuracy against rotation angle for ${run.id}`} />
-        </>
-      )}
+      <div class="charts">
+        {v.curves && (
+          <div>
+            <h3>Loss and accuracy</h3>
+            <Chart svg={v.curves} label={`Loss and accuracy by epoch for ${run.id}`} />
+          </div>
+        )}
+        {v.confusion && (
+          <div>
+            <h3>Confusion matrix</h3>
+            <Chart svg={v.confusion} label={`Confusion matrix of the test set for ${run.id}`} />
+          </div>
+        )}
+        {run.files.includes("predictions.png") && (
+          <div>
+            <h3>The first 12 test digits</h3>
+            <img
+              class="predictions"
+              src={page.asset(`${run.dir}/predictions.png`, `runs/${run.id}/predictions.png`)}
+              alt={`The first 12 test digits with the predicted and true label of each, wrong predictions marked, run ${run.id}`}
+            />
+          </div>
+        )}
+        {v.rotation && (
+          <div>
+            <h3>Accuracy against rotation</h3>
+            <Chart svg={v.rotation} label={`Test accuracy against rotation angle for ${run.id}`} />
+          </div>
+        )}
+      </div>
     </section>
   );
 }
