@@ -299,6 +299,38 @@ Deno.test("site: static build and server in Chromium", async (t) => {
       assert.deepEqual(problems, []);
     });
 
+    await t.step(
+      "dark mode: follows the system, the toggle flips it, math keeps the text colour",
+      async () => {
+        const url = `http://127.0.0.1:${files.addr.port}/lessons/02-conv1d/index.html`;
+        const dark = await browser.newContext({ colorScheme: "dark" });
+        const light = await browser.newContext({ colorScheme: "light" });
+        try {
+          const look = async (p: Page) =>
+            await p.evaluate(() => ({
+              bg: getComputedStyle(document.body).backgroundColor,
+              fg: getComputedStyle(document.body).color,
+              math: getComputedStyle(document.querySelector(".katex")!).color,
+            }));
+          const d = await dark.newPage(), l = await light.newPage();
+          await d.goto(url);
+          await l.goto(url);
+          const [inDark, inLight] = [await look(d), await look(l)];
+          assert.notEqual(inDark.bg, inLight.bg);
+          assert.equal(inDark.math, inDark.fg, "math in dark mode has the text colour");
+          // The Theme switch (a label for a checkbox; works from the keyboard too).
+          await l.getByText("Theme", { exact: false }).click();
+          assert.equal((await look(l)).bg, inDark.bg);
+          await d.keyboard.press("Tab"); // the first stop is the switch
+          await d.keyboard.press("Space");
+          assert.equal((await look(d)).bg, inLight.bg);
+        } finally {
+          await dark.close();
+          await light.close();
+        }
+      },
+    );
+
     await t.step("static build opened as files: a lesson page without a server", async () => {
       const problems = await visit(page, `file://${out}/lessons/03-padding/index.html`);
       assert.deepEqual(problems, []);
