@@ -243,6 +243,15 @@ Deno.test("site: static build and server in Chromium", async (t) => {
       await page.keyboard.press("Enter");
       assert.match(await page.getByTestId("step").textContent() ?? "", /window 2 of 4/);
       assert.match(await page.getByTestId("sum").textContent() ?? "", /= 16$/);
+      // 2-D: the lecture's 4×4 X and 3×3 W with padding 1 give 4×4 outputs, by conv2d.
+      await page.getByTestId("dims").selectOption("2");
+      assert.equal(await length.textContent(), "16");
+      assert.equal(
+        (await page.getByTestId("output").locator("button").allTextContents()).slice(0, 4).join(
+          " ",
+        ),
+        "11 25 32 13",
+      );
     });
 
     await t.step("search: typing finds a section and its link opens it", async () => {

@@ -68,7 +68,8 @@ export default function ConvExplorer(props: ConvExplorerProps) {
       setDims(d);
       setInputName(Object.keys(d === 1 ? INPUTS_1D : INPUTS_2D)[0]);
       setKernelName(Object.keys(d === 1 ? KERNELS_1D : KERNELS_2D)[0]);
-      setPadding(d === 1 ? 2 : 1);
+      setPadding(d === 1 ? 2 : 1); // the lecture's "same" padding for its kernel
+      setStride(1);
     });
 
   const terms = win
