@@ -12,6 +12,7 @@ import { PageContext } from "../site/lib/context.ts";
 import { lessonExamples } from "../site/lib/examples.ts";
 import { insertIslands } from "../site/lib/island.tsx";
 import { renderMarkdown, Slugger } from "../site/lib/markdown.ts";
+import { rewriteProseLinks } from "../site/lib/prose_links.ts";
 import { patternOf } from "../site/lib/router.tsx";
 import { arrangeLesson } from "../site/lib/sections.ts";
 import { sitePath } from "../site/lib/server.ts";
@@ -173,4 +174,26 @@ Deno.test("site: slow examples are cached by the lesson file's hash, fast ones a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("site: relative links in lesson prose go to lesson pages or to copies in the build", () => {
+  const lessonUrl = new URL("../lessons/02_conv1d.ts", import.meta.url).href;
+  const lessons = [
+    { slug: "03-padding", url: new URL("../lessons/03_padding.ts", import.meta.url) },
+  ];
+  const page = new PageContext("lessons/02-conv1d/index.html");
+  const html = [
+    '<a href="./03_padding.ts#x">next</a>',
+    '<img src="../data/channels.png" alt="">',
+    '<a href="../data/no-such-file.svg">gone</a>',
+    '<a href="#here">here</a>',
+    '<a href="https://example.org/">out</a>',
+  ].join("");
+  const out = rewriteProseLinks(html, lessonUrl, page, lessons);
+  assert.match(out, /href="\.\.\/\.\.\/lessons\/03-padding\/index\.html#x"/);
+  assert.match(out, /src="\.\.\/\.\.\/files\/data\/channels\.png"/);
+  assert.ok(page.assets.get("files/data/channels.png")?.endsWith("/data/channels.png"));
+  assert.match(out, /href="\.\.\/data\/no-such-file\.svg"/); // left for the link check
+  assert.match(out, /href="#here"/);
+  assert.match(out, /href="https:\/\/example\.org\/"/);
 });

@@ -15,11 +15,11 @@ export function Output({ example }: { example: Example }) {
           <>
             <div class="twin">
               <div>
-                <h4>naive (float64)</h4>
+                <div class="twin-label">naive (float64)</div>
                 <pre data-output="naive">{value}</pre>
               </div>
               <div>
-                <h4>TF.js on {twin.backend} (float32)</h4>
+                <div class="twin-label">TF.js on {twin.backend} (float32)</div>
                 <pre data-output="twin">{twin.value}</pre>
               </div>
             </div>

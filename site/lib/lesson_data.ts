@@ -30,6 +30,8 @@ export interface RenderedSection {
 export interface LessonPageData {
   lesson: { slug: string; title: string; order: number; summary: string };
   file: string;
+  /** The lesson's source file URL, which its prose's relative links are relative to. */
+  url: string;
   sections: RenderedSection[];
   unplaced: Example[];
   examplesCached: boolean;
@@ -59,6 +61,7 @@ export async function lessonPageData(lesson: LessonEntry): Promise<LessonPageDat
       summary: lesson.summary,
     },
     file: fileOf(lesson),
+    url: lesson.url.href,
     sections: rendered,
     unplaced,
     examplesCached: cached,

@@ -3,6 +3,7 @@ import { LESSONS } from "../../../lessons/index.ts";
 import { Outputs } from "../../components/Output.tsx";
 import { usePage } from "../../lib/context.ts";
 import { type LessonPageData, lessonPageData } from "../../lib/lesson_data.ts";
+import { rewriteProseLinks } from "../../lib/prose_links.ts";
 
 export function paths(): Promise<Record<string, string>[]> {
   return Promise.resolve(LESSONS.map((l) => ({ slug: l.slug })));
@@ -29,7 +30,12 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
         <section class="section" id={s.id ? `s-${s.id}` : undefined}>
           {s.rows.map((row) => (
             <div class="row">
-              <div class="prose" dangerouslySetInnerHTML={{ __html: row.proseHtml ?? "" }} />
+              <div
+                class="prose"
+                dangerouslySetInnerHTML={{
+                  __html: rewriteProseLinks(row.proseHtml ?? "", data.url, page, LESSONS),
+                }}
+              />
               {row.codeHtml
                 ? (
                   <div class="code">
