@@ -214,8 +214,22 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         const outputs07 = (await page.locator(".output pre").allTextContents()).join("\n");
         assert.match(outputs07, /0\.3711/, "BCE 0.3711");
         assert.match(outputs07, /0\.5996/, "cross-entropy 0.5996");
+        // Charts: every run's curves and rotation, the comparison, predictions pictures.
+        await page.goto(`${base}results/index.html`, { waitUntil: "networkidle" });
+        const runs = await page.locator("section.run").count();
+        assert.ok(runs >= 2, `${runs} runs on the results page`);
+        assert.ok(await page.locator("section.run .chart").count() >= 2 * runs, "run charts");
+        assert.ok(await page.locator("#compare .chart svg").count() >= 1, "lecture vs extra-conv");
+        const pictures = await page.locator("img.predictions").evaluateAll((imgs) =>
+          imgs.map((i) => (i as HTMLImageElement).naturalWidth)
+        );
+        assert.ok(pictures.length >= 1 && pictures.every((w) => w > 0), `${pictures}`);
+        await page.goto(`${base}lessons/07-regularization/index.html`);
         // KaTeX's fonts came from the build, not from outside.
-        const fonts = await page.evaluate(() => document.fonts.check("16px KaTeX_Main"));
+        const fonts = await page.evaluate(async () => {
+          await document.fonts.ready;
+          return document.fonts.check("16px KaTeX_Main");
+        });
         assert.ok(fonts, "KaTeX_Main font loaded");
       });
     }
