@@ -52,6 +52,14 @@ if (import.meta.main) {
             fullPage: size === "phone" && (name === "explorer" || name === "draw"),
           });
           console.log(file);
+          // The explorer again with stride 2 and the textbook's loop: the skipped windows.
+          if (name === "explorer") {
+            await page.getByTestId("stride").fill("2");
+            await page.getByTestId("bug").check();
+            const at = `${out}/${name}-bug-${size}-${colorScheme}.png`;
+            await page.screenshot({ path: at, fullPage: size === "phone" });
+            console.log(at);
+          }
           // Lessons: also the first computed output, where the twin column shows.
           const output = page.locator(".outputs").first();
           if (name.startsWith("lesson") && await output.count() > 0) {
