@@ -20,7 +20,9 @@ if (import.meta.main) {
       console.log(USAGE);
       Deno.exit(0);
     }
-    if (values.out) out = values.out.startsWith("/") ? values.out : `${Deno.cwd()}/${values.out}`;
+    // `deno task` runs in the repository root; a relative DIR is the caller's (INIT_CWD).
+    const cwd = Deno.env.get("INIT_CWD") || Deno.cwd();
+    if (values.out) out = values.out.startsWith("/") ? values.out : `${cwd}/${values.out}`;
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     Deno.exit(2);

@@ -218,7 +218,7 @@ export default function ConvExplorer(props: ConvExplorerProps) {
               Output: <span data-testid="output-length">{ex.values.length}</span> values
               {bug && ex.skipped.length > 0 && (
                 <span class="no">
-                  (should be {ex.outRows * ex.outCols}; {ex.skipped.length} windows skipped)
+                  {` (should be ${ex.outRows * ex.outCols}; ${ex.skipped.length} windows skipped)`}
                 </span>
               )}
             </h2>
@@ -242,8 +242,10 @@ export default function ConvExplorer(props: ConvExplorerProps) {
                 and reads the window starting at <code>i</code>: it steps by s but stops at o, so
                 {" "}
                 {ex.skipped.length > 0
-                  ? "the windows marked red are never visited."
-                  : "with stride 1 it visits every window."}
+                  ? `it never visits the windows starting at ${
+                    ex.skipped.map((w) => (dims === 1 ? w.col : `(${w.row}, ${w.col})`)).join(", ")
+                  } (their cells are marked red).`
+                  : "every window is visited (the bug shows only for s > 1)."}
               </p>
             )}
           </>
