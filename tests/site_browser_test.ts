@@ -101,6 +101,9 @@ async function linksOf(dir: string, pages: string[]) {
 
 /** Opens `url` and returns what went wrong while it loaded. */
 async function visit(page: Page, url: string) {
+  // Leave the previous page first, so its late requests (a font still loading) cannot be
+  // aborted on this page's account.
+  await page.goto("about:blank");
   const problems: string[] = [];
   const onConsole = (m: { type(): string; text(): string }) => {
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);
