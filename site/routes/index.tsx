@@ -98,8 +98,12 @@ export default function Home({ data }: { data: HomeData }) {
                     <strong data-test-accuracy>{fmtAcc(run.metrics.testAccuracy)}</strong> after
                     {" "}
                     {run.metrics.history.length} epochs (the lecture: {LECTURE_TEST_ACCURACY}{" "}
-                    after 20), {run.reference ? "committed reference run" : "run"}{" "}
-                    <code>{run.id}</code> on {run.metrics.backend}.
+                    after 20),{" "}
+                    {run.reference ? <>the committed reference run of the lecture's model</> : (
+                      <>
+                        run <code>{run.id}</code>
+                      </>
+                    )} on {run.metrics.backend}.
                   </p>
                   {run.files.includes("curves.svg") && (
                     <a href={page.href(`results/index.html#${run.id}`)}>
