@@ -97,8 +97,9 @@ export default function Home({ data }: { data: HomeData }) {
                     Test accuracy{" "}
                     <strong data-test-accuracy>{fmtAcc(run.metrics.testAccuracy)}</strong> after
                     {" "}
-                    {run.metrics.history.length} epochs (the lecture: {LECTURE_TEST_ACCURACY}{" "}
-                    after 20),{" "}
+                    {run.metrics.history.length} epoch{run.metrics.history.length === 1 ? "" : "s"}
+                    {" "}
+                    (the lecture: {LECTURE_TEST_ACCURACY} after 20),{" "}
                     {run.reference ? <>the committed reference run of the lecture's model</> : (
                       <>
                         run <code>{run.id}</code>

@@ -7,6 +7,8 @@ export const load = (): Promise<ResultsData> => resultsData();
 export const title = (): string => "Results";
 
 const pct = (a: number) => `${(100 * a).toFixed(2)} %`;
+const epochs = (n: number) => `${n} epoch${n === 1 ? "" : "s"}`;
+const count = (n: number) => n.toLocaleString("en-US");
 
 function Chart({ svg, label }: { svg: string; label: string }) {
   return (
@@ -31,9 +33,9 @@ function Run({ v }: { v: RunView }) {
         <dd>{c.model}</dd>
         <dt>config</dt>
         <dd>
-          {c.epochs} epochs, batch {c.batchSize}, Adam {c.learningRate}, seed {c.seed}, train on
+          {epochs(c.epochs)}, batch {c.batchSize}, Adam {c.learningRate}, seed {c.seed}, train on
           {" "}
-          {c.limit ?? 50000} images, evaluate on {c.evalLimit ?? 10000}
+          {count(c.limit ?? 50000)} images, evaluate on {count(c.evalLimit ?? 10000)}
         </dd>
         <dt>backend</dt>
         <dd>
@@ -46,7 +48,7 @@ function Run({ v }: { v: RunView }) {
           </>
         )}
         <dt>duration</dt>
-        <dd>{(v.seconds / 60).toFixed(1)} min of training ({m.history.length} epochs)</dd>
+        <dd>{(v.seconds / 60).toFixed(1)} min of training ({epochs(m.history.length)})</dd>
         <dt>versions</dt>
         <dd>
           TF.js {m.versions.tfjs}, Deno {m.versions.deno}
@@ -69,7 +71,8 @@ function Run({ v }: { v: RunView }) {
               {" "}
               MB instead of {(v.reference.floatWeightBytes / 1e6).toFixed(1)} MB; test accuracy{" "}
               {v.reference.quantizedTestAccuracy.toFixed(4)} quantized against{" "}
-              {v.reference.floatTestAccuracy.toFixed(4)} in float32 ({v.reference.testImages}{" "}
+              {v.reference.floatTestAccuracy.toFixed(4)} in float32 ({count(v.reference.testImages)}
+              {" "}
               test images, {v.reference.backend})
             </dd>
           </>
