@@ -168,6 +168,8 @@ Deno.test("runTraining: extra-conv writes a complete, consistent run folder", as
   const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
   assert.deepEqual(files, [
     "checkpoint.bin",
+    "confusion.json",
+    "confusion.svg",
     "curves.svg",
     "metrics.json",
     "model.json",
@@ -194,6 +196,10 @@ Deno.test("runTraining: extra-conv writes a complete, consistent run folder", as
   const rotation = JSON.parse(await Deno.readTextFile(`${dir}/rotation.json`));
   assert.deepEqual(rotation.map((p: { angle: number }) => p.angle), rotationAngles(45, 15));
   assert.equal(rotation[3].accuracy, saved.testAccuracy);
+  // The confusion matrix counts the same test images, and its diagonal is the test accuracy.
+  const confusion = JSON.parse(await Deno.readTextFile(`${dir}/confusion.json`));
+  assert.equal(confusion.count, 100);
+  assert.equal(confusion.accuracy, saved.testAccuracy);
   // The saved model is the trained one: it reproduces the test accuracy.
   const reloaded = await loadModel(dir);
   assert.equal(reloaded.layers.filter((l) => l.name === "conv3").length, 1);

@@ -1,116 +1,194 @@
 /**
- * Hand-written SVG line charts: the lecture's two training-curve panels (loss and accuracy,
- * train vs validation, by epoch) and test accuracy against rotation angle.
+ * Every chart of the project, drawn by Observable Plot and returned as a standalone SVG string:
+ * training curves, accuracy against rotation angle, the confusion matrix and two runs compared.
+ * The run folders (`curves.svg`, `rotation.svg`, `confusion.svg`) and the site call the same
+ * functions, so there is one way to draw a chart.
  *
- * A chart is a few dozen SVG elements; writing them directly keeps the run folder free of
- * any plotting dependency and shows that a plot is just scaled coordinates.
+ * Plot needs a DOM to build its SVG; on the server linkedom gives it one. Each chart is one
+ * outer `<svg>` holding a header (title and legend, also drawn by Plot, since Plot's own
+ * legends for categories are HTML) and one or more Plot panels side by side. The background
+ * is white and the text colour fixed to near-black, so a chart reads the same as a file, as an
+ * `<img>` on a dark page, or inlined into HTML.
+ *
+ * ```ts
+ * import { rotationSvg } from "./charts.ts";
+ * const svg = rotationSvg([{ angle: -45, accuracy: 0.6 }, { angle: 0, accuracy: 0.99 }]);
+ * console.assert(svg.startsWith("<svg") && svg.includes("Rotation angle"));
+ * ```
  *
  * @module
  */
+import * as Plot from "npm:@observablehq/plot@0.6.17";
+import { parseHTML } from "npm:linkedom@0.18.15";
 
-/** One line on a chart. */
-export interface Series {
+const { document } = parseHTML("<!doctype html><html><head></head><body></body></html>");
+
+/**
+ * Colours for train / validation and for the runs of a comparison: Plot's tableau10 blue, then
+ * darker hues than its yellow, which is too faint for a thin line on white.
+ */
+export const PALETTE = ["#4269d0", "#e8710a", "#3ca951", "#d6336c", "#7b5ea7", "#8c6d31"];
+
+/** One entry of a chart's legend. */
+export interface LegendEntry {
   label: string;
-  points: [number, number][];
   color: string;
   dashed?: boolean;
 }
 
-const W = 480, H = 320, LEFT = 64, RIGHT = 16, TOP = 36, BOTTOM = 52;
+const HEADER_H = 52, PANEL_W = 460, PANEL_H = 300, FONT = 12;
+const DASH = "6 4";
 
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+const esc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Plot's SVG as markup, without its `<style>` (which would resize a nested `<svg>` in HTML). */
+function markup(plot: Element, x: number, y: number): string {
+  for (const style of plot.querySelectorAll("style")) style.remove();
+  plot.removeAttribute("class");
+  plot.setAttribute("font-size", String(FONT)); // Plot's default is 10 px
+  plot.setAttribute("x", String(x));
+  plot.setAttribute("y", String(y));
+  return plot.outerHTML;
+}
+
+// Plot's option types are wide unions; the few options used here are plain objects.
+// deno-lint-ignore no-explicit-any
+const plot = (options: Record<string, any>): Element =>
+  Plot.plot({ document, ...options }) as unknown as Element;
 
 /**
- * About `count` "nice" tick values (steps of 1, 2 or 5 × 10^k) from just below `lo` to just
- * above `hi`, so the axis ends on a labelled tick. `integer` keeps steps ≥ 1 (epochs).
+ * The title, centred, and below it the legend's entries (a line swatch and a label) in a row,
+ * or a line of text (`note`) when there is no legend.
  */
-export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
-  if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  let step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
-  if (integer) step = Math.max(1, Math.round(step));
-  const ticks: number[] = [];
-  const first = Math.floor(lo / step + 1e-9) * step;
-  for (let t = first; t < hi + step * (1 - 1e-9); t += step) ticks.push(Number(t.toFixed(10)));
-  return ticks;
+function header(title: string, legend: LegendEntry[], width: number, note = ""): string {
+  const charW = FONT * 0.6, swatch = 24, gap = 22;
+  const widths = legend.map((e) => swatch + 6 + e.label.length * charW);
+  let x = (width - (widths.reduce((a, b) => a + b, 0) + gap * (legend.length - 1))) / 2;
+  const rows = legend.map((e, i) => {
+    const row = { ...e, x1: x, x2: x + swatch, tx: x + swatch + 6 };
+    x += widths[i] + gap;
+    return row;
+  });
+  return markup(
+    plot({
+      width,
+      height: HEADER_H,
+      margin: 0,
+      x: { domain: [0, width], axis: null },
+      y: { domain: [HEADER_H, 0], axis: null },
+      marks: [
+        Plot.text([title], {
+          x: width / 2,
+          y: 16,
+          text: (d: string) => d,
+          fontSize: 15,
+          fontWeight: "bold",
+        }),
+        // One link mark per entry: a dash pattern is a constant, not a channel.
+        ...rows.map((r) =>
+          Plot.link([r], {
+            x1: "x1",
+            x2: "x2",
+            y1: 40,
+            y2: 40,
+            stroke: r.color,
+            strokeWidth: 2.5,
+            strokeDasharray: r.dashed ? DASH : undefined,
+          })
+        ),
+        Plot.text(rows, { x: "tx", y: 40, text: "label", textAnchor: "start" }),
+        Plot.text([note], { x: width / 2, y: 40, text: (d: string) => d }),
+      ],
+    }),
+    0,
+    0,
+  );
 }
 
-/** Where a panel's legend sits, out of the way of its lines. */
-export type Corner = "top-left" | "top-right" | "bottom-right" | "bottom-center";
-
-/** One panel (an SVG `<g>` at `dx`): axes, ticks, lines with markers, legend. */
-function panel(
-  dx: number,
+/** The outer SVG: white background, fixed text colour, header on top, panels in a row. */
+function figure(
   title: string,
+  legend: LegendEntry[],
+  panels: Element[],
+  panelW: number,
+  panelH = PANEL_H,
+  note = "",
+): string {
+  const width = panelW * panels.length, height = HEADER_H + panelH;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" color="#1a1a1a" role="img" aria-label="${esc(title)}">`,
+    `<title>${esc(title)}</title>`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    header(title, legend, width, note),
+    ...panels.map((p, i) => markup(p, i * panelW, HEADER_H)),
+    `</svg>\n`,
+  ].join("\n");
+}
+
+/** One line with a dot at each point, as Plot marks. */
+interface Line extends LegendEntry {
+  points: { x: number; y: number }[];
+}
+
+/** A line panel: y label, x label, grid, and each line with its dots. */
+function linePanel(
+  subtitle: string,
   xLabel: string,
   yLabel: string,
-  series: Series[],
-  legendAt: Corner,
-): string {
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  const yTicks = niceTicks(Math.min(...ys), Math.max(...ys));
-  const [y0, y1] = [yTicks[0], yTicks[yTicks.length - 1]];
-  const sx = (x: number) => LEFT + ((x - x0) / (x1 - x0)) * (W - LEFT - RIGHT);
-  const sy = (y: number) => H - BOTTOM - ((y - y0) / (y1 - y0 || 1)) * (H - TOP - BOTTOM);
-  const xTicks = niceTicks(x0, x1, 6, xs.every(Number.isInteger)).filter((t) => t >= x0 && t <= x1);
-  // The legend's top-left corner.
-  const lx = legendAt === "top-left"
-    ? LEFT + 12
-    : legendAt === "bottom-center"
-    ? (LEFT + W - RIGHT) / 2 - 60
-    : W - RIGHT - 150;
-  const ly = legendAt.startsWith("top") ? TOP + 16 : H - BOTTOM - 12 - 18 * series.length;
-  const fmt = (v: number) => String(Number(v.toPrecision(4)));
-  const parts = [
-    `<g transform="translate(${dx},0)" font-family="sans-serif" font-size="12">`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
-    `<rect x="${LEFT}" y="${TOP}" width="${W - LEFT - RIGHT}" height="${
-      H - TOP - BOTTOM
-    }" fill="none" stroke="#333"/>`,
-    ...yTicks.map((t) =>
-      `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${sy(t)}" y2="${sy(t)}" stroke="#ddd"/>` +
-      `<text x="${LEFT - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`
-    ),
-    ...xTicks.map((t) =>
-      `<text x="${sx(t)}" y="${H - BOTTOM + 16}" text-anchor="middle">${fmt(t)}</text>`
-    ),
-    `<text x="${(LEFT + W - RIGHT) / 2}" y="${H - 12}" text-anchor="middle">${esc(xLabel)}</text>`,
-    `<text transform="translate(16,${(TOP + H - BOTTOM) / 2}) rotate(-90)" text-anchor="middle">${
-      esc(yLabel)
-    }</text>`,
-  ];
-  series.forEach((s, i) => {
-    const d = s.points.map(([x, y], j) => `${j ? "L" : "M"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
-      .join("");
-    parts.push(
-      `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${
-        s.dashed ? ' stroke-dasharray="6 4"' : ""
-      }/>`,
-      ...s.points.map(([x, y]) =>
-        `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3" fill="${s.color}"/>`
-      ),
-      `<line x1="${lx}" x2="${lx + 24}" y1="${ly + 18 * i}" y2="${
-        ly + 18 * i
-      }" stroke="${s.color}" ` +
-        `stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
-      `<text x="${lx + 30}" y="${ly + 4 + 18 * i}">${esc(s.label)}</text>`,
-    );
+  lines: Line[],
+  opts: { xTicks?: number[]; width?: number; extra?: Plot.Markish[] } = {},
+): Element {
+  return plot({
+    width: opts.width ?? PANEL_W,
+    height: PANEL_H,
+    marginLeft: 70,
+    marginRight: 20,
+    marginTop: 34,
+    marginBottom: 44,
+    // Insets keep the first and last dots off the frame; ticks are whole numbers.
+    x: {
+      label: xLabel,
+      labelAnchor: "center",
+      labelArrow: "none",
+      ticks: opts.xTicks,
+      tickFormat: "d",
+      inset: 12,
+    },
+    y: {
+      label: yLabel,
+      labelAnchor: "center",
+      labelArrow: "none",
+      grid: true,
+      nice: true,
+      inset: 6,
+    },
+    marks: [
+      Plot.frame({ stroke: "#999" }),
+      Plot.text([subtitle], { frameAnchor: "top", dy: -20, text: (d: string) => d, fontSize: 13 }),
+      ...(opts.extra ?? []),
+      ...lines.flatMap((l) => [
+        Plot.line(l.points, {
+          x: "x",
+          y: "y",
+          stroke: l.color,
+          strokeWidth: 2,
+          strokeDasharray: l.dashed ? DASH : undefined,
+        }),
+        Plot.dot(l.points, { x: "x", y: "y", fill: l.color, r: 3.5 }),
+      ]),
+    ],
   });
-  parts.push("</g>");
-  return parts.join("\n");
 }
 
-function svg(panels: string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels.length}" height="${H}" ` +
-    `viewBox="0 0 ${W * panels.length} ${H}">\n<rect width="100%" height="100%" fill="white"/>\n` +
-    `${panels.join("\n")}\n</svg>\n`;
-}
+/** Whole epochs as ticks (Plot would otherwise tick 1.5, 2.5 … for a short run). */
+const epochTicks = (epochs: number[]) => {
+  const max = Math.max(...epochs), step = Math.max(1, Math.ceil(max / 10));
+  return epochs.filter((e) => e % step === 0 || e === 1);
+};
 
-/** The per-epoch numbers the curves need. */
+/** The per-epoch numbers the curves need (a subset of a run's `EpochRecord`). */
 export interface CurvePoint {
   epoch: number;
   trainLoss: number;
@@ -119,31 +197,118 @@ export interface CurvePoint {
   validAccuracy: number;
 }
 
-/** The lecture's figure: loss (left) and accuracy (right), train vs validation, by epoch. */
-export function curvesSvg(history: CurvePoint[]): string {
-  const line = (label: string, key: keyof CurvePoint, color: string, dashed = false): Series => ({
-    label,
-    color,
-    dashed,
-    points: history.map((h) => [h.epoch, h[key]]),
-  });
-  return svg([
-    panel(0, "Loss", "Epoch", "Loss", [
-      line("Train loss", "trainLoss", "#1f77b4"),
-      line("Validation loss", "validLoss", "#ff7f0e", true),
-    ], "top-right"),
-    panel(W, "Accuracy", "Epoch", "Accuracy", [
-      line("Train acc.", "trainAccuracy", "#1f77b4"),
-      line("Validation acc.", "validAccuracy", "#ff7f0e", true),
-    ], "bottom-right"),
-  ]);
+/**
+ * The lecture's figure: loss (left) and accuracy (right) by epoch, train (solid) vs
+ * validation (dashed); one dot per epoch and line.
+ */
+export function curvesSvg(history: CurvePoint[], title = "Training curves"): string {
+  const train = { label: "Train", color: PALETTE[0] };
+  const valid = { label: "Validation", color: PALETTE[1], dashed: true };
+  const pts = (key: keyof CurvePoint) => history.map((h) => ({ x: h.epoch, y: h[key] }));
+  const xTicks = epochTicks(history.map((h) => h.epoch));
+  return figure(title, [train, valid], [
+    linePanel("Loss", "Epoch", "Cross-entropy loss", [
+      { ...train, points: pts("trainLoss") },
+      { ...valid, points: pts("validLoss") },
+    ], { xTicks }),
+    linePanel("Accuracy", "Epoch", "Accuracy", [
+      { ...train, points: pts("trainAccuracy") },
+      { ...valid, points: pts("validAccuracy") },
+    ], { xTicks }),
+  ], PANEL_W);
 }
 
-/** Test accuracy against rotation angle (degrees). */
-export function rotationSvg(points: { angle: number; accuracy: number }[]): string {
-  return svg([
-    panel(0, "Rotated test digits", "Rotation angle (degrees)", "Test accuracy", [
-      { label: "Test acc.", color: "#1f77b4", points: points.map((p) => [p.angle, p.accuracy]) },
-    ], "bottom-center"),
-  ]);
+/** Test accuracy against rotation angle (degrees), with a rule at 0°. */
+export function rotationSvg(
+  points: { angle: number; accuracy: number }[],
+  title = "Accuracy on rotated test digits",
+): string {
+  const line = { label: "Test accuracy", color: PALETTE[0] };
+  const angles = points.map((p) => p.angle);
+  // Label every k-th angle (multiples of k steps, so 0° is one), at most about 10 labels.
+  const step = (angles.length > 1 ? angles[1] - angles[0] : 1) * Math.ceil(angles.length / 10);
+  return figure(title, [line], [
+    linePanel(
+      "Accuracy by rotation angle",
+      "Rotation angle (degrees, counter-clockwise)",
+      "Test accuracy",
+      [{ ...line, points: points.map((p) => ({ x: p.angle, y: p.accuracy })) }],
+      {
+        xTicks: angles.filter((a) => Math.abs(a / step - Math.round(a / step)) < 1e-9),
+        width: PANEL_W + 120,
+        extra: [Plot.ruleX([0], { stroke: "#999", strokeDasharray: "2 3" })],
+      },
+    ),
+  ], PANEL_W + 120);
+}
+
+/** One run of a comparison: a label and its per-epoch validation numbers. */
+export interface ComparedRun {
+  label: string;
+  history: { epoch: number; validAccuracy: number; validLoss: number }[];
+}
+
+/** Validation accuracy (left) and loss (right) per epoch of several runs on the same axes. */
+export function compareSvg(
+  runs: ComparedRun[],
+  title = "Validation accuracy and loss by epoch",
+): string {
+  const entries = runs.map((r, i) => ({ label: r.label, color: PALETTE[i % PALETTE.length] }));
+  const xTicks = epochTicks([...new Set(runs.flatMap((r) => r.history.map((h) => h.epoch)))]);
+  const lines = (key: "validAccuracy" | "validLoss") =>
+    runs.map((r, i) => ({
+      ...entries[i],
+      points: r.history.map((h) => ({ x: h.epoch, y: h[key] })),
+    }));
+  return figure(title, entries, [
+    linePanel("Validation accuracy", "Epoch", "Accuracy", lines("validAccuracy"), { xTicks }),
+    linePanel("Validation loss", "Epoch", "Cross-entropy loss", lines("validLoss"), { xTicks }),
+  ], PANEL_W);
+}
+
+/**
+ * A confusion matrix as a heat map: rows the true digit, columns the predicted one, each cell
+ * labelled with its count. Right answers (the diagonal) are shaded blue against the largest
+ * of them and mistakes red against the largest mistake: on one scale a handful of mistakes
+ * would vanish beside a diagonal of ~1000.
+ */
+export function confusionSvg(matrix: number[][], title = "Confusion matrix (test set)"): string {
+  const n = matrix.length;
+  const cells = matrix.flatMap((row, t) => row.map((count, p) => ({ t, p, count })));
+  const right = cells.filter((c) => c.t === c.p), wrong = cells.filter((c) => c.t !== c.p);
+  const most = (cs: typeof cells) => Math.max(1, ...cs.map((c) => c.count));
+  const total = cells.reduce((s, c) => s + c.count, 0);
+  const correct = right.reduce((s, c) => s + c.count, 0);
+  // A cell's shade in [0, 1]: the text turns white on the darker half.
+  const shade = (c: (typeof cells)[number]) => c.count / most(c.t === c.p ? right : wrong);
+  const blues = Plot.scale({ color: { type: "linear", scheme: "blues", domain: [0, 1] } });
+  const reds = Plot.scale({ color: { type: "linear", scheme: "reds", domain: [0, 1] } });
+  const fill = (c: (typeof cells)[number]) =>
+    c.count === 0 ? "#f4f4f4" : (c.t === c.p ? blues : reds).apply(0.15 + 0.85 * shade(c));
+  const labels = Array.from({ length: n }, (_, i) => i);
+  const size = 500;
+  const heat = plot({
+    width: size,
+    height: size - 20,
+    marginLeft: 64,
+    marginBottom: 48,
+    marginTop: 12,
+    marginRight: 20,
+    padding: 0.04,
+    x: { domain: labels, label: "Predicted digit", labelAnchor: "center", labelArrow: "none" },
+    y: { domain: labels, label: "True digit", labelAnchor: "center", labelArrow: "none" },
+    marks: [
+      Plot.cell(cells, { x: "p", y: "t", fill }),
+      Plot.text(cells, {
+        x: "p",
+        y: "t",
+        text: "count",
+        fill: (c: (typeof cells)[number]) =>
+          c.count === 0 ? "#aaa" : 0.15 + 0.85 * shade(c) > 0.6 ? "white" : "#1a1a1a",
+      }),
+    ],
+  });
+  const note = `${correct.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} right ` +
+    `(${(100 * correct / (total || 1)).toFixed(2)}%); blue: right, red: wrong`;
+  return figure(title, [], [heat], size, size - 20, note);
 }

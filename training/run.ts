@@ -11,6 +11,8 @@
  *   predictions.png   the first 12 test digits with predicted and true labels
  *   rotation.json     test accuracy at each rotation angle, −45° … 45°
  *   rotation.svg      the same as a chart
+ *   confusion.json    the test set's confusion matrix (rows: true digit, columns: predicted)
+ *   confusion.svg     the same as a heat map
  * ```
  *
  * @module
@@ -25,7 +27,8 @@ import { Rng } from "./rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
-import { curvesSvg, rotationSvg } from "./charts.ts";
+import { confusionSvg, curvesSvg, rotationSvg } from "./charts.ts";
+import { confusionMatrix } from "./confusion.ts";
 import { predictionsPng } from "./predictions_png.ts";
 import { rotationAngles, rotationCurve, type RotationPoint } from "./rotate.ts";
 import { saveModel } from "./save_model.ts";
@@ -198,6 +201,9 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
 
   const testScore = await evaluate(model, test);
   log(`Test accuracy: ${testScore.accuracy.toFixed(4)}`);
+  const confusion = await confusionMatrix(model, test);
+  await writeJsonAtomic(`${outDir}/confusion.json`, confusion);
+  await writeAtomic(`${outDir}/confusion.svg`, confusionSvg(confusion.matrix));
   const predicted = await predictLabels(model, take(test, 12));
   await writeAtomic(`${outDir}/predictions.png`, predictionsPng(test, predicted));
   await saveModel(model, outDir);

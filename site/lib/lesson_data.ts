@@ -1,0 +1,84 @@
+/**
+ * Everything a lesson page shows, prepared ahead of rendering (highlighting is async):
+ * its sections with prose rendered (Markdown + KaTeX) and code highlighted, outputs placed,
+ * its neighbours and its graded tasks.
+ *
+ * @module
+ */
+import { lessonBlocks, type LessonEntry, LESSONS } from "../../lessons/index.ts";
+import type { Example } from "../../lessons/literate.ts";
+import { type Task, tasksOfLesson } from "../../lessons/tasks.ts";
+import { lessonExamples } from "./examples.ts";
+import { highlight } from "./highlight.ts";
+import { renderMarkdown, Slugger } from "./markdown.ts";
+import { arrangeLesson, type Section } from "./sections.ts";
+
+/** A row ready to print. */
+export interface RenderedRow {
+  proseHtml?: string;
+  codeHtml?: string;
+  codeLine?: number;
+}
+
+/** A section ready to print. */
+export interface RenderedSection {
+  id?: string;
+  rows: RenderedRow[];
+  outputs: Example[];
+}
+
+export interface LessonPageData {
+  lesson: { slug: string; title: string; order: number; summary: string };
+  file: string;
+  /** The lesson's source file URL, which its prose's relative links are relative to. */
+  url: string;
+  sections: RenderedSection[];
+  unplaced: Example[];
+  examplesCached: boolean;
+  prev?: { slug: string; title: string };
+  next?: { slug: string; title: string };
+  tasks: Task[];
+}
+
+/** The lesson's file name (`02_conv1d.ts`). */
+export const fileOf = (lesson: LessonEntry): string => lesson.url.pathname.split("/").pop()!;
+
+/** Renders one lesson's sections, running (or reading the cache of) its examples. */
+export async function lessonPageData(lesson: LessonEntry): Promise<LessonPageData> {
+  const blocks = await lessonBlocks(lesson);
+  const { examples, cached } = await lessonExamples(lesson);
+  const { sections, unplaced } = arrangeLesson(blocks, examples);
+  const slugger = new Slugger();
+  const rendered: RenderedSection[] = [];
+  for (const s of sections) rendered.push(await renderSection(s, slugger));
+  const k = LESSONS.indexOf(lesson);
+  const neighbour = (l?: LessonEntry) => l && { slug: l.slug, title: l.title };
+  return {
+    lesson: {
+      slug: lesson.slug,
+      title: lesson.title,
+      order: lesson.order,
+      summary: lesson.summary,
+    },
+    file: fileOf(lesson),
+    url: lesson.url.href,
+    sections: rendered,
+    unplaced,
+    examplesCached: cached,
+    prev: neighbour(LESSONS[k - 1]),
+    next: neighbour(LESSONS[k + 1]),
+    tasks: tasksOfLesson(lesson.slug),
+  };
+}
+
+async function renderSection(s: Section, slugger: Slugger): Promise<RenderedSection> {
+  const rows: RenderedRow[] = [];
+  for (const row of s.rows) {
+    rows.push({
+      proseHtml: row.prose && renderMarkdown(row.prose.markdown, slugger).html,
+      codeHtml: row.code && await highlight(row.code.code),
+      codeLine: row.code?.line,
+    });
+  }
+  return { id: s.heading?.id, rows, outputs: s.outputs };
+}

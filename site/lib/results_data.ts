@@ -1,0 +1,97 @@
+/**
+ * What the results page shows of each run: its facts, per-epoch table and charts (drawn by
+ * `training/charts.ts`, the same Observable Plot code that writes the run folders' SVGs),
+ * and a comparison of the lecture's model with the extra-conv exercise on the same axes.
+ *
+ * @module
+ */
+import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../training/charts.ts";
+import type { ReferenceInfo } from "../../training/publish_reference.ts";
+import type { EpochRecord } from "../../training/run.ts";
+import { type SiteRun, siteRuns } from "./runs_data.ts";
+
+/** One run, ready to print. */
+export interface RunView {
+  run: SiteRun;
+  /** Total training seconds over all epochs. */
+  seconds: number;
+  /** Where the run ran (when metrics.json records it). */
+  machine?: string;
+  curves?: string;
+  rotation?: string;
+  confusion?: string;
+  /** Test accuracy recomputed from the confusion matrix, when there is one. */
+  confusionAccuracy?: number;
+  /** For a reference run: what publishing it measured (float vs uint8 weights). */
+  reference?: ReferenceInfo;
+}
+
+export interface ResultsData {
+  runs: RunView[];
+  /** The two runs compared, and their chart. */
+  comparison?: { a: string; b: string; svg: string };
+}
+
+async function confusionOf(
+  run: SiteRun,
+): Promise<{ matrix: number[][]; accuracy: number } | undefined> {
+  if (!run.files.includes("confusion.json")) return undefined;
+  return JSON.parse(await Deno.readTextFile(`${run.dir}/confusion.json`));
+}
+
+function view(
+  run: SiteRun,
+  confusion?: { matrix: number[][]; accuracy: number },
+  reference?: ReferenceInfo,
+): RunView {
+  const m = run.metrics;
+  const history: EpochRecord[] = m.history;
+  // deno-lint-ignore no-explicit-any
+  const extra = m as any;
+  return {
+    run,
+    seconds: history.reduce((s, h) => s + h.seconds, 0),
+    machine: typeof extra.machine === "string"
+      ? extra.machine
+      : extra.machine
+      ? Object.values(extra.machine).join(", ")
+      : undefined,
+    curves: history.length > 0 ? curvesSvg(history, `Training curves, ${run.id}`) : undefined,
+    rotation: m.rotation && m.rotation.length > 0
+      ? rotationSvg(m.rotation, `Accuracy on rotated test digits, ${run.id}`)
+      : undefined,
+    confusion: confusion &&
+      confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`),
+    confusionAccuracy: confusion?.accuracy,
+    reference,
+  };
+}
+
+/** The run of `model` to compare: its reference run, else its newest finished run. */
+function pick(runs: SiteRun[], model: string): SiteRun | undefined {
+  const of = runs.filter((r) => r.metrics.config.model === model && r.metrics.history.length > 0);
+  return of.find((r) => r.reference) ?? of[0];
+}
+
+export async function resultsData(): Promise<ResultsData> {
+  const runs = await siteRuns();
+  const views: RunView[] = [];
+  for (const run of runs) {
+    const reference = run.files.includes("reference.json")
+      ? JSON.parse(await Deno.readTextFile(`${run.dir}/reference.json`)) as ReferenceInfo
+      : undefined;
+    views.push(view(run, await confusionOf(run), reference));
+  }
+  const a = pick(runs, "lecture"), b = pick(runs, "extra-conv");
+  const comparison = a && b
+    ? {
+      a: a.id,
+      b: b.id,
+      svg: compareSvg([
+        { label: `lecture (${a.id})`, history: a.metrics.history },
+        { label: `extra-conv (${b.id})`, history: b.metrics.history },
+      ]),
+    }
+    : undefined;
+  return { runs: views, comparison };
+}

@@ -1,0 +1,96 @@
+/** One page per lesson: prose beside code, outputs under their sections, tasks, neighbours. */
+import { LESSONS } from "../../../lessons/index.ts";
+import { Outputs } from "../../components/Output.tsx";
+import { usePage } from "../../lib/context.ts";
+import { type LessonPageData, lessonPageData } from "../../lib/lesson_data.ts";
+import { rewriteProseLinks } from "../../lib/prose_links.ts";
+
+export function paths(): Promise<Record<string, string>[]> {
+  return Promise.resolve(LESSONS.map((l) => ({ slug: l.slug })));
+}
+
+export function load(params: Record<string, string>): Promise<LessonPageData> {
+  const lesson = LESSONS.find((l) => l.slug === params.slug);
+  if (!lesson) throw new Deno.errors.NotFound(`no lesson ${params.slug}`);
+  return lessonPageData(lesson);
+}
+
+export const title = (d: LessonPageData): string => d.lesson.title;
+
+export default function LessonPage({ data }: { data: LessonPageData }) {
+  const page = usePage();
+  const src = (line: number) => `source/index.html#L${line}`;
+  return (
+    <article class="lesson">
+      <p class="lesson-head">
+        <span>Lesson {String(data.lesson.order).padStart(2, "0")} of {LESSONS.length}</span>
+        <a href={src(1)}>source: lessons/{data.file}</a>
+      </p>
+      {data.sections.map((s) => (
+        <section class="section" id={s.id ? `s-${s.id}` : undefined}>
+          {s.rows.map((row) => (
+            <div class="row">
+              <div
+                class="prose"
+                dangerouslySetInnerHTML={{
+                  __html: rewriteProseLinks(row.proseHtml ?? "", data.url, page, LESSONS),
+                }}
+              />
+              {row.codeHtml
+                ? (
+                  <div class="code">
+                    <div dangerouslySetInnerHTML={{ __html: row.codeHtml }} />
+                    <a class="src" href={src(row.codeLine!)}>
+                      lessons/{data.file}:{row.codeLine}
+                    </a>
+                  </div>
+                )
+                : <div />}
+            </div>
+          ))}
+          <Outputs examples={s.outputs} />
+        </section>
+      ))}
+      {data.unplaced.length > 0 && (
+        <section class="section" id="outputs">
+          <h2>What the lesson prints</h2>
+          <p class="muted">
+            The lesson's outputs, as <code>deno run -A lessons/{data.file}</code> prints them.
+          </p>
+          <Outputs examples={data.unplaced} />
+        </section>
+      )}
+      {data.tasks.length > 0 && (
+        <section class="tasks" id="graded-tasks">
+          <h2>Graded tasks</h2>
+          <ul>
+            {data.tasks.map((t) => (
+              <li>
+                <a href={page.href(`assignments/index.html#${t.id}`)}>
+                  Task {t.id}: <code>{t.fn}</code>
+                </a>{" "}
+                ({t.title})
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <nav class="pager" aria-label="Lessons">
+        {data.prev
+          ? (
+            <a rel="prev" href={page.href(`lessons/${data.prev.slug}/index.html`)}>
+              ← {data.prev.title}
+            </a>
+          )
+          : <a href={page.href("index.html")}>← All lessons</a>}
+        {data.next
+          ? (
+            <a rel="next" href={page.href(`lessons/${data.next.slug}/index.html`)}>
+              {data.next.title} →
+            </a>
+          )
+          : <a href={page.href("results/index.html")}>Results →</a>}
+      </nav>
+    </article>
+  );
+}

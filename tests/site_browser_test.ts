@@ -1,0 +1,381 @@
+/**
+ * The site in a real browser: Debian's Chromium driven by playwright-core opens every page
+ * of the static build (served as plain files, as any static host would) and of
+ * `deno task site`'s server, and fails on any console error, failed request or request
+ * that leaves the machine. It checks that math rendered, charts are present and the
+ * lecture's numbers show, drives the islands, and checks every link of the static build.
+ *
+ * One build and one browser serve every check, to keep this quick. The build and the server
+ * run as the commands a reader types (`deno task site:build`, `deno task site`), in child
+ * processes: importing the routes here would also register every lesson's own tests.
+ */
+import assert from "node:assert/strict";
+import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import { contentType } from "../site/lib/mime.ts";
+import { sitePath } from "../site/lib/server.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+const decoder = new TextDecoder();
+
+/** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
+async function build(out: string): Promise<string[]> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "site:build", "--out", out],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.match(decoder.decode(stdout), /\[1\/\d+\] /, "a progress line per page");
+  const files: string[] = [];
+  const walk = async (dir: string, prefix: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`, `${prefix}${e.name}/`);
+      else files.push(`${prefix}${e.name}`);
+    }
+  };
+  await walk(out, "");
+  return files.sort();
+}
+
+/** Starts `deno task site --port PORT`; resolves with its URL once it says it listens. */
+async function serve(port: number, workDir: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["task", "site", "--port", String(port)],
+    env: { LITCONV_SITE_WORKDIR: workDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`deno task site ended: ${text}`);
+    text += value;
+    const m = /litconv site on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(text);
+    if (m) {
+      // Keep draining its log so the pipe never fills.
+      (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { url: m[1], port: Number(m[2]), child, stderr: child.stderr };
+    }
+  }
+}
+
+/** A plain static file server over `dir`, as a static host would serve the build. */
+function serveFiles(dir: string) {
+  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const path = sitePath(new URL(req.url).pathname);
+    try {
+      if (path === undefined) throw new Deno.errors.NotFound();
+      const body = await Deno.readFile(`${dir}/${path}`);
+      return new Response(body, { headers: { "content-type": contentType(path) } });
+    } catch {
+      return new Response(await Deno.readFile(`${dir}/404.html`), {
+        status: 404,
+        headers: { "content-type": "text/html" },
+      });
+    }
+  });
+}
+
+/** Every href/src of every HTML file in the build, with the file it is in. */
+async function linksOf(dir: string, pages: string[]) {
+  const links: { page: string; url: string }[] = [];
+  for (const page of pages) {
+    const html = await Deno.readTextFile(`${dir}/${page}`);
+    for (const m of html.matchAll(/\s(?:href|src)="([^"]*)"/g)) links.push({ page, url: m[1] });
+  }
+  return links;
+}
+
+/** Opens `url` and returns what went wrong while it loaded. */
+async function visit(page: Page, url: string) {
+  // Leave the previous page first, so its late requests (a font still loading) cannot be
+  // aborted on this page's account.
+  await page.goto("about:blank");
+  const problems: string[] = [];
+  const onConsole = (m: { type(): string; text(): string }) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  };
+  const onPageError = (e: Error) => problems.push(`page error: ${e.message}`);
+  const onFailed = (r: { url(): string; failure(): { errorText: string } | null }) =>
+    problems.push(`failed request: ${r.url()} ${r.failure()?.errorText}`);
+  const onResponse = (r: { url(): string; status(): number }) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onPageError);
+  page.on("requestfailed", onFailed);
+  page.on("response", onResponse);
+  await page.goto(url, { waitUntil: "networkidle" });
+  page.off("console", onConsole);
+  page.off("pageerror", onPageError);
+  page.off("requestfailed", onFailed);
+  page.off("response", onResponse);
+  return problems;
+}
+
+Deno.test("site: static build and server in Chromium", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "litconv-site-" });
+  const work = await Deno.makeTempDir({ prefix: "litconv-serve-" });
+  const all = await build(out);
+  const pages = all.filter((p) => p.endsWith(".html"));
+  const files = serveFiles(out);
+  const dev = await serve(0, work);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const offMachine: string[] = [];
+  try {
+    await t.step("deno task site: a taken port is a clear message", async () => {
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["task", "site", "--port", String(dev.port)],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(code, 1);
+      assert.match(decoder.decode(stderr), new RegExp(`port ${dev.port} .* already taken`));
+    });
+
+    await t.step("link check: no root-absolute link, no broken link", async () => {
+      const links = await linksOf(out, pages);
+      assert.ok(links.length > 100, `only ${links.length} links`);
+      for (const { page, url } of links) {
+        if (/^(data:|#|mailto:)/.test(url)) continue;
+        assert.ok(!url.startsWith("/"), `${page}: root-absolute link ${url}`);
+        assert.ok(!/^[a-z]+:/i.test(url), `${page}: link off the site ${url}`);
+        const target = new URL(url, `file://${out}/${page}`);
+        const path = decodeURIComponent(target.pathname);
+        const stat = await Deno.stat(path).catch(() => null);
+        assert.ok(stat?.isFile, `${page}: broken link ${url}`);
+        if (target.hash && path.endsWith(".html")) {
+          const id = decodeURIComponent(target.hash.slice(1));
+          const html = await Deno.readTextFile(path);
+          assert.ok(html.includes(`id="${id}"`), `${page}: no anchor ${url}`);
+        }
+      }
+    });
+
+    const context = await browser.newContext();
+    // Anything not on this machine is recorded and refused.
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (url.protocol === "data:" || url.protocol === "file:" || url.hostname === "127.0.0.1") {
+        return route.continue();
+      }
+      offMachine.push(url.href);
+      return route.abort();
+    });
+    const page = await context.newPage();
+
+    for (
+      const [name, base] of [["static build", `http://127.0.0.1:${files.addr.port}/`], [
+        "server",
+        dev.url,
+      ]]
+    ) {
+      await t.step(`${name}: every page loads cleanly`, async () => {
+        for (const path of pages) {
+          const problems = await visit(page, base + path);
+          assert.deepEqual(problems, [], `${name} ${path}: ${JSON.stringify(problems)}`);
+          // Headings in order (never a jump down of two levels), one h1, alt text on images.
+          const levels = await page.locator("h1, h2, h3, h4, h5, h6").evaluateAll((hs) =>
+            hs.map((h) => Number(h.tagName[1]))
+          );
+          assert.equal(levels.filter((l) => l === 1).length, 1, `${path}: one h1`);
+          levels.forEach((l, i) =>
+            assert.ok(i === 0 || l <= levels[i - 1] + 1, `${path}: h${levels[i - 1]} → h${l}`)
+          );
+          const noAlt = await page.locator("img:not([alt]), img[alt='']").count();
+          assert.equal(noAlt, 0, `${path}: images without alt text`);
+          // A page without islands ships no JavaScript at all.
+          const scripts = await page.locator("script[src]").count();
+          const islands = await page.locator("[data-island]").count();
+          assert.equal(scripts > 0, islands > 0, `${path}: scripts only with islands`);
+        }
+      });
+
+      await t.step(`${name}: math rendered, the lecture's numbers shown`, async () => {
+        await page.goto(`${base}lessons/02-conv1d/index.html`);
+        assert.ok(await page.locator(".katex").count() > 10, "KaTeX math on lesson 02");
+        assert.equal(await page.locator(".katex-error").count(), 0);
+        const outputs02 = await page.locator(".output pre").allTextContents();
+        assert.ok(
+          outputs02.some((o) => o.includes("[ 5 14 16 26 24 34 19 22]")),
+          `conv1d output missing: ${outputs02.join(" | ")}`,
+        );
+        await page.goto(`${base}lessons/07-regularization/index.html`);
+        const outputs07 = (await page.locator(".output pre").allTextContents()).join("\n");
+        assert.match(outputs07, /0\.3711/, "BCE 0.3711");
+        assert.match(outputs07, /0\.5996/, "cross-entropy 0.5996");
+        // Charts: every run's curves and rotation, the comparison, predictions pictures.
+        await page.goto(`${base}results/index.html`, { waitUntil: "networkidle" });
+        const runs = await page.locator("section.run").count();
+        assert.ok(runs >= 2, `${runs} runs on the results page`);
+        assert.ok(await page.locator("section.run .chart").count() >= 2 * runs, "run charts");
+        assert.ok(await page.locator("#compare .chart svg").count() >= 1, "lecture vs extra-conv");
+        const pictures = await page.locator("img.predictions").evaluateAll((imgs) =>
+          imgs.map((i) => (i as HTMLImageElement).naturalWidth)
+        );
+        assert.ok(pictures.length >= 1 && pictures.every((w) => w > 0), `${pictures}`);
+        await page.goto(`${base}lessons/07-regularization/index.html`);
+        // KaTeX's fonts came from the build, not from outside.
+        const fonts = await page.evaluate(async () => {
+          await document.fonts.ready;
+          return document.fonts.check("16px KaTeX_Main");
+        });
+        assert.ok(fonts, "KaTeX_Main font loaded");
+      });
+    }
+
+    await t.step("explorer: stride 1 → 2 shortens the lecture's output from 8 to 4", async () => {
+      const problems = await visit(page, `http://127.0.0.1:${files.addr.port}/explorer/index.html`);
+      assert.deepEqual(problems, []);
+      await page.waitForSelector("[data-island=ConvExplorer][data-hydrated=true]");
+      const length = page.getByTestId("output-length");
+      assert.equal(await length.textContent(), "8");
+      assert.equal(
+        (await page.getByTestId("output").locator("button").allTextContents()).join(" "),
+        "5 14 16 26 24 34 19 22",
+      );
+      await page.getByTestId("stride").fill("2");
+      assert.equal(await length.textContent(), "4");
+      assert.match(await page.getByTestId("formula").textContent() ?? "", /\/2⌋ \+ 1 = 4/);
+      // The textbook's loop visits the windows starting at 0 and 2 only.
+      await page.getByTestId("bug").check();
+      assert.equal(await length.textContent(), "2");
+      assert.equal(await page.locator("[data-testid=padded] .skipped").count() > 0, true);
+      // Keyboard: step to the next window with the keyboard.
+      await page.getByTestId("bug").uncheck();
+      await page.getByRole("button", { name: "next window ▶" }).focus();
+      await page.keyboard.press("Enter");
+      assert.match(await page.getByTestId("step").textContent() ?? "", /window 2 of 4/);
+      assert.match(await page.getByTestId("sum").textContent() ?? "", /= 16$/);
+      // 2-D: the lecture's 4×4 X and 3×3 W with padding 1 give 4×4 outputs, by conv2d.
+      await page.getByTestId("dims").selectOption("2");
+      assert.equal(await length.textContent(), "16");
+      assert.equal(
+        (await page.getByTestId("output").locator("button").allTextContents()).slice(0, 4).join(
+          " ",
+        ),
+        "11 25 32 13",
+      );
+    });
+
+    await t.step("search: typing finds a section and its link opens it", async () => {
+      await page.goto(`http://127.0.0.1:${files.addr.port}/index.html`);
+      await page.waitForSelector("[data-island=Search][data-hydrated=true]");
+      await page.getByTestId("search").fill("stride");
+      // A section heading of lesson 02 (its exact words belong to the lesson).
+      const link = page.getByTestId("search-results").locator('a[href*="02-conv1d/index.html#"]')
+        .first();
+      assert.match(await link.textContent() ?? "", /stride/i);
+      const id = (await link.getAttribute("href"))!.split("#")[1];
+      await link.click();
+      await page.waitForLoadState();
+      assert.match(page.url(), new RegExp(`lessons/02-conv1d/index\\.html#${id}$`));
+      assert.equal(await page.locator(`[id="${id}"]`).count(), 1);
+    });
+
+    await t.step("draw a digit: a mouse stroke gives ten probabilities summing to 1", async () => {
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("requestfailed", (r) => problems.push(`failed request ${r.url()}`));
+      await page.goto(`http://127.0.0.1:${files.addr.port}/draw/index.html`, {
+        waitUntil: "networkidle",
+      });
+      await page.waitForSelector("[data-island=DigitPad][data-hydrated=true]");
+      const box = (await page.getByTestId("pad").boundingBox())!;
+      // A stroke like a 1: down the middle of the pad.
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+      await page.mouse.down();
+      for (let i = 1; i <= 12; i++) {
+        await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + i * 0.06));
+      }
+      await page.mouse.up();
+      const probs = page.getByTestId("prob");
+      await page.waitForFunction(
+        () => document.querySelector("[data-testid=probs]")?.getAttribute("data-sum") !== "",
+        null,
+        { timeout: 60_000 },
+      );
+      const ps = (await probs.evaluateAll((els) => els.map((e) => e.getAttribute("data-p"))))
+        .map(Number);
+      assert.equal(ps.length, 10);
+      assert.ok(ps.every((p) => p >= 0 && p <= 1), `${ps}`);
+      assert.ok(Math.abs(ps.reduce((a, b) => a + b, 0) - 1) < 1e-4, `sum of ${ps}`);
+      assert.equal(await page.getByTestId("maps").locator("canvas").count(), 32);
+      // The slider rotates what the network sees, and it reads again.
+      const before = await page.getByTestId("status").textContent();
+      await page.getByTestId("rotation").fill("90");
+      await page.waitForFunction(
+        (old) => document.querySelector("[data-testid=status]")?.textContent !== old,
+        before,
+      );
+      assert.equal(await page.getByTestId("angle").textContent(), "90°");
+      assert.deepEqual(problems, []);
+    });
+
+    await t.step(
+      "dark mode: follows the system, the toggle flips it, math keeps the text colour",
+      async () => {
+        const url = `http://127.0.0.1:${files.addr.port}/lessons/02-conv1d/index.html`;
+        const dark = await browser.newContext({ colorScheme: "dark" });
+        const light = await browser.newContext({ colorScheme: "light" });
+        try {
+          const look = async (p: Page) =>
+            await p.evaluate(() => ({
+              bg: getComputedStyle(document.body).backgroundColor,
+              fg: getComputedStyle(document.body).color,
+              math: getComputedStyle(document.querySelector(".katex")!).color,
+            }));
+          const d = await dark.newPage(), l = await light.newPage();
+          await d.goto(url);
+          await l.goto(url);
+          const [inDark, inLight] = [await look(d), await look(l)];
+          assert.notEqual(inDark.bg, inLight.bg);
+          assert.equal(inDark.math, inDark.fg, "math in dark mode has the text colour");
+          // The Theme switch (a label for a checkbox; works from the keyboard too).
+          await l.getByText("Theme", { exact: false }).click();
+          assert.equal((await look(l)).bg, inDark.bg);
+          await d.keyboard.press("Tab"); // the first stop is the switch
+          await d.keyboard.press("Space");
+          assert.equal((await look(d)).bg, inLight.bg);
+        } finally {
+          await dark.close();
+          await light.close();
+        }
+      },
+    );
+
+    await t.step("static build opened as files: a lesson page without a server", async () => {
+      const problems = await visit(page, `file://${out}/lessons/03-padding/index.html`);
+      assert.deepEqual(problems, []);
+      const next = page.locator("a[rel=next]");
+      await next.click();
+      await page.waitForLoadState();
+      assert.match(page.url(), /lessons\/04-conv2d\/index\.html$/);
+    });
+
+    await t.step("nothing left the machine", () => {
+      assert.deepEqual(offMachine, []);
+    });
+  } finally {
+    await browser.close();
+    await files.shutdown();
+    dev.child.kill("SIGTERM");
+    await dev.child.status;
+    await dev.stderr.cancel();
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(work, { recursive: true });
+  }
+});

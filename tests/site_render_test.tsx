@@ -1,0 +1,199 @@
+/**
+ * The site's rendering, without a browser: where outputs go on a lesson page, the twin
+ * column, math that must fail the build, anchors, relative links, routes, and the rule that
+ * caches slow examples. A small made-up lesson stands in for the real ones, so the placement
+ * logic is tested whether or not the lessons name their sections yet.
+ */
+import assert from "node:assert/strict";
+import { renderToString } from "npm:preact-render-to-string@6.8.2";
+import { splitLiterate } from "../lessons/literate.ts";
+import { Output } from "../site/components/Output.tsx";
+import { PageContext } from "../site/lib/context.ts";
+import { lessonExamples } from "../site/lib/examples.ts";
+import { insertIslands } from "../site/lib/island.tsx";
+import { renderMarkdown, Slugger } from "../site/lib/markdown.ts";
+import { rewriteProseLinks } from "../site/lib/prose_links.ts";
+import { patternOf } from "../site/lib/router.tsx";
+import { arrangeLesson } from "../site/lib/sections.ts";
+import { sitePath } from "../site/lib/server.ts";
+
+const LESSON = `/**
+ * # 99 · A made-up lesson
+ *
+ * Opening prose with $x^2$.
+ *
+ * @module
+ */
+import { conv1d } from "../kernels/conv.ts";
+
+/**
+ * ## First steps
+ *
+ * Some prose.
+ */
+export const a = 1;
+
+/**
+ * ### A sub-section, with \`code\`
+ */
+export const b = 2;
+
+/**
+ * ## Stride, and the textbook's bug
+ */
+export const c = 3;
+`;
+
+Deno.test("site: each output goes under the section whose heading it names", () => {
+  const blocks = splitLiterate(LESSON);
+  const { sections, unplaced } = arrangeLesson(blocks, [
+    { label: "under stride", value: "4", section: "Stride, and the textbook's bug" },
+    { label: "under the sub-section", value: "2", section: "A sub-section, with `code`" },
+    { label: "no section", value: "0" },
+    { label: "a heading that does not exist", value: "9", section: "Nowhere" },
+    { label: "extra spaces still match", value: "1", section: "  First   steps " },
+  ]);
+  assert.deepEqual(
+    sections.map((s) => [s.heading?.id, s.outputs.map((o) => o.label)]),
+    [
+      ["99-a-made-up-lesson", []],
+      ["first-steps", ["extra spaces still match"]],
+      ["a-sub-section-with-code", ["under the sub-section"]],
+      ["stride-and-the-textbooks-bug", ["under stride"]],
+    ],
+  );
+  assert.deepEqual(unplaced.map((o) => o.label), ["no section", "a heading that does not exist"]);
+  // Prose and the code after it share a row; the import sits beside the opening prose.
+  assert.ok(sections[0].rows[0].code?.code.startsWith("import { conv1d }"));
+  assert.equal(sections[1].rows[0].code?.code, "export const a = 1;");
+  assert.equal(sections[1].rows[0].code?.line, 15); // its line in the file, for the source link
+});
+
+Deno.test("site: the twin's value, backend, difference and tolerance are shown beside the naive one", () => {
+  const html = renderToString(
+    <Output
+      example={{
+        label: "conv1d",
+        value: "[ 5 14]",
+        twin: { value: "[ 5 14]", backend: "wasm", maxDiff: 1.5e-7, tolerance: 1e-5 },
+      }}
+    />,
+  );
+  assert.match(html, /data-output="naive">\[ 5 14\]</);
+  assert.match(html, /data-output="twin">\[ 5 14\]</);
+  assert.match(html, /TF\.js on wasm/);
+  assert.match(html, /1\.50e-7/);
+  assert.match(html, /1\.00e-5/);
+  assert.match(html, /✓ agree/);
+  const outside = renderToString(
+    <Output
+      example={{
+        label: "x",
+        value: "1",
+        twin: { value: "2", backend: "cpu", maxDiff: 1, tolerance: 0 },
+      }}
+    />,
+  );
+  assert.match(outside, /outside the tolerance/);
+  const plain = renderToString(<Output example={{ label: "y", value: "3" }} />);
+  assert.doesNotMatch(plain, /TF\.js/);
+});
+
+Deno.test("site: a bad formula fails the build; math outside code only", () => {
+  assert.throws(() => renderMarkdown("A broken formula: $\\frac{1}{$."), /KaTeX|parse/i);
+  assert.throws(() => renderMarkdown("Unknown command $\\notacommand x$"), /notacommand/);
+  const { html } = renderMarkdown(
+    "Code `$x$` stays, and so does\n\n```ts\nconst s = `$${1}`;\n```",
+  );
+  assert.doesNotMatch(html, /katex/);
+  assert.match(html, /<code>\$x\$<\/code>/);
+  const display = renderMarkdown("$$\n\\sum_k x_k\n$$").html;
+  assert.match(display, /<div class="math"><span class="katex-display">/);
+});
+
+Deno.test("site: anchors are unique across a page's prose blocks", () => {
+  const slugger = new Slugger();
+  const a = renderMarkdown("## Claims", slugger).headings;
+  const b = renderMarkdown("## Claims", slugger).headings;
+  assert.deepEqual([a[0].id, b[0].id], ["claims", "claims-2"]);
+});
+
+Deno.test("site: links are relative to the page's depth; routes map to index.html files", () => {
+  const page = new PageContext("lessons/02-conv1d/index.html");
+  assert.equal(page.href("index.html"), "../../index.html");
+  assert.equal(new PageContext("index.html").href("results/index.html"), "results/index.html");
+  assert.equal(patternOf("index.tsx"), "index.html");
+  assert.equal(patternOf("results.tsx"), "results/index.html");
+  assert.equal(patternOf("lessons/[slug].tsx"), "lessons/[slug]/index.html");
+  assert.equal(patternOf("lessons/[slug]/source.tsx"), "lessons/[slug]/source/index.html");
+  assert.equal(patternOf("_404.tsx"), "404.html");
+  assert.equal(sitePath("/"), "index.html");
+  assert.equal(sitePath("/lessons/02-conv1d/"), "lessons/02-conv1d/index.html");
+  assert.equal(sitePath("/static/../../etc/passwd"), undefined);
+});
+
+Deno.test("site: islands get markers, props as JSON and the boot script; other pages no script", () => {
+  assert.equal(insertIslands("<p>plain</p>", [], "../"), "<p>plain</p>");
+  const html = insertIslands('<div data-frsh-k="0"></div>', [
+    { name: "ConvExplorer", props: { s: "</script>" }, html: "<b>hi</b>" },
+  ], "../");
+  assert.match(
+    html,
+    /<!--frsh:ConvExplorer:0--><div class="island" data-island="ConvExplorer"><b>hi<\/b><\/div><!--\/frsh:ConvExplorer:0-->/,
+  );
+  assert.match(html, /"s":"\\u003c\/script>"/); // props cannot close their script tag
+  assert.match(html, /<script type="module" src="\.\.\/static\/boot\.js"><\/script>$/);
+});
+
+Deno.test("site: slow examples are cached by the lesson file's hash, fast ones are not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/99_lesson.ts`;
+    await Deno.writeTextFile(file, "// v1");
+    let runs = 0;
+    const slow = {
+      slug: "99-slow",
+      url: new URL(`file://${file}`),
+      examples: async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 30));
+        return [{ label: "n", value: String(runs) }];
+      },
+    };
+    const first = await lessonExamples(slow, `${dir}/cache`, 0.01);
+    const second = await lessonExamples(slow, `${dir}/cache`, 0.01);
+    assert.deepEqual([first.cached, second.cached, runs], [false, true, 1]);
+    assert.deepEqual(second.examples, [{ label: "n", value: "1" }]);
+    await Deno.writeTextFile(file, "// v2"); // an edited lesson computes again
+    const third = await lessonExamples(slow, `${dir}/cache`, 0.01);
+    assert.deepEqual([third.cached, third.examples[0].value], [false, "2"]);
+    // Under the threshold nothing is written, so the next build computes it again.
+    const fast = { ...slow, slug: "99-fast" };
+    await lessonExamples(fast, `${dir}/cache`, 60);
+    assert.equal((await lessonExamples(fast, `${dir}/cache`, 60)).cached, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("site: relative links in lesson prose go to lesson pages or to copies in the build", () => {
+  const lessonUrl = new URL("../lessons/02_conv1d.ts", import.meta.url).href;
+  const lessons = [
+    { slug: "03-padding", url: new URL("../lessons/03_padding.ts", import.meta.url) },
+  ];
+  const page = new PageContext("lessons/02-conv1d/index.html");
+  const html = [
+    '<a href="./03_padding.ts#x">next</a>',
+    '<img src="../data/channels.png" alt="">',
+    '<a href="../data/no-such-file.svg">gone</a>',
+    '<a href="#here">here</a>',
+    '<a href="https://example.org/">out</a>',
+  ].join("");
+  const out = rewriteProseLinks(html, lessonUrl, page, lessons);
+  assert.match(out, /href="\.\.\/\.\.\/lessons\/03-padding\/index\.html#x"/);
+  assert.match(out, /src="\.\.\/\.\.\/files\/data\/channels\.png"/);
+  assert.ok(page.assets.get("files/data/channels.png")?.endsWith("/data/channels.png"));
+  assert.match(out, /href="\.\.\/data\/no-such-file\.svg"/); // left for the link check
+  assert.match(out, /href="#here"/);
+  assert.match(out, /href="https:\/\/example\.org\/"/);
+});
