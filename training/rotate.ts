@@ -1,69 +1,18 @@
 /**
  * Rotating digits, and how accuracy falls as they tilt (the lecture's section 15.11).
  *
- * The rotation turns the image about its centre; a positive angle turns the digit
- * counter-clockwise, as torchvision's `TF.rotate(img, angle)` does, and pixels that come
- * from outside the image are 0 (background). For each output pixel we rotate its position
- * *backwards* to find where it came from, then sample the input there, one of two ways:
- *
- * - `"nearest"`: take the input pixel closest to that point. This is `TF.rotate`'s
- *   default (`InterpolationMode.NEAREST`), so it is what the lecture's rotated digit went
- *   through, and what `tf.image.rotateWithOffset` does;
- * - `"bilinear"` (our default): blend the four input pixels around that point by how
- *   close they are. Strokes stay smooth instead of jagged, no pixel is dropped or doubled,
- *   so the ink of a digit is kept better; `TF.rotate` offers it as
- *   `InterpolationMode.BILINEAR`.
+ * One image is turned by {@link rotateImage} (`rotate_image.ts`: nearest or bilinear
+ * sampling, and why bilinear is our default); here, whole splits and the accuracy-by-angle
+ * curve.
  *
  * @module
  */
 import type { tf } from "../kernels/backend.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS } from "../data/mnist.ts";
 import { predictLabels } from "./loop.ts";
+import { type Interpolation, rotateImage } from "./rotate_image.ts";
 
-/** How a rotated image samples its input: the closest pixel, or a blend of four. */
-export type Interpolation = "bilinear" | "nearest";
-
-/**
- * `src` (size×size, row-major) rotated by `degrees` counter-clockwise about its centre.
- *
- * ```ts
- * import { rotateImage } from "./rotate.ts";
- * const img = new Float32Array(9); img[1] = 1; // top middle of a 3×3 image
- * const turned = rotateImage(img, 90, 3);      // counter-clockwise: to the middle left
- * console.assert(Math.abs(turned[3] - 1) < 1e-6);
- * console.assert(rotateImage(img, 90, 3, "nearest")[3] === 1);
- * ```
- */
-export function rotateImage(
-  src: Float32Array,
-  degrees: number,
-  size = IMAGE_SIZE,
-  interpolation: Interpolation = "bilinear",
-): Float32Array {
-  const out = new Float32Array(size * size);
-  const c = (size - 1) / 2;
-  const rad = (degrees * Math.PI) / 180;
-  const cos = Math.cos(rad), sin = Math.sin(rad);
-  const at = (r: number, col: number) =>
-    r >= 0 && r < size && col >= 0 && col < size ? src[r * size + col] : 0;
-  for (let r = 0; r < size; r++) {
-    for (let col = 0; col < size; col++) {
-      // (x right, y up) about the centre; undo the counter-clockwise turn.
-      const x = col - c, y = c - r;
-      const sx = cos * x + sin * y, sy = -sin * x + cos * y;
-      const fc = sx + c, fr = c - sy;
-      if (interpolation === "nearest") {
-        out[r * size + col] = at(Math.round(fr), Math.round(fc));
-        continue;
-      }
-      const r0 = Math.floor(fr), c0 = Math.floor(fc);
-      const dr = fr - r0, dc = fc - c0;
-      out[r * size + col] = (1 - dr) * ((1 - dc) * at(r0, c0) + dc * at(r0, c0 + 1)) +
-        dr * ((1 - dc) * at(r0 + 1, c0) + dc * at(r0 + 1, c0 + 1));
-    }
-  }
-  return out;
-}
+export { type Interpolation, rotateImage };
 
 /** Every image of `split` rotated by `degrees`; labels unchanged. */
 export function rotateSplit(

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from "npm:preact@10.29.8/hooks";
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { preprocessDigit } from "../../training/digit.ts";
-import { rotateImage } from "../../training/rotate.ts";
+import { rotateImage } from "../../training/rotate_image.ts";
 
 export interface DigitPadProps {
   /** Link to the model's model.json, relative to the page. */

@@ -67,15 +67,14 @@ export function mount(host: Element, props: any) {
 }
 `,
   );
-  // The repo's settings, plus Node built-ins mapped to browser stand-ins.
+  // The repo's settings (JSX). Islands import only browser-safe modules: nothing that
+  // reaches Deno or Node APIs (kernels/backend.ts would).
   const config = JSON.parse(await Deno.readTextFile(`${ROOT_DIR}/deno.json`));
-  const shims = `${SITE_DIR}/lib/browser_shims.ts`;
   await Deno.writeTextFile(
     `${ENTRY_DIR}/bundle.json`,
     JSON.stringify({
       compilerOptions: config.compilerOptions,
       nodeModulesDir: config.nodeModulesDir,
-      imports: { "node:os": shims, "node:module": shims },
     }),
   );
   const cmd = new Deno.Command(Deno.execPath(), {
