@@ -27,7 +27,12 @@ export interface TrainArgs {
   resume: string | undefined;
   /** Step between rotation angles, in degrees (−45 … 45). */
   rotationStep: number;
+  /** Flags given with --resume that it ignores (the checkpoint decides them), as typed. */
+  ignoredByResume: string[];
 }
+
+/** Flags whose values a resumed run takes from its checkpoint instead. */
+const DECIDED_BY_CHECKPOINT = ["--model", "--seed", "--limit", "--eval-limit", "--rotation-step"];
 
 /** A mistake in the command line. */
 export class UsageError extends Error {
@@ -75,7 +80,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     out: undefined,
     resume: undefined,
     rotationStep: 5,
+    ignoredByResume: [],
   };
+  const given: string[] = [];
   let epochsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -88,6 +95,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       if (v === undefined || (inline === undefined && v.startsWith("--"))) {
         throw new UsageError(`${flag} needs a value`);
       }
+      if (DECIDED_BY_CHECKPOINT.includes(flag)) given.push(`${flag} ${v}`);
       return v;
     };
     switch (flag) {
@@ -132,5 +140,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     throw new UsageError("--resume DIR writes into DIR; leave out --out");
   }
   if (args.resume && !epochsGiven) args.epochs = 0; // 0: keep the checkpoint's epochs
+  if (args.resume) args.ignoredByResume = given;
   return args;
 }
