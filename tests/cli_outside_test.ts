@@ -47,7 +47,7 @@ Deno.test("mod.ts from a folder outside the repo: naive, wasm twin with threads,
     assert.deepEqual(r.naive, [5, 14, 16, 26, 24, 34, 19, 22]);
     assert.deepEqual(r.twin, [5, 14, 16, 26, 24, 34, 19, 22]);
     // TF.js's threaded wasm build starts from outside the repo too (2 threads asked).
-    assert.equal(r.device, "WebAssembly SIMD, 2 thread(s)");
+    assert.match(r.device, /^WebAssembly SIMD, 2 thread\(s\)/);
     assert.deepEqual(r.counts, [50_000, 10_000, 10_000]);
     assert.equal(r.firstLabel, 3); // the lecture: train[0] is a 3
   }
@@ -73,9 +73,8 @@ console.log(JSON.stringify({ device, y: await tfjs.conv1d([1, 2, 3], [1, 1]) }))
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 0, stderr);
   assert.equal(stderr, "");
-  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), {
-    device: "WebAssembly SIMD, 1 thread(s)",
-    y: [3, 5],
-  });
+  const r = JSON.parse(new TextDecoder().decode(out.stdout));
+  assert.match(r.device, /^WebAssembly SIMD, 1 thread\(s\)/);
+  assert.deepEqual(r.y, [3, 5]);
   await Deno.remove(dir, { recursive: true });
 });
