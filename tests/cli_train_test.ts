@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runSummary } from "../training/cli.ts";
+import { HELP } from "../training/args.ts";
 
 const CLI = new URL("../training/cli.ts", import.meta.url).pathname;
 const TINY = ["--limit", "64", "--eval-limit", "64", "--rotation-step", "45", "--backend", "wasm"];
@@ -139,4 +140,16 @@ Deno.test("runSummary lists every file of the run folder, known ones described",
   assert.equal(listed.at(-1), "something-new.svg"); // unknown files last, still listed
   for (const line of lines.slice(1, -1)) assert.match(line, /^ {2}\S+\s{2,}\S/, line);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the README's flag table and --help list the same flags, and the same quick run", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const flags = (text: string) => [...new Set(text.match(/--[a-z][a-z-]+/g))].sort();
+  const table = readme.slice(readme.indexOf("| flag "), readme.indexOf("## Backends"));
+  const help = HELP.slice(HELP.indexOf("  --epochs"), HELP.indexOf("  --help"));
+  assert.deepEqual(flags(table), flags(help));
+  const quick = HELP.match(/deno task train (--epochs 1 --limit \d+) \(about (\d+) minutes/);
+  assert.ok(quick, "no quick run in --help");
+  assert.ok(readme.includes(`task train ${quick[1]}\``), `README lacks ${quick[1]}`);
+  assert.match(readme, new RegExp(`task train ${quick[1]}\` +\| about ${quick[2]} min`));
 });
