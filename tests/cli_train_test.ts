@@ -45,13 +45,17 @@ Deno.test("deno task train: every bad path ends in one clear message, no stack t
   await t.step("--resume names a folder that does not exist (and it is not created)", async () => {
     const missing = `${tmp}/no-such-run`;
     assertClean(await train("--resume", missing), 2, `--resume ${missing}: no such folder`);
-    assert.rejects(() => Deno.stat(missing));
+    await assert.rejects(() => Deno.stat(missing), Deno.errors.NotFound);
   });
   await t.step("--resume names a file", async () => {
     assertClean(await train("--resume", file), 2, `--resume ${file}: this is a file`);
   });
   await t.step("--resume names a folder without checkpoint.bin", async () => {
     assertClean(await train("--resume", tmp), 2, `${tmp}: this folder holds no checkpoint.bin`);
+  });
+  await t.step("--out names a folder that cannot be created", async () => {
+    const o = await train("--out", "/proc/litconv-nope/run", ...TINY);
+    assertClean(o, 1, "the run folder /proc/litconv-nope/run cannot be written: ");
   });
   await t.step("--backend names a backend that is not installed", async () => {
     const o = await train("--backend", "tensorflow", "--out", `${tmp}/tf`);

@@ -2,7 +2,8 @@
  * `deno task train`: the lecture's CNN on MNIST, with a progress bar, a checkpoint after
  * every epoch and a run folder of results. `deno task train --help` lists the flags.
  *
- * Exit codes: 0 done, 1 training failed (e.g. the loss became NaN), 2 bad command line.
+ * Exit codes: 0 done, 1 training failed (e.g. the loss became NaN, the disk refused a
+ * write), 2 bad command line (a flag, a path, a backend that cannot start here).
  *
  * @module
  */
@@ -188,8 +189,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // A failed run (NaN loss, a checkpoint that does not fit the model) or the disk
     // refusing a write: say what and where, without a stack trace.
-    if (!(e instanceof LitconvError) && !isIoError(e)) throw e;
-    console.error(`deno task train: ${e.message}`);
+    if (e instanceof LitconvError) console.error(`deno task train: ${e.message}`);
+    else if (isIoError(e)) {
+      console.error(`deno task train: the run folder ${outDir} cannot be written: ${e.message}`);
+    } else throw e;
     return 1;
   }
 }
