@@ -152,7 +152,9 @@ Deno.test("the README's flag table and --help list the same flags, and the same 
   const table = readme.slice(readme.indexOf("| flag "), readme.indexOf("## Backends"));
   const help = HELP.slice(HELP.indexOf("  --epochs"), HELP.indexOf("  --help"));
   assert.deepEqual(flags(table), flags(help));
-  const quick = HELP.match(/deno task train (--epochs 1 --limit \d+) \(about (\d+) minutes/);
+  const quick = HELP.match(
+    /deno task train (--epochs 1 --limit \d+ --eval-limit \d+) \(about (\d+) minute/,
+  );
   assert.ok(quick, "no quick run in --help");
   assert.ok(readme.includes(`task train ${quick[1]}\``), `README lacks ${quick[1]}`);
   assert.match(readme, new RegExp(`task train ${quick[1]}\` +\| about ${quick[2]} min`));
