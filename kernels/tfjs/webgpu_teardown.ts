@@ -1,14 +1,16 @@
 /**
  * Destroys TF.js's WebGPU device when the program unloads, before the process exits.
  *
- * A process that exits with a live WebGPU device can abort inside libc's `exit`: on
- * Mesa's software Vulkan (lavapipe), the device's worker threads still run while the
- * process tears down its heap, and `deno test` died with `corrupted size vs. prev_size`,
- * `corrupted double-linked list` (exit 134) or a segfault (139), in about 1 run in 20,
- * when a test had failed (the runner then exits at once instead of dropping its runtime
- * first). Destroying the device on `unload` (which fires on a normal end, on `Deno.exit`
- * and after failed tests) releases it in order. The device is gone afterwards, which is
- * fine: nothing runs after `unload`.
+ * A process that exits with a live WebGPU device can abort inside libc's `exit`. When a
+ * test has failed, `deno test` calls `exit(1)` at once instead of dropping its runtime
+ * first; a core dump of one such abort (`malloc_consolidate(): unaligned fastbin chunk
+ * detected`, exit 134) shows the main thread in `exit` → `_dl_fini` → a destructor of
+ * libEGL.so (loaded by the GPU stack under Deno's WebGPU), while another thread is
+ * still ending and freeing its malloc arena. We saw it as exit 134 (also `corrupted
+ * double-linked list`) or 139, a few times in a hundred runs, only with webgpu in use.
+ * Destroying the device on `unload` (which fires on a normal end, on `Deno.exit` and
+ * after failed tests) releases it, and the threads working for it, before `exit`.
+ * The device is gone afterwards, which is fine: nothing runs after `unload`.
  *
  * @module
  */
