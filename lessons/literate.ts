@@ -263,11 +263,35 @@ function indentText(s: string, n: number): string {
   return s.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
 }
 
-if (import.meta.main) {
-  const path = Deno.args[0];
-  if (!path) {
-    console.error("usage: deno run -A lessons/literate.ts lessons/02_conv1d.ts");
-    Deno.exit(2);
+/** The command line: prints the lesson at `argv[0]`; returns the exit code. */
+async function cli(argv: string[]): Promise<number> {
+  const usage = "usage: deno run -A lessons/literate.ts lessons/02_conv1d.ts";
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    console.log(usage);
+    return 0;
   }
-  console.log(renderText(splitLiterate(await Deno.readTextFile(path))));
+  if (argv.length !== 1) {
+    console.error(usage);
+    return 2;
+  }
+  const path = argv[0];
+  let source: string;
+  try {
+    source = await Deno.readTextFile(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound
+      ? "does not exist"
+      : e instanceof Deno.errors.IsADirectory
+      ? "is a folder, not a lesson file"
+      : `cannot be read (${(e as Error).message})`;
+    const here = new URL(".", import.meta.url).pathname;
+    const lessons = [...Deno.readDirSync(here)].map((f) => f.name)
+      .filter((n) => /^\d\d_.*\.ts$/.test(n)).sort();
+    console.error(`literate.ts: ${path} ${why}; the lessons in ${here}: ${lessons.join(", ")}`);
+    return 1;
+  }
+  console.log(renderText(splitLiterate(source)));
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await cli(Deno.args));

@@ -128,6 +128,9 @@ Deno.test("conv2d flips the kernel (a true convolution, not cross-correlation)",
 });
 
 // ---------------------------------------------------------------- pooling
+// These hand examples (no stride given) are what guards the shared default stride = window
+// in kernels/checks.ts: the naive kernel and its twin read the same default, so the
+// naive-vs-twin property cannot see it go wrong. Keep them.
 
 Deno.test("maxPool2d and avgPool2d on tiled 2×2 windows", () => {
   const X = [[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 1, 7, 8]];

@@ -10,7 +10,7 @@ import { useBackend } from "../kernels/backend.ts";
 import { type Pair, PAIRS } from "../kernels/registry.ts";
 import { checkPair } from "../kernels/tfjs/agreement.ts";
 import { sigmoid } from "../kernels/activation.ts";
-import { convOutputSize } from "../kernels/conv.ts";
+import { conv2d, conv2dLayer, convOutputSize } from "../kernels/conv.ts";
 import { binaryCrossEntropy } from "../kernels/loss.ts";
 import type { ConvOptions, PoolOptions } from "../kernels/types.ts";
 
@@ -81,6 +81,22 @@ function conv2dPaddingOffByOne(X: number[][], W: number[][], o: ConvOptions = {}
     }));
 }
 
+/** Strides along the rows only: the column stride is taken to be the row stride. */
+function conv2dRowStrideOnly(X: number[][], W: number[][], o: ConvOptions = {}): number[][] {
+  const [sr] = both(o.stride, 1);
+  return conv2d(X, W, { padding: o.padding, stride: [sr, sr] });
+}
+
+/** nn.Conv2d over the first input channel only (right whenever there is just one). */
+function conv2dLayerFirstChannel(
+  x: number[][][][],
+  weight: number[][][][],
+  bias: number[] | undefined,
+  o: ConvOptions = {},
+): number[][][][] {
+  return conv2dLayer(x.map((image) => [image[0]]), weight.map((out) => [out[0]]), bias, o);
+}
+
 /** Average pooling that divides each window's sum by its height only. */
 function avgPool2dWrongCount(X: number[][], o: PoolOptions): number[][] {
   const [kh, kw] = both(o.size, 1);
@@ -113,6 +129,12 @@ const MUTANTS: { pair: string; bug: string; naive: (...args: never[]) => unknown
   { pair: "conv1d", bug: "the textbook's stride loop", naive: conv1dTextbookStride },
   { pair: "conv1d", bug: "a missing kernel flip", naive: conv1dNoFlip },
   { pair: "conv2d", bug: "padding off by one", naive: conv2dPaddingOffByOne },
+  { pair: "conv2d", bug: "the row stride used for the columns", naive: conv2dRowStrideOnly },
+  {
+    pair: "conv2dLayer",
+    bug: "only the first input channel summed",
+    naive: conv2dLayerFirstChannel,
+  },
   { pair: "avgPool2d", bug: "dividing by the wrong count", naive: avgPool2dWrongCount },
   { pair: "softmax", bug: "overflow at logit 800", naive: softmaxOverflowing },
   {

@@ -44,6 +44,32 @@ for (const backend of backends) {
     const logProbas = (await tfjs.softmax(logits)).map((row) => row.map(Math.log));
     assert.equal((await tfjs.nllLoss(logProbas, [2])).toFixed(4), "0.5996");
     assert.equal((await tfjs.nllLoss(await tfjs.logSoftmax(logits), [2])).toFixed(4), "0.5996");
+    // Pooling, lesson 05's 6×6 input: MaxPool2d(kernel_size=2) (stride = the window),
+    // overlapping 3×3 windows at stride 2, and a 2×3 window at strides (1, 3).
+    const P = [
+      [1, 3, 2, 9, 0, 1],
+      [4, 6, 1, 3, 2, 2],
+      [0, 2, 7, 1, 5, 3],
+      [3, 1, 4, 8, 0, 6],
+      [5, 0, 2, 2, 9, 1],
+      [1, 8, 3, 0, 4, 4],
+    ];
+    assert.deepEqual(await tfjs.maxPool2d(P, { size: 2 }), [[6, 9, 2], [3, 8, 6], [8, 3, 9]]);
+    assert.deepEqual(await tfjs.avgPool2d(P, { size: 2 }), [
+      [3.5, 3.75, 1.25],
+      [1.5, 5, 3.5],
+      [3.5, 1.75, 4.5],
+    ]);
+    assert.deepEqual(await tfjs.maxPool2d(P, { size: 3, stride: 2 }), [[7, 9], [7, 9]]);
+    const avg3 = (await tfjs.avgPool2d(P, { size: 3, stride: 2 })).flat();
+    [26 / 9, 30 / 9, 24 / 9, 38 / 9].forEach((v, i) => assert.ok(Math.abs(avg3[i] - v) < 1e-6));
+    assert.deepEqual(await tfjs.maxPool2d(P, { size: [2, 3], stride: [1, 3] }), [
+      [6, 9],
+      [7, 5],
+      [7, 8],
+      [5, 9],
+      [8, 9],
+    ]);
   });
 
   Deno.test(`the TF.js twins leave no tensor behind on ${backend}`, async () => {

@@ -27,7 +27,12 @@ export interface TrainArgs {
   resume: string | undefined;
   /** Step between rotation angles, in degrees (−45 … 45). */
   rotationStep: number;
+  /** Flags given with --resume that it ignores (the checkpoint decides them), as typed. */
+  ignoredByResume: string[];
 }
+
+/** Flags whose values a resumed run takes from its checkpoint instead. */
+const DECIDED_BY_CHECKPOINT = ["--model", "--seed", "--limit", "--eval-limit", "--rotation-step"];
 
 /** A mistake in the command line. */
 export class UsageError extends Error {
@@ -53,6 +58,9 @@ weights.bin, checkpoint.bin, curves.svg, predictions.png, rotation.json, rotatio
                     the number of epochs, the other settings come from the checkpoint
   --rotation-step D degrees between rotation angles from -45 to 45 (default 5)
   --help            show this text
+
+A first, quick run: deno task train --epochs 1 --limit 3000 --eval-limit 1000 (about 1 minute
+on 2 CPU cores; without --eval-limit, testing 19 rotations of all 10,000 test images takes longer).
 `;
 
 const wholeNumber = (flag: string, v: string, min: number): number => {
@@ -75,7 +83,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     out: undefined,
     resume: undefined,
     rotationStep: 5,
+    ignoredByResume: [],
   };
+  const given: string[] = [];
   let epochsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -88,6 +98,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       if (v === undefined || (inline === undefined && v.startsWith("--"))) {
         throw new UsageError(`${flag} needs a value`);
       }
+      if (DECIDED_BY_CHECKPOINT.includes(flag)) given.push(`${flag} ${v}`);
       return v;
     };
     switch (flag) {
@@ -132,5 +143,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     throw new UsageError("--resume DIR writes into DIR; leave out --out");
   }
   if (args.resume && !epochsGiven) args.epochs = 0; // 0: keep the checkpoint's epochs
+  if (args.resume) args.ignoredByResume = given;
   return args;
 }

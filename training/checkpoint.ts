@@ -93,23 +93,61 @@ export async function saveCheckpoint<M>(
   await writeAtomic(`${dir}/${CHECKPOINT_FILE}`, bytes);
 }
 
-function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {
+/** A checkpoint's header: its meta, its tensor list and where the tensor data starts. */
+interface Header<M> {
+  meta: M;
+  tensors: TensorEntry[];
+  dataStart: number;
+}
+
+/**
+ * Reads and checks the header of a checkpoint file's bytes, without making tensors: the
+ * magic, the header length, the JSON, and that the file holds every tensor it lists.
+ * Anything else is a {@link LitconvError} naming `path`.
+ */
+function parseHeader<M>(bytes: Uint8Array, path: string): Header<M> {
   const fail = (detail: string): never => {
     throw new LitconvError("loadCheckpoint", path, detail);
   };
+  if (bytes.length === 0) fail("is empty");
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     fail(`is not a litconv checkpoint (it should start with ${MAGIC})`);
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
-  const { meta, tensors } = JSON.parse(
-    new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)),
-  ) as { meta: M; tensors: TensorEntry[] };
+  const dataStart = 12 + headerLength;
+  if (dataStart > bytes.length) {
+    fail(
+      `is truncated inside its header (${bytes.length} bytes; the header alone ends at ` +
+        `byte ${dataStart})`,
+    );
+  }
+  let header: { meta?: M; tensors?: TensorEntry[] };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, dataStart)));
+  } catch (e) {
+    return fail(`has a damaged header (${(e as Error).message})`);
+  }
+  const tensors = header?.tensors;
+  const wellFormed = Array.isArray(tensors) &&
+    tensors.every((e) =>
+      typeof e?.name === "string" && Array.isArray(e.shape) &&
+      e.shape.every((d) => Number.isInteger(d) && d >= 0)
+    );
+  if (!wellFormed || header.meta === undefined) fail("has a header without meta and tensors");
+  const needed = tensors!.reduce((sum, e) => sum + e.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  if (dataStart + needed > bytes.length) {
+    fail(`is truncated (${bytes.length} bytes; its tensors need ${dataStart + needed})`);
+  }
+  return { meta: header.meta as M, tensors: tensors!, dataStart };
+}
+
+function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {
+  const { meta, tensors, dataStart } = parseHeader<M>(bytes, path);
   const model: tf.Tensor[] = [];
   const optimizer: NamedTensor[] = [];
-  let offset = 12 + headerLength;
+  let offset = dataStart;
   for (const e of tensors) {
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (offset + size * 4 > bytes.length) fail(`is truncated (tensor ${e.name})`);
     // slice() copies into a fresh, aligned buffer that the typed array can view.
     const raw = bytes.slice(offset, offset + size * 4).buffer;
     const values = e.dtype === "int32" ? new Int32Array(raw) : new Float32Array(raw);
@@ -121,12 +159,31 @@ function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {
   return { meta, model, optimizer };
 }
 
-/** Just the meta of `dir/checkpoint.bin` (which epoch, history…), without touching a model. */
-export async function readCheckpointMeta<M>(dir: string): Promise<M> {
+/** Reads `dir/checkpoint.bin`, or a {@link LitconvError} that says why it cannot. */
+async function readCheckpointFile(dir: string): Promise<{ bytes: Uint8Array; path: string }> {
   const path = `${dir}/${CHECKPOINT_FILE}`;
-  const parsed = parseCheckpoint<M>(await Deno.readFile(path), path);
-  tf.dispose([...parsed.model, ...parsed.optimizer.map((o) => o.tensor)]);
-  return parsed.meta;
+  try {
+    return { bytes: await Deno.readFile(path), path };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new LitconvError(
+        "loadCheckpoint",
+        path,
+        "is missing: --resume needs a run folder in which at least one epoch finished",
+      );
+    }
+    throw new LitconvError("loadCheckpoint", path, `cannot be read (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Just the meta of `dir/checkpoint.bin` (which epoch, history…), without touching a model
+ * or a backend. The whole file is checked as {@link loadCheckpoint} would, so a damaged
+ * or truncated checkpoint is reported here, before anything slow starts.
+ */
+export async function readCheckpointMeta<M>(dir: string): Promise<M> {
+  const { bytes, path } = await readCheckpointFile(dir);
+  return parseHeader<M>(bytes, path).meta;
 }
 
 /**
@@ -138,17 +195,7 @@ export async function loadCheckpoint<M>(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
 ): Promise<M> {
-  const path = `${dir}/${CHECKPOINT_FILE}`;
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch {
-    throw new LitconvError(
-      "loadCheckpoint",
-      path,
-      "is missing: --resume needs a run folder in which at least one epoch finished",
-    );
-  }
+  const { bytes, path } = await readCheckpointFile(dir);
   const parsed = parseCheckpoint<M>(bytes, path);
   if (parsed.model.length !== model.weights.length) {
     tf.dispose([...parsed.model, ...parsed.optimizer.map((o) => o.tensor)]);

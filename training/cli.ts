@@ -2,7 +2,8 @@
  * `deno task train`: the lecture's CNN on MNIST, with a progress bar, a checkpoint after
  * every epoch and a run folder of results. `deno task train --help` lists the flags.
  *
- * Exit codes: 0 done, 1 training failed (e.g. the loss became NaN), 2 bad command line.
+ * Exit codes: 0 done, 1 training failed (e.g. the loss became NaN, the disk refused a
+ * write), 2 bad command line (a flag, a path, a backend that cannot start here).
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { useBackend } from "../kernels/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs, UsageError } from "./args.ts";
 import { defaultConfig, runTraining } from "./run.ts";
-import { CHECKPOINT_FILE } from "./checkpoint.ts";
+import { CHECKPOINT_FILE, readCheckpointMeta } from "./checkpoint.ts";
 
 /** `2026-11-28T06:30:00.123Z` → `2026-11-28T06-30-00Z`, safe in file names everywhere. */
 export function timestamp(d = new Date()): string {
@@ -23,13 +24,106 @@ export function runFolder(args: TrainArgs): string {
     new URL(`../data/runs/${timestamp()}-${args.model}`, import.meta.url).pathname;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** What each file of a run folder holds, for the closing summary. */
+export const RUN_FILES: Record<string, string> = {
+  "metrics.json": "losses and accuracies per epoch, test accuracy, timings, versions",
+  "curves.svg": "loss and accuracy, train vs validation",
+  "predictions.png": "the first 12 test digits, predicted and true labels",
+  "rotation.svg": "test accuracy against rotation angle",
+  "rotation.json": "the same, as numbers",
+  "model.json": "the trained model (TF.js layers format), with …",
+  "weights.bin": "… its weights",
+  "checkpoint.bin": "weights + Adam state, to continue with --resume",
+};
+
+/** The closing summary: every file in the run folder, described where we know it. */
+export function runSummary(dir: string, testAccuracy: number | null): string {
+  const names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && !e.name.endsWith(".tmp"))
+    .map((e) => e.name);
+  const known = Object.keys(RUN_FILES);
+  // Known files in the table's order, then anything else (new outputs) by name.
+  names.sort((a, b) =>
+    ((known.indexOf(a) + 1 || 99) - (known.indexOf(b) + 1 || 99)) || a.localeCompare(b)
+  );
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    `Test accuracy ${testAccuracy?.toFixed(4)}. The run folder: ${dir}`,
+    ...names.map((n) => `  ${n.padEnd(width)}  ${RUN_FILES[n] ?? ""}`.trimEnd()),
+  ].join("\n");
+}
+
+/** A path given on the command line that cannot be used; exit code 2. */
+class PathError extends Error {}
+
+async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw new PathError(`${path} cannot be read: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Checks the run folder before anything slow starts: --resume needs a folder with a
+ * readable checkpoint, --out must be a folder (or not exist yet) without a run in it.
+ */
+async function checkRunFolder(args: TrainArgs, outDir: string): Promise<void> {
+  const info = await statOrNull(outDir);
+  if (args.resume !== undefined) {
+    if (!info) {
+      throw new PathError(
+        `--resume ${outDir}: no such folder; give the run folder of an earlier ` +
+          `deno task train (they are in data/runs/ unless --out named another)`,
+      );
+    }
+    if (!info.isDirectory) {
+      throw new PathError(`--resume ${outDir}: this is a file; --resume takes a run folder`);
+    }
+    if (!await statOrNull(`${outDir}/${CHECKPOINT_FILE}`)) {
+      throw new PathError(
+        `--resume ${outDir}: this folder holds no ${CHECKPOINT_FILE}, so no epoch finished ` +
+          `in it; start a new run instead (deno task train --out ${outDir})`,
+      );
+    }
+    try {
+      await readCheckpointMeta(outDir);
+    } catch (e) {
+      if (!(e instanceof LitconvError)) throw e;
+      throw new PathError(
+        `--resume ${outDir}: ${e.message.replace(/^loadCheckpoint: /, "")}; ` +
+          `it cannot be continued: start a new run with --out NEW_FOLDER`,
+      );
+    }
+    return;
+  }
+  if (info && !info.isDirectory) {
+    throw new PathError(
+      `--out ${outDir}: this is a file; --out names a folder (created if missing)`,
+    );
+  }
+  if (info && await statOrNull(`${outDir}/${CHECKPOINT_FILE}`)) {
+    throw new PathError(
+      `${outDir} already holds a run; continue it with --resume ${outDir} ` +
+        `or choose another --out`,
+    );
+  }
+}
+
+/** A useBackend error as a plain sentence about the flag (or variable) that chose it. */
+function backendMessage(e: LitconvError, args: TrainArgs): string {
+  const detail = e.message.replace(/^useBackend: backend /, "");
+  const fromEnv = args.backend === undefined ? Deno.env.get("TFJS_BACKEND") : undefined;
+  const source = fromEnv !== undefined ? "TFJS_BACKEND" : "--backend";
+  if (detail.startsWith("must ")) return `${source} ${detail}`;
+  const name = args.backend ?? fromEnv;
+  const plain = detail.replace(/^the '\w+' backend /, "it ").replace(/^'\w+' /, "it ");
+  return name === undefined ? `the default backend: ${plain}` : `${source} ${name}: ${plain}`;
+}
+
+/** Any of Deno's I/O errors (NotFound, PermissionDenied…): their messages name the path. */
+function isIoError(e: unknown): e is Error {
+  return Object.values(Deno.errors).some((C) => e instanceof C);
 }
 
 /** Runs the command; returns the exit code. */
@@ -46,16 +140,29 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const outDir = runFolder(args);
   try {
-    const outDir = runFolder(args);
-    if (!args.resume && await exists(`${outDir}/${CHECKPOINT_FILE}`)) {
+    if (args.ignoredByResume.length > 0) {
       console.error(
-        `deno task train: ${outDir} already holds a run; continue it with --resume ${outDir} ` +
-          `or choose another --out`,
+        `deno task train: --resume continues the run as it was started; ignoring ` +
+          `${args.ignoredByResume.join(", ")} (the checkpoint's settings apply)`,
       );
-      return 2;
     }
-    const backend = await useBackend(args.backend);
+    await checkRunFolder(args, outDir);
+  } catch (e) {
+    if (!(e instanceof PathError)) throw e;
+    console.error(`deno task train: ${e.message}`);
+    return 2;
+  }
+  let backend;
+  try {
+    backend = await useBackend(args.backend);
+  } catch (e) {
+    if (!(e instanceof LitconvError)) throw e;
+    console.error(`deno task train: ${backendMessage(e, args)}\n(see deno task train --help)`);
+    return 2;
+  }
+  try {
     console.error(`backend: ${backend.name} (${backend.device})`);
     console.error(`run folder: ${outDir}`);
     if (!args.resume && args.epochs < LECTURE_EPOCHS) {
@@ -77,20 +184,16 @@ export async function main(argv: string[]): Promise<number> {
       backend,
       resume: args.resume !== undefined,
     });
-    console.log(
-      [
-        `Test accuracy ${metrics.testAccuracy?.toFixed(4)}. The run folder: ${outDir}`,
-        `  metrics.json     losses and accuracies per epoch, test accuracy, timings`,
-        `  curves.svg       loss and accuracy, train vs validation`,
-        `  predictions.png  the first 12 test digits, predicted and true labels`,
-        `  rotation.svg     test accuracy against rotation angle`,
-      ].join("\n"),
-    );
+    console.log(runSummary(outDir, metrics.testAccuracy));
     return 0;
   } catch (e) {
-    if (!(e instanceof LitconvError)) throw e;
-    console.error(`deno task train: ${e.message}`);
-    return e.fn === "useBackend" ? 2 : 1;
+    // A failed run (NaN loss, a checkpoint that does not fit the model) or the disk
+    // refusing a write: say what and where, without a stack trace.
+    if (e instanceof LitconvError) console.error(`deno task train: ${e.message}`);
+    else if (isIoError(e)) {
+      console.error(`deno task train: the run folder ${outDir} cannot be written: ${e.message}`);
+    } else throw e;
+    return 1;
   }
 }
 
