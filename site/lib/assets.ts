@@ -22,11 +22,14 @@ export async function copyDir(
   }
 }
 
-/** KaTeX's dist folder inside node_modules (present once anything imported katex). */
+/**
+ * KaTeX's dist folder, wherever Deno keeps the package (its npm cache, or node_modules):
+ * markdown.ts imports katex, so the specifier resolves to a file.
+ */
 async function katexDist(): Promise<string> {
-  const dir = `${ROOT_DIR}/node_modules/katex/dist`;
-  await Deno.stat(`${dir}/katex.min.css`);
-  return dir;
+  const css = new URL(import.meta.resolve("npm:katex@0.19.1/dist/katex.min.css"));
+  await Deno.stat(css);
+  return new URL(".", css).pathname.replace(/\/$/, "");
 }
 
 /** Writes static/ and KaTeX's stylesheet and woff2 fonts under `out/static/`. */
