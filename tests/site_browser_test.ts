@@ -10,7 +10,7 @@
  * processes: importing the routes here would also register every lesson's own tests.
  */
 import assert from "node:assert/strict";
-import { chromium, type Page } from "npm:playwright-core@1.65.1";
+import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 import { contentType } from "../site/lib/mime.ts";
 import { sitePath } from "../site/lib/server.ts";
 
@@ -23,7 +23,34 @@ const ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  "--disable-dev-shm-usage",
 ];
+
+/**
+ * Launches Chromium, giving each try a minute. Once, in a loaded full-suite run, the test sat
+ * for ten minutes before its first step with no Chromium process alive; a launch that has not
+ * answered in a minute is abandoned and tried again, so such a hang fails or recovers instead
+ * of stalling CI.
+ */
+async function launchBrowser(tries = 3): Promise<Browser> {
+  for (let i = 1;; i++) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("Chromium did not start within 60 s")), 60_000);
+    });
+    try {
+      return await Promise.race([
+        chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 }),
+        timeout,
+      ]);
+    } catch (e) {
+      if (i >= tries) throw e;
+      console.error(`launching Chromium, try ${i} of ${tries}: ${e}; trying again`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
 
 const decoder = new TextDecoder();
 
@@ -133,7 +160,7 @@ Deno.test("site: static build and server in Chromium", async (t) => {
   const pages = all.filter((p) => p.endsWith(".html"));
   const files = serveFiles(out);
   const dev = await serve(0, work);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launchBrowser();
   const offMachine: string[] = [];
   try {
     await t.step("deno task site: a taken port is a clear message", async () => {
