@@ -3,6 +3,7 @@
  * argument errors as the naive kernels, reproducible dropout, and no leaked tensors.
  */
 import assert from "node:assert/strict";
+import { POOL_INPUT } from "./lesson_inputs.ts";
 import fc from "npm:fast-check@4.10.2";
 import { availableBackends, tf, useBackend } from "../kernels/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
@@ -46,14 +47,7 @@ for (const backend of backends) {
     assert.equal((await tfjs.nllLoss(await tfjs.logSoftmax(logits), [2])).toFixed(4), "0.5996");
     // Pooling, lesson 05's 6×6 input: MaxPool2d(kernel_size=2) (stride = the window),
     // overlapping 3×3 windows at stride 2, and a 2×3 window at strides (1, 3).
-    const P = [
-      [1, 3, 2, 9, 0, 1],
-      [4, 6, 1, 3, 2, 2],
-      [0, 2, 7, 1, 5, 3],
-      [3, 1, 4, 8, 0, 6],
-      [5, 0, 2, 2, 9, 1],
-      [1, 8, 3, 0, 4, 4],
-    ];
+    const P = POOL_INPUT;
     assert.deepEqual(await tfjs.maxPool2d(P, { size: 2 }), [[6, 9, 2], [3, 8, 6], [8, 3, 9]]);
     assert.deepEqual(await tfjs.avgPool2d(P, { size: 2 }), [
       [3.5, 3.75, 1.25],

@@ -9,6 +9,7 @@
  * bounds, far below what a NaN or shape check would catch).
  */
 import assert from "node:assert/strict";
+import { POOL_INPUT } from "./lesson_inputs.ts";
 import { useBackend } from "../kernels/backend.ts";
 import { checkDropoutResult, type Pair, PAIRS } from "../kernels/registry.ts";
 import { checkPair } from "../kernels/tfjs/agreement.ts";
@@ -21,14 +22,7 @@ const pairNamed = (name: string): Pair => PAIRS.find((p) => p.name === name)!;
 const x1 = [1, 3, 2, 4, 5, 6, 1, 3], w1 = [1, 0, 3, 1, 2];
 const X2 = [[1, 3, 2, 4], [5, 6, 1, 3], [1, 2, 0, 2], [3, 4, 3, 2]];
 const W2 = [[1, 0, 3], [1, 2, 1], [0, 1, 1]];
-const P = [
-  [1, 3, 2, 9, 0, 1],
-  [4, 6, 1, 3, 2, 2],
-  [0, 2, 7, 1, 5, 3],
-  [3, 1, 4, 8, 0, 6],
-  [5, 0, 2, 2, 9, 1],
-  [1, 8, 3, 0, 4, 4],
-];
+const P = POOL_INPUT;
 const xLayer = [[[[1, -2], [3, 4]], [[0, 5], [-6, 1]]]]; // N 1, Cin 2, 2×2; max |x| 6
 const wLayer = [[[[1]], [[-2]]], [[[3]], [[0.5]]]]; // Cout 2, Cin 2, 1×1; Σ|w| per output 3, 3.5
 
