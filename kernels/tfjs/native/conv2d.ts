@@ -28,6 +28,7 @@ import {
   type TensorInfo,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
+import { flipAndSwapInto, strideOnePlan } from "../wasm/conv2d_backprop_input.ts";
 import { sgemm } from "./blas.ts";
 import { buildPatches, byTap, type ConvGeometry, scratchBuffer } from "./im2col.ts";
 import { patchesOf } from "./patch_cache.ts";
@@ -195,21 +196,6 @@ export function makeConv2DBackpropFilter(fallback: WasmKernelFunc): WasmKernelFu
   };
 }
 
-/** W'[a, b, o, c] = W[kH − 1 − a, kW − 1 − b, c, o], outside the wasm heap. */
-function flipAndSwap(w: Float32Array, [kH, kW, Ci, Co]: number[]): Float32Array {
-  const flipped = new Float32Array(w.length);
-  for (let a = 0; a < kH; a++) {
-    for (let b = 0; b < kW; b++) {
-      const from = ((kH - 1 - a) * kW + (kW - 1 - b)) * Ci * Co;
-      const to = (a * kW + b) * Co * Ci;
-      for (let c = 0; c < Ci; c++) {
-        for (let o = 0; o < Co; o++) flipped[to + o * Ci + c] = w[from + c * Co + o];
-      }
-    }
-  }
-  return flipped;
-}
-
 /**
  * `Conv2DBackpropInput` on OpenBLAS for stride 1: dy, padded by kH − 1 − top (etc.),
  * convolved with the flipped filter. Strides > 1 (and padding wider than the filter) go
@@ -217,24 +203,14 @@ function flipAndSwap(w: Float32Array, [kH, kW, Ci, Co]: number[]): Float32Array 
  */
 export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFunc {
   return function conv2DBackpropInput(args: KernelArgs) {
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args
-      .attrs as unknown as Conv2DBackpropInputAttrs;
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     const { dy, filter } = args.inputs;
-    if (!nativeKernelsActive() || dataFormat === "NCHW") return fallback(args);
-    const info = backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as Shape4,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-    );
-    const { top, left, bottom, right } = info.padInfo;
+    if (!nativeKernelsActive()) return fallback(args);
+    const plan = strideOnePlan(attrs, filter.shape);
+    if (plan === null) return fallback(args);
+    const { info, pads } = plan;
+    const { inputShape } = attrs;
     const kH = info.filterHeight, kW = info.filterWidth;
-    const pads = [kH - 1 - top, kH - 1 - bottom, kW - 1 - left, kW - 1 - right];
-    if (info.strideHeight !== 1 || info.strideWidth !== 1 || pads.some((p) => p < 0)) {
-      return fallback(args);
-    }
     countNativeCall("Conv2DBackpropInput");
     const { backend } = args;
     const N = inputShape[0], H = inputShape[1], W = inputShape[2];
@@ -257,7 +233,8 @@ export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFun
     };
     const dx = allocate(backend, inputShape);
     const dys = view(backend, dy), ws = view(backend, filter), dxs = view(backend, dx);
-    const flipped = flipAndSwap(ws, filter.shape);
+    const flipped = new Float32Array(ws.length);
+    flipAndSwapInto(ws, filter.shape, flipped);
     convChunked(dys, g, flipped, dxs);
     return dx;
   };
