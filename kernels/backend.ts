@@ -179,12 +179,12 @@ export async function useBackend(name?: string): Promise<BackendInfo> {
   return current;
 }
 
-/** What runs the wasm backend's convolutions and products: OpenBLAS, or wasm and why. */
+/** What runs the wasm backend's convolutions and products: oneDNN, OpenBLAS, or wasm and why. */
 function gemmKernels(): string {
   const r = nativeReport();
-  return r.kernels === "wasm"
-    ? `GEMM kernels in wasm (${r.reason})`
-    : `GEMM kernels ${r.kernels.replace(/^native: /, "on ")}`;
+  if (r.kernels === "wasm") return `GEMM kernels in wasm (${r.reason})`;
+  const why = r.convolutionReason ? ` (${r.convolutionReason})` : "";
+  return `GEMM kernels ${r.kernels.replace(/^native: /, "on ")}${why}`;
 }
 
 async function describeDevice(name: BackendName): Promise<string> {

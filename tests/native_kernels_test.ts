@@ -19,6 +19,8 @@ import {
   resetNativeCalls,
   setNativeKernels,
 } from "../kernels/tfjs/native/index.ts";
+import { dnnlStatus } from "../kernels/tfjs/native/dnnl.ts";
+import { setDnnl } from "../kernels/tfjs/native/state.ts";
 import { sgemm } from "../kernels/tfjs/native/blas.ts";
 import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
 import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/native/im2col.ts";
@@ -28,8 +30,22 @@ import { randomBatch, trainStep } from "../bench/step.ts";
 import { agreementTests, values } from "./kernel_agreement.ts";
 
 const native = blasStatus().available;
+const dnnl = native && dnnlStatus().available;
 
-agreementTests(native ? "native" : "wasm (no OpenBLAS here)", () => setNativeKernels(true));
+// Both ways of running a convolution natively: oneDNN, and im2col + OpenBLAS.
+agreementTests(
+  native ? (dnnl ? "native (oneDNN)" : "native (no oneDNN here)") : "wasm (no OpenBLAS here)",
+  () => {
+    setNativeKernels(true);
+    setDnnl(true);
+  },
+);
+if (dnnl) {
+  agreementTests("native (im2col + OpenBLAS)", () => {
+    setNativeKernels(true);
+    setDnnl(false);
+  });
+}
 
 Deno.test("a training step and a prediction run every native kernel, or say why not", async () => {
   setNativeKernels(true);
@@ -213,6 +229,7 @@ Deno.test("patches by tap (one input channel) are im2col's transpose, padding an
 
 Deno.test("a convolution keeps its patches only inside a gradient (for the filter gradient)", async () => {
   setNativeKernels(true);
+  setDnnl(false); // oneDNN needs no patches
   await useBackend("wasm");
   const x = tf.tensor4d(values(2 * 6 * 6 * 3, 71), [2, 6, 6, 3]);
   const w = tf.tensor4d(values(3 * 3 * 3 * 2, 72), [3, 3, 3, 2]);
@@ -230,4 +247,5 @@ Deno.test("a convolution keeps its patches only inside a gradient (for the filte
   assert.equal(keptPatches(), before);
   assert.ok((await dw.data()).some((v) => v !== 0));
   tf.dispose([x, w, dw]);
+  setDnnl(true);
 });

@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { readEnv as env } from "./env.ts";
 
 /** Where Debian puts OpenBLAS (the pthread build first: it is the one that uses all cores). */
 const CANDIDATES = [
@@ -63,16 +64,6 @@ export type BlasStatus =
 
 let lib: Lib | undefined;
 let status: BlasStatus | undefined;
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
-      ? Deno.env.get(name)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function load(): BlasStatus {
   if (env("LITCONV_NATIVE") === "0") {

@@ -33,7 +33,8 @@ import { sgemm } from "./blas.ts";
 import { buildPatches, byTap, type ConvGeometry, scratchBuffer } from "./im2col.ts";
 import { patchesOf } from "./patch_cache.ts";
 import { applyEpilogue, NATIVE_ACTIVATIONS } from "./epilogue.ts";
-import { countNativeCall, nativeKernelsActive } from "./state.ts";
+import { countNativeCall, dnnlActive, nativeKernelsActive } from "./state.ts";
+import { dnnlConv2D, dnnlConv2DBackpropFilter, dnnlConv2DBackpropInput } from "./conv2d_dnnl.ts";
 
 type Shape4 = [number, number, number, number];
 
@@ -107,7 +108,9 @@ function convForward(
   // Views only after the allocation (growing the heap detaches older ones).
   const xs = view(backend, x), ws = view(backend, w), ys = view(backend, out);
   const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
-  if (keep) sgemm(byTap(g), false, M, info.outChannels, K, patches(x, xs, g, true), ws, ys);
+  if (dnnlActive() && dnnlConv2D(g, info.outChannels, xs, ws, ys)) {
+    countNativeCall("oneDNN");
+  } else if (keep) sgemm(byTap(g), false, M, info.outChannels, K, patches(x, xs, g, true), ws, ys);
   else convChunked(xs, g, ws, ys);
   applyEpilogue(ys, info.outChannels, bias && view(backend, bias), activation);
   return out;
@@ -136,7 +139,7 @@ export function makeConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
     const floats = info.batchSize * info.outHeight * info.outWidth * info.filterHeight *
       info.filterWidth * info.inChannels;
     const keep = (engine().state as { gradientDepth: number }).gradientDepth > 0 &&
-      floats <= MAX_KEPT_FLOATS;
+      floats <= MAX_KEPT_FLOATS && !dnnlActive(); // oneDNN needs no patches
     return convForward(args.backend, x, filter, info, keep);
   };
 }
@@ -189,6 +192,10 @@ export function makeConv2DBackpropFilter(fallback: WasmKernelFunc): WasmKernelFu
     const g = geometry(info);
     const dw = allocate(backend, filterShape);
     const xs = view(backend, x), dys = view(backend, dy), dws = view(backend, dw);
+    if (dnnlActive() && dnnlConv2DBackpropFilter(g, info.outChannels, xs, dys, dws)) {
+      countNativeCall("oneDNN");
+      return dw;
+    }
     const M = g.N * g.oH * g.oW, K = g.kH * g.kW * g.C;
     // dW = colᵀ·dy; with patches by tap (one input channel) the matrix is colᵀ already.
     sgemm(!byTap(g), false, K, info.outChannels, M, patches(x, xs, g, false), dys, dws);
@@ -205,7 +212,28 @@ export function makeConv2DBackpropInput(fallback: WasmKernelFunc): WasmKernelFun
   return function conv2DBackpropInput(args: KernelArgs) {
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     const { dy, filter } = args.inputs;
-    if (!nativeKernelsActive()) return fallback(args);
+    if (!nativeKernelsActive() || attrs.dataFormat === "NCHW") return fallback(args);
+    if (dnnlActive()) {
+      const { inputShape, strides, pad, dimRoundingMode } = attrs;
+      const info = backend_util.computeConv2DInfo(
+        inputShape,
+        filter.shape as Shape4,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+      );
+      const dx = allocate(args.backend, inputShape);
+      const dys = view(args.backend, dy), ws = view(args.backend, filter);
+      if (
+        dnnlConv2DBackpropInput(geometry(info), info.outChannels, dys, ws, view(args.backend, dx))
+      ) {
+        countNativeCall("Conv2DBackpropInput");
+        countNativeCall("oneDNN");
+        return dx;
+      }
+      args.backend.disposeData(dx.dataId);
+    }
     const plan = strideOnePlan(attrs, filter.shape);
     if (plan === null) return fallback(args);
     const { info, pads } = plan;

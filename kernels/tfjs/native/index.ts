@@ -18,10 +18,19 @@ import {
 } from "./conv2d.ts";
 import { makeBatchMatMul, makeFusedMatMul } from "./matmul.ts";
 import { makeSum } from "./sum.ts";
-import { nativeCalls, nativeKernelsActive } from "./state.ts";
+import { dnnlStatus } from "./dnnl.ts";
+import { dnnlActive, nativeCalls, nativeKernelsActive } from "./state.ts";
 
 export { type BlasStatus, blasStatus } from "./blas.ts";
-export { nativeCalls, nativeKernelsActive, resetNativeCalls, setNativeKernels } from "./state.ts";
+export { type DnnlStatus, dnnlStatus } from "./dnnl.ts";
+export {
+  dnnlActive,
+  nativeCalls,
+  nativeKernelsActive,
+  resetNativeCalls,
+  setDnnl,
+  setNativeKernels,
+} from "./state.ts";
 
 /** Kernel name → a maker of the native kernel around the wasm one. */
 export const NATIVE_KERNELS: Readonly<
@@ -38,10 +47,15 @@ export const NATIVE_KERNELS: Readonly<
 
 /** What runs the wasm backend's GEMM-shaped kernels, for `deno task backends` and metrics. */
 export interface NativeReport {
-  /** "OpenBLAS 0.3.21 … (2 threads)" when native kernels are on, else "wasm". */
+  /**
+   * "native: OpenBLAS 0.3.21 … (2 threads); convolutions on oneDNN 2.6.3" when native
+   * kernels are on, else "wasm".
+   */
   kernels: string;
   /** Why not native, when not. */
   reason?: string;
+  /** Why convolutions run as im2col + OpenBLAS rather than on oneDNN, when they do. */
+  convolutionReason?: string;
   /** The native kernels and how many calls each took so far. */
   calls: Record<string, number>;
 }
@@ -57,8 +71,14 @@ export function nativeReport(): NativeReport {
       calls: nativeCalls(),
     };
   }
+  const blas = `native: ${s.library} (${s.threads} thread${s.threads === 1 ? "" : "s"})`;
+  const d = dnnlStatus();
+  if (dnnlActive() && d.available) {
+    return { kernels: `${blas}; convolutions on ${d.library}`, calls: nativeCalls() };
+  }
   return {
-    kernels: `native: ${s.library} (${s.threads} thread${s.threads === 1 ? "" : "s"})`,
+    kernels: `${blas}; convolutions as im2col + OpenBLAS`,
+    convolutionReason: d.available ? "switched off (setDnnl(false))" : d.reason,
     calls: nativeCalls(),
   };
 }

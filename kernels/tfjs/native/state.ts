@@ -17,8 +17,10 @@
  * @module
  */
 import { blasStatus } from "./blas.ts";
+import { dnnlStatus } from "./dnnl.ts";
 
 let wanted = true;
+let dnnlWanted = true;
 const calls = new Map<string, number>();
 
 /** Turns the native kernels on (where OpenBLAS loaded) or off (wasm kernels only). */
@@ -29,6 +31,19 @@ export function setNativeKernels(on: boolean): void {
 /** Whether native kernels take their calls now: wanted and OpenBLAS loaded. */
 export function nativeKernelsActive(): boolean {
   return wanted && blasStatus().available;
+}
+
+/**
+ * Whether convolutions run on oneDNN (where it loaded) or as im2col + OpenBLAS; the
+ * tests run the kernel checks both ways.
+ */
+export function setDnnl(on: boolean): void {
+  dnnlWanted = on;
+}
+
+/** Whether convolutions go to oneDNN now: native kernels on, oneDNN wanted and loaded. */
+export function dnnlActive(): boolean {
+  return dnnlWanted && nativeKernelsActive() && dnnlStatus().available;
 }
 
 /** Counts one call of the native kernel `name`. */

@@ -1,0 +1,258 @@
+/**
+ * 2-D convolutions and their two gradients on oneDNN (see `dnnl.ts`), on NHWC tensors
+ * where the wasm backend keeps them.
+ *
+ * TF.js keeps activations as NHWC and filters as HWIO ([kH, kW, Cin, Cout]); oneDNN names
+ * dimensions in its own order (N, C, H, W and O, I, H, W) and takes the layout as
+ * strides, so the activations are described as they lie and read in place. The filter's
+ * layout is left to oneDNN ("any"): it picks a blocked one that its AVX2 code reads
+ * fastest, and the filter is reordered into it (or, for the filter gradient, out of it)
+ * on each call, which for the lecture's conv2 is 51,200 values.
+ *
+ * A convolution's primitives are built once per shape and kept (building one JIT-compiles
+ * code). A shape oneDNN declines is remembered too, and those calls return false, for the
+ * caller to run im2col + OpenBLAS instead.
+ *
+ * @module
+ */
+import {
+  anyLayoutDesc,
+  ARG,
+  CONVOLUTION_DIRECT,
+  descBytes,
+  dims,
+  DnnlError,
+  opDesc,
+  Primitive,
+  PROP_FORWARD_TRAINING,
+  sameDesc,
+  stridedDesc,
+} from "./dnnl.ts";
+import type { ConvGeometry } from "./im2col.ts";
+
+/** A convolution's shape as oneDNN is told it, and the descriptions shared by its passes. */
+interface Shape {
+  src: Uint8Array; // x (or dx): NHWC
+  dst: Uint8Array; // y (or dy): NHWC
+  hwio: Uint8Array; // the filter as TF.js keeps it
+  anyWeights: Uint8Array; // the filter, in whatever layout oneDNN prefers
+  strides: BigInt64Array;
+  dilates: BigInt64Array;
+  padLeft: BigInt64Array;
+  padRight: BigInt64Array;
+}
+
+/** A primitive plus the reorder that brings the filter to it (or its gradient back). */
+interface Pass {
+  primitive: Primitive;
+  reorder: Primitive | null; // null when the layouts already agree
+  weights: Float32Array; // the filter (or its gradient) in the primitive's layout
+}
+
+interface Plan {
+  shape: Shape;
+  forward: Primitive;
+  passes: Map<string, Pass>;
+}
+
+/** Plans kept at most (a training run uses 2–3 shapes, plus evaluation's batch size). */
+const MAX_PLANS = 16;
+const plans = new Map<string, Plan | null>(); // null: oneDNN declined this shape
+
+function describe(g: ConvGeometry, Co: number): Shape {
+  const { N, H, W, C, oH, oW, kH, kW, sH, sW, dH, dW, top, left } = g;
+  // TF.js may pad more after than the last window reads; oneDNN wants it exact.
+  const bottom = Math.max(0, (oH - 1) * sH + (kH - 1) * dH + 1 - H - top);
+  const right = Math.max(0, (oW - 1) * sW + (kW - 1) * dW + 1 - W - left);
+  return {
+    src: stridedDesc([N, C, H, W], [H * W * C, 1, W * C, C]),
+    dst: stridedDesc([N, Co, oH, oW], [oH * oW * Co, 1, oW * Co, Co]),
+    hwio: stridedDesc([Co, C, kH, kW], [1, Co, kW * C * Co, C * Co]),
+    anyWeights: anyLayoutDesc([Co, C, kH, kW]),
+    strides: dims([sH, sW]),
+    dilates: dims([dH - 1, dW - 1]), // oneDNN counts the gaps: 0 is a plain convolution
+    padLeft: dims([top, left]),
+    padRight: dims([bottom, right]),
+  };
+}
+
+function planFor(g: ConvGeometry, Co: number): Plan | null {
+  const key = [...Object.values(g), Co].join(",");
+  if (plans.has(key)) {
+    const plan = plans.get(key)!;
+    plans.delete(key); // re-inserted below: the map's order is least recently used first
+    plans.set(key, plan);
+    return plan;
+  }
+  let plan: Plan | null = null;
+  try {
+    const shape = describe(g, Co);
+    const desc = opDesc((d, s) =>
+      s.dnnl_dilated_convolution_forward_desc_init(
+        d,
+        PROP_FORWARD_TRAINING,
+        CONVOLUTION_DIRECT,
+        shape.src,
+        shape.anyWeights,
+        null,
+        shape.dst,
+        shape.strides,
+        shape.dilates,
+        shape.padLeft,
+        shape.padRight,
+      )
+    );
+    plan = {
+      shape,
+      forward: new Primitive(desc, [ARG.SRC, ARG.WEIGHTS, ARG.DST]),
+      passes: new Map(),
+    };
+  } catch (e) {
+    if (!(e instanceof DnnlError)) throw e;
+  }
+  plans.set(key, plan);
+  if (plans.size > MAX_PLANS) {
+    const [oldest, old] = plans.entries().next().value!;
+    plans.delete(oldest);
+    if (old) destroyPlan(old);
+  }
+  return plan;
+}
+
+function destroyPlan(plan: Plan): void {
+  for (const pass of plan.passes.values()) {
+    if (pass.primitive !== plan.forward) pass.primitive.destroy();
+    pass.reorder?.destroy();
+  }
+  plan.forward.destroy();
+}
+
+/** The pass `name` of `plan`, built on first use; null when oneDNN declines it. */
+function passOf(
+  plan: Plan,
+  name: "forward" | "backwardData" | "backwardWeights",
+): Pass | null {
+  const kept = plan.passes.get(name);
+  if (kept) return kept;
+  const { shape } = plan;
+  let primitive: Primitive, weightsArg: number;
+  try {
+    if (name === "forward") {
+      primitive = plan.forward;
+      weightsArg = ARG.WEIGHTS;
+    } else if (name === "backwardData") {
+      const desc = opDesc((d, s) =>
+        s.dnnl_dilated_convolution_backward_data_desc_init(
+          d,
+          CONVOLUTION_DIRECT,
+          shape.src,
+          shape.anyWeights,
+          shape.dst,
+          shape.strides,
+          shape.dilates,
+          shape.padLeft,
+          shape.padRight,
+        )
+      );
+      primitive = new Primitive(desc, [ARG.DIFF_SRC, ARG.WEIGHTS, ARG.DIFF_DST], plan.forward);
+      weightsArg = ARG.WEIGHTS;
+    } else {
+      const desc = opDesc((d, s) =>
+        s.dnnl_dilated_convolution_backward_weights_desc_init(
+          d,
+          CONVOLUTION_DIRECT,
+          shape.src,
+          shape.anyWeights,
+          null,
+          shape.dst,
+          shape.strides,
+          shape.dilates,
+          shape.padLeft,
+          shape.padRight,
+        )
+      );
+      primitive = new Primitive(desc, [ARG.SRC, ARG.DIFF_WEIGHTS, ARG.DIFF_DST], plan.forward);
+      weightsArg = ARG.DIFF_WEIGHTS;
+    }
+  } catch (e) {
+    if (e instanceof DnnlError) return null;
+    throw e;
+  }
+  const layout = primitive.desc(weightsArg);
+  const same = sameDesc(layout, shape.hwio);
+  const reorder = same
+    ? null
+    : name === "backwardWeights"
+    ? new Primitive({ from: layout, to: shape.hwio }, [ARG.SRC, ARG.DST])
+    : new Primitive({ from: shape.hwio, to: layout }, [ARG.SRC, ARG.DST]);
+  const pass = { primitive, reorder, weights: new Float32Array(same ? 0 : descBytes(layout) / 4) };
+  plan.passes.set(name, pass);
+  return pass;
+}
+
+/** The implementation oneDNN chose for a pass ("jit:avx2", "gemm:jit", …), for reports. */
+export function dnnlImplementation(
+  g: ConvGeometry,
+  Co: number,
+  name: "forward" | "backwardData" | "backwardWeights",
+): string | null {
+  const plan = planFor(g, Co);
+  const pass = plan && passOf(plan, name);
+  return pass ? pass.primitive.impl : null;
+}
+
+/** y = conv(x, w), `g` the convolution's geometry; false when oneDNN declines it. */
+export function dnnlConv2D(
+  g: ConvGeometry,
+  Co: number,
+  x: Float32Array,
+  w: Float32Array,
+  y: Float32Array,
+): boolean {
+  const plan = planFor(g, Co);
+  const pass = plan && passOf(plan, "forward");
+  if (!pass) return false;
+  const weights = reorderIn(pass, w);
+  pass.primitive.run(new Map([[ARG.SRC, x], [ARG.WEIGHTS, weights], [ARG.DST, y]]));
+  return true;
+}
+
+/** dx for y = conv(x, w) given dy (`g` is the forward convolution's geometry). */
+export function dnnlConv2DBackpropInput(
+  g: ConvGeometry,
+  Co: number,
+  dy: Float32Array,
+  w: Float32Array,
+  dx: Float32Array,
+): boolean {
+  const plan = planFor(g, Co);
+  const pass = plan && passOf(plan, "backwardData");
+  if (!pass) return false;
+  const weights = reorderIn(pass, w);
+  pass.primitive.run(new Map([[ARG.DIFF_SRC, dx], [ARG.WEIGHTS, weights], [ARG.DIFF_DST, dy]]));
+  return true;
+}
+
+/** dw for y = conv(x, w) given x and dy, written to `dw` in TF.js's HWIO layout. */
+export function dnnlConv2DBackpropFilter(
+  g: ConvGeometry,
+  Co: number,
+  x: Float32Array,
+  dy: Float32Array,
+  dw: Float32Array,
+): boolean {
+  const plan = planFor(g, Co);
+  const pass = plan && passOf(plan, "backwardWeights");
+  if (!pass) return false;
+  const out = pass.reorder ? pass.weights : dw;
+  pass.primitive.run(new Map([[ARG.SRC, x], [ARG.DIFF_WEIGHTS, out], [ARG.DIFF_DST, dy]]));
+  pass.reorder?.run(new Map([[ARG.SRC, out], [ARG.DST, dw]]));
+  return true;
+}
+
+/** The filter in the pass's layout: reordered into the pass's buffer, or `w` itself. */
+function reorderIn(pass: Pass, w: Float32Array): Float32Array {
+  if (!pass.reorder) return w;
+  pass.reorder.run(new Map([[ARG.SRC, w], [ARG.DST, pass.weights]]));
+  return pass.weights;
+}
