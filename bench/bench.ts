@@ -38,7 +38,12 @@ import { type BackendName, probeBackends, tf, useBackend } from "../kernels/back
 import { adam } from "../training/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";
-import { nativeKernelsActive, setNativeKernels } from "../kernels/tfjs/native/index.ts";
+import {
+  dnnlActive,
+  nativeKernelsActive,
+  setDnnl,
+  setNativeKernels,
+} from "../kernels/tfjs/native/index.ts";
 
 interface Row {
   backend: string;
@@ -212,8 +217,9 @@ const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu
 
 Times one training step of the lecture CNN on each TF.js backend and, where python3 can
 import torch, the same step in PyTorch, and prints the table with the ratio; also the
-evaluation throughput (images/s of a forward pass at --eval-batch). Where OpenBLAS runs
-the wasm backend's GEMM kernels, "wasm, no BLAS" times the wasm kernels alone.`;
+evaluation throughput (images/s of a forward pass at --eval-batch). Where native kernels
+run, "wasm, no oneDNN" times convolutions as im2col + OpenBLAS instead of oneDNN, and
+"wasm, no BLAS" the wasm kernels alone.`;
 
 function parseBenchArgs() {
   try {
@@ -304,6 +310,15 @@ if (import.meta.main) {
     const evalRuns = name === "cpu" ? 0 : name === "webgpu" ? 1 : 3;
     try {
       rows.push(await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns));
+      if (name === "wasm" && dnnlActive()) {
+        console.log(
+          `… wasm, no oneDNN (convolutions as im2col + OpenBLAS): ${plan.warmup} warm-up, ${plan.steps} timed`,
+        );
+        setDnnl(false);
+        const row = await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns)
+          .finally(() => setDnnl(true));
+        rows.push({ ...row, backend: "wasm, no oneDNN" });
+      }
       if (name === "wasm" && nativeKernelsActive()) {
         console.log(
           `… wasm, no BLAS (native kernels off): ${plan.warmup} warm-up, ${plan.steps} timed`,

@@ -49,6 +49,7 @@ if (dnnl) {
 
 Deno.test("a training step and a prediction run every native kernel, or say why not", async () => {
   setNativeKernels(true);
+  setDnnl(true);
   await useBackend("wasm");
   for (const name of Object.keys(NATIVE_KERNELS)) {
     assert.ok(isLitconvKernel(name, "native"), `${name}: no native kernel registered`);
@@ -73,6 +74,19 @@ Deno.test("a training step and a prediction run every native kernel, or say why 
     }
     assert.match(report.kernels, /^native: OpenBLAS \d+\.\d+/);
     assert.equal(keptAfterStep, 0, "patches kept after the backward pass");
+    const convolutions = ["Conv2D", "FusedConv2D", "Conv2DBackpropFilter", "Conv2DBackpropInput"]
+      .reduce((sum, name) => sum + (calls[name] ?? 0), 0);
+    if (dnnl) {
+      assert.equal(
+        calls.oneDNN,
+        convolutions,
+        `not every convolution ran on oneDNN: ${JSON.stringify(calls)}`,
+      );
+      assert.match(report.kernels, /; convolutions on oneDNN 2\.\d+\.\d+$/);
+    } else {
+      assert.equal(calls.oneDNN, undefined);
+      assert.match(report.convolutionReason ?? "", /oneDNN/);
+    }
   } else {
     assert.deepEqual(calls, {});
     assert.equal(report.kernels, "wasm");
@@ -105,7 +119,12 @@ async function probe(env: Record<string, string>) {
   const stderr = new TextDecoder().decode(out.stderr);
   assert.ok(out.success, `child failed: ${stderr}`);
   return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!) as {
-    report: { kernels: string; reason?: string; calls: Record<string, number> };
+    report: {
+      kernels: string;
+      reason?: string;
+      convolutionReason?: string;
+      calls: Record<string, number>;
+    };
     data: number[][];
   };
 }
@@ -132,6 +151,26 @@ Deno.test("LITCONV_NATIVE=0 and a missing OpenBLAS fall back to wasm with the re
     }
   }
   assert.ok(here.data[1].some((v) => v !== 0), "dW is all zeros");
+});
+
+Deno.test("LITCONV_DNNL=0 and a missing oneDNN run convolutions as im2col + OpenBLAS, same results", async () => {
+  if (!native) return; // without OpenBLAS the test above covers the one fallback there is
+  const here = await probe({});
+  const off = await probe({ LITCONV_DNNL: "0" });
+  const missing = await probe({ LITCONV_DNNL: "/nonexistent/libdnnl.so.2" });
+  assert.equal(here.report.kernels.endsWith("convolutions as im2col + OpenBLAS"), !dnnl);
+  if (dnnl) assert.ok((here.report.calls.oneDNN ?? 0) > 0, JSON.stringify(here.report));
+  assert.equal(off.report.convolutionReason, "disabled by LITCONV_DNNL=0");
+  assert.match(missing.report.convolutionReason ?? "", /oneDNN not found.*nonexistent/);
+  for (const other of [off, missing]) {
+    assert.match(other.report.kernels, /^native: OpenBLAS .*; convolutions as im2col \+ OpenBLAS$/);
+    assert.equal(other.report.calls.oneDNN, undefined);
+    assert.ok((other.report.calls.Conv2D ?? 0) > 0, JSON.stringify(other.report));
+    for (const [i, what] of ["dx", "dW", "product"].entries()) {
+      const worst = Math.max(...here.data[i].map((v, j) => Math.abs(v - other.data[i][j])));
+      assert.ok(worst <= 1e-3, `${what}: oneDNN and im2col + OpenBLAS differ by ${worst}`);
+    }
+  }
 });
 
 Deno.test("sgemm: every transpose, α and β, against a float64 loop", () => {
