@@ -38,6 +38,7 @@ import { makeFusedMatMul } from "./wasm/fused_matmul.ts";
 import type { WasmKernelFunc } from "./wasm/calls.ts";
 import { enableWasmThreads } from "./wasm/threads.ts";
 import { NATIVE_KERNELS } from "./native/index.ts";
+import { registerReluGradient } from "./native/elementwise.ts";
 
 /** Layers of litconv kernels ("wasm", "native") in each kernel function we registered. */
 const ours = new Map<unknown, Set<string>>([[conv2dBackpropFilter, new Set(["wasm"])]]);
@@ -79,6 +80,7 @@ export function registerWasmTrainingKernels(): void {
   override("_FusedMatMul", "wasm", makeFusedMatMul);
   // In front of the wasm kernels (they check at each call whether OpenBLAS is there).
   for (const [name, make] of Object.entries(NATIVE_KERNELS)) override(name, "native", make);
+  registerReluGradient(); // one kernel for relu's gradient, on wasm while oneDNN runs
   enableWasmThreads();
 }
 

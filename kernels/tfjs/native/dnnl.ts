@@ -13,7 +13,8 @@
  * Optional like OpenBLAS: when it is missing, when `LITCONV_DNNL=0` or `LITCONV_NATIVE=0`,
  * or when FFI is not permitted, the convolutions run as im2col + OpenBLAS instead, and
  * {@link dnnlStatus} says why. `LITCONV_DNNL=/path/libdnnl.so.2` names the library.
- * Its threads are OpenMP's (`OMP_NUM_THREADS`, default one per core).
+ * Its threads are OpenMP's (`OMP_NUM_THREADS`, default one per core), set to sleep between
+ * calls (`OMP_WAIT_POLICY=passive`) unless the environment says otherwise.
  *
  * @example The library's status, whether or not it is installed
  * ```ts
@@ -102,6 +103,18 @@ const SYMBOLS = {
     ],
     result: "i32",
   },
+  dnnl_eltwise_forward_desc_init: {
+    parameters: ["buffer", "i32", "i32", "buffer", "f32", "f32"], // prop kind, algorithm, data, α, β
+    result: "i32",
+  },
+  dnnl_eltwise_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"], // algorithm, diff data, data
+    result: "i32",
+  },
+  dnnl_binary_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], // algorithm, src 0, src 1, dst
+    result: "i32",
+  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -131,6 +144,7 @@ export type DnnlStatus =
 /** oneDNN's numbers for what we ask of it (dnnl_types.h). */
 export const ARG = {
   SRC: 1,
+  SRC_1: 2,
   DST: 17,
   WEIGHTS: 33,
   DIFF_SRC: 129,
@@ -138,16 +152,20 @@ export const ARG = {
   DIFF_WEIGHTS: 161,
 } as const;
 export const PROP_FORWARD_TRAINING = 64;
+export const PROP_FORWARD_INFERENCE = 96;
 export const CONVOLUTION_DIRECT = 1;
+export const ELTWISE_RELU = 0x1f;
+export const BINARY_ADD = 0x1fff0;
 const F32 = 3, FORMAT_ANY = 1, CPU = 1, STREAM_IN_ORDER = 1, QUERY_IMPL_INFO = 8;
-/** Which memory description of a primitive each argument takes (dnnl_query_*_md). */
-const QUERY_MD: Record<number, number> = {
-  [ARG.SRC]: 129,
-  [ARG.DIFF_SRC]: 130,
-  [ARG.WEIGHTS]: 131,
-  [ARG.DIFF_WEIGHTS]: 132,
-  [ARG.DST]: 133,
-  [ARG.DIFF_DST]: 134,
+/** Which memory description of a primitive each argument takes: dnnl_query_*_md, index. */
+const QUERY_MD: Record<number, [number, number]> = {
+  [ARG.SRC]: [129, 0],
+  [ARG.SRC_1]: [129, 1],
+  [ARG.DIFF_SRC]: [130, 0],
+  [ARG.WEIGHTS]: [131, 0],
+  [ARG.DIFF_WEIGHTS]: [132, 0],
+  [ARG.DST]: [133, 0],
+  [ARG.DIFF_DST]: [134, 0],
 };
 
 let lib: Lib | undefined;
@@ -177,6 +195,14 @@ function load(): DnnlStatus {
   if (setting === "0") return { available: false, reason: "disabled by LITCONV_DNNL=0" };
   if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
     return { available: false, reason: "no FFI permission (run with -A or --allow-ffi)" };
+  }
+  // OpenMP's threads spin after each call by default, waiting for the next; between our
+  // calls the cores belong to OpenBLAS and wasm threads, so they should sleep instead.
+  // libgomp reads this when it loads, with oneDNN, just below. A user's setting stands.
+  if (readEnv("OMP_WAIT_POLICY") === undefined) {
+    try {
+      Deno.env.set("OMP_WAIT_POLICY", "passive");
+    } catch { /* no --allow-env: the threads spin, which is slower, not wrong */ }
   }
   const errors: string[] = [];
   for (const path of setting ? [setting] : CANDIDATES) {
@@ -317,7 +343,8 @@ export class Primitive {
 
   /** The memory description argument `arg` must have (a copy). */
   desc(arg: number): Uint8Array {
-    const ptr = symbols().dnnl_primitive_desc_query_md(this.pd, QUERY_MD[arg], 0);
+    const [what, index] = QUERY_MD[arg];
+    const ptr = symbols().dnnl_primitive_desc_query_md(this.pd, what, index);
     if (ptr === null) throw new DnnlError(`oneDNN: no memory description for argument ${arg}`);
     const md = new Uint8Array(MEMORY_DESC_BYTES);
     md.set(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(ptr, MEMORY_DESC_SIZE)));

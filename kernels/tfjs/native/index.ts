@@ -18,6 +18,7 @@ import {
 } from "./conv2d.ts";
 import { makeBatchMatMul, makeFusedMatMul } from "./matmul.ts";
 import { makeSum } from "./sum.ts";
+import { makeAdd, makeRelu } from "./elementwise.ts";
 import { dnnlStatus } from "./dnnl.ts";
 import { dnnlActive, nativeCalls, nativeKernelsActive } from "./state.ts";
 
@@ -43,7 +44,12 @@ export const NATIVE_KERNELS: Readonly<
   BatchMatMul: makeBatchMatMul,
   _FusedMatMul: makeFusedMatMul,
   Sum: makeSum,
+  Relu: makeRelu,
+  Add: makeAdd,
 };
+
+/** The native kernels that run only on oneDNN (the others also run on OpenBLAS alone). */
+export const DNNL_ONLY_KERNELS: readonly string[] = ["Relu", "Add"];
 
 /** What runs the wasm backend's GEMM-shaped kernels, for `deno task backends` and metrics. */
 export interface NativeReport {
