@@ -10,7 +10,7 @@
  * typically by √K·ε·Σ|terms|. We check each entry against `8·√K·ε·Σ|terms|`-sized bounds
  * computed from the data (the float64 sum of |terms| is bounded by K·max|x|·max|w|), never
  * a blanket 1e-3. Max pooling's gradient only moves values (and adds ≤ 9 of them where
- * windows overlap), so it must agree to within a few ε.
+ * windows overlap); with small integers as dy those sums are exact, so it must agree exactly.
  *
  * @module
  */
@@ -240,23 +240,36 @@ export function agreementTests(label: string, setup: () => void): void {
     { x: [2, 7, 7, 3], size: 2, stride: 2, pad: "valid" as const }, // odd: last row unused
     { x: [2, 9, 8, 3], size: 3, stride: 2, pad: "same" as const }, // overlapping + padding
     { x: [1, 6, 6, 2], size: 2, stride: 1, pad: "valid" as const },
+    { x: [2, 8, 8, 5], size: 3, stride: 1, pad: "same" as const }, // each x in ≤ 9 windows
+    { x: [2, 10, 9, 17], size: 3, stride: 3, pad: "valid" as const }, // unused last row
   ];
+  // Ties: small integers (most windows repeat their maximum), all equal, and ReLU outputs
+  // (many zeros, so all-zero windows).
+  const poolInputs: Record<string, (n: number) => Float32Array> = {
+    random: (n) => values(n, 7),
+    "integer ties": (n) => values(n, 7, 0, 3, true),
+    "all equal": (n) => new Float32Array(n).fill(0.5),
+    "after relu": (n) => values(n, 7).map((v) => Math.max(0, v)),
+  };
 
-  Deno.test(`maxPool gradients on ${label} match cpu, ties going to the first maximum`, async () => {
+  Deno.test(`maxPool and its gradient on ${label} match cpu exactly, ties going to the first maximum`, async () => {
     setup();
     for (const c of poolCases) {
-      for (const ties of [false, true]) {
-        // With ties, values are small integers, so most windows hold a repeated maximum.
-        const xs = ties ? values(size(c.x), 7, 0, 3, true) : values(size(c.x), 7);
+      for (const [kind, make] of Object.entries(poolInputs)) {
+        const xs = make(size(c.x));
         const run = () => {
           const x = tf.tensor4d(xs, c.x as [number, number, number, number]);
           const f = (p: tf.Tensor) => tf.maxPool(p as tf.Tensor4D, c.size, c.stride, c.pad);
-          const r = tf.tensor(values(f(x).size, 8), f(x).shape);
-          return [tf.grad((p) => f(p).mul(r).sum())(x)];
+          const y = f(x);
+          // dy in 1..8: sums of ≤ 9 of them are exact, and a gradient sent to the wrong
+          // tap of a window is off by at least 1.
+          const r = tf.tensor(values(y.size, 8, 1, 9, true), y.shape);
+          return [y, tf.grad((p) => f(p).mul(r).sum())(x)];
         };
-        const [cpu] = await on("cpu", run), [wasm] = await on("wasm", run);
-        // Only moved (and, for overlapping windows, summed ≤ 9) values of |r| ≤ 1.
-        assertClose(wasm, cpu, 16 * EPS32, `pool ${JSON.stringify(c)} ties ${ties}`);
+        const cpu = await on("cpu", run), wasm = await on("wasm", run);
+        const what = `pool ${JSON.stringify(c)} ${kind}`;
+        assertClose(wasm[0], cpu[0], 0, `${what}: y`);
+        assertClose(wasm[1], cpu[1], 0, `${what}: dx`);
       }
     }
   });
