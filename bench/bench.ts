@@ -317,7 +317,11 @@ if (import.meta.main) {
         setDnnl(false);
         const row = await benchBackend(name, batch, plan.warmup, plan.steps, evalBatch, evalRuns)
           .finally(() => setDnnl(true));
-        rows.push({ ...row, backend: "wasm, no oneDNN" });
+        const device = row.device.replace(
+          /; convolutions on .*$/,
+          "; convolutions as im2col + OpenBLAS",
+        );
+        rows.push({ ...row, backend: "wasm, no oneDNN", device });
       }
       if (name === "wasm" && nativeKernelsActive()) {
         console.log(

@@ -28,7 +28,7 @@ import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/
 import { buildModel } from "../training/model.ts";
 import { adam } from "../training/adam.ts";
 import { randomBatch, trainStep } from "../bench/step.ts";
-import { agreementTests, values } from "./kernel_agreement.ts";
+import { agreementTests, on, values } from "./kernel_agreement.ts";
 
 const native = blasStatus().available;
 const dnnl = native && dnnlStatus().available;
@@ -291,4 +291,38 @@ Deno.test("a convolution keeps its patches only inside a gradient (for the filte
   assert.ok((await dw.data()).some((v) => v !== 0));
   tf.dispose([x, w, dw]);
   setDnnl(true);
+});
+
+Deno.test("relu, its gradient and a fused relu give cpu's values, NaN and ±∞ included (oneDNN alone would zero a NaN)", async () => {
+  setNativeKernels(true);
+  setDnnl(true);
+  const finite = [-1, 2, 0, 3, -0.5, 7, -2, 1e-3];
+  const special = [NaN, -1, 2, Infinity, -Infinity, 0, 3, -0.5];
+  const dy = [1, 2, 3, 4, 5, 6, 7, 8];
+  for (const xs of [finite, special]) {
+    const run = () => {
+      const x = tf.tensor1d(xs);
+      const y = tf.relu(x);
+      const dx = tf.grad((a: tf.Tensor) => tf.relu(a))(x, tf.tensor1d(dy));
+      // A dense layer's inference: product, bias, relu in one kernel (the native epilogue).
+      const fused = tf.fused.matMul({
+        a: tf.ones([1, 1]),
+        b: x.reshape([1, 8]),
+        bias: tf.fill([8], 0.25),
+        activation: "relu",
+      });
+      return [y, dx, fused];
+    };
+    resetNativeCalls();
+    const wasm = await on("wasm", run);
+    const calls = nativeCalls();
+    const cpu = await on("cpu", run);
+    for (const [i, what] of ["relu", "relu gradient", "fused relu"].entries()) {
+      assert.deepEqual(Array.from(wasm[i]), Array.from(cpu[i]), `${what} of ${xs}`);
+    }
+    if (dnnl && xs === finite) {
+      assert.ok(calls.Relu > 0 && calls.LitconvReluGrad === 1, JSON.stringify(calls));
+    }
+    if (xs === special) assert.equal(calls.Relu, undefined, "oneDNN took a relu of NaN");
+  }
 });

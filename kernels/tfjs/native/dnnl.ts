@@ -115,6 +115,10 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], // algorithm, src 0, src 1, dst
     result: "i32",
   },
+  dnnl_reduction_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"], // algorithm, src, dst, p, ε
+    result: "i32",
+  },
   dnnl_primitive_desc_create: {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
@@ -156,6 +160,7 @@ export const PROP_FORWARD_INFERENCE = 96;
 export const CONVOLUTION_DIRECT = 1;
 export const ELTWISE_RELU = 0x1f;
 export const BINARY_ADD = 0x1fff0;
+export const REDUCTION_SUM = 0x2fff4;
 const F32 = 3, FORMAT_ANY = 1, CPU = 1, STREAM_IN_ORDER = 1, QUERY_IMPL_INFO = 8;
 /** Which memory description of a primitive each argument takes: dnnl_query_*_md, index. */
 const QUERY_MD: Record<number, [number, number]> = {

@@ -4,9 +4,9 @@
  *
  * TF.js differentiates relu as `dy · cast(step(x))`, three kernels and two temporaries.
  * {@link registerReluGradient} replaces that, on wasm with oneDNN only, by one kernel,
- * `LitconvReluGrad`, with the same values: dy where x > 0, else 0. (Where x is NaN, TF.js's
- * step gives NaN and oneDNN 0; a NaN there means training has already diverged.) On every
- * other backend the gradient is TF.js's own.
+ * `LitconvReluGrad`, with the same values: dy where x > 0, else 0 (and TF.js's formula
+ * where x holds a NaN or an infinity, see `elementwise_dnnl.ts`). On every other backend
+ * the gradient is TF.js's own.
  *
  * @module
  */
@@ -20,8 +20,15 @@ import {
   registerKernel,
   type Tensor,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
-import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
-import { dnnlAddRow, dnnlRelu, dnnlReluGrad } from "./elementwise_dnnl.ts";
+import {
+  allocate,
+  call,
+  type KernelArgs,
+  release,
+  view,
+  type WasmKernelFunc,
+} from "../wasm/calls.ts";
+import { dnnlAddRow, dnnlAllFinite, dnnlRelu, dnnlReluGrad } from "./elementwise_dnnl.ts";
 import { countNativeCall, dnnlActive } from "./state.ts";
 
 /** `Relu` on oneDNN for float32; other dtypes, and oneDNN off, go to `fallback`. */
@@ -29,6 +36,7 @@ export function makeRelu(fallback: WasmKernelFunc): WasmKernelFunc {
   return function relu(args: KernelArgs) {
     const { x } = args.inputs;
     if (!dnnlActive() || x.dtype !== "float32" || x.shape.includes(0)) return fallback(args);
+    if (dnnlAllFinite(view(args.backend, x)) !== true) return fallback(args); // NaN stays NaN
     const y = allocate(args.backend, x.shape);
     if (!dnnlRelu(view(args.backend, x), view(args.backend, y))) {
       args.backend.disposeData(y.dataId);
@@ -67,17 +75,25 @@ export function makeAdd(fallback: WasmKernelFunc): WasmKernelFunc {
   };
 }
 
-/** `LitconvReluGrad` (inputs dy and x): dx = dy where x > 0, else 0. Only with oneDNN. */
+/**
+ * `LitconvReluGrad` (inputs dy and x): dx = dy where x > 0, else 0, on oneDNN; where x is
+ * not all finite, or oneDNN declines, TF.js's own formula dy · cast(step(x)) on wasm.
+ */
 function reluGrad(args: KernelArgs) {
   const { dy, x } = args.inputs;
-  const dx = allocate(args.backend, x.shape);
-  const ok = dnnlReluGrad(
-    view(args.backend, x),
-    view(args.backend, dy),
-    view(args.backend, dx),
-  );
-  if (!ok) throw new Error("litconv: oneDNN declined a relu gradient it was asked for");
-  countNativeCall("LitconvReluGrad");
+  const { backend } = args;
+  if (dnnlAllFinite(view(backend, x)) === true) {
+    const dx = allocate(backend, x.shape);
+    if (dnnlReluGrad(view(backend, x), view(backend, dy), view(backend, dx))) {
+      countNativeCall("LitconvReluGrad");
+      return dx;
+    }
+    backend.disposeData(dx.dataId);
+  }
+  const step = call("Step", backend, { x }, { alpha: 0 });
+  const mask = call("Cast", backend, { x: step }, { dtype: "float32" });
+  const dx = call("Multiply", backend, { a: dy, b: mask });
+  release(backend, step, mask);
   return dx;
 }
 

@@ -12,6 +12,12 @@
  * relu gradient: dx = x > 0 ? dy : 0
  * ```
  *
+ * oneDNN's relu turns NaN into 0, where TF.js keeps NaN (so a diverged run shows NaN rather
+ * than quietly training on zeros). The relu and its gradient therefore first check with
+ * one more pass, a sum, that x is finite ({@link dnnlAllFinite}); when it is not, the
+ * callers leave the values to TF.js's kernels. A bias add needs no check: it is plain
+ * float32 addition either way.
+ *
  * Primitives are kept per size, like the convolutions' (`conv2d_dnnl.ts`).
  *
  * @module
@@ -24,6 +30,7 @@ import {
   opDesc,
   Primitive,
   PROP_FORWARD_TRAINING,
+  REDUCTION_SUM,
   stridedDesc,
 } from "./dnnl.ts";
 
@@ -66,7 +73,35 @@ function reluForward(n: number): Primitive {
   );
 }
 
-/** y = relu(x) over `x.length` values; false when oneDNN declines. */
+const sum = new Float32Array(1);
+
+/**
+ * Whether every value of `x` is finite (no NaN, no ±∞), from their sum: a NaN or an
+ * infinity makes it non-finite. So can an overflow of finite values, which only sends the
+ * caller to the slower exact path. null when oneDNN declines.
+ */
+export function dnnlAllFinite(x: Float32Array): boolean | null {
+  const n = x.length;
+  const p = primitive(`sum ${n}`, () =>
+    new Primitive(
+      opDesc((d, s) =>
+        s.dnnl_reduction_desc_init(
+          d,
+          REDUCTION_SUM,
+          stridedDesc([1, n], [n, 1]),
+          stridedDesc([1, 1], [1, 1]),
+          0,
+          0,
+        )
+      ),
+      [ARG.SRC, ARG.DST],
+    ));
+  if (!p) return null;
+  p.run(new Map([[ARG.SRC, x], [ARG.DST, sum]]));
+  return Number.isFinite(sum[0]);
+}
+
+/** y = relu(x) over `x.length` values, for finite x (see above); false when declined. */
 export function dnnlRelu(x: Float32Array, y: Float32Array): boolean {
   const p = primitive(`relu ${x.length}`, () => reluForward(x.length));
   if (!p) return false;
@@ -74,7 +109,7 @@ export function dnnlRelu(x: Float32Array, y: Float32Array): boolean {
   return true;
 }
 
-/** dx = dy where x > 0, else 0; false when oneDNN declines. */
+/** dx = dy where x > 0, else 0, for finite x (see above); false when oneDNN declines. */
 export function dnnlReluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): boolean {
   const n = x.length;
   const forward = primitive(`relu ${n}`, () => reluForward(n)); // a backward needs its forward
