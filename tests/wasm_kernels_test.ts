@@ -11,7 +11,10 @@ import {
 import { wasmThreadsWanted } from "../kernels/tfjs/wasm/threads.ts";
 import { setNativeKernels } from "../kernels/tfjs/native/index.ts";
 import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
-import { agreementTests } from "./kernel_agreement.ts";
+import { agreementTests, values } from "./kernel_agreement.ts";
+import { heapMemory } from "../kernels/tfjs/wasm/calls.ts";
+import { useMaxPoolGradSimd } from "../kernels/tfjs/wasm/max_pool_grad.ts";
+import { maxPoolGrad2x2Kernel } from "../kernels/tfjs/wasm/max_pool_grad_simd.ts";
 
 Deno.test("the wasm backend runs litconv's training kernels, and registering twice is harmless", async () => {
   await useBackend("wasm");
@@ -44,3 +47,30 @@ Deno.test("a clone on wasm shares its data and outlives the original", async () 
 });
 
 agreementTests("wasm", () => setNativeKernels(false));
+
+Deno.test("max pooling's gradient: the SIMD kernel and the JavaScript loop agree bit for bit, NaN included", async () => {
+  await useBackend("wasm");
+  const memory = heapMemory(tf.backend());
+  assert.ok(memory && maxPoolGrad2x2Kernel(memory), "the SIMD kernel did not compile");
+  const shape: [number, number, number, number] = [2, 28, 28, 8];
+  const n = shape.reduce((a, b) => a * b, 1);
+  // Small integers tie often; every 37th value is NaN.
+  const xs = values(n, 7, -3, 3, true).map((v, i) => (i % 37 === 0 ? NaN : v));
+  const dys = values(n / 4, 8, 1, 9, true);
+  const gradient = async (simd: boolean) => {
+    useMaxPoolGradSimd(simd);
+    const x = tf.tensor4d(xs, shape), dy = tf.tensor4d(dys, [2, 14, 14, 8]);
+    const dx = tf.grad((a) => tf.maxPool(a as tf.Tensor4D, 2, 2, "valid"))(x, dy);
+    const data = Array.from(await dx.data());
+    tf.dispose([x, dy, dx]);
+    return data;
+  };
+  try {
+    const simd = await gradient(true), loop = await gradient(false);
+    const differ = simd.findIndex((v, i) => !Object.is(v, loop[i]));
+    assert.equal(differ, -1, `at ${differ}: SIMD ${simd[differ]}, loop ${loop[differ]}`);
+    assert.ok(simd.filter((v) => v !== 0).length > n / 8, "too few gradients routed");
+  } finally {
+    useMaxPoolGradSimd(true);
+  }
+});

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { compileFunction, F32, I32, op, V128 } from "../kernels/tfjs/wasm/wasm_module.ts";
 
 /** The arguments: seven byte offsets into the backend's memory, a count, the constants. */
 export type AdamKernel = (
@@ -43,28 +44,9 @@ export type AdamKernel = (
   minusLr: number,
 ) => void;
 
-/** Unsigned LEB128, wasm's variable-length integer encoding. */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    const byte = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? byte | 0x80 : byte);
-  } while (n);
-  return out;
-}
-const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
-const name = (s: string) => vec([...new TextEncoder().encode(s)].map((b) => [b]));
-const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
-
-// Opcodes (WebAssembly core spec + SIMD proposal).
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
-const simd = (op: number) => [0xfd, ...leb(op)];
-const load = [...simd(0x00), 0, 0], store = [...simd(0x0b), 0, 0]; // memarg: align 1, offset 0
-const splat = simd(0x13), sqrt = simd(0xe3), add = simd(0xe4), mul = simd(0xe6);
-const div = simd(0xe7);
-const i32Add = [0x6a];
+const { get, set, load, store, i32Add } = op;
+const splat = op.f32x4Splat, sqrt = op.f32x4Sqrt, add = op.f32x4Add, mul = op.f32x4Mul;
+const div = op.f32x4Div;
 
 // Locals: params 0–6 w m v g wOut mOut vOut, 7 groups, 8–15 the constants; then the i32s
 // i and end, and the v128s 18 g, 19 m', 20 v', 21–28 the constants splatted to 4 lanes.
@@ -95,27 +77,7 @@ const body = [
   ...at(W), ...load, ...add, ...store,              //   + w, stored
   ...get(I), 0x41, 16, ...i32Add, ...set(I),        //   i += 16
   0x0c, 0, 0x0b, 0x0b,                              // br loop; end loop; end block
-  0x0b,                                             // end of the function
 ];
-
-/** The module's bytes, importing a memory that is shared (threaded build) or not. */
-function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  // Limits: a shared memory must declare a maximum; 65536 pages (4 GiB) admits any.
-  const limits = shared ? [0x03, 0, ...leb(65536)] : [0x00, 0];
-  const locals = vec([[2, I32], [11, V128]].map(([n, t]) => [...leb(n), t]));
-  const code = [...locals, ...body];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0], // "\0asm", version 1
-    ...section(
-      1,
-      vec([[0x60, ...vec([...Array(8).fill(I32), ...Array(8).fill(F32)].map((t) => [t])), 0]]),
-    ),
-    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name("adam"), 0x00, 0]])),
-    ...section(10, vec([[...leb(code.length), ...code]])),
-  ]);
-}
 
 const kernels = new WeakMap<WebAssembly.Memory, AdamKernel | null>();
 
@@ -125,15 +87,12 @@ const kernels = new WeakMap<WebAssembly.Memory, AdamKernel | null>();
  */
 export function adamKernel(memory: WebAssembly.Memory): AdamKernel | null {
   if (!kernels.has(memory)) {
-    const shared = typeof SharedArrayBuffer !== "undefined" &&
-      memory.buffer instanceof SharedArrayBuffer;
-    try {
-      const module = new WebAssembly.Module(moduleBytes(shared));
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
-      kernels.set(memory, instance.exports.adam as AdamKernel);
-    } catch {
-      kernels.set(memory, null);
-    }
+    const params = [...Array(8).fill(I32), ...Array(8).fill(F32)];
+    const locals: [number, number][] = [[2, I32], [11, V128]];
+    kernels.set(
+      memory,
+      compileFunction(memory, "adam", params, locals, body) as AdamKernel | null,
+    );
   }
   return kernels.get(memory) ?? null;
 }

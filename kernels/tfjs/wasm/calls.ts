@@ -52,10 +52,19 @@ export function release(backend: KernelBackend, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
-/** The two methods of the wasm backend that let JavaScript loops work on its memory. */
+/** The parts of the wasm backend that let our kernels work on its memory. */
 interface WasmHeap {
   makeOutput(shape: number[], dtype: "float32"): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array;
+  /** The Emscripten module: its memory is `wasmMemory` (threaded build) or `asm.memory`. */
+  wasm?: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+}
+
+/** The wasm backend's memory, for our own WebAssembly kernels; null if out of reach. */
+export function heapMemory(backend: KernelBackend): WebAssembly.Memory | null {
+  const { wasm } = backend as unknown as WasmHeap;
+  const memory = wasm?.wasmMemory ?? wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
 }
 
 /** A new float32 tensor of `shape` in the wasm heap (contents undefined: write them all). */

@@ -22,7 +22,15 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
-import { allocate, type KernelArgs, view } from "./calls.ts";
+import { allocate, heapMemory, type KernelArgs, view } from "./calls.ts";
+import { maxPoolGrad2x2Kernel } from "./max_pool_grad_simd.ts";
+
+let wasmSimdEnabled = true;
+
+/** Switches the SIMD kernel for 2×2 pooling on or off (the tests check both against cpu). */
+export function useMaxPoolGradSimd(on: boolean): void {
+  wasmSimdEnabled = on;
+}
 
 /** Kernel function for `MaxPoolGrad` (inputs dy, input, output; NHWC). */
 export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo {
@@ -40,11 +48,18 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo 
   const { top, left } = info.padInfo;
   const out = allocate(backend, input.shape);
   const x = view(backend, input), g = view(backend, dy), dx = view(backend, out);
+  const lecture = info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 &&
+    info.strideWidth === 2 && top === 0 && left === 0;
+  // The lecture's pooling on whole windows, 4 channels at a time: WebAssembly SIMD.
+  const memory = heapMemory(backend);
+  const simd = lecture && 2 * outHeight === H && 2 * outWidth === W && C % 4 === 0 &&
+    wasmSimdEnabled && memory && maxPoolGrad2x2Kernel(memory);
+  if (simd) {
+    simd(x.byteOffset, g.byteOffset, dx.byteOffset, batchSize * outHeight, W * C * 4, C * 4);
+    return out;
+  }
   dx.fill(0);
-  if (
-    info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 &&
-    info.strideWidth === 2 && top === 0 && left === 0 && 2 * outHeight <= H && 2 * outWidth <= W
-  ) {
+  if (lecture && 2 * outHeight <= H && 2 * outWidth <= W) {
     maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, outHeight, outWidth);
     return out;
   }
