@@ -115,6 +115,10 @@ const SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "buffer", "buffer"], // algorithm, src 0, src 1, dst
     result: "i32",
   },
+  dnnl_matmul_desc_init: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer"], // src, weights, bias, dst
+    result: "i32",
+  },
   dnnl_reduction_desc_init: {
     parameters: ["buffer", "i32", "buffer", "buffer", "f32", "f32"], // algorithm, src, dst, p, ε
     result: "i32",

@@ -1,7 +1,8 @@
 /**
- * `BatchMatMul` and `_FusedMatMul` (a dense layer: product, bias, relu) on OpenBLAS.
+ * `BatchMatMul` and `_FusedMatMul` (a dense layer: product, bias, relu) natively, on
+ * oneDNN or OpenBLAS (`gemm.ts`).
  *
- * `cblas_sgemm` reads either operand transposed at no cost, so unlike XNNPACK there is
+ * Both read either operand transposed at no cost, so unlike XNNPACK there is
  * nothing to copy or pack first: one call per matrix of the batch, on the wasm heap.
  * Batches broadcast when one side has a single matrix; other broadcasts, and fused
  * activations other than relu, go to the wasm kernels.
@@ -15,7 +16,7 @@ import {
   type TensorInfo,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
-import { sgemm } from "./blas.ts";
+import { gemm } from "./gemm.ts";
 import { applyEpilogue, NATIVE_ACTIVATIONS } from "./epilogue.ts";
 import { countNativeCall, nativeKernelsActive } from "./state.ts";
 
@@ -65,7 +66,7 @@ function multiply(
   const batch = Math.max(p.batchA, p.batchB);
   for (let i = 0; i < batch; i++) {
     const ai = p.batchA === 1 ? 0 : i, bi = p.batchB === 1 ? 0 : i;
-    sgemm(
+    gemm(
       transA,
       transB,
       M,
@@ -79,7 +80,7 @@ function multiply(
   return out;
 }
 
-/** `BatchMatMul` on OpenBLAS, any transposes. */
+/** `BatchMatMul` natively, any transposes. */
 export function makeBatchMatMul(fallback: WasmKernelFunc): WasmKernelFunc {
   return function batchMatMul(args: KernelArgs) {
     const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;

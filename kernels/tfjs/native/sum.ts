@@ -1,6 +1,6 @@
 /**
  * `Sum` over the leading axes (a bias gradient: dy summed over batch, rows and columns) on
- * OpenBLAS, as the product 1ᵀ·X of a row of ones with X read as a matrix.
+ * oneDNN or OpenBLAS (`gemm.ts`), as the product 1ᵀ·X of a row of ones with X read as a matrix.
  *
  * The wasm kernel sums along the last axis only, so for these it first transposes the whole
  * tensor (for conv1's bias gradient, 1.6 M values) and then sums; the product reads X once.
@@ -10,7 +10,7 @@
  */
 import { type SumAttrs, util } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
-import { sgemm } from "./blas.ts";
+import { gemm } from "./gemm.ts";
 import { countNativeCall, nativeKernelsActive } from "./state.ts";
 
 let ones = new Float32Array(0);
@@ -31,7 +31,7 @@ export function makeSum(fallback: WasmKernelFunc): WasmKernelFunc {
       .slice(k);
     const out = allocate(args.backend, shape);
     if (ones.length < rows) ones = new Float32Array(rows).fill(1);
-    sgemm(false, false, 1, cols, rows, ones, view(args.backend, x), view(args.backend, out));
+    gemm(false, false, 1, cols, rows, ones, view(args.backend, x), view(args.backend, out));
     return out;
   };
 }

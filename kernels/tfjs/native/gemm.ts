@@ -1,0 +1,88 @@
+/**
+ * The matrix product every native kernel uses: oneDNN's matmul where oneDNN runs, else
+ * OpenBLAS's `sgemm`.
+ *
+ * Why not OpenBLAS always: once oneDNN runs the convolutions, two libraries would keep a
+ * pool of threads each on the same cores, and OpenBLAS's threads spin (yielding) for a while
+ * after every call, just when oneDNN's want the cores. With one pool the cores go to
+ * whichever kernel runs. oneDNN's product is also a little faster on the lecture's dense
+ * layer (11.7 against 14.0 ms for its three products, `bench/kernels.ts`).
+ *
+ * Both read either operand transposed, in place (see `blas.ts` for the argument order).
+ *
+ * @example A 2×2 product, whichever library runs it
+ * ```ts
+ * import { gemm } from "./gemm.ts";
+ * import { nativeKernelsActive } from "./state.ts";
+ * if (nativeKernelsActive()) {
+ *   const c = new Float32Array(4);
+ *   gemm(false, false, 2, 2, 2, Float32Array.from([1, 2, 3, 4]), Float32Array.from([5, 6, 7, 8]), c);
+ *   if (c.join() !== "19,22,43,50") throw new Error(c.join());
+ * }
+ * ```
+ *
+ * @module
+ */
+import { sgemm } from "./blas.ts";
+import { ARG, DnnlError, opDesc, Primitive, stridedDesc } from "./dnnl.ts";
+import { dnnlActive } from "./state.ts";
+
+/** Primitives kept at most (a model has a few product shapes, times two batch sizes). */
+const MAX_KEPT = 32;
+const kept = new Map<string, Primitive | null>(); // null: oneDNN declined
+
+function matmulPrimitive(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+): Primitive | null {
+  const key = `${transA} ${transB} ${M} ${N} ${K}`;
+  if (kept.has(key)) {
+    const p = kept.get(key)!;
+    kept.delete(key); // re-inserted: the map's order is least recently used first
+    kept.set(key, p);
+    return p;
+  }
+  let p: Primitive | null = null;
+  try {
+    const a = transA ? stridedDesc([M, K], [1, M]) : stridedDesc([M, K], [K, 1]);
+    const b = transB ? stridedDesc([K, N], [1, K]) : stridedDesc([K, N], [N, 1]);
+    const c = stridedDesc([M, N], [N, 1]);
+    p = new Primitive(
+      opDesc((d, s) => s.dnnl_matmul_desc_init(d, a, b, null, c)),
+      [ARG.SRC, ARG.WEIGHTS, ARG.DST],
+    );
+  } catch (e) {
+    if (!(e instanceof DnnlError)) throw e;
+  }
+  kept.set(key, p);
+  if (kept.size > MAX_KEPT) {
+    const [oldest, old] = kept.entries().next().value!;
+    kept.delete(oldest);
+    old?.destroy();
+  }
+  return p;
+}
+
+/**
+ * C[M×N] = op(A)·op(B), row-major, op(A) M×K (A stored K×M when `transA`), op(B) K×N.
+ * Call only when the native kernels are active (OpenBLAS loaded).
+ */
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+): void {
+  const p = dnnlActive() && M > 0 && N > 0 && K > 0
+    ? matmulPrimitive(transA, transB, M, N, K)
+    : null;
+  if (!p) return sgemm(transA, transB, M, N, K, a, b, c);
+  p.run(new Map([[ARG.SRC, a], [ARG.WEIGHTS, b], [ARG.DST, c]]));
+}
