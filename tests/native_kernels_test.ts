@@ -23,6 +23,7 @@ import {
 import { dnnlStatus } from "../kernels/tfjs/native/dnnl.ts";
 import { setDnnl } from "../kernels/tfjs/native/state.ts";
 import { sgemm } from "../kernels/tfjs/native/blas.ts";
+import { gemm } from "../kernels/tfjs/native/gemm.ts";
 import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
 import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/native/im2col.ts";
 import { buildModel } from "../training/model.ts";
@@ -200,6 +201,28 @@ Deno.test("sgemm: every transpose, α and β, against a float64 loop", () => {
       sgemm(tA, tB, M, N, K, a, b, c, 0.5, 2);
       const worst = Math.max(...c.map((v, i) => Math.abs(v - expected[i])));
       assert.ok(worst <= 1e-5, `tA ${tA} tB ${tB}: off by ${worst}`);
+    }
+  }
+});
+
+Deno.test("gemm (oneDNN's matmul where it runs): every transpose, against a float64 loop", () => {
+  if (!native) return; // gemm is only called with the native kernels on
+  setDnnl(true);
+  const [M, N, K] = [6, 5, 7];
+  for (const tA of [false, true]) {
+    for (const tB of [false, true]) {
+      const a = values(M * K, 51), b = values(K * N, 52), c = new Float32Array(M * N).fill(NaN);
+      gemm(tA, tB, M, N, K, a, b, c);
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            s += (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
+          }
+          const got = c[i * N + j];
+          assert.ok(Math.abs(got - s) <= 1e-5, `tA ${tA} tB ${tB} at ${i},${j}: ${got} vs ${s}`);
+        }
+      }
     }
   }
 });
