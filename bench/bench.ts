@@ -68,7 +68,7 @@ async function evalRate(model: tf.LayersModel, n: number, runs: number): Promise
   const times: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const start = performance.now();
-    const logits = model.predict(x) as tf.Tensor;
+    const logits = model.predict(x, { batchSize: n }) as tf.Tensor; // one pass, as PyTorch's
     await logits.data();
     logits.dispose();
     if (i > 0) times.push(performance.now() - start);
