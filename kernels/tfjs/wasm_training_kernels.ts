@@ -11,7 +11,8 @@
  * - `Conv2DBackpropInput` (slow loop nest): a convolution with the flipped filter.
  * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply,
  *   and multiply as Cᵀ = Bᵀ·Aᵀ when that leaves less for XNNPACK to pack.
- * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows in JavaScript.
+ * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows, and for the lecture's
+ *   2×2 pooling a WebAssembly SIMD function (`wasm/max_pool_grad_simd.ts`).
  * - `Identity` (a copy of every tensor saved for the backward pass): shares the data.
  * - `_FusedMatMul` with a transposed right operand and a bias (wrong results): transposes
  *   first.
@@ -21,10 +22,11 @@
  * between them), falling back to one thread if that fails. `LITCONV_WASM_THREADS=1`
  * turns it off.
  *
- * Native: where OpenBLAS loads (see `native/blas.ts`), the GEMM-shaped kernels (Conv2D,
- * FusedConv2D, both convolution gradients, BatchMatMul, _FusedMatMul, and Sum over leading
- * axes) run on it, in front of the wasm ones, which take whatever the native ones do not
- * (`LITCONV_NATIVE=0`: all).
+ * Native (`native/`): where OpenBLAS loads, the GEMM-shaped kernels (Conv2D, FusedConv2D,
+ * both convolution gradients, BatchMatMul, _FusedMatMul, and Sum over leading axes) run
+ * on it, and where oneDNN loads too, on oneDNN, which also runs Relu, the bias Add and
+ * relu's gradient (registered here as one kernel); each sits in front of the wasm kernel,
+ * which takes whatever the native one does not (`LITCONV_NATIVE=0`: all).
  *
  * @module
  */

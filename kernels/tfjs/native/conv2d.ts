@@ -15,6 +15,10 @@
  * The input-gradient identity is derived in `../wasm/conv2d_backprop_input.ts`. Strided
  * input gradients, NCHW and fused activations other than relu go to the wasm kernels.
  *
+ * Where oneDNN runs, each kernel hands its convolution to `conv2d_dnnl.ts` first (any
+ * stride, no patches to build); the im2col path here takes what oneDNN declines, and
+ * everything when oneDNN is missing or `LITCONV_DNNL=0`.
+ *
  * @module
  */
 import {
