@@ -160,7 +160,6 @@ export const ARG = {
   DIFF_WEIGHTS: 161,
 } as const;
 export const PROP_FORWARD_TRAINING = 64;
-export const PROP_FORWARD_INFERENCE = 96;
 export const CONVOLUTION_DIRECT = 1;
 export const ELTWISE_RELU = 0x1f;
 export const BINARY_ADD = 0x1fff0;
@@ -206,7 +205,7 @@ function load(): DnnlStatus {
     return { available: false, reason: "no FFI permission (run with -A or --allow-ffi)" };
   }
   // OpenMP's threads spin after each call by default, waiting for the next; between our
-  // calls the cores belong to OpenBLAS and wasm threads, so they should sleep instead.
+  // calls the cores belong to TF.js's wasm threads, so they should sleep instead.
   // libgomp reads this when it loads, with oneDNN, just below. A user's setting stands.
   if (readEnv("OMP_WAIT_POLICY") === undefined) {
     try {
@@ -230,8 +229,18 @@ function load(): DnnlStatus {
       lib = undefined;
       continue;
     }
-    engine = handle((out) => s.dnnl_engine_create(out, CPU, 0n), "engine creation");
-    stream = handle((out) => s.dnnl_stream_create(out, engine, STREAM_IN_ORDER), "stream creation");
+    try {
+      engine = handle((out) => s.dnnl_engine_create(out, CPU, 0n), "engine creation");
+      stream = handle(
+        (out) => s.dnnl_stream_create(out, engine, STREAM_IN_ORDER),
+        "stream creation",
+      );
+    } catch (e) {
+      errors.push(`${path}: ${(e as Error).message}`);
+      lib.close();
+      lib = undefined;
+      continue;
+    }
     return {
       available: true,
       library: `oneDNN ${v.getInt32(0)}.${v.getInt32(4)}.${v.getInt32(8)}`,
