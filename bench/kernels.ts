@@ -1,21 +1,23 @@
 /**
- * The GEMM-shaped kernels of a lecture training step, one by one, on OpenBLAS (native)
- * and on the wasm kernels, at the model's shapes: the measurement behind the native path.
+ * The GEMM-shaped kernels of a lecture training step, one by one, at the model's shapes,
+ * three ways: on oneDNN, on OpenBLAS (convolutions as im2col + sgemm) and on the wasm
+ * kernels: the measurement behind the native path.
  *
  * ```text
  * deno run -A bench/kernels.ts [--batch 64] [--runs 7]
  * ```
  *
- * The two paths alternate call by call (so a busy machine slows both alike); each figure
- * is the median of `--runs`, after one warm-up call of each. GFLOP/s counts 2·M·N·K.
- * Called alone, as here, the native forward and filter gradient each build their im2col
+ * The paths alternate call by call (so a busy machine slows all alike); each figure is
+ * the median of `--runs`, after one warm-up call of each. GFLOP/s counts 2·M·N·K.
+ * Called alone, as here, OpenBLAS's forward and filter gradient each build their im2col
  * patches; in a training step the filter gradient reuses the forward's (`patch_cache.ts`).
+ * Without oneDNN its column is left out.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { tf, useBackend } from "../kernels/backend.ts";
-import { blasStatus, setNativeKernels } from "../kernels/tfjs/native/index.ts";
+import { blasStatus, dnnlStatus, setDnnl, setNativeKernels } from "../kernels/tfjs/native/index.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -85,8 +87,11 @@ const cases: Case[] = [
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-async function time(c: Case, inputs: tf.Tensor[], native: boolean): Promise<number> {
-  setNativeKernels(native);
+type Path = "oneDNN" | "OpenBLAS" | "wasm";
+
+async function time(c: Case, inputs: tf.Tensor[], path: Path): Promise<number> {
+  setNativeKernels(path !== "wasm");
+  setDnnl(path === "oneDNN");
   const start = performance.now();
   const out = c.run(inputs);
   await out.data();
@@ -103,32 +108,34 @@ if (import.meta.main) {
     console.log(`no native path to compare: ${blas.reason}`);
     Deno.exit(1);
   }
-  console.log("kernel                     native ms  GFLOP/s    wasm ms  GFLOP/s  wasm/native");
-  let sumNative = 0, sumWasm = 0;
+  const paths: Path[] = dnnlStatus().available
+    ? ["oneDNN", "OpenBLAS", "wasm"]
+    : ["OpenBLAS", "wasm"];
+  console.log(
+    "kernel".padEnd(26) + paths.map((p) => `${p} ms`.padStart(12) + "GFLOP/s".padStart(9)).join(""),
+  );
+  const sums = new Map(paths.map((p) => [p, 0]));
   for (const c of cases) {
     const inputs = c.make();
-    const t = { native: [] as number[], wasm: [] as number[] };
+    const t = new Map(paths.map((p) => [p, [] as number[]]));
     for (let i = 0; i <= runs; i++) {
-      for (const native of [true, false]) {
-        const ms = await time(c, inputs, native);
-        if (i > 0) t[native ? "native" : "wasm"].push(ms);
+      for (const p of paths) {
+        const ms = await time(c, inputs, p);
+        if (i > 0) t.get(p)!.push(ms);
       }
     }
     tf.dispose(inputs);
-    const a = median(t.native), b = median(t.wasm);
-    sumNative += a;
-    sumWasm += b;
-    const g = (ms: number) => (c.flops / ms / 1e6).toFixed(1).padStart(8);
-    console.log(
-      `${c.name.padEnd(26)}${a.toFixed(2).padStart(10)} ${g(a)} ${b.toFixed(2).padStart(10)} ${
-        g(b)
-      }  ${(b / a).toFixed(2).padStart(10)}×`,
-    );
+    const cells = paths.map((p) => {
+      const ms = median(t.get(p)!);
+      sums.set(p, sums.get(p)! + ms);
+      return ms.toFixed(2).padStart(12) + (c.flops / ms / 1e6).toFixed(1).padStart(9);
+    });
+    console.log(c.name.padEnd(26) + cells.join(""));
   }
   setNativeKernels(true);
+  setDnnl(true);
   console.log(
-    `${"all of the above".padEnd(26)}${sumNative.toFixed(2).padStart(10)}          ${
-      sumWasm.toFixed(2).padStart(10)
-    }           ${(sumWasm / sumNative).toFixed(2).padStart(10)}×`,
+    "all of the above".padEnd(26) +
+      paths.map((p) => sums.get(p)!.toFixed(2).padStart(12) + "".padStart(9)).join(""),
   );
 }

@@ -397,3 +397,37 @@ export class Primitive {
     s.dnnl_primitive_desc_destroy(this.pd);
   }
 }
+
+/**
+ * Primitives kept by a key naming their shape (building one JIT-compiles code), the least
+ * recently used freed beyond `max`. A key oneDNN declined is kept as null, so it is not
+ * tried again.
+ */
+export class PrimitiveCache {
+  private readonly kept = new Map<string, Primitive | null>();
+
+  constructor(private readonly max: number) {}
+
+  /** The primitive for `key`, made by `make` on first use; null when oneDNN declines it. */
+  get(key: string, make: () => Primitive): Primitive | null {
+    if (this.kept.has(key)) {
+      const p = this.kept.get(key)!;
+      this.kept.delete(key); // re-inserted: the map's order is least recently used first
+      this.kept.set(key, p);
+      return p;
+    }
+    let p: Primitive | null = null;
+    try {
+      p = make();
+    } catch (e) {
+      if (!(e instanceof DnnlError)) throw e;
+    }
+    this.kept.set(key, p);
+    if (this.kept.size > this.max) {
+      const [oldest, old] = this.kept.entries().next().value!;
+      this.kept.delete(oldest);
+      old?.destroy();
+    }
+    return p;
+  }
+}

@@ -5,8 +5,9 @@
  * Why not OpenBLAS always: once oneDNN runs the convolutions, two libraries would keep a
  * pool of threads each on the same cores, and OpenBLAS's threads spin (yielding) for a while
  * after every call, just when oneDNN's want the cores. With one pool the cores go to
- * whichever kernel runs. oneDNN's product is also a little faster on the lecture's dense
- * layer (11.7 against 14.0 ms for its three products, `bench/kernels.ts`).
+ * whichever kernel runs. The products themselves are about as fast either way
+ * (`deno run -A bench/kernels.ts`: the dense layer's three, 31.0 ms on oneDNN against
+ * 33.3 on OpenBLAS, reading the results back included).
  *
  * Both read either operand transposed, in place (see `blas.ts` for the argument order).
  *
@@ -24,12 +25,11 @@
  * @module
  */
 import { sgemm } from "./blas.ts";
-import { ARG, DnnlError, opDesc, Primitive, stridedDesc } from "./dnnl.ts";
+import { ARG, opDesc, Primitive, PrimitiveCache, stridedDesc } from "./dnnl.ts";
 import { dnnlActive } from "./state.ts";
 
 /** Primitives kept at most (a model has a few product shapes, times two batch sizes). */
-const MAX_KEPT = 32;
-const kept = new Map<string, Primitive | null>(); // null: oneDNN declined
+const kept = new PrimitiveCache(32);
 
 function matmulPrimitive(
   transA: boolean,
@@ -38,32 +38,15 @@ function matmulPrimitive(
   N: number,
   K: number,
 ): Primitive | null {
-  const key = `${transA} ${transB} ${M} ${N} ${K}`;
-  if (kept.has(key)) {
-    const p = kept.get(key)!;
-    kept.delete(key); // re-inserted: the map's order is least recently used first
-    kept.set(key, p);
-    return p;
-  }
-  let p: Primitive | null = null;
-  try {
+  return kept.get(`${transA} ${transB} ${M} ${N} ${K}`, () => {
     const a = transA ? stridedDesc([M, K], [1, M]) : stridedDesc([M, K], [K, 1]);
     const b = transB ? stridedDesc([K, N], [1, K]) : stridedDesc([K, N], [N, 1]);
     const c = stridedDesc([M, N], [N, 1]);
-    p = new Primitive(
+    return new Primitive(
       opDesc((d, s) => s.dnnl_matmul_desc_init(d, a, b, null, c)),
       [ARG.SRC, ARG.WEIGHTS, ARG.DST],
     );
-  } catch (e) {
-    if (!(e instanceof DnnlError)) throw e;
-  }
-  kept.set(key, p);
-  if (kept.size > MAX_KEPT) {
-    const [oldest, old] = kept.entries().next().value!;
-    kept.delete(oldest);
-    old?.destroy();
-  }
-  return p;
+  });
 }
 
 /**
