@@ -9,9 +9,10 @@
 import { MODEL_VARIANTS, type ModelVariant } from "./model.ts";
 
 /**
- * The lecture trains 20 epochs. On 2 CPU cores an epoch takes ≈ 76 s on wasm with the native
- * kernels (plus ≈ 75 s once for testing and the rotation curve), so 20 take ≈ 27 minutes;
- * the default is as many as fit in about 20 minutes with room to spare.
+ * The lecture trains 20 epochs. On 2 CPU cores an epoch takes 76–85 s on wasm with the
+ * native kernels (plus ≈ 75 s once for testing and the rotation curve): from a fresh clone
+ * 20 took 29 min 17 s and 12 took 17 min 28 s. The default is as many as fit in about 20
+ * minutes with room to spare.
  */
 export const DEFAULT_EPOCHS = 12;
 export const LECTURE_EPOCHS = 20;
@@ -50,7 +51,7 @@ batch 64 and cross-entropy on logits, and writes a run folder: metrics.json, mod
 weights.bin, checkpoint.bin, curves.svg, predictions.png, rotation.json, rotation.svg.
 
   --epochs N        epochs to train (default ${DEFAULT_EPOCHS}, about 17 minutes on 2 CPU cores;
-                    the lecture trains ${LECTURE_EPOCHS}, about 27 minutes)
+                    the lecture trains ${LECTURE_EPOCHS}, about 30 minutes)
   --limit N         train on the first N of the 50,000 training images only
   --eval-limit N    validate, test and rotate on the first N of the 10,000 images only
   --backend NAME    cpu | wasm | webgpu | tensorflow (default: TFJS_BACKEND, else a hardware
