@@ -21,6 +21,7 @@
  * @module
  */
 import { readEnv as env } from "./env.ts";
+import { openFirst } from "./open_library.ts";
 
 /** Where Debian puts OpenBLAS (the pthread build first: it is the one that uses all cores). */
 const CANDIDATES = [
@@ -73,27 +74,24 @@ function load(): BlasStatus {
     return { available: false, reason: "no FFI permission (run with -A or --allow-ffi)" };
   }
   const explicit = env("LITCONV_BLAS");
-  const errors: string[] = [];
-  for (const path of explicit ? [explicit] : CANDIDATES) {
-    try {
-      lib = Deno.dlopen(path, SYMBOLS);
-    } catch (e) {
-      errors.push((e as Error).message.split("\n")[0].replace(/^(Could not open library: )+/, ""));
-      continue;
-    }
-    const wanted = Number(env("LITCONV_BLAS_THREADS") ?? navigator.hardwareConcurrency);
-    if (Number.isInteger(wanted) && wanted >= 1) lib.symbols.openblas_set_num_threads(wanted);
-    const config = lib.symbols.openblas_get_config();
+  const found = openFirst(explicit ? [explicit] : CANDIDATES, SYMBOLS);
+  if (!found.lib) {
     return {
-      available: true,
-      library: config ? Deno.UnsafePointerView.getCString(config) : "OpenBLAS",
-      path,
-      threads: lib.symbols.openblas_get_num_threads(),
+      available: false,
+      reason: `OpenBLAS not found (apt-get install libopenblas0-pthread): ${
+        found.errors.join("; ")
+      }`,
     };
   }
+  lib = found.lib;
+  const wanted = Number(env("LITCONV_BLAS_THREADS") ?? navigator.hardwareConcurrency);
+  if (Number.isInteger(wanted) && wanted >= 1) lib.symbols.openblas_set_num_threads(wanted);
+  const config = lib.symbols.openblas_get_config();
   return {
-    available: false,
-    reason: `OpenBLAS not found (apt-get install libopenblas0-pthread): ${errors.join("; ")}`,
+    available: true,
+    library: config ? Deno.UnsafePointerView.getCString(config) : "OpenBLAS",
+    path: found.path,
+    threads: lib.symbols.openblas_get_num_threads(),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   CONVOLUTION_DIRECT,
   descBytes,
   dims,
+  DnnlCache,
   DnnlError,
   opDesc,
   Primitive,
@@ -52,12 +53,11 @@ interface Pass {
 interface Plan {
   shape: Shape;
   forward: Primitive;
-  passes: Map<string, Pass>;
+  passes: Map<string, Pass | null>; // null: oneDNN declined that pass
 }
 
-/** Plans kept at most (a training run uses 2–3 shapes, plus evaluation's batch size). */
-const MAX_PLANS = 16;
-const plans = new Map<string, Plan | null>(); // null: oneDNN declined this shape
+/** Plans kept by shape (a training run uses 2–3, plus evaluation's batch size). */
+const plans = new DnnlCache<Plan>(16, destroyPlan);
 
 function describe(g: ConvGeometry, Co: number): Shape {
   const { N, H, W, C, oH, oW, kH, kW, sH, sW, dH, dW, top, left } = g;
@@ -77,15 +77,7 @@ function describe(g: ConvGeometry, Co: number): Shape {
 }
 
 function planFor(g: ConvGeometry, Co: number): Plan | null {
-  const key = [...Object.values(g), Co].join(",");
-  if (plans.has(key)) {
-    const plan = plans.get(key)!;
-    plans.delete(key); // re-inserted below: the map's order is least recently used first
-    plans.set(key, plan);
-    return plan;
-  }
-  let plan: Plan | null = null;
-  try {
+  return plans.get([...Object.values(g), Co].join(","), () => {
     const shape = describe(g, Co);
     const desc = opDesc((d, s) =>
       s.dnnl_dilated_convolution_forward_desc_init(
@@ -102,103 +94,88 @@ function planFor(g: ConvGeometry, Co: number): Plan | null {
         shape.padRight,
       )
     );
-    plan = {
-      shape,
-      forward: new Primitive(desc, [ARG.SRC, ARG.WEIGHTS, ARG.DST]),
-      passes: new Map(),
-    };
-  } catch (e) {
-    if (!(e instanceof DnnlError)) throw e;
-  }
-  plans.set(key, plan);
-  if (plans.size > MAX_PLANS) {
-    const [oldest, old] = plans.entries().next().value!;
-    plans.delete(oldest);
-    if (old) destroyPlan(old);
-  }
-  return plan;
+    const forward = new Primitive(desc, [ARG.SRC, ARG.WEIGHTS, ARG.DST]);
+    return { shape, forward, passes: new Map() };
+  });
 }
 
 function destroyPlan(plan: Plan): void {
   for (const pass of plan.passes.values()) {
-    if (pass.primitive !== plan.forward) pass.primitive.destroy();
-    pass.reorder?.destroy();
+    if (pass && pass.primitive !== plan.forward) pass.primitive.destroy();
+    pass?.reorder?.destroy();
   }
   plan.forward.destroy();
 }
 
-/** The pass `name` of `plan`, built on first use; null when oneDNN declines it. */
-function passOf(
-  plan: Plan,
-  name: "forward" | "backwardData" | "backwardWeights",
-): Pass | null {
-  const kept = plan.passes.get(name);
-  if (kept) return kept;
-  const { shape } = plan;
-  let primitive: Primitive, weightsArg: number;
-  try {
-    if (name === "forward") {
-      primitive = plan.forward;
-      weightsArg = ARG.WEIGHTS;
-    } else if (name === "backwardData") {
+type PassName = "forward" | "backwardData" | "backwardWeights";
+
+/** A pass's primitive (the forward one is the plan's own) and the argument of its filter. */
+function passPrimitive(plan: Plan, name: PassName): [Primitive, number] {
+  const { shape: sh } = plan;
+  switch (name) {
+    case "forward":
+      return [plan.forward, ARG.WEIGHTS];
+    case "backwardData": {
       const desc = opDesc((d, s) =>
         s.dnnl_dilated_convolution_backward_data_desc_init(
           d,
           CONVOLUTION_DIRECT,
-          shape.src,
-          shape.anyWeights,
-          shape.dst,
-          shape.strides,
-          shape.dilates,
-          shape.padLeft,
-          shape.padRight,
+          sh.src,
+          sh.anyWeights,
+          sh.dst,
+          sh.strides,
+          sh.dilates,
+          sh.padLeft,
+          sh.padRight,
         )
       );
-      primitive = new Primitive(desc, [ARG.DIFF_SRC, ARG.WEIGHTS, ARG.DIFF_DST], plan.forward);
-      weightsArg = ARG.WEIGHTS;
-    } else {
+      const args = [ARG.DIFF_SRC, ARG.WEIGHTS, ARG.DIFF_DST];
+      return [new Primitive(desc, args, plan.forward), ARG.WEIGHTS];
+    }
+    case "backwardWeights": {
       const desc = opDesc((d, s) =>
         s.dnnl_dilated_convolution_backward_weights_desc_init(
           d,
           CONVOLUTION_DIRECT,
-          shape.src,
-          shape.anyWeights,
+          sh.src,
+          sh.anyWeights,
           null,
-          shape.dst,
-          shape.strides,
-          shape.dilates,
-          shape.padLeft,
-          shape.padRight,
+          sh.dst,
+          sh.strides,
+          sh.dilates,
+          sh.padLeft,
+          sh.padRight,
         )
       );
-      primitive = new Primitive(desc, [ARG.SRC, ARG.DIFF_WEIGHTS, ARG.DIFF_DST], plan.forward);
-      weightsArg = ARG.DIFF_WEIGHTS;
+      const args = [ARG.SRC, ARG.DIFF_WEIGHTS, ARG.DIFF_DST];
+      return [new Primitive(desc, args, plan.forward), ARG.DIFF_WEIGHTS];
     }
-  } catch (e) {
-    if (e instanceof DnnlError) return null;
-    throw e;
   }
-  const layout = primitive.desc(weightsArg);
-  const same = sameDesc(layout, shape.hwio);
-  const reorder = same
-    ? null
-    : name === "backwardWeights"
-    ? new Primitive({ from: layout, to: shape.hwio }, [ARG.SRC, ARG.DST])
-    : new Primitive({ from: shape.hwio, to: layout }, [ARG.SRC, ARG.DST]);
-  const pass = { primitive, reorder, weights: new Float32Array(same ? 0 : descBytes(layout) / 4) };
-  plan.passes.set(name, pass);
-  return pass;
 }
 
-/** The implementation oneDNN chose for a pass ("jit:avx2", "gemm:jit", …), for reports. */
-export function dnnlImplementation(
-  g: ConvGeometry,
-  Co: number,
-  name: "forward" | "backwardData" | "backwardWeights",
-): string | null {
-  const plan = planFor(g, Co);
-  const pass = plan && passOf(plan, name);
-  return pass ? pass.primitive.impl : null;
+/**
+ * The pass `name` of `plan` with the reorder of its filter, built on first use; null
+ * (remembered) when oneDNN declines it.
+ */
+function passOf(plan: Plan, name: PassName): Pass | null {
+  if (plan.passes.has(name)) return plan.passes.get(name)!;
+  let pass: Pass | null = null;
+  try {
+    const [primitive, weightsArg] = passPrimitive(plan, name);
+    const { hwio } = plan.shape, layout = primitive.desc(weightsArg);
+    const same = sameDesc(layout, hwio);
+    // The filter goes into the pass's layout; its gradient comes out of it.
+    const [from, to] = name === "backwardWeights" ? [layout, hwio] : [hwio, layout];
+    pass = {
+      primitive,
+      reorder: same ? null : new Primitive({ from, to }, [ARG.SRC, ARG.DST]),
+      weights: new Float32Array(same ? 0 : descBytes(layout) / 4),
+    };
+  } catch (e) {
+    if (!(e instanceof DnnlError)) throw e;
+  }
+  plan.passes.set(name, pass);
+  return pass;
 }
 
 /** y = conv(x, w), `g` the convolution's geometry; false when oneDNN declines it. */

@@ -26,6 +26,7 @@
  * @module
  */
 import { readEnv } from "./env.ts";
+import { openFirst } from "./open_library.ts";
 
 const CANDIDATES = [
   "libdnnl.so.2",
@@ -212,22 +213,13 @@ function load(): DnnlStatus {
       Deno.env.set("OMP_WAIT_POLICY", "passive");
     } catch { /* no --allow-env: the threads spin, which is slower, not wrong */ }
   }
-  const errors: string[] = [];
-  for (const path of setting ? [setting] : CANDIDATES) {
-    try {
-      lib = Deno.dlopen(path, SYMBOLS);
-    } catch (e) {
-      errors.push((e as Error).message.split("\n")[0].replace(/^(Could not open library: )+/, ""));
-      continue;
-    }
-    const s = lib.symbols;
+  let version = "";
+  const found = openFirst(setting ? [setting] : CANDIDATES, SYMBOLS, (opened, path) => {
+    const s = opened.symbols;
     // dnnl_version_t: int major, minor, patch; const char *hash; unsigned cpu_runtime, …
     const v = new Deno.UnsafePointerView(s.dnnl_version()!);
     if (v.getInt32(0) !== 2) {
-      errors.push(`${path} is oneDNN ${v.getInt32(0)}.x; litconv speaks the 2.x C API`);
-      lib.close();
-      lib = undefined;
-      continue;
+      return `${path} is oneDNN ${v.getInt32(0)}.x; litconv speaks the 2.x C API`;
     }
     try {
       engine = handle((out) => s.dnnl_engine_create(out, CPU, 0n), "engine creation");
@@ -236,21 +228,18 @@ function load(): DnnlStatus {
         "stream creation",
       );
     } catch (e) {
-      errors.push(`${path}: ${(e as Error).message}`);
-      lib.close();
-      lib = undefined;
-      continue;
+      return `${path}: ${(e as Error).message}`;
     }
+    version = `${v.getInt32(0)}.${v.getInt32(4)}.${v.getInt32(8)}`;
+  });
+  if (!found.lib) {
     return {
-      available: true,
-      library: `oneDNN ${v.getInt32(0)}.${v.getInt32(4)}.${v.getInt32(8)}`,
-      path,
+      available: false,
+      reason: `oneDNN not found (apt-get install libdnnl2): ${found.errors.join("; ")}`,
     };
   }
-  return {
-    available: false,
-    reason: `oneDNN not found (apt-get install libdnnl2): ${errors.join("; ")}`,
-  };
+  lib = found.lib;
+  return { available: true, library: `oneDNN ${version}`, path: found.path };
 }
 
 /** Loads oneDNN on first use; says whether it is there and which version, or why not. */
@@ -399,35 +388,40 @@ export class Primitive {
 }
 
 /**
- * Primitives kept by a key naming their shape (building one JIT-compiles code), the least
- * recently used freed beyond `max`. A key oneDNN declined is kept as null, so it is not
- * tried again.
+ * Things built with oneDNN (primitives, or plans made of them), kept by a key naming their
+ * shape, since building one JIT-compiles code. The least recently used beyond `max` is
+ * freed with `free`. A key oneDNN declined (`make` threw a {@link DnnlError}) is kept as
+ * null, so it is not tried again.
  */
-export class PrimitiveCache {
-  private readonly kept = new Map<string, Primitive | null>();
+export class DnnlCache<T> {
+  private readonly kept = new Map<string, T | null>();
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly free: (value: T) => void) {}
 
-  /** The primitive for `key`, made by `make` on first use; null when oneDNN declines it. */
-  get(key: string, make: () => Primitive): Primitive | null {
+  /** The value for `key`, made by `make` on first use; null when oneDNN declines it. */
+  get(key: string, make: () => T): T | null {
     if (this.kept.has(key)) {
-      const p = this.kept.get(key)!;
+      const value = this.kept.get(key)!;
       this.kept.delete(key); // re-inserted: the map's order is least recently used first
-      this.kept.set(key, p);
-      return p;
+      this.kept.set(key, value);
+      return value;
     }
-    let p: Primitive | null = null;
+    let value: T | null = null;
     try {
-      p = make();
+      value = make();
     } catch (e) {
       if (!(e instanceof DnnlError)) throw e;
     }
-    this.kept.set(key, p);
+    this.kept.set(key, value);
     if (this.kept.size > this.max) {
       const [oldest, old] = this.kept.entries().next().value!;
       this.kept.delete(oldest);
-      old?.destroy();
+      if (old !== null) this.free(old);
     }
-    return p;
+    return value;
   }
 }
+
+/** Primitives kept by shape, destroyed when dropped. */
+export const primitiveCache = (max: number): DnnlCache<Primitive> =>
+  new DnnlCache<Primitive>(max, (p) => p.destroy());

@@ -28,14 +28,14 @@ import {
   ELTWISE_RELU,
   opDesc,
   Primitive,
-  PrimitiveCache,
+  primitiveCache,
   PROP_FORWARD_TRAINING,
   REDUCTION_SUM,
   stridedDesc,
 } from "./dnnl.ts";
 
 /** Primitives kept at most (a model has a few activation sizes, times two batch sizes). */
-const kept = new PrimitiveCache(32);
+const kept = primitiveCache(32);
 const primitive = (key: string, make: () => Primitive) => kept.get(key, make);
 
 const flat = (n: number) => stridedDesc([n], [1]);

@@ -25,11 +25,11 @@
  * @module
  */
 import { sgemm } from "./blas.ts";
-import { ARG, opDesc, Primitive, PrimitiveCache, stridedDesc } from "./dnnl.ts";
+import { ARG, opDesc, Primitive, primitiveCache, stridedDesc } from "./dnnl.ts";
 import { dnnlActive } from "./state.ts";
 
 /** Primitives kept at most (a model has a few product shapes, times two batch sizes). */
-const kept = new PrimitiveCache(32);
+const kept = primitiveCache(32);
 
 function matmulPrimitive(
   transA: boolean,
