@@ -68,7 +68,7 @@ export {
   probeBackends,
   tf,
   useBackend,
-} from "./kernels/backend.ts";
+} from "./accel/backend.ts";
 export { parseIdx } from "./data/idx.ts";
 export {
   imageRows,
@@ -91,4 +91,4 @@ export { evaluate, predictLabels, trainEpoch } from "./training/loop.ts";
 export { loadModel, saveModel } from "./training/save_model.ts";
 export { rotateImage, rotationCurve } from "./training/rotate.ts";
 export { latestRun, listRuns, type RunInfo } from "./training/runs.ts";
-export { adam, FusedAdam } from "./training/adam.ts";
+export { adam, FusedAdam } from "./accel/adam.ts";

@@ -19,7 +19,7 @@
  * and the rotation curve run it.
  *
  * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported. Where OpenBLAS
- *   runs the GEMM kernels (`kernels/tfjs/native/`), a second row times the same backend
+ *   runs the GEMM kernels (`accel/native/`), a second row times the same backend
  *   with them switched off ("wasm, no BLAS"), so the native path's gain is measured in
  *   the same run.
  * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
@@ -34,8 +34,8 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { type BackendName, probeBackends, tf, useBackend } from "../kernels/backend.ts";
-import { adam } from "../training/adam.ts";
+import { type BackendName, probeBackends, tf, useBackend } from "../accel/backend.ts";
+import { adam } from "../accel/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { randomBatch, trainStep } from "./step.ts";
 import {
@@ -43,7 +43,7 @@ import {
   nativeKernelsActive,
   setDnnl,
   setNativeKernels,
-} from "../kernels/tfjs/native/index.ts";
+} from "../accel/native/index.ts";
 
 interface Row {
   backend: string;

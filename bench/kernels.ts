@@ -16,8 +16,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { tf, useBackend } from "../kernels/backend.ts";
-import { blasStatus, dnnlStatus, setDnnl, setNativeKernels } from "../kernels/tfjs/native/index.ts";
+import { tf, useBackend } from "../accel/backend.ts";
+import { blasStatus, dnnlStatus, setDnnl, setNativeKernels } from "../accel/native/index.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

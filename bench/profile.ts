@@ -20,9 +20,9 @@ import {
   registerKernel,
   unregisterKernel,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
-import { adam } from "../training/adam.ts";
+import { adam } from "../accel/adam.ts";
 import { randomBatch, trainStep } from "./step.ts";
 
 interface Tally {
@@ -73,7 +73,7 @@ if (import.meta.main) {
   const steps = Number(values.steps), batch = Number(values.batch);
   if (values.plain) {
     // Only the missing kernel, so that training runs at all.
-    const { conv2dBackpropFilter } = await import("../kernels/tfjs/wasm/conv2d_backprop_filter.ts");
+    const { conv2dBackpropFilter } = await import("../accel/wasm/conv2d_backprop_filter.ts");
     registerKernel({
       kernelName: "Conv2DBackpropFilter",
       backendName: "wasm",

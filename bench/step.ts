@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tf } from "../kernels/backend.ts";
+import { tf } from "../accel/backend.ts";
 
 /** A batch of `n` random 28×28×1 images in [0, 1) and random one-hot labels, from `seed`. */
 export function randomBatch(n: number, seed = 1): { x: tf.Tensor4D; y: tf.Tensor2D } {

@@ -23,7 +23,7 @@
  */
 import assert from "node:assert/strict";
 import { conv2d } from "../kernels/conv.ts";
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
 import { exactTwin, runPair } from "./twins.ts";

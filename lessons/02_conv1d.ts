@@ -22,7 +22,7 @@
 import assert from "node:assert/strict";
 import { conv1d, flipKernel2d } from "../kernels/conv.ts";
 import * as tfjs from "../kernels/tfjs/index.ts";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import {
   type Example,
   formatArray,

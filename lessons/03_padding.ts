@@ -24,7 +24,7 @@
  */
 import assert from "node:assert/strict";
 import { conv1d, convOutputSize } from "../kernels/conv.ts";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
 import { exactTwin, runPair } from "./twins.ts";
 

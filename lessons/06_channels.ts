@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { decode } from "npm:fast-png@8.0.0";
 import { conv2dLayer } from "../kernels/conv.ts";
 import * as tfjs from "../kernels/tfjs/index.ts";
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import { mulberry32 } from "../kernels/regularize.ts";
 import {
   type Example,

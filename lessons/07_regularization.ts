@@ -25,7 +25,7 @@ import {
 } from "../kernels/loss.ts";
 import { dropout, l2Penalty, mulberry32 } from "../kernels/regularize.ts";
 import * as tfjs from "../kernels/tfjs/index.ts";
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import {
   type Example,
   formatArray,

@@ -22,9 +22,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { currentBackend, tf, useBackend } from "../kernels/backend.ts";
+import { currentBackend, tf, useBackend } from "../accel/backend.ts";
 import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
-import { adam } from "../training/adam.ts";
+import { adam } from "../accel/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../training/rng.ts";
 import { crossEntropyLoss, evaluate, makeBatch, trainEpoch } from "../training/loop.ts";
@@ -183,7 +183,7 @@ const zFc1 = [1.5, -0.7, 0.2, -2.1, 3.3, 0.9, -0.4, 2.2];
  * An untrained network guesses uniformly, so its loss starts near $\ln 10 \approx 2.3026$;
  * below, the naive `crossEntropy` of lesson 07 and the training loop's TF.js loss agree on
  * the untrained network's logits for the first 64 training digits. Adam with learning rate
- * $10^{-3}$ updates the weights after each batch of 64 (`training/adam.ts`: TF.js's Adam,
+ * $10^{-3}$ updates the weights after each batch of 64 (`accel/adam.ts`: TF.js's Adam,
  * its arithmetic fused into one pass on wasm).
  *
  * ### How our run differs from the lecture's PyTorch run
@@ -223,7 +223,7 @@ export async function demo(trainCount = 320, evalCount = 500, epochs = 2, seed =
   await currentBackend();
   const { train, valid, test } = data();
   const model = buildModel("lecture", seed);
-  const optimizer = adam(1e-3); // tf.train.adam, fused on wasm (training/adam.ts)
+  const optimizer = adam(1e-3); // tf.train.adam, fused on wasm (accel/adam.ts)
   const rng = new Rng(seed);
   const loss0 = tf.tidy(() => {
     const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);

@@ -15,7 +15,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { currentBackend, tf } from "../kernels/backend.ts";
+import { currentBackend, tf } from "../accel/backend.ts";
 import { asciiDigit, IMAGE_SIZE, loadMnist, type Mnist, PIXELS, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../training/rng.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { currentBackend, tf } from "../kernels/backend.ts";
+import { currentBackend, tf } from "../accel/backend.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { buildModel, type ModelVariant } from "../training/model.ts";
 import { Rng } from "../training/rng.ts";

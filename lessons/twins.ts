@@ -9,7 +9,7 @@
  * @module
  */
 import { PAIRS } from "../kernels/registry.ts";
-import { currentBackend } from "../kernels/backend.ts";
+import { currentBackend } from "../accel/backend.ts";
 import { formatArray, maxAbsDiff, type TwinOutput } from "./literate.ts";
 
 /** A naive result and its twin's, ready for an `Example`. */
@@ -25,7 +25,7 @@ export interface PairRun<R> {
  * @example conv1d on the lecture's input agrees with tf.conv1d within its bound
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../kernels/backend.ts";
+ * import { useBackend } from "../accel/backend.ts";
  * import { runPair } from "./twins.ts";
  * await useBackend("cpu");
  * const { naive, twin } = await runPair("conv1d", [[1, 3, 2, 4, 5, 6, 1, 3], [1, 0, 3, 1, 2], {

@@ -1,5 +1,5 @@
 /**
- * litconv's fused Adam (training/adam.ts) takes the same steps as TF.js's own Adam.
+ * litconv's fused Adam (accel/adam.ts) takes the same steps as TF.js's own Adam.
  *
  * Tolerance. The fused loop rounds every intermediate to float32 exactly where TF.js's ops
  * store one, in the same order, and every op involved (×, +, ÷, √) is correctly rounded in
@@ -10,8 +10,8 @@
  * bias correction, ε or β would miss by orders of magnitude more.
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
-import { adam, FusedAdam } from "../training/adam.ts";
+import { tf, useBackend } from "../accel/backend.ts";
+import { adam, FusedAdam } from "../accel/adam.ts";
 
 // Sizes that are and are not multiples of 4 (the fused kernel's lanes), down to 1.
 const SHAPES = [[3, 3, 1, 8], [8], [50, 10], [10], [7], [1]];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { LitconvError } from "../kernels/errors.ts";
-import { availableBackends, probeBackends, tf, useBackend } from "../kernels/backend.ts";
+import { availableBackends, probeBackends, tf, useBackend } from "../accel/backend.ts";
 
 Deno.test("cpu, wasm and webgpu all start here (webgpu on a software adapter without a GPU)", async () => {
   const names = await availableBackends();

@@ -3,7 +3,7 @@
  * takes exactly the step the original would have taken.
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { loadMnist, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";

@@ -3,7 +3,7 @@
  * in batches that do not divide the split, without leaking tensors.
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { PIXELS } from "../data/mnist.ts";
 import { confusionFromLabels, confusionMatrix, summarize } from "../training/confusion.ts";

@@ -17,7 +17,7 @@ import {
 } from "./grading_helpers.ts";
 import { extraConvModel } from "../grading/model_spec.ts";
 import { buildModel } from "../training/model.ts";
-import { currentBackend } from "../kernels/backend.ts";
+import { currentBackend } from "../accel/backend.ts";
 import { REFERENCES } from "../grading/reference.ts";
 import { GRADED_TASKS, testsFor } from "../grading/cases.ts";
 import { type Grade, gradeSubmission } from "../grading/grade.ts";

@@ -15,7 +15,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
 

@@ -6,7 +6,7 @@
  * Runs on the cpu backend, 200 cases per check.
  */
 import assert from "node:assert/strict";
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import { type Pair, PAIRS } from "../kernels/registry.ts";
 import { checkPair } from "../kernels/tfjs/agreement.ts";
 import { sigmoid } from "../kernels/activation.ts";

@@ -9,8 +9,8 @@
  * tests below check the fallback and its stated reason instead.
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
-import { isLitconvKernel } from "../kernels/tfjs/wasm_training_kernels.ts";
+import { tf, useBackend } from "../accel/backend.ts";
+import { isLitconvKernel } from "../accel/wasm_training_kernels.ts";
 import {
   blasStatus,
   DNNL_ONLY_KERNELS,
@@ -19,15 +19,15 @@ import {
   nativeReport,
   resetNativeCalls,
   setNativeKernels,
-} from "../kernels/tfjs/native/index.ts";
-import { dnnlStatus } from "../kernels/tfjs/native/dnnl.ts";
-import { setDnnl } from "../kernels/tfjs/native/state.ts";
-import { sgemm } from "../kernels/tfjs/native/blas.ts";
-import { gemm } from "../kernels/tfjs/native/gemm.ts";
-import { keptPatches } from "../kernels/tfjs/native/patch_cache.ts";
-import { buildPatches, byTap, type ConvGeometry, im2col } from "../kernels/tfjs/native/im2col.ts";
+} from "../accel/native/index.ts";
+import { dnnlStatus } from "../accel/native/dnnl.ts";
+import { setDnnl } from "../accel/native/state.ts";
+import { sgemm } from "../accel/native/blas.ts";
+import { gemm } from "../accel/native/gemm.ts";
+import { keptPatches } from "../accel/native/patch_cache.ts";
+import { buildPatches, byTap, type ConvGeometry, im2col } from "../accel/native/im2col.ts";
 import { buildModel } from "../training/model.ts";
-import { adam } from "../training/adam.ts";
+import { adam } from "../accel/adam.ts";
 import { randomBatch, trainStep } from "../bench/step.ts";
 import { agreementTests, on, values } from "./kernel_agreement.ts";
 
@@ -101,8 +101,8 @@ Deno.test("a training step and a prediction run every native kernel, or say why 
 
 /** A convolution, its two gradients and a product; printed as JSON by the child process. */
 const PROBE = `
-import { tf, useBackend } from "${new URL("../kernels/backend.ts", import.meta.url)}";
-import { nativeReport } from "${new URL("../kernels/tfjs/native/index.ts", import.meta.url)}";
+import { tf, useBackend } from "${new URL("../accel/backend.ts", import.meta.url)}";
+import { nativeReport } from "${new URL("../accel/native/index.ts", import.meta.url)}";
 import { values } from "${new URL("./kernel_agreement.ts", import.meta.url)}";
 await useBackend("wasm");
 const x = tf.tensor4d(values(2 * 8 * 8 * 3, 31), [2, 8, 8, 3]);

@@ -14,7 +14,7 @@
  * webgpu, whose software adapter is slow).
  */
 import assert from "node:assert/strict";
-import { availableBackends, tf, useBackend } from "../kernels/backend.ts";
+import { availableBackends, tf, useBackend } from "../accel/backend.ts";
 import { PAIRS } from "../kernels/registry.ts";
 import { checkPair } from "../kernels/tfjs/agreement.ts";
 

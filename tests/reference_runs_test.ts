@@ -3,7 +3,7 @@
  * committed reference runs in data/reference/, which must load and still score what they claim.
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { loadMnist } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { defaultConfig, type Metrics, runTraining } from "../training/run.ts";

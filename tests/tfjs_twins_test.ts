@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { POOL_INPUT } from "./lesson_inputs.ts";
 import fc from "npm:fast-check@4.10.2";
-import { availableBackends, tf, useBackend } from "../kernels/backend.ts";
+import { availableBackends, tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import * as naive from "../kernels/conv.ts";
 import * as naivePool from "../kernels/pool.ts";

@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { POOL_INPUT } from "./lesson_inputs.ts";
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import { checkDropoutResult, type Pair, PAIRS } from "../kernels/registry.ts";
 import { checkPair } from "../kernels/tfjs/agreement.ts";
 import { EPS32 as e, UNDERFLOW as U } from "../kernels/tfjs/tolerance.ts";

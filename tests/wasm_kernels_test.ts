@@ -3,18 +3,15 @@
  * switched off, agree with the cpu backend (the suite is in `kernel_agreement.ts`).
  */
 import assert from "node:assert/strict";
-import { tf, useBackend } from "../kernels/backend.ts";
-import {
-  isLitconvKernel,
-  registerWasmTrainingKernels,
-} from "../kernels/tfjs/wasm_training_kernels.ts";
-import { wasmThreadsWanted } from "../kernels/tfjs/wasm/threads.ts";
-import { setNativeKernels } from "../kernels/tfjs/native/index.ts";
+import { tf, useBackend } from "../accel/backend.ts";
+import { isLitconvKernel, registerWasmTrainingKernels } from "../accel/wasm_training_kernels.ts";
+import { wasmThreadsWanted } from "../accel/wasm/threads.ts";
+import { setNativeKernels } from "../accel/native/index.ts";
 import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
 import { agreementTests, values } from "./kernel_agreement.ts";
-import { heapMemory } from "../kernels/tfjs/wasm/calls.ts";
-import { useMaxPoolGradSimd } from "../kernels/tfjs/wasm/max_pool_grad.ts";
-import { maxPoolGrad2x2Kernel } from "../kernels/tfjs/wasm/max_pool_grad_simd.ts";
+import { heapMemory } from "../accel/wasm/calls.ts";
+import { useMaxPoolGradSimd } from "../accel/wasm/max_pool_grad.ts";
+import { maxPoolGrad2x2Kernel } from "../accel/wasm/max_pool_grad_simd.ts";
 
 Deno.test("the wasm backend runs litconv's training kernels, and registering twice is harmless", async () => {
   await useBackend("wasm");

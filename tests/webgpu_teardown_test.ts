@@ -2,13 +2,13 @@
  * The WebGPU device is destroyed on `unload`, so no process (a `deno test` run after a
  * failed test above all) exits with the device's threads still working: that crashed
  * inside libc's exit, now and then, with exit 134 or 139 (see
- * kernels/tfjs/webgpu_teardown.ts). Checked in a child process, where `unload` is
+ * accel/webgpu_teardown.ts). Checked in a child process, where `unload` is
  * dispatched by hand and the device must report itself lost, "destroyed".
  */
 import assert from "node:assert/strict";
-import { availableBackends } from "../kernels/backend.ts";
+import { availableBackends } from "../accel/backend.ts";
 
-const BACKEND = new URL("../kernels/backend.ts", import.meta.url).href;
+const BACKEND = new URL("../accel/backend.ts", import.meta.url).href;
 
 const CHILD = `
 import { tf, useBackend } from ${JSON.stringify(BACKEND)};

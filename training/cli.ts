@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { useBackend } from "../kernels/backend.ts";
+import { useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs, UsageError } from "./args.ts";
 import { defaultConfig, runTraining } from "./run.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { tf } from "../kernels/backend.ts";
+import type { tf } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import type { MnistSplit } from "../data/mnist.ts";
 import { predictLabels } from "./loop.ts";

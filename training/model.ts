@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { tf } from "../kernels/backend.ts";
+import { tf } from "../accel/backend.ts";
 
 /** `lecture`: two conv blocks; `extra-conv`: a third 5×5×128 conv block before flattening. */
 export type ModelVariant = "lecture" | "extra-conv";

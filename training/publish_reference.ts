@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { tf, useBackend } from "../kernels/backend.ts";
+import { tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { loadMnist, type MnistSplit, take } from "../data/mnist.ts";
 import type { Metrics } from "./run.ts";

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { tf } from "../kernels/backend.ts";
+import type { tf } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 
 /** One tensor's bytes and the affine map back to floats. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { tf } from "../kernels/backend.ts";
+import type { tf } from "../accel/backend.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS } from "../data/mnist.ts";
 import { predictLabels } from "./loop.ts";
 import { type Interpolation, rotateImage } from "./rotate_image.ts";

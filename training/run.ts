@@ -17,11 +17,11 @@
  *
  * @module
  */
-import { tf } from "../kernels/backend.ts";
-import type { BackendInfo } from "../kernels/backend.ts";
-import { type NativeReport, nativeReport } from "../kernels/tfjs/native/index.ts";
+import { tf } from "../accel/backend.ts";
+import type { BackendInfo } from "../accel/backend.ts";
+import { type NativeReport, nativeReport } from "../accel/native/index.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
-import { adam } from "./adam.ts";
+import { adam } from "../accel/adam.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
 import { Rng } from "./rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";

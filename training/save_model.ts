@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { tf } from "../kernels/backend.ts";
+import { tf } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { writeAtomic } from "./atomic.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import { tf } from "../../accel/backend.ts";
 import { checkSigmoid, checkSoftmax } from "../checks.ts";
 import { readArray } from "./run.ts";
 

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import { tf } from "../../accel/backend.ts";
 import type { ConvOptions } from "../types.ts";
 import { checkConv1d, checkConv2d, checkConv2dLayer } from "../checks.ts";
 import { readArray } from "./run.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import { tf } from "../../accel/backend.ts";
 import { checkBce, checkBceWithLogits, checkCrossEntropy, checkNll } from "../checks.ts";
 import { readScalar } from "./run.ts";
 

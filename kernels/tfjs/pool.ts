@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import { tf } from "../../accel/backend.ts";
 import type { PoolOptions } from "../types.ts";
 import { checkPool } from "../checks.ts";
 import { readArray } from "./run.ts";

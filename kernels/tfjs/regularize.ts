@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { tf } from "../backend.ts";
+import { tf } from "../../accel/backend.ts";
 import type { DropoutOptions, NestedNumberArray } from "../types.ts";
 import { checkDropout, checkL2Penalty } from "../checks.ts";
 import { readArray, readScalar } from "./run.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { currentBackend, tf } from "../backend.ts";
+import { currentBackend, tf } from "../../accel/backend.ts";
 
 /**
  * The twins run on whatever backend the caller chose with `useBackend`. If none was

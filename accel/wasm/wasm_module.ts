@@ -2,7 +2,7 @@
  * A tiny WebAssembly encoder: enough to write one SIMD function as bytes and compile it
  * against the wasm backend's own memory, so it reads and writes tensors where they lie.
  *
- * litconv's hand-written wasm kernels (Adam's update in `training/adam_wasm.ts`, the max
+ * litconv's hand-written wasm kernels (Adam's update in `accel/adam_wasm.ts`, the max
  * pooling gradient in `max_pool_grad_simd.ts`) are a few hundred bytes each; writing them
  * out here, opcode by opcode with the text format beside them, keeps them readable without
  * shipping a binary or a toolchain.

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { compileFunction, F32, I32, op, V128 } from "../kernels/tfjs/wasm/wasm_module.ts";
+import { compileFunction, F32, I32, op, V128 } from "./wasm/wasm_module.ts";
 
 /** The arguments: seven byte offsets into the backend's memory, a count, the constants. */
 export type AdamKernel = (

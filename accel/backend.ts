@@ -3,7 +3,7 @@
  *
  * - `cpu`: pure JavaScript, always there, slow.
  * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD), plus the training kernels
- *   litconv registers for it (see `kernels/tfjs/wasm_training_kernels.ts`).
+ *   litconv registers for it (see `accel/wasm_training_kernels.ts`).
  * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's `navigator.gpu`. With no
  *   GPU, Debian's mesa-vulkan-drivers provide a software adapter (llvmpipe), so the
  *   code path runs everywhere; it is only *chosen by default* on a hardware adapter.
@@ -17,11 +17,11 @@
  */
 import * as tf from "npm:@tensorflow/tfjs@4.22.0";
 import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
-import { destroyWebgpuDeviceOnUnload } from "./tfjs/webgpu_teardown.ts";
+import { destroyWebgpuDeviceOnUnload } from "./webgpu_teardown.ts";
 import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
-import { LitconvError } from "./errors.ts";
-import { registerWasmTrainingKernels } from "./tfjs/wasm_training_kernels.ts";
-import { nativeReport } from "./tfjs/native/index.ts";
+import { LitconvError } from "../kernels/errors.ts";
+import { registerWasmTrainingKernels } from "./wasm_training_kernels.ts";
+import { nativeReport } from "./native/index.ts";
 
 export { tf };
 
@@ -43,25 +43,35 @@ export interface BackendInfo {
   device: string;
 }
 
-// TF.js greets Node-like runtimes with a banner on every first tensor; PROD mode
-// keeps the terminal readable for students.
-tf.env().set("PROD", true);
+let prepared = false;
 
-// Vulkan's loader wants XDG_RUNTIME_DIR; CI shells and cron jobs often lack it.
-// Without --allow-env/--allow-write we simply leave it as it is.
-try {
-  if (!Deno.env.get("XDG_RUNTIME_DIR")) {
-    const dir = `/tmp/litconv-xdg-${Deno.uid?.() ?? "user"}`;
-    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    Deno.env.set("XDG_RUNTIME_DIR", dir);
-  }
-} catch { /* no permission: webgpu may then find no adapter */ }
+/**
+ * What a backend needs from the process, done once, on the first call that starts or probes
+ * one (never at import, so importing this module changes nothing):
+ * - TF.js greets Node-like runtimes with a banner on every first tensor; PROD mode keeps the
+ *   terminal readable for students.
+ * - Vulkan's loader (webgpu) wants XDG_RUNTIME_DIR, which CI shells and cron jobs often
+ *   lack; without --allow-env/--allow-write it is left as it is.
+ */
+function prepareProcess(): void {
+  if (prepared) return;
+  prepared = true;
+  tf.env().set("PROD", true);
+  try {
+    if (!Deno.env.get("XDG_RUNTIME_DIR")) {
+      const dir = `/tmp/litconv-xdg-${Deno.uid?.() ?? "user"}`;
+      Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      Deno.env.set("XDG_RUNTIME_DIR", dir);
+    }
+  } catch { /* no permission: webgpu may then find no adapter */ }
+}
 
 let adapterInfo: Promise<{ description: string; software: boolean } | null> | undefined;
 
 /** The WebGPU adapter Deno sees, if any (asked once). */
 export function gpuAdapter(): Promise<{ description: string; software: boolean } | null> {
   adapterInfo ??= (async () => {
+    prepareProcess();
     if (!("gpu" in navigator)) return null;
     try {
       const adapter = await navigator.gpu.requestAdapter();
@@ -156,6 +166,7 @@ export async function useBackend(name?: string): Promise<BackendInfo> {
       "granted"
     ? Deno.env.get("TFJS_BACKEND")
     : undefined;
+  prepareProcess();
   const wanted = checkName(name ?? fromEnv ?? await bestBackend());
   if (current?.name === wanted && tf.getBackend() === wanted) return current;
   if (wanted === "tensorflow") {

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { tf } from "../kernels/backend.ts";
+import { tf } from "./backend.ts";
 import { type AdamKernel, adamKernel } from "./adam_wasm.ts";
 
 /** AdamOptimizer's private state, which the fused path reads and updates like its own. */
@@ -34,7 +34,7 @@ interface AdamState {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
-/** The wasm backend's bookkeeping we rely on (see kernels/tfjs/wasm/calls.ts). */
+/** The wasm backend's bookkeeping we rely on (see accel/wasm/calls.ts). */
 interface WasmBackend {
   refCount(dataId: unknown): number;
   typedArrayFromHeap(info: { dataId: unknown; shape: number[]; dtype: "float32" }): Float32Array;
