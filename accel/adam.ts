@@ -24,6 +24,7 @@
  * @module
  */
 import { tf } from "./backend.ts";
+import type { AdamOptimizer } from "./tf_types.ts";
 import { type AdamKernel, adamKernel } from "./adam_wasm.ts";
 
 /** AdamOptimizer's private state, which the fused path reads and updates like its own. */
@@ -177,6 +178,6 @@ export function adam(
   beta1 = 0.9,
   beta2 = 0.999,
   epsilon?: number,
-): FusedAdam {
+): AdamOptimizer {
   return new FusedAdam(learningRate, beta1, beta2, epsilon);
 }

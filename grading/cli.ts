@@ -12,7 +12,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { findTask, type Task } from "../lessons/tasks.ts";
+import { findTask, type TaskInfo } from "../kernels/registry.ts";
+import { UsageError } from "../kernels/errors.ts";
 import { GRADED_TASKS } from "./cases.ts";
 import { gradeSubmission } from "./grade.ts";
 import { textReport } from "./report.ts";
@@ -24,23 +25,22 @@ const USAGE =
   `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N]
        deno task grade --all DIR [--out FOLDER] [--seed N] [--hidden] [--tasks …]`;
 
-/** A misuse of the command: exit 2 with a message. */
-class Usage extends Error {}
-
 /** The tasks named by `--tasks 02.1,04.1` (ids or function names), in course order. */
-export function parseTasks(list: string): Task[] {
-  const order = (t: Task) => GRADED_TASKS.indexOf(t);
+export function parseTasks(list: string): TaskInfo[] {
+  const order = (t: TaskInfo) => GRADED_TASKS.indexOf(t);
   return list.split(",").map((s) => s.trim()).filter(Boolean).map((id) => {
     const task = findTask(id) ?? GRADED_TASKS.find((t) => t.fn === id);
     if (!task) {
-      throw new Usage(`unknown task "${id}" (tasks: ${GRADED_TASKS.map((t) => t.id).join(", ")})`);
+      throw new UsageError(
+        `unknown task "${id}" (tasks: ${GRADED_TASKS.map((t) => t.id).join(", ")})`,
+      );
     }
     return task;
   }).filter((t, i, all) => all.indexOf(t) === i).sort((a, b) => order(a) - order(b));
 }
 
 /** The tasks a starter folder was made for (its assignment.json), if any. */
-async function starterTasks(dir: string): Promise<Task[] | undefined> {
+async function starterTasks(dir: string): Promise<TaskInfo[] | undefined> {
   try {
     const { tasks } = JSON.parse(await Deno.readTextFile(`${dir}/assignment.json`));
     return Array.isArray(tasks) ? parseTasks(tasks.join(",")) : undefined;
@@ -71,17 +71,17 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (positionals.length !== 1) throw new Usage("give exactly one folder");
+    if (positionals.length !== 1) throw new UsageError("give exactly one folder");
     const dir = userPath(positionals[0]);
     const stat = await Deno.stat(dir).catch(() => undefined);
-    if (!stat?.isDirectory) throw new Usage(`${dir} is not a folder`);
+    if (!stat?.isDirectory) throw new UsageError(`${dir} is not a folder`);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     const runs = values.runs === undefined ? 50 : Number(values.runs);
     if (!Number.isSafeInteger(seed)) {
-      throw new Usage(`--seed must be a whole number, got ${values.seed}`);
+      throw new UsageError(`--seed must be a whole number, got ${values.seed}`);
     }
     if (!Number.isSafeInteger(runs) || runs < 1) {
-      throw new Usage(`--runs must be ≥ 1, got ${values.runs}`);
+      throw new UsageError(`--runs must be ≥ 1, got ${values.runs}`);
     }
     const flags = [values.hidden ? " --hidden" : "", values.tasks ? ` --tasks ${values.tasks}` : ""]
       .join("");
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     if (out) await writeResults(out, toResults(grade));
     return 0;
   } catch (e) {
-    const misuse = e instanceof Usage ||
+    const misuse = e instanceof UsageError ||
       (e as Error).name === "TypeError" && /option|argument/i.test((e as Error).message);
     const message = misuse
       ? `${(e as Error).message}\n${USAGE}`

@@ -8,11 +8,10 @@
  * @module
  */
 import fc from "npm:fast-check@4.10.2";
-import type { Task } from "../lessons/tasks.ts";
-import { GRADED_TASKS, testsFor, type TestSpec } from "./cases.ts";
+import { findOp, type TaskInfo } from "../kernels/registry.ts";
+import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
-import { show } from "./judge.ts";
-import { REFERENCES } from "./reference.ts";
+import { judgeAnswer, show } from "./judge.ts";
 import { Child } from "./child.ts";
 import { DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
@@ -44,7 +43,7 @@ export interface Grade {
 
 /** Options of {@link gradeSubmission}. */
 export interface GradeOptions {
-  tasks?: readonly Task[];
+  tasks?: readonly TaskInfo[];
   hidden?: boolean;
   seed?: number;
   /** Draws per property test. */
@@ -61,12 +60,6 @@ const points = (max: number, passed: number, total: number) =>
 /** `conv1d([1, 2], [3], {"padding":1})`, cut when long. */
 const callText = (fn: string, args: unknown[]) =>
   `${fn}(${args.map((a) => (a === undefined ? "undefined" : show(a, 200))).join(", ")})`;
-
-/** The expected answer as shown in a failure. */
-function expectedText(fn: string, args: unknown[]): string {
-  const ref = REFERENCES[fn];
-  return ref.describe?.(args) ?? show(ref.expected(args));
-}
 
 /** Runs the child for as long as it lives; a dead child is replaced for the next task. */
 class Runner {
@@ -114,7 +107,7 @@ async function runCase(
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
   if (reply.kind === "error") return { fail: reply.message };
-  const verdict = REFERENCES[fn].judge(args, reply.value);
+  const verdict = judgeAnswer(judgementOf(findOp(fn)!, args), reply.value);
   return verdict === undefined ? {} : { fail: `${verdict}\n  got: ${show(reply.value)}` };
 }
 
@@ -131,7 +124,9 @@ async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, 
       continue;
     }
     lines.push(
-      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${expectedText(fn, args)}\n  ${fail}`,
+      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${
+        expectedText(findOp(fn)!, args)
+      }\n  ${fail}`,
     );
     if (fatal) {
       if (i + 1 < cases.length) lines.push(`cases ${i + 2}–${cases.length} not run: ${fatal}`);
@@ -190,7 +185,7 @@ async function runProperty(
     lastFail = r.fail ?? lastFail;
     lines.push(
       `Smallest failing input (shrunk): ${callText(fn, args)}`,
-      `  expected: ${expectedText(fn, args)}`,
+      `  expected: ${expectedText(findOp(fn)!, args)}`,
       `  ${lastFail}`,
       `Replay: ${replay} (fast-check seed ${details.seed}, path ${details.counterexamplePath})`,
     );
@@ -294,7 +289,7 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
 
 async function gradeInSandbox(
   runner: Runner,
-  byTask: { task: Task; specs: TestSpec[] }[],
+  byTask: { task: TaskInfo; specs: TestSpec[] }[],
   notes: string[],
   outcomes: [TestSpec, number, string][],
   replay: string,

@@ -23,8 +23,14 @@
  * assert.match(judgeNumbers([[1, 2]], [1, 2], () => 1) ?? "", /shape \[2\], expected \[1, 2\]/);
  * ```
  *
+ * Operations with many right answers (dropout, a model summary) are judged by their contract
+ * instead (`kernels/contracts.ts`). Starter folders carry this module, bundled, so it imports
+ * no operation's answer.
+ *
  * @module
  */
+import { leaves, shapeOf } from "../kernels/nested.ts";
+import { type ContractName, CONTRACTS } from "../kernels/contracts.ts";
 
 /** Relative tolerance of one element, against max(|expected|, scale). */
 export const REL = 1e-12;
@@ -38,36 +44,8 @@ export function show(v: unknown, max = 300): string {
   return text === undefined ? String(v) : text.length > max ? text.slice(0, max) + "…" : text;
 }
 
-/** The shape of a plain nested array of numbers, or a message saying why it is not one. */
-export function shapeOf(v: unknown, path = ""): number[] | string {
-  if (typeof v === "number") return Number.isFinite(v) ? [] : `${path || "the result"} is ${v}`;
-  if (typeof v === "string" && /^(NaN|-?Infinity)$/.test(v)) {
-    return `${path || "the result"} is ${v}, not a finite number`;
-  }
-  if (!Array.isArray(v)) {
-    return `${path || "the result"} is ${
-      v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`
-    }, not ${path ? "a number" : "a number or an array"}`;
-  }
-  if (v.length === 0) return [0];
-  const first = shapeOf(v[0], `${path}[0]`);
-  if (typeof first === "string") return first;
-  for (let i = 1; i < v.length; i++) {
-    const s = shapeOf(v[i], `${path}[${i}]`);
-    if (typeof s === "string") return s;
-    if (s.join() !== first.join()) {
-      return `the result is ragged: ${path}[${i}] has shape [${s.join(", ")}], ${path}[0] has [${
-        first.join(", ")
-      }]`;
-    }
-  }
-  return [v.length, ...first];
-}
-
 /** Every number in a nested array, in row-major order. */
-export function flat(v: unknown): number[] {
-  return Array.isArray(v) ? v.flatMap(flat) : [v as number];
-}
+export const flat: (v: unknown) => number[] = leaves;
 
 /** The index `[i, j, …]` of the `k`-th element of an array of `shape`. */
 function indexOf(k: number, shape: number[]): number[] {
@@ -104,4 +82,35 @@ export function judgeNumbers(
     }
   }
   return undefined;
+}
+
+/** Everything the judge needs about one call: its arguments and the reference answer. */
+export interface Judgement {
+  /** The call's arguments. */
+  args: unknown[];
+  /** The reference answer (the naive kernel's; for a contract, one right answer of many). */
+  expected: unknown;
+  /** The contract that judges, when one answer cannot be compared element by element. */
+  contract?: ContractName;
+  /** Each element's scale (one number for all), see the module comment. */
+  scale?: number | number[];
+}
+
+/**
+ * Judges `got` against `j`: by the contract when there is one, else element by element.
+ * Returns undefined when it passes, else one line saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeAnswer } from "./judge.ts";
+ * assert.equal(judgeAnswer({ args: [], expected: [1, 2], scale: 2 }, [1, 2]), undefined);
+ * const dropout = { args: [[1, 2], 0.5, { training: false, seed: 1 }], expected: [1, 2] };
+ * assert.match(judgeAnswer({ ...dropout, contract: "dropout" }, [0, 4]) ?? "", /evaluation/);
+ * ```
+ */
+export function judgeAnswer(j: Judgement, got: unknown): string | undefined {
+  if (j.contract) return CONTRACTS[j.contract](j.args, got, REL, j.expected);
+  const s = j.scale ?? 0;
+  return judgeNumbers(j.expected, got, typeof s === "number" ? () => s : (k) => s[k]);
 }

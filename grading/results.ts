@@ -16,6 +16,7 @@
  */
 import type { Grade, TestResult } from "./grade.ts";
 import { textReport } from "./report.ts";
+import { writeAtomic } from "../data/atomic.ts";
 
 /** The results.json object, as Gradescope documents it. */
 export interface Results {
@@ -68,12 +69,5 @@ export function failureResults(reason: string): Results {
 export async function writeResults(path: string, results: Results): Promise<void> {
   const text = JSON.stringify(results, null, 2) + "\n";
   JSON.parse(text); // never write what would not parse
-  const tmp = `${path}.${Deno.pid}.${crypto.randomUUID()}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
+  await writeAtomic(path, text);
 }

@@ -10,14 +10,30 @@
  * Everything is float64 and every call returns fresh arrays.
  *
  * A note on stride: the lecture's `conv1d` loops over start indices
- * `range(0, ⌊(n+2p−m)/s⌋+1, s)`, which is right only for s = 1: for s > 1 it
- * stops too early and returns too few outputs (its `conv2d` multiplies the bound
- * by s and is right). Here output index `i` reads the window that starts at input
- * index `i·s`, for `i = 0 … ⌊(n+2p−m)/s⌋`.
+ * `range(0, ⌊(n+2p−m)/s⌋+1, s)`, which is right only for s = 1: for s > 1 it stops too early
+ * and returns too few outputs (its `conv2d` multiplies the bound by s and is right). Here
+ * output index `i` reads the window that starts at input index `i·s`, for
+ * `i = 0 … ⌊(n+2p−m)/s⌋`.
+ *
+ * After the loops come their argument checks, and then each operation's definition (see
+ * `op.ts`): its TF.js twin, random arguments, float32 tolerance and graded task.
  *
  * @module
  */
-import { checkConv1d, checkConv2d, checkConv2dLayer, checkConvOutputSize } from "./checks.ts";
+import {
+  assertInteger,
+  assertMatrix,
+  assertTensor,
+  assertVector,
+  describeShape,
+  LitconvError,
+  optionPair,
+} from "./errors.ts";
+import { dotBound, maxAbs, sumAbs } from "./float32.ts";
+import { grid, LECTURE_W, LECTURE_W2, LECTURE_X, LECTURE_X2, ramp } from "./inputs.ts";
+import { leaves } from "./nested.ts";
+import { type Fc, type Op, type Pair, scaleOfSums, type Tf } from "./op.ts";
+import { matrixOf, pairOption, tensorOf, value, vectorOf } from "./arbitraries.ts";
 import type { ConvOptions } from "./types.ts";
 
 /**
@@ -138,9 +154,9 @@ export function conv1d(x: number[], w: number[], options: ConvOptions = {}): num
 }
 
 /**
- * True 2-D convolution with zero padding and a stride, as
- * `scipy.signal.convolve2d`: pad `X`, flip `W` along both axes, slide it.
- * `padding` and `stride` are a number or `[rows, cols]`.
+ * True 2-D convolution with zero padding and a stride, as `scipy.signal.convolve2d`: pad
+ * `X`, flip `W` along both axes, slide it. `padding` and `stride` are a number or
+ * `[rows, cols]`.
  *
  * ```ts
  * import { conv2d } from "./conv.ts";
@@ -161,12 +177,12 @@ export function conv2d(X: number[][], W: number[][], options: ConvOptions = {}):
 }
 
 /**
- * A convolutional layer exactly as PyTorch's `nn.Conv2d` computes it: NCHW
- * input, weights `[Cout, Cin, kH, kW]`, optional bias `[Cout]`.
+ * A convolutional layer exactly as PyTorch's `nn.Conv2d` computes it: NCHW input, weights
+ * `[Cout, Cin, kH, kW]`, optional bias `[Cout]`.
  *
- * Note: deep-learning "convolution" is cross-correlation, the kernel is *not*
- * flipped (a learned kernel does not care). Each output channel is the sum, over
- * input channels, of one 2-D cross-correlation, plus that channel's bias.
+ * Note: deep-learning "convolution" is cross-correlation, the kernel is *not* flipped (a
+ * learned kernel does not care). Each output channel is the sum, over input channels, of
+ * one 2-D cross-correlation, plus that channel's bias.
  *
  * ```ts
  * import { conv2dLayer } from "./conv.ts";
@@ -202,3 +218,343 @@ export function conv2dLayer(
   }
   return out;
 }
+
+// ─── Argument checks ──────────────────────────────────────────────────────────
+// A naive kernel and its twin both call these first, so a bad call fails the same way on
+// either side, naming the function, the argument and the shapes.
+
+/** convOutputSize: whole-number sizes, and a kernel of length m that fits n + 2p. */
+function checkConvOutputSize(n: number, m: number, padding: number, stride: number): void {
+  const fn = "convOutputSize";
+  assertInteger(fn, "n", n, 1);
+  assertInteger(fn, "m", m, 1);
+  assertInteger(fn, "padding", padding, 0);
+  assertInteger(fn, "stride", stride, 1);
+  if (m > n + 2 * padding) {
+    throw new LitconvError(
+      fn,
+      "m",
+      `(${m}) is larger than the padded input n + 2·padding = ${
+        n + 2 * padding
+      } (n ${n}, padding ${padding})`,
+    );
+  }
+}
+
+/** conv1d: two vectors, whole-number padding ≥ 0 and stride ≥ 1, a kernel that fits. */
+function checkConv1d(
+  x: number[],
+  w: number[],
+  options: ConvOptions,
+): { padding: number; stride: number } {
+  const fn = "conv1d";
+  assertVector(fn, "x", x);
+  assertVector(fn, "w", w);
+  const context = `x of length ${x.length}, w of length ${w.length}`;
+  const { padding = 0, stride = 1 } = options ?? {};
+  // conv1d has one axis, so padding and stride are plain numbers, not pairs.
+  if (Array.isArray(padding) || Array.isArray(stride)) {
+    const arg = Array.isArray(padding) ? "padding" : "stride";
+    throw new LitconvError(fn, arg, `must be a single number for 1-D input (${context})`);
+  }
+  const [p] = optionPair(fn, "padding", padding, 0, context);
+  const [s] = optionPair(fn, "stride", stride, 1, context);
+  if (w.length > x.length + 2 * p) {
+    throw new LitconvError(
+      fn,
+      "w",
+      `of length ${w.length} is larger than the padded input of length ${
+        x.length + 2 * p
+      } (x of length ${x.length} with padding ${p})`,
+    );
+  }
+  return { padding: p, stride: s };
+}
+
+/** Padding and stride of a 2-D convolution as `[rows, cols]` pairs. */
+interface Conv2dPlan {
+  padding: [number, number];
+  stride: [number, number];
+}
+
+/** conv2d: two matrices, padding/stride as number or pair, a kernel that fits. */
+function checkConv2d(X: number[][], W: number[][], options: ConvOptions): Conv2dPlan {
+  const fn = "conv2d";
+  const [h, w] = assertMatrix(fn, "X", X);
+  const [kh, kw] = assertMatrix(fn, "W", W);
+  const context = `X ${describeShape(X)}, W ${describeShape(W)}`;
+  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
+  const stride = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
+  if (kh > h + 2 * pr || kw > w + 2 * pc) {
+    throw new LitconvError(
+      fn,
+      "W",
+      `of shape [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
+        w + 2 * pc
+      }] (X [${h},${w}] with padding [${pr},${pc}])`,
+    );
+  }
+  return { padding: [pr, pc], stride };
+}
+
+/** conv2dLayer: NCHW input, [Cout,Cin,kH,kW] weight, optional [Cout] bias, a kernel that fits. */
+function checkConv2dLayer(
+  x: number[][][][],
+  weight: number[][][][],
+  bias: number[] | undefined,
+  options: ConvOptions,
+): Conv2dPlan {
+  const fn = "conv2dLayer";
+  const [, c, h, w] = assertTensor(fn, "x", x, 4);
+  const [cOut, cIn, kh, kw] = assertTensor(fn, "weight", weight, 4);
+  const context = `x ${describeShape(x)}, weight ${describeShape(weight)}`;
+  if (c !== cIn) {
+    throw new LitconvError(
+      fn,
+      "x",
+      `has C=${c} channels but weight expects Cin=${cIn} (${context})`,
+    );
+  }
+  if (bias !== undefined) {
+    assertVector(fn, "bias", bias);
+    if (bias.length !== cOut) {
+      throw new LitconvError(
+        fn,
+        "bias",
+        `has length ${bias.length} but weight has Cout=${cOut} output channels (${context})`,
+      );
+    }
+  }
+  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
+  const stride = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
+  if (kh > h + 2 * pr || kw > w + 2 * pc) {
+    throw new LitconvError(
+      fn,
+      "weight",
+      `kernel [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
+        w + 2 * pc
+      }] (${context} with padding [${pr},${pc}])`,
+    );
+  }
+  return { padding: [pr, pc], stride };
+}
+
+// ─── Definitions: TF.js twins, random arguments, tolerances, graded tasks ─────
+// TF.js differs from the loops above in two ways, both handled in the twins:
+// - Flip. tf.conv1d/tf.conv2d compute cross-correlation, so a *true* convolution reverses
+//   the kernel first; conv2dLayer, like nn.Conv2d, does not.
+// - Layout. TF.js wants channels last (NHWC input, [kH, kW, Cin, Cout] filters; the wasm
+//   backend supports nothing else), PyTorch and our layer keep channels first (NCHW,
+//   [Cout, Cin, kH, kW]), so the layer's twin transposes on the way in and out.
+// Zero padding is added with tf.pad and the convolution itself is 'valid', so the output
+// size is ⌊(n + 2p − m)/s⌋ + 1 exactly as in the loops.
+
+/** The convolution bound: k = kernel size, every window's Σ|x·w| ≤ max|x| · Σ|w|. */
+function convTolerance(x: unknown, w: unknown): number {
+  return dotBound(leaves(w).length, maxAbs(x) * sumAbs(w));
+}
+
+/** Random conv1d arguments: 1 ≤ m ≤ n + 2p, stride 1 to 4. */
+function conv1dArgs(fc: Fc) {
+  return fc.record({
+    n: fc.integer({ min: 1, max: 12 }),
+    padding: fc.integer({ min: 0, max: 3 }),
+    stride: fc.integer({ min: 1, max: 4 }),
+  }).chain(({ n, padding, stride }) =>
+    fc.tuple(
+      vectorOf(fc, n),
+      fc.integer({ min: 1, max: n + 2 * padding }).chain((m) => vectorOf(fc, m)),
+      fc.constant<ConvOptions>({ padding, stride }),
+    )
+  );
+}
+
+/** Sizes of a 2-D convolution whose kernel fits the padded input; padding/stride number or pair. */
+function conv2dShape(fc: Fc) {
+  return fc.record({
+    h: fc.integer({ min: 1, max: 7 }),
+    w: fc.integer({ min: 1, max: 7 }),
+    pr: fc.integer({ min: 0, max: 2 }),
+    pc: fc.integer({ min: 0, max: 2 }),
+    sr: fc.integer({ min: 1, max: 3 }),
+    sc: fc.integer({ min: 1, max: 3 }),
+  }).chain((s) =>
+    fc.record({
+      kh: fc.integer({ min: 1, max: Math.min(5, s.h + 2 * s.pr) }),
+      kw: fc.integer({ min: 1, max: Math.min(5, s.w + 2 * s.pc) }),
+      padding: pairOption(fc, [s.pr, s.pc]),
+      stride: pairOption(fc, [s.sr, s.sc]),
+      h: fc.constant(s.h),
+      w: fc.constant(s.w),
+    })
+  );
+}
+
+const strideOf = (options: ConvOptions | undefined) => (options?.stride as number) ?? 1;
+
+/** The output-size formula: no twin (TF.js computes it inside every convolution). */
+export const convOutputSizeOp: Op<typeof convOutputSize> = {
+  name: "convOutputSize",
+  summary: "the output length ⌊(n + 2p − m)/s⌋ + 1 of a convolution",
+  naive: convOutputSize,
+  // The sizes of random conv1d calls: every one is valid.
+  arbitrary: (fc) =>
+    conv1dArgs(fc).map(([x, w, o]) => [x.length, w.length, o.padding as number, strideOf(o)]),
+  task: {
+    id: "03.1",
+    lesson: "03-padding",
+    title: "the output-size formula",
+    examples: [["the lecture's sizes (n 8, m 5, p 2, s 1 and 2)", [[8, 5, 2, 1], [8, 5, 2, 2]]]],
+    edges: [
+      ["stride 4 with a remainder", [[10, 3, 0, 4], [7, 2, 1, 3]]],
+      ["padding larger than the kernel", [[3, 2, 3, 1]]],
+      ["1×1", [[1, 1, 0, 1]]],
+    ],
+    properties: (_fc, arbitrary) => [["random sizes", arbitrary]],
+    scale: () => 0,
+  },
+};
+
+/** conv1d and its twin, `tf.conv1d` with the kernel reversed. */
+export const conv1dOp: Pair<typeof conv1d> = {
+  name: "conv1d",
+  summary: "true 1-D convolution (flipped kernel), zero padding, stride",
+  naive: conv1d,
+  twin: (tf: Tf, x, w, options = {}) => {
+    const { padding, stride } = checkConv1d(x, w, options);
+    // tf.conv1d layout: input [batch, width, inChannels], filter [width, in, out].
+    const input = tf.pad(tf.tensor3d(x, [1, x.length, 1]), [[0, 0], [padding, padding], [0, 0]]);
+    const kernel = tf.reverse(tf.tensor3d(w, [w.length, 1, 1]), 0);
+    return tf.reshape(tf.conv1d(input, kernel, stride, "valid"), [-1]);
+  },
+  tolerance: ([x, w]) => convTolerance(x, w),
+  arbitrary: conv1dArgs,
+  task: {
+    id: "02.1",
+    lesson: "02-conv1d",
+    title: "1-D convolution with padding and stride",
+    examples: [["the lecture's example, padding 2", [[LECTURE_X, LECTURE_W, { padding: 2 }]]]],
+    edges: [
+      ["stride 2 with a remainder", [
+        [ramp(8), [1, 0, 3, 1, 2], { padding: 2, stride: 2 }],
+        [ramp(9), [2, -1], { stride: 3 }],
+      ]],
+      ["padding larger than the kernel", [[ramp(3), [2, 5], { padding: 3 }]]],
+      ["a single element", [[[7], [3]], [[7], [3], { padding: 1 }]]],
+    ],
+    // Split by stride: the textbook's stride bug should cost the stride > 1 runs only.
+    properties: (_fc, arbitrary) => [
+      ["random inputs, stride 1", arbitrary.filter(([, , o]) => strideOf(o) === 1)],
+      ["random inputs, stride 2 to 4", arbitrary.filter(([, , o]) => strideOf(o) > 1)],
+    ],
+    scale: scaleOfSums(conv1d),
+  },
+};
+
+/** conv2d and its twin, `tf.conv2d` with the kernel reversed on both axes. */
+export const conv2dOp: Pair<typeof conv2d> = {
+  name: "conv2d",
+  summary: "true 2-D convolution (flipped kernel), zero padding, stride",
+  naive: conv2d,
+  twin: (tf: Tf, X, W, options = {}) => {
+    const { padding: [pr, pc], stride } = checkConv2d(X, W, options);
+    const [h, w] = [X.length, X[0].length];
+    const [kh, kw] = [W.length, W[0].length];
+    // One image with one channel: input [1, H, W, 1], filter [kH, kW, 1, 1].
+    const image = tf.tensor4d(X.flat(), [1, h, w, 1]);
+    const input = tf.pad(image, [[0, 0], [pr, pr], [pc, pc], [0, 0]]);
+    const kernel = tf.reverse(tf.tensor4d(W.flat(), [kh, kw, 1, 1]), [0, 1]);
+    const out = tf.conv2d(input, kernel, stride, "valid"); // [1, outH, outW, 1]
+    return tf.reshape(out, [out.shape[1], out.shape[2]]);
+  },
+  tolerance: ([X, W]) => convTolerance(X, W),
+  arbitrary: (fc) =>
+    conv2dShape(fc).chain((s) =>
+      fc.tuple(
+        matrixOf(fc, s.h, s.w),
+        matrixOf(fc, s.kh, s.kw),
+        fc.constant<ConvOptions>({ padding: s.padding, stride: s.stride }),
+      )
+    ),
+  task: {
+    id: "04.1",
+    lesson: "04-conv2d",
+    title: "2-D convolution with padding and stride",
+    examples: [["the lecture's 4×4 example, padding 1", [[LECTURE_X2, LECTURE_W2, {
+      padding: 1,
+    }]]]],
+    edges: [
+      ["stride 2 with a remainder", [
+        [grid(5, 6), LECTURE_W2, { stride: 2 }],
+        [LECTURE_X2, LECTURE_W2, { padding: 1, stride: [2, 3] }],
+      ]],
+      ["padding larger than the kernel", [[grid(2, 3), [[1, 2], [3, 4]], { padding: [3, 2] }]]],
+      ["1×1 input and kernel", [[[[4]], [[-2]]], [[[4]], [[-2]], { padding: 1 }]]],
+    ],
+    scale: scaleOfSums(conv2d),
+  },
+};
+
+/**
+ * conv2dLayer and its twin: NCHW → NHWC, `tf.conv2d` (no flip), plus bias, back to NCHW.
+ * Output channel o sums Cin·kH·kW products and its bias (one more term), so every window's
+ * mass is at most max|x| · max_o Σ|weight[o]| + max|bias|.
+ */
+export const conv2dLayerOp: Pair<typeof conv2dLayer> = {
+  name: "conv2dLayer",
+  summary: "nn.Conv2d: NCHW cross-correlation over channels, plus bias",
+  naive: conv2dLayer,
+  twin: (tf: Tf, x, weight, bias, options = {}) => {
+    const { padding: [pr, pc], stride } = checkConv2dLayer(x, weight, bias, options);
+    const nhwc = tf.transpose(tf.tensor4d(x), [0, 2, 3, 1]); // NCHW → NHWC
+    const filter = tf.transpose(tf.tensor4d(weight), [2, 3, 1, 0]); // → [kH,kW,Cin,Cout]
+    const input = tf.pad(nhwc, [[0, 0], [pr, pr], [pc, pc], [0, 0]]);
+    let out = tf.conv2d(input, filter, stride, "valid");
+    if (bias !== undefined) out = tf.add(out, tf.tensor1d(bias)); // broadcast over C (last axis)
+    return tf.transpose(out, [0, 3, 1, 2]); // NHWC → NCHW
+  },
+  tolerance: ([x, weight, bias]) => {
+    const k = leaves(weight[0]).length + 1;
+    const perChannel = Math.max(...weight.map(sumAbs));
+    return dotBound(k, maxAbs(x) * perChannel + (bias ? maxAbs(bias) : 0));
+  },
+  // N 1–2, Cin and Cout 1–3, bias sometimes absent.
+  arbitrary: (fc) =>
+    fc.record({
+      s: conv2dShape(fc),
+      n: fc.integer({ min: 1, max: 2 }),
+      cin: fc.integer({ min: 1, max: 3 }),
+      cout: fc.integer({ min: 1, max: 3 }),
+    }).chain(({ s, n, cin, cout }) =>
+      fc.tuple(
+        tensorOf(fc, [n, cin, s.h, s.w]).map((t) => t as number[][][][]),
+        tensorOf(fc, [cout, cin, s.kh, s.kw]).map((t) => t as number[][][][]),
+        fc.option(vectorOf(fc, cout, value(fc)), { nil: undefined }),
+        fc.constant<ConvOptions>({ padding: s.padding, stride: s.stride }),
+      )
+    ),
+  task: {
+    id: "06.1",
+    lesson: "06-channels",
+    title: "a multi-channel convolution layer (NCHW, as nn.Conv2d)",
+    examples: [[
+      "two channels in, two out, with bias",
+      [[[[LECTURE_X2, grid(4, 4, 2)]], [[LECTURE_W2, grid(3, 3, 5)], [grid(3, 3, 1), LECTURE_W2]], [
+        1,
+        -2,
+      ], { padding: 1 }]],
+    ]],
+    edges: [
+      ["no bias, stride 2 with a remainder", [[
+        [[grid(5, 5)], [grid(5, 5, 3)]],
+        [[LECTURE_W2]],
+        undefined,
+        {
+          stride: 2,
+        },
+      ]]],
+      ["1×1 input and kernel", [[[[[[3]]]], [[[[2]]], [[[-1]]]], [0.5, 0], {}]]],
+    ],
+    scale: scaleOfSums(conv2dLayer),
+  },
+};

@@ -1,9 +1,17 @@
 /**
- * The library's one error class, and the small checks every kernel shares.
+ * litconv's errors, one class for each kind of thing that can be wrong, and the small
+ * argument checks every kernel shares.
  *
- * A bad argument must never become a silent wrong answer: each check throws a
- * {@link LitconvError} whose message names the function, the argument and the
- * shapes involved, e.g. `conv1d: w has length 7 but the padded input has length 5`.
+ * - {@link LitconvError}: a function got an argument it cannot use. The message names the
+ *   function, the argument and the shapes, e.g. `conv1d: w has length 7 but the padded
+ *   input has length 5`. A bad argument never becomes a silent wrong answer.
+ * - {@link FileError}: a file or folder cannot be read or is not what it should be (a
+ *   truncated MNIST file, a damaged checkpoint, a folder without a saved model). The message
+ *   names the path and what to do about it.
+ * - {@link UsageError}: a command line a command cannot run (an unknown flag, a value out of
+ *   range). Commands print it with a pointer to `--help` and exit with code 2.
+ * - {@link TrainingError}: a run that cannot go on (the loss became NaN). The message says
+ *   what to try instead.
  *
  * @module
  */
@@ -15,11 +23,46 @@ export class LitconvError extends Error {
   /** The argument at fault, e.g. `"padding"`. */
   readonly arg: string;
 
+  /** `detail` continues the sentence "`fn`: `arg` …", e.g. "must not be empty". */
   constructor(fn: string, arg: string, detail: string) {
     super(`${fn}: ${arg} ${detail}`);
     this.name = "LitconvError";
     this.fn = fn;
     this.arg = arg;
+  }
+}
+
+/** Thrown when a file or folder cannot be read or does not hold what it should. */
+export class FileError extends Error {
+  /** The function that read it, e.g. `"loadCheckpoint"`. */
+  readonly fn: string;
+  /** The file or folder at fault. */
+  readonly path: string;
+
+  /** `detail` continues the sentence "`fn`: `path` …", e.g. "is empty". */
+  constructor(fn: string, path: string, detail: string) {
+    super(`${fn}: ${path} ${detail}`);
+    this.name = "FileError";
+    this.fn = fn;
+    this.path = path;
+  }
+}
+
+/** Thrown for a command line that cannot be run; the message says what was wrong with it. */
+export class UsageError extends Error {
+  /** `detail`: what is wrong with the command line, e.g. "--epochs needs a whole number". */
+  constructor(detail: string) {
+    super(detail);
+    this.name = "UsageError";
+  }
+}
+
+/** Thrown when training cannot go on (the loss is no longer a number). */
+export class TrainingError extends Error {
+  /** `detail`: what happened and what to try instead. */
+  constructor(detail: string) {
+    super(detail);
+    this.name = "TrainingError";
   }
 }
 
@@ -129,4 +172,31 @@ export function asPair(fn: string, arg: string, v: unknown, min: number): [numbe
   }
   const n = assertInteger(fn, arg, v, min);
   return [n, n];
+}
+
+/**
+ * `asPair` (a number or `[rows, cols]` → a pair), with the shapes of the call's arrays added
+ * to any error, so "stride … got 0" also says which inputs it was for.
+ *
+ * ```ts
+ * import { optionPair } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(optionPair("conv2d", "padding", 1, 0, "X [4,4]"), [1, 1]);
+ * assert.throws(() => optionPair("conv2d", "stride", 0, 1, "X [4,4]"), /\(X \[4,4\]\)/);
+ * ```
+ */
+export function optionPair(
+  fn: string,
+  arg: string,
+  v: unknown,
+  min: number,
+  context: string,
+): [number, number] {
+  try {
+    return asPair(fn, arg, v, min);
+  } catch (e) {
+    if (!(e instanceof LitconvError)) throw e;
+    const detail = e.message.slice(`${fn}: ${arg} `.length);
+    throw new LitconvError(fn, arg, `${detail} (${context})`);
+  }
 }

@@ -1,226 +1,109 @@
 /**
- * The pair registry: every operation litconv teaches, as a naive kernel, its
- * TF.js twin, an arbitrary of its arguments and an honest error bound.
+ * The registry: every operation litconv teaches, collected from the operations' own modules
+ * (`ops.ts`), so that nothing about an operation is written twice. The property tests, the
+ * grader, the starter folders, the lessons and the site read it.
  *
- * The property tests, the grader and the site all read {@link PAIRS}: adding an
- * operation is one naive function, one twin and one entry here.
+ * - {@link OPS}: every operation by name, typed, in course order.
+ * - {@link PAIRS}: the operations with a TF.js twin, which the property tests check.
+ * - {@link TASKS}: the graded tasks, numbered by lesson (`02.1`, …), one per operation.
  *
  * ```ts
- * import { PAIRS } from "./registry.ts";
+ * import { OPS, PAIRS } from "./registry.ts";
  * import assert from "node:assert/strict";
- * const conv1d = PAIRS.find((p) => p.name === "conv1d")!;
- * const args = [[1, 3, 2, 4, 5, 6, 1, 3], [1, 0, 3, 1, 2], { padding: 2 }];
- * assert.deepEqual(conv1d.naive(...args), [5, 14, 16, 26, 24, 34, 19, 22]);
- * assert.ok(conv1d.tolerance(args, conv1d.naive(...args)) < 1e-4);
+ * const conv1d = OPS.conv1d.naive;
+ * assert.deepEqual(conv1d([1, 3, 2, 4, 5, 6, 1, 3], [1, 0, 3, 1, 2], { padding: 2 }), [
+ *   5, 14, 16, 26, 24, 34, 19, 22,
+ * ]);
+ * assert.ok(PAIRS.some((p) => p.name === "conv1d"));
+ * assert.ok(!PAIRS.some((p) => p.name === "convOutputSize")); // a formula: no twin
  * ```
  *
  * @module
  */
-import type fc from "npm:fast-check@4.10.2";
-import * as activation from "./activation.ts";
-import * as conv from "./conv.ts";
-import * as loss from "./loss.ts";
-import * as pool from "./pool.ts";
-import * as regularize from "./regularize.ts";
-import * as tfjs from "./tfjs/index.ts";
-import * as arb from "./arbitraries.ts";
-import * as tol from "./tfjs/tolerance.ts";
-import { leaves } from "./regularize.ts";
-import type { DropoutOptions, NestedNumberArray } from "./types.ts";
+import * as modules from "./ops.ts";
+import type { Op, Pair, Task } from "./op.ts";
 
-/**
- * One operation, twice. Members are declared as methods so that a list of pairs
- * with different argument types can share the type `Pair` (method parameters are
- * checked bivariantly in TypeScript).
- */
-export interface Pair<A extends unknown[] = unknown[], R = unknown> {
-  /** The public name, the same for both implementations, e.g. `"conv2d"`. */
-  name: string;
-  /** One line for a reader: what the operation is. */
-  summary: string;
-  /** The naive float64 kernel. */
-  naive(...args: A): R;
-  /** Its TF.js twin (float32, on the current backend). */
-  tfjs(...args: A): Promise<R>;
-  /** Random valid arguments. */
-  arbitrary: fc.Arbitrary<A>;
-  /** The largest honest |naive − tfjs| over the output's elements, for these arguments. */
-  tolerance(args: A, naiveResult: R): number;
-  /**
-   * A structural comparison, for operations whose two results cannot agree element
-   * by element (dropout draws its mask from different generators). Throws an
-   * Error that explains the mismatch; when absent, results are compared element
-   * by element within `tolerance`.
-   */
-  compare?(args: A, naiveResult: R, tfjsResult: R): void;
+/** The definitions a module namespace `M` exports as `<name>Op`, keyed by `<name>`. */
+export type OpsOf<M> = {
+  [K in keyof M as K extends `${infer Name}Op` ? M[K] extends Op ? Name : never : never]: M[K];
+};
+
+/** Every operation's definition, by name. */
+export type Ops = OpsOf<typeof modules>;
+
+/** An operation's name, e.g. `"conv1d"`. */
+export type OpName = keyof Ops;
+
+/** Whether `op` has a TF.js twin. */
+export function isPair(op: Op): op is Pair {
+  return typeof (op as Partial<Pair>).twin === "function";
 }
 
-/** Keeps each entry's own argument types while it is written, then files it in the list. */
-function pair<A extends unknown[], R>(p: Pair<A, R>): Pair {
-  return p as unknown as Pair;
-}
+/** Task ids compare as lesson, then number: "02.1" < "05.2" < "10.1". */
+const byTask = (a: Op, b: Op) => a.task.id.localeCompare(b.task.id, "en", { numeric: true });
 
-/**
- * Dropout's contract, checked on one result: evaluation returns `x` unchanged;
- * training keeps each element scaled by 1/(1 − p) (within float32 rounding of x
- * and of the scale, 4 ε32 relative) or zeroes it.
- */
-export function checkDropoutResult(
-  x: NestedNumberArray,
-  p: number,
-  training: boolean,
-  result: NestedNumberArray,
-  who: string,
-): void {
-  const xs = leaves(x);
-  const ys = leaves(result);
-  if (JSON.stringify(shapeOf(x)) !== JSON.stringify(shapeOf(result))) {
-    throw new Error(
-      `${who} dropout: shape ${JSON.stringify(shapeOf(result))}, expected ${
-        JSON.stringify(shapeOf(x))
-      }`,
-    );
-  }
-  xs.forEach((v, i) => {
-    const y = ys[i];
-    const kept = v / (1 - p);
-    const ok = training
-      ? y === 0 || Math.abs(y - kept) <= 4 * tol.EPS32 * Math.abs(kept) + tol.UNDERFLOW
-      : y === v;
-    if (!ok) {
-      throw new Error(
-        `${who} dropout (training ${training}, p ${p}): element ${i} is ${y}, expected ${
-          training ? `0 or x/(1 − p) = ${kept}` : `x = ${v}`
-        }`,
-      );
+/** Collects every `<name>Op` export and checks that it is named after its operation. */
+function collect(exported: Record<string, unknown>): Ops {
+  const found: Op[] = [];
+  for (const [key, value] of Object.entries(exported)) {
+    if (!key.endsWith("Op") || typeof value !== "object" || value === null) continue;
+    const op = value as Op;
+    if (`${op.name}Op` !== key) {
+      throw new Error(`registry: ${key} defines the operation '${op.name}': name it ${op.name}Op`);
     }
-  });
+    found.push(op);
+  }
+  found.sort(byTask);
+  return Object.fromEntries(found.map((op) => [op.name, op])) as Ops;
 }
 
-/** The shape of a nested array: `[]` for a number. */
-function shapeOf(x: NestedNumberArray): number[] {
-  return Array.isArray(x) ? [x.length, ...shapeOf(x[0])] : [];
+/** Every operation, by name, in course order (by task). */
+export const OPS: Ops = collect(modules);
+
+/** Every operation, in course order. */
+export const OP_LIST: readonly Op[] = Object.values(OPS) as Op[];
+
+/** The operations with a TF.js twin, in course order: what the property tests check. */
+export const PAIRS: readonly Pair[] = OP_LIST.filter(isPair);
+
+/** One graded task, with the operation it asks for. */
+export interface TaskInfo {
+  /** `"LL.N"`: the lesson's number, then the task's number within it. */
+  id: string;
+  /** The function the student writes (exported from their `mod.ts`). */
+  fn: string;
+  /** The slug of the lesson that teaches it. */
+  lesson: string;
+  /** One line: what the function does. */
+  title: string;
 }
 
-/** Every operation with a naive kernel and a TF.js twin. */
-export const PAIRS: readonly Pair[] = [
-  pair({
-    name: "conv1d",
-    summary: "true 1-D convolution (flipped kernel), zero padding, stride",
-    naive: conv.conv1d,
-    tfjs: tfjs.conv1d,
-    arbitrary: arb.conv1dArgs,
-    tolerance: ([x, w]) => tol.convTolerance(x, w),
-  }),
-  pair({
-    name: "conv2d",
-    summary: "true 2-D convolution (flipped kernel), zero padding, stride",
-    naive: conv.conv2d,
-    tfjs: tfjs.conv2d,
-    arbitrary: arb.conv2dArgs,
-    tolerance: ([X, W]) => tol.convTolerance(X, W),
-  }),
-  pair({
-    name: "conv2dLayer",
-    summary: "nn.Conv2d: NCHW cross-correlation over channels, plus bias",
-    naive: conv.conv2dLayer,
-    tfjs: tfjs.conv2dLayer,
-    arbitrary: arb.conv2dLayerArgs,
-    tolerance: ([x, weight, bias]) => tol.convLayerTolerance(x, weight, bias),
-  }),
-  pair({
-    name: "maxPool2d",
-    summary: "max pooling, no padding, stride defaults to the window",
-    naive: pool.maxPool2d,
-    tfjs: tfjs.maxPool2d,
-    arbitrary: arb.poolArgs,
-    tolerance: ([X]) => tol.poolTolerance(X, 1, false),
-  }),
-  pair({
-    name: "avgPool2d",
-    summary: "average pooling, no padding, stride defaults to the window",
-    naive: pool.avgPool2d,
-    tfjs: tfjs.avgPool2d,
-    arbitrary: arb.poolArgs,
-    tolerance: ([X, { size }]) => {
-      const [r, c] = typeof size === "number" ? [size, size] : size;
-      return tol.poolTolerance(X, r * c, true);
-    },
-  }),
-  pair({
-    name: "sigmoid",
-    summary: "logistic sigmoid, element-wise",
-    naive: activation.sigmoid,
-    tfjs: tfjs.sigmoid,
-    arbitrary: arb.sigmoidArgs,
-    tolerance: ([x]) => tol.sigmoidTolerance(x),
-  }),
-  pair({
-    name: "softmax",
-    summary: "row-wise softmax, stable for logits of ±1000",
-    naive: activation.softmax,
-    tfjs: tfjs.softmax,
-    arbitrary: arb.logitRowsArgs,
-    tolerance: ([x]) => tol.softmaxTolerance(x),
-  }),
-  pair({
-    name: "logSoftmax",
-    summary: "row-wise log-softmax, stable for logits of ±1000",
-    naive: activation.logSoftmax,
-    tfjs: tfjs.logSoftmax,
-    arbitrary: arb.logitRowsArgs,
-    tolerance: ([x]) => tol.logSoftmaxTolerance(x),
-  }),
-  pair({
-    name: "binaryCrossEntropy",
-    summary: "BCE of probabilities, logs clamped at −100 (nn.BCELoss)",
-    naive: loss.binaryCrossEntropy,
-    tfjs: tfjs.binaryCrossEntropy,
-    arbitrary: arb.bceArgs,
-    tolerance: ([p, t]) => tol.bceTolerance(p, t),
-  }),
-  pair({
-    name: "binaryCrossEntropyWithLogits",
-    summary: "BCE from logits, stable for |logit| ≫ 1 (nn.BCEWithLogitsLoss)",
-    naive: loss.binaryCrossEntropyWithLogits,
-    tfjs: tfjs.binaryCrossEntropyWithLogits,
-    arbitrary: arb.bceWithLogitsArgs,
-    tolerance: ([x, t]) => tol.bceWithLogitsTolerance(x, t),
-  }),
-  pair({
-    name: "nllLoss",
-    summary: "negative log-likelihood of class indices (nn.NLLLoss)",
-    naive: loss.nllLoss,
-    tfjs: tfjs.nllLoss,
-    arbitrary: arb.nllArgs,
-    tolerance: ([lp, t]) => tol.nllTolerance(lp, t),
-  }),
-  pair({
-    name: "crossEntropy",
-    summary: "cross-entropy from logits (nn.CrossEntropyLoss)",
-    naive: loss.crossEntropy,
-    tfjs: tfjs.crossEntropy,
-    arbitrary: arb.crossEntropyArgs,
-    tolerance: ([x, t]) => tol.crossEntropyTolerance(x, t),
-  }),
-  pair({
-    name: "l2Penalty",
-    summary: "λ Σ w² over every parameter",
-    naive: regularize.l2Penalty,
-    tfjs: tfjs.l2Penalty,
-    arbitrary: arb.l2Args,
-    tolerance: ([params, lambda]) => tol.l2Tolerance(params, lambda),
-  }),
-  pair<[NestedNumberArray, number, DropoutOptions], NestedNumberArray>({
-    name: "dropout",
-    summary: "inverted dropout: zero with probability p, scale the rest by 1/(1 − p)",
-    naive: regularize.dropout,
-    tfjs: tfjs.dropout,
-    arbitrary: arb.dropoutArgs,
-    tolerance: () => 0,
-    compare: ([x, p, { training }], naive, twin) => {
-      checkDropoutResult(x, p, training, naive, "naive");
-      checkDropoutResult(x, p, training, twin, "tfjs");
-    },
-  }),
-];
+/** Every graded task, in course order. */
+export const TASKS: readonly TaskInfo[] = OP_LIST.map(({ name, task }) => ({
+  id: task.id,
+  fn: name,
+  lesson: task.lesson,
+  title: task.title,
+}));
+
+/** The operation named `name`, or undefined. */
+export function findOp(name: string): Op | undefined {
+  return OP_LIST.find((op) => op.name === name);
+}
+
+/** The task with this id (`"02.1"`), or undefined. */
+export function findTask(id: string): TaskInfo | undefined {
+  return TASKS.find((t) => t.id === id);
+}
+
+/** The tasks a lesson teaches, in order. */
+export function tasksOfLesson(slug: string): TaskInfo[] {
+  return TASKS.filter((t) => t.lesson === slug);
+}
+
+/** The graded task of the operation named `fn`. */
+export function taskOf(fn: string): Task {
+  const op = findOp(fn);
+  if (!op) throw new Error(`registry: no operation named ${fn}`);
+  return op.task;
+}

@@ -1,21 +1,19 @@
 /**
  * Regularization: an L2 penalty on the weights, and (inverted) dropout.
  *
+ * After the functions come their argument checks and each operation's definition (see
+ * `op.ts`); dropout is judged by its contract (`contracts.ts`), which accepts any mask.
+ *
  * @module
  */
-import { checkDropout, checkL2Penalty } from "./checks.ts";
+import { assertFiniteNumber, assertInteger, assertTensor, LitconvError } from "./errors.ts";
+import { EPS32, UNDERFLOW } from "./float32.ts";
+import { grid, ramp } from "./inputs.ts";
+import { leaves } from "./nested.ts";
+import type { Pair, Tf } from "./op.ts";
+import { anyTensor } from "./arbitraries.ts";
+import { Rng } from "./rng.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
-
-/** Every number in a nested array, in row-major order. */
-export function leaves(x: NestedNumberArray): number[] {
-  const out: number[] = [];
-  const visit = (node: NestedNumberArray) => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else out.push(node);
-  };
-  visit(x);
-  return out;
-}
 
 /**
  * The L2 penalty λ Σ w² over every number of every parameter, as the lecture's
@@ -36,41 +34,17 @@ export function l2Penalty(params: NestedNumberArray[], lambda: number): number {
   return lambda * sum;
 }
 
-/**
- * mulberry32: a tiny, well-known 32-bit PRNG. Same seed, same sequence of
- * numbers in [0, 1), so a dropout mask can be reproduced exactly.
- *
- * ```ts
- * import { mulberry32 } from "./regularize.ts";
- * import assert from "node:assert/strict";
- * const a = mulberry32(42), b = mulberry32(42);
- * const u = a();
- * assert.ok(u >= 0 && u < 1);
- * assert.equal(u, b());
- * ```
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A fresh copy of `x` with `f` applied to every number. */
 function mapLeaves<T extends NestedNumberArray>(x: T, f: (v: number) => number): T {
   return (Array.isArray(x) ? x.map((c) => mapLeaves(c, f)) : f(x as number)) as T;
 }
 
 /**
- * Inverted dropout. In training each element is zeroed with probability `p`
- * and every survivor is scaled by 1/(1 − p), so the expected value of each
- * element is unchanged and evaluation needs no rescaling: with
- * `training: false` it returns a copy of `x`. Elements are visited in row-major
- * order, one draw of a seeded mulberry32 each, so the same seed gives the same mask.
+ * Inverted dropout. In training each element is zeroed with probability `p` and every
+ * survivor is scaled by 1/(1 − p), so the expected value of each element is unchanged and
+ * evaluation needs no rescaling: with `training: false` it returns a copy of `x`. The same
+ * `seed` gives the same mask (here: one draw of a generator seeded with it per element, in
+ * row-major order).
  *
  * ```ts
  * import { dropout } from "./regularize.ts";
@@ -83,7 +57,127 @@ function mapLeaves<T extends NestedNumberArray>(x: T, f: (v: number) => number):
 export function dropout<T extends NestedNumberArray>(x: T, p: number, options: DropoutOptions): T {
   checkDropout(x, p, options);
   if (!options.training) return mapLeaves(x, (v) => v);
-  const random = mulberry32(options.seed);
+  const rng = new Rng(options.seed);
   const keep = 1 - p;
-  return mapLeaves(x, (v) => (random() < p ? 0 : v / keep));
+  return mapLeaves(x, (v) => (rng.next() < p ? 0 : v / keep));
 }
+
+// ─── Argument checks ──────────────────────────────────────────────────────────
+
+/** l2Penalty: a non-empty list of rectangular parameter arrays, and λ ≥ 0. */
+function checkL2Penalty(params: NestedNumberArray[], lambda: number): void {
+  const fn = "l2Penalty";
+  if (!Array.isArray(params) || params.length === 0) {
+    throw new LitconvError(fn, "params", `must be a non-empty list of parameter arrays`);
+  }
+  params.forEach((p, i) => assertTensor(fn, `params[${i}]`, p));
+  assertFiniteNumber(fn, "lambda", lambda);
+  if (lambda < 0) throw new LitconvError(fn, "lambda", `must be ≥ 0, got ${lambda}`);
+}
+
+/** dropout: a rectangular array, p in [0, 1), a boolean `training`, a 32-bit integer seed. */
+function checkDropout(x: NestedNumberArray, p: number, options: DropoutOptions): void {
+  const fn = "dropout";
+  const shape = assertTensor(fn, "x", x);
+  const context = `x of shape [${shape.join(",")}]`;
+  if (typeof p !== "number" || !(p >= 0 && p < 1)) {
+    throw new LitconvError(fn, "p", `must lie in [0, 1), got ${String(p)} (${context})`);
+  }
+  if (typeof options?.training !== "boolean") {
+    throw new LitconvError(
+      fn,
+      "training",
+      `must be true or false, got ${String(options?.training)}`,
+    );
+  }
+  // The generator takes a 32-bit integer seed; any other seed would be silently truncated.
+  assertInteger(fn, "seed", options.seed, -(2 ** 31));
+  if (options.seed >= 2 ** 32) {
+    throw new LitconvError(fn, "seed", `must fit in 32 bits, got ${options.seed}`);
+  }
+}
+
+// ─── Definitions: TF.js twins, random arguments, tolerances, graded tasks ─────
+
+/**
+ * l2Penalty and its twin: `tf.sum(tf.square(…))` of every parameter, added, times λ. Every
+ * term is ≥ 0, so N squares summed in any order, plus rounding w, λ and the final product,
+ * are off by ≤ (N + 6)·u·λ·Σw².
+ */
+export const l2PenaltyOp: Pair<typeof l2Penalty> = {
+  name: "l2Penalty",
+  summary: "λ Σ w² over every parameter",
+  naive: l2Penalty,
+  twin: (tf: Tf, params, lambda) => {
+    checkL2Penalty(params, lambda);
+    const sums = params.map((p) => tf.sum(tf.square(tf.tensor(p))));
+    return tf.mul(tf.addN(sums), lambda);
+  },
+  tolerance: ([params, lambda]) => {
+    const all = params.flatMap(leaves);
+    const exact = lambda * all.reduce((s, w) => s + w * w, 0);
+    return (all.length + 6) * EPS32 * exact + all.length * UNDERFLOW;
+  },
+  // One to three tensors of rank 0–3, λ in [0, 1].
+  arbitrary: (fc) =>
+    fc.tuple(
+      fc.array(anyTensor(fc), { minLength: 1, maxLength: 3 }),
+      fc.oneof(fc.constantFrom(0, 0.001, 1), fc.double({ min: 0, max: 1, noNaN: true })),
+    ),
+  task: {
+    id: "07.8",
+    lesson: "07-regularization",
+    title: "the L2 penalty",
+    examples: [["a 2×2 weight and a bias, λ 0.5", [[[[[1, 2], [3, 4]], [1]], 0.5]]]],
+    edges: [["a scalar parameter, λ 0 and λ 0.01", [[[3, [[1]]], 0], [[3, [[1]]], 0.01]]]],
+    // A sum of squares: every term is positive, so Σ|terms| is the result itself.
+    scale: () => 0,
+  },
+};
+
+/**
+ * dropout and its twin, `tf.dropout` with the same seed (a different generator, so another
+ * mask: the two are compared by the contract, each result on its own, within 4 ε32 of the
+ * scaling for float32).
+ */
+export const dropoutOp: Pair<typeof dropout> = {
+  name: "dropout",
+  summary: "inverted dropout: zero with probability p, scale the rest by 1/(1 − p)",
+  naive: dropout,
+  // In evaluation TF.js computes nothing either: the input comes back as it was.
+  twin: (tf: Tf, x, p, options) => {
+    checkDropout(x, p, options);
+    if (!options.training) return mapLeaves(x, (v) => v);
+    return tf.dropout(tf.tensor(x), p, undefined, options.seed);
+  },
+  contract: "dropout",
+  tolerance: () => 4 * EPS32,
+  // p in [0, 0.9], both modes, a 32-bit seed.
+  arbitrary: (fc) =>
+    fc.tuple(
+      anyTensor(fc),
+      fc.oneof(fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.9, noNaN: true })),
+      fc.record({ training: fc.boolean(), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+    ),
+  task: {
+    id: "07.9",
+    lesson: "07-regularization",
+    title: "inverted dropout",
+    examples: [["evaluation returns x", [[[[1, 2], [3, 4]], 0.5, { training: false, seed: 1 }]]]],
+    edges: [
+      ["p 0.5 in training: zero or doubled", [[grid(4, 5), 0.5, { training: true, seed: 7 }]]],
+      ["p 0 keeps everything", [[ramp(6), 0, { training: true, seed: 3 }]]],
+      // Large enough that the share of zeros tells a coin from a constant.
+      ["p 0.3 on 1,000 elements: about 300 zeroed", [[
+        grid(40, 25).map((row) => row.map((v) => v + 5)),
+        0.3,
+        { training: true, seed: 11 },
+      ]]],
+    ],
+    describe: ([, p, o]) =>
+      o.training
+        ? `the shape of x, each element 0 or x/(1 − p) = x·${1 / (1 - p)} (any mask), ` +
+          `about a share p = ${p} of them 0`
+        : "x itself (evaluation)",
+  },
+};

@@ -40,3 +40,19 @@ export interface DropoutOptions {
   /** Seed of the pseudo-random generator that draws the mask. */
   seed: number;
 }
+
+/** One layer of a model summary: its name and its output shape for one image. */
+export interface LayerShape {
+  /** The layer's name, e.g. `"conv1"` (not graded). */
+  name: string;
+  /** Its output for one image, without the batch axis: `[C, H, W]`, or `[features]`. */
+  shape: number[];
+}
+
+/** A model's layers that change the shape or hold parameters, in order, and its parameter count. */
+export interface ModelSummary {
+  /** conv1, pool1, …, flatten, fc1, fc2, in order. */
+  layers: LayerShape[];
+  /** Weights plus biases, every layer. */
+  params: number;
+}

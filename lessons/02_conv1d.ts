@@ -19,9 +19,10 @@
  *
  * @module
  */
+import { LitconvError } from "../kernels/errors.ts";
 import assert from "node:assert/strict";
 import { conv1d, flipKernel2d } from "../kernels/conv.ts";
-import * as tfjs from "../kernels/tfjs/index.ts";
+import { tfjs } from "../tfjs/mod.ts";
 import { tf, useBackend } from "../accel/backend.ts";
 import {
   type Example,
@@ -49,7 +50,7 @@ export const lesson: LessonMeta = {
  */
 export function pySlice<T>(a: readonly T[], start?: number, stop?: number, step = 1): T[] {
   if (step === 0 || !Number.isInteger(step)) {
-    throw new RangeError("pySlice: step must be a non-zero whole number");
+    throw new LitconvError("pySlice", "step", `must be a non-zero whole number, got ${step}`);
   }
   const n = a.length;
   const clamp = (v: number | undefined, fallback: number) => {
@@ -66,7 +67,7 @@ export function pySlice<T>(a: readonly T[], start?: number, stop?: number, step 
 
 /** And Python's `range(start, stop, step)`, which the lecture's loops use. */
 export function range(start: number, stop: number, step = 1): number[] {
-  if (step === 0) throw new RangeError("range: step must be ≠ 0");
+  if (step === 0) throw new LitconvError("range", "step", "must not be 0");
   const out: number[] = [];
   for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
   return out;

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { LitconvError } from "../kernels/errors.ts";
 import assert from "node:assert/strict";
 import { conv1d, convOutputSize } from "../kernels/conv.ts";
 import { tf, useBackend } from "../accel/backend.ts";
@@ -46,7 +47,9 @@ export function paddingFor(mode: PaddingMode, m: number): number {
     case "same":
       // An even kernel would need one more zero on one side than the other; our kernels
       // pad symmetrically, so "same" is exact only for odd m.
-      if (m % 2 === 0) throw new RangeError(`same padding needs an odd kernel, got m = ${m}`);
+      if (m % 2 === 0) {
+        throw new LitconvError("paddingFor", "m", `must be odd for "same" padding, got ${m}`);
+      }
       return (m - 1) / 2;
     case "valid":
       return 0;
@@ -203,7 +206,7 @@ Deno.test("03: every table entry: formula = measured length, and the modes' mean
       assert.equal(valid.formula, row.n - row.m + 1);
     }
   }
-  assert.throws(() => paddingFor("same", 4), /odd kernel/);
+  assert.throws(() => paddingFor("same", 4), /must be odd/);
 });
 
 Deno.test("03: TF.js's 'same' and 'valid' give the lengths of our same and valid", async () => {

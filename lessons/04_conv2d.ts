@@ -17,7 +17,7 @@
  */
 import assert from "node:assert/strict";
 import { conv2d, conv2dLayer, flipKernel2d } from "../kernels/conv.ts";
-import * as tfjs from "../kernels/tfjs/index.ts";
+import { tfjs } from "../tfjs/mod.ts";
 import { tf, useBackend } from "../accel/backend.ts";
 import {
   type Example,

@@ -27,7 +27,7 @@
 import assert from "node:assert/strict";
 import { conv2d } from "../kernels/conv.ts";
 import { avgPool2d, maxPool2d } from "../kernels/pool.ts";
-import * as tfjs from "../kernels/tfjs/index.ts";
+import { tfjs } from "../tfjs/mod.ts";
 import { useBackend } from "../accel/backend.ts";
 import {
   type Example,

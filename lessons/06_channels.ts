@@ -19,9 +19,9 @@
 import assert from "node:assert/strict";
 import { decode } from "npm:fast-png@8.0.0";
 import { conv2dLayer } from "../kernels/conv.ts";
-import * as tfjs from "../kernels/tfjs/index.ts";
+import { tfjs } from "../tfjs/mod.ts";
 import { useBackend } from "../accel/backend.ts";
-import { mulberry32 } from "../kernels/regularize.ts";
+import { Rng } from "../kernels/rng.ts";
 import {
   type Example,
   formatArray,
@@ -48,10 +48,10 @@ export const lesson: LessonMeta = {
  * generator so that every run sees the same ones.
  */
 function randomInts(shape: number[], seed: number): number[] | number[][] {
-  const next = mulberry32(seed);
+  const rng = new Rng(seed);
   const build = (dims: number[]): number[] | number[][] =>
     dims.length === 1
-      ? Array.from({ length: dims[0] }, () => Math.floor(next() * 7) - 3)
+      ? Array.from({ length: dims[0] }, () => Math.floor(rng.next() * 7) - 3)
       : Array.from({ length: dims[0] }, () => build(dims.slice(1)) as number[]);
   return build(shape);
 }

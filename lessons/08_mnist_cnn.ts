@@ -26,15 +26,14 @@ import { currentBackend, tf, useBackend } from "../accel/backend.ts";
 import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { adam } from "../accel/adam.ts";
 import { buildModel } from "../training/model.ts";
-import { Rng } from "../training/rng.ts";
+import { Rng } from "../kernels/rng.ts";
 import { crossEntropyLoss, evaluate, makeBatch, trainEpoch } from "../training/loop.ts";
-import { mulberry32 } from "../kernels/regularize.ts";
 import { DEFAULT_EPOCHS } from "../training/args.ts";
 import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
 import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
 import { exactTwin, pairTolerance } from "./twins.ts";
-import { hasFile, missingReference, readReference, type Reference } from "./reference.ts";
+import { hasFile, missingReference, readReference, type ReferenceRun } from "./reference.ts";
 
 export const lesson: LessonMeta = {
   slug: "08-mnist-cnn",
@@ -287,7 +286,7 @@ export const LECTURE_LOG: readonly { epoch: number; accuracy: number; valAccurac
 export const LECTURE_TEST_ACCURACY = 0.9926;
 
 /** Our reference run's history beside the lecture's log, one line per epoch of either. */
-export function historyTable(ref: Reference | undefined): string {
+export function historyTable(ref: ReferenceRun | undefined): string {
   const history = ref?.metrics.history ?? [];
   const epochs = Math.max(history.length, LECTURE_LOG.length);
   const cell = (v: number | undefined) => (v === undefined ? "     -" : v.toFixed(4));
@@ -626,9 +625,9 @@ export async function checkTrainStep(
 export const TRAIN_STEP_TOLERANCE = 1e-5;
 
 Deno.test("08: inverted dropout and ReLU commute, so dropout before or after relu3 is one function", () => {
-  const next = mulberry32(11);
+  const rng = new Rng(11);
   for (let seed = 1; seed <= 50; seed++) {
-    const z = Array.from({ length: 64 }, () => 6 * next() - 3);
+    const z = Array.from({ length: 64 }, () => 6 * rng.next() - 3);
     const options = { training: true, seed };
     assert.deepEqual(relu(dropout(z, 0.5, options)), dropout(relu(z), 0.5, options));
   }

@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import { currentBackend, tf } from "../accel/backend.ts";
 import { asciiDigit, IMAGE_SIZE, loadMnist, type Mnist, PIXELS, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
-import { Rng } from "../training/rng.ts";
+import { Rng } from "../kernels/rng.ts";
 import { predictLabels, trainEpoch } from "../training/loop.ts";
 import {
   type Interpolation,

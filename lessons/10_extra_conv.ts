@@ -22,7 +22,7 @@ import assert from "node:assert/strict";
 import { currentBackend, tf } from "../accel/backend.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { buildModel, type ModelVariant } from "../training/model.ts";
-import { Rng } from "../training/rng.ts";
+import { Rng } from "../kernels/rng.ts";
 import { evaluate, trainEpoch } from "../training/loop.ts";
 import { type Example, type LessonMeta, printExamples } from "./literate.ts";
 import { exactTwin } from "./twins.ts";

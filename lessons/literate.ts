@@ -25,6 +25,7 @@
  *
  * @module
  */
+import { LitconvError } from "../kernels/errors.ts";
 
 /** One piece of a lesson, in reading order. `line` is where it starts (1-based). */
 export type LiterateBlock =
@@ -229,7 +230,7 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
   const xs = [toPlain(a)].flat(Infinity) as number[];
   const ys = [toPlain(b)].flat(Infinity) as number[];
   if (xs.length !== ys.length) {
-    throw new RangeError(`maxAbsDiff: ${xs.length} numbers against ${ys.length}`);
+    throw new LitconvError("maxAbsDiff", "b", `has ${ys.length} numbers against ${xs.length} in a`);
   }
   return xs.reduce((m, x, i) => Math.max(m, Math.abs(x - ys[i])), 0);
 }

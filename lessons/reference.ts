@@ -9,12 +9,10 @@
  */
 import type { Metrics } from "../training/run.ts";
 import type { ModelVariant } from "../training/model.ts";
-
-/** Where the reference runs live. */
-export const REFERENCE_ROOT: URL = new URL("../data/reference/", import.meta.url);
+import { REFERENCE_URL } from "../training/runs.ts";
 
 /** A reference run's folder and its metrics.json. */
-export interface Reference {
+export interface ReferenceRun {
   model: ModelVariant;
   /** The folder, as a URL. */
   dir: URL;
@@ -41,8 +39,8 @@ export function referencePath(model: ModelVariant, file = ""): string {
  */
 export async function readReference(
   model: ModelVariant,
-  root: URL = REFERENCE_ROOT,
-): Promise<Reference | undefined> {
+  root: URL = REFERENCE_URL,
+): Promise<ReferenceRun | undefined> {
   const dir = new URL(`${model}/`, root);
   let metrics: Metrics;
   try {
@@ -56,7 +54,7 @@ export async function readReference(
 }
 
 /** Whether a file of a reference run exists. */
-export async function hasFile(ref: Reference, file: string): Promise<boolean> {
+export async function hasFile(ref: ReferenceRun, file: string): Promise<boolean> {
   try {
     return (await Deno.stat(new URL(file, ref.dir))).isFile;
   } catch {

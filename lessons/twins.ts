@@ -9,7 +9,8 @@
  * @module
  */
 import { PAIRS } from "../kernels/registry.ts";
-import { currentBackend } from "../accel/backend.ts";
+import { LitconvError } from "../kernels/errors.ts";
+import { currentBackend, runTwin } from "../tfjs/mod.ts";
 import { formatArray, maxAbsDiff, type TwinOutput } from "./literate.ts";
 
 /** A naive result and its twin's, ready for an `Example`. */
@@ -25,7 +26,7 @@ export interface PairRun<R> {
  * @example conv1d on the lecture's input agrees with tf.conv1d within its bound
  * ```ts
  * import assert from "node:assert/strict";
- * import { useBackend } from "../accel/backend.ts";
+ * import { useBackend } from "../tfjs/mod.ts";
  * import { runPair } from "./twins.ts";
  * await useBackend("cpu");
  * const { naive, twin } = await runPair("conv1d", [[1, 3, 2, 4, 5, 6, 1, 3], [1, 0, 3, 1, 2], {
@@ -41,9 +42,9 @@ export async function runPair<R = unknown>(
   format: (v: R) => string = formatArray,
 ): Promise<PairRun<R>> {
   const pair = PAIRS.find((p) => p.name === name);
-  if (!pair) throw new RangeError(`runPair: no pair named ${name} in kernels/registry.ts`);
+  if (!pair) throw new LitconvError("runPair", "name", `${name} names no operation with a twin`);
   const naive = pair.naive(...args) as R;
-  const twin = (await pair.tfjs(...args)) as R;
+  const twin = (await runTwin(pair, args)) as R;
   return {
     naive,
     twin: {
@@ -71,6 +72,8 @@ export async function exactTwin(naive: unknown, twin: unknown, value: string): P
 /** The registry's tolerance of pair `name` for `args` whose naive result is `naive`. */
 export function pairTolerance(name: string, args: unknown[], naive: unknown): number {
   const pair = PAIRS.find((p) => p.name === name);
-  if (!pair) throw new RangeError(`pairTolerance: no pair named ${name} in kernels/registry.ts`);
+  if (!pair) {
+    throw new LitconvError("pairTolerance", "name", `${name} names no operation with a twin`);
+  }
   return pair.tolerance(args, naive);
 }

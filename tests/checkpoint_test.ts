@@ -7,7 +7,7 @@ import { tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { loadMnist, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
-import { Rng } from "../training/rng.ts";
+import { Rng } from "../kernels/rng.ts";
 import { trainEpoch } from "../training/loop.ts";
 import {
   CHECKPOINT_FILE,

@@ -1,15 +1,20 @@
 /**
- * A student's own folder, outside the repository: `import … from "<repo>/mod.ts"` and
- * `deno run -A main.ts`, no config and no flags beyond the permissions. The naive
- * kernels, a TF.js twin on threaded wasm and MNIST must all work from there, quietly.
+ * A student's own folder, outside the repository: `import … from "<repo>/mod.ts"` (and the
+ * `tfjs`, `data` entries) and `deno run -A main.ts`, no config and no flags beyond the
+ * permissions. The naive kernels, a TF.js twin on threaded wasm and MNIST must all work from
+ * there, quietly; and the root entry alone must cost what the kernels cost.
  */
 import assert from "node:assert/strict";
 
 const MOD = new URL("../mod.ts", import.meta.url);
+const TFJS = new URL("../tfjs/mod.ts", import.meta.url);
+const DATA = new URL("../data/mod.ts", import.meta.url);
 const REPO = new URL("..", import.meta.url).pathname;
 
 const STUDENT = `
-import { conv1d, loadMnist, tfjs, useBackend } from ${JSON.stringify(MOD.href)};
+import { conv1d } from ${JSON.stringify(MOD.href)};
+import { tfjs, useBackend } from ${JSON.stringify(TFJS.href)};
+import { loadMnist } from ${JSON.stringify(DATA.href)};
 const x = [1, 3, 2, 4, 5, 6, 1, 3], w = [1, 0, 3, 1, 2];
 const backend = await useBackend("wasm");
 const mnist = loadMnist();
@@ -62,7 +67,7 @@ Deno.test("the README's three lines run as they stand from a folder outside the 
   assert.ok(snippet, "no snippet under 'From your own folder'");
   assert.equal(snippet.trim().split("\n").length, 3);
   const dir = await Deno.makeTempDir({ prefix: "litconv-student-" });
-  await Deno.writeTextFile(`${dir}/main.ts`, snippet.replace("/path/to/litconv/mod.ts", MOD.href));
+  await Deno.writeTextFile(`${dir}/main.ts`, snippet.replaceAll("/path/to/litconv/", REPO));
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts"],
     cwd: dir,
@@ -76,7 +81,7 @@ Deno.test("mod.ts from outside with read permission only: wasm falls back to 1 t
   const dir = await Deno.makeTempDir({ prefix: "litconv-student-" });
   await Deno.writeTextFile(
     `${dir}/main.ts`,
-    `import { tfjs, useBackend } from ${JSON.stringify(MOD.href)};
+    `import { tfjs, useBackend } from ${JSON.stringify(TFJS.href)};
 const { device } = await useBackend("wasm");
 console.log(JSON.stringify({ device, y: await tfjs.conv1d([1, 2, 3], [1, 1]) }));`,
   );
@@ -97,4 +102,75 @@ console.log(JSON.stringify({ device, y: await tfjs.conv1d([1, 2, 3], [1, 1]) }))
   assert.match(r.device, /^WebAssembly SIMD, 1 thread\(s\)/);
   assert.deepEqual(r.y, [3, 5]);
   await Deno.remove(dir, { recursive: true });
+});
+
+/** Every module the code of `entry` loads (type-only imports excluded), from `deno info`. */
+async function codeGraph(entry: URL): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry.href],
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
+  };
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const walk = (specifier: string) => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const d of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (d.code) walk(d.code.specifier);
+    }
+  };
+  walk(entry.href);
+  return [...seen];
+}
+
+Deno.test("the root entry loads no npm package: its code graph is litconv's own files", async () => {
+  const graph = await codeGraph(MOD);
+  const foreign = graph.filter((s) => !s.startsWith(new URL("..", import.meta.url).href));
+  assert.deepEqual(foreign, [], "mod.ts's code reaches outside the repository");
+  assert.ok(graph.every((s) => s.includes("/kernels/") || s.endsWith("/mod.ts")), graph.join("\n"));
+  // The other entries do load TF.js and read MNIST: the root is the cheap one.
+  assert.ok((await codeGraph(TFJS)).some((s) => s.startsWith("npm:")));
+});
+
+Deno.test("importing the root entry from outside writes nothing, sets nothing, fetches nothing", async () => {
+  const [dir, tmp, denoDir] = await Promise.all(
+    ["litconv-student-", "litconv-tmp-", "litconv-deno-dir-"].map((prefix) =>
+      Deno.makeTempDir({ prefix })
+    ),
+  );
+  await Deno.writeTextFile(
+    `${dir}/main.ts`,
+    `const before = Deno.env.toObject();
+const started = performance.now();
+const { conv1d } = await import(${JSON.stringify(MOD.href)});
+const ms = performance.now() - started;
+const after = Deno.env.toObject();
+const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
+console.log(JSON.stringify({ y: conv1d([1, 2, 3], [1, 1]), changed, ms }));`,
+  );
+  // A fresh Deno cache: an npm package the root needed would have to be fetched into it.
+  const env = { TMPDIR: tmp, DENO_DIR: denoDir };
+  for (const flags of [["-A"], ["-A", "--no-npm", "--no-remote"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", ...flags, "main.ts"],
+      cwd: dir,
+      env,
+      clearEnv: false,
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const r = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.deepEqual(r.y, [3, 5]);
+    assert.deepEqual(r.changed, [], "importing mod.ts changed the environment");
+  }
+  assert.deepEqual([...Deno.readDirSync(tmp)], [], "importing mod.ts wrote into TMPDIR");
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["main.ts"]);
+  // Deno makes an empty npm/ folder in a fresh cache; a package fetched would be in it.
+  const npm = `${denoDir}/npm`;
+  const fetched = await Deno.stat(npm).then(() => [...Deno.readDirSync(npm)], () => []);
+  assert.deepEqual(fetched.map((e) => e.name), [], "Deno fetched npm packages");
+  for (const d of [dir, tmp, denoDir]) await Deno.remove(d, { recursive: true });
 });

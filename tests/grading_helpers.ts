@@ -4,7 +4,7 @@
  * function each), run the grader's CLI on it, and check a results.json as Gradescope reads it.
  */
 import assert from "node:assert/strict";
-import { TASKS } from "../lessons/tasks.ts";
+import { TASKS } from "../kernels/registry.ts";
 import type { Results } from "../grading/results.ts";
 
 export const FIXTURES = new URL("./fixtures/submissions/", import.meta.url).pathname;

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
-import { PAIRS } from "../kernels/registry.ts";
+import { OPS } from "../kernels/registry.ts";
+import { arbitraryOf } from "../kernels/fast_check.ts";
 import {
   assemble,
   byFunction,
@@ -15,11 +16,11 @@ import {
   readResults,
   tempDir,
 } from "./grading_helpers.ts";
-import { extraConvModel } from "../grading/model_spec.ts";
+import { extraConvModel } from "../kernels/extra_conv_model.ts";
 import { buildModel } from "../training/model.ts";
 import { currentBackend } from "../accel/backend.ts";
-import { REFERENCES } from "../grading/reference.ts";
-import { GRADED_TASKS, testsFor } from "../grading/cases.ts";
+import { GRADED_TASKS, judgementOf, testsFor } from "../grading/cases.ts";
+import { judgeAnswer } from "../grading/judge.ts";
 import { type Grade, gradeSubmission } from "../grading/grade.ts";
 import { toResults } from "../grading/results.ts";
 import { textReport } from "../grading/report.ts";
@@ -97,7 +98,7 @@ Deno.test("the visible examples are the lecture's numbers", () => {
   const expected = (fn: string) => {
     const task = GRADED_TASKS.find((t) => t.fn === fn)!;
     const args = testsFor(task, { hidden: false, seed: 1, numRuns: 1 })[0].cases![0];
-    return REFERENCES[fn].expected(args);
+    return judgementOf(OPS[fn as keyof typeof OPS], args).expected;
   };
   assert.deepEqual(expected("conv1d"), [5, 14, 16, 26, 24, 34, 19, 22]);
   assert.deepEqual(expected("conv2d"), [[11, 25, 32, 13], [19, 25, 24, 13], [13, 28, 25, 17], [
@@ -172,8 +173,10 @@ Deno.test("a failure replays: the same seed gives the same draws and the same sh
 });
 
 Deno.test("the float64 tolerance accepts another summation order and rejects a slip", () => {
-  const conv1dArbitrary = PAIRS.find((p) => p.name === "conv1d")!.arbitrary;
-  const l2Arbitrary = PAIRS.find((p) => p.name === "l2Penalty")!.arbitrary;
+  const conv1dArbitrary = arbitraryOf(OPS.conv1d);
+  const l2Arbitrary = arbitraryOf(OPS.l2Penalty);
+  const judge = (op: typeof OPS.conv1d | typeof OPS.l2Penalty, args: unknown[], got: unknown) =>
+    judgeAnswer(judgementOf(op, args), got);
   // conv1d summed from the kernel's last tap to its first, l2 summed pairwise.
   const conv1dBackwards = (x: number[], w: number[], o: { padding?: number; stride?: number }) => {
     const [p, s] = [o.padding ?? 0, o.stride ?? 1];
@@ -194,13 +197,14 @@ Deno.test("the float64 tolerance accepts another summation order and rejects a s
   for (const args of fc.sample(conv1dArbitrary, { seed: 3, numRuns: 300 })) {
     const [x, w, o] = args as Parameters<typeof conv1dBackwards>;
     const got = conv1dBackwards(x, w, o);
-    assert.equal(REFERENCES.conv1d.judge(args, got), undefined, JSON.stringify(args));
+    assert.equal(judge(OPS.conv1d, args, got), undefined, JSON.stringify(args));
     // A slip of 10⁻⁹ of the element's summed magnitude (1000× the tolerance) is no rounding.
-    const scale = (REFERENCES.conv1d.scale!(args) as number[])[0];
+    const scale =
+      (OPS.conv1d.task.scale!(args as Parameters<typeof conv1dBackwards>) as number[])[0];
     const slipped = got[0] + 1e-9 * (Math.max(scale, Math.abs(got[0])) || 1);
     if (slipped !== got[0]) { // a subnormal output has no room for a slip
       got[0] = slipped;
-      assert.notEqual(REFERENCES.conv1d.judge(args, got), undefined, JSON.stringify([args, got]));
+      assert.notEqual(judge(OPS.conv1d, args, got), undefined, JSON.stringify([args, got]));
       slipsCaught++;
     }
   }
@@ -208,7 +212,7 @@ Deno.test("the float64 tolerance accepts another summation order and rejects a s
   for (const args of fc.sample(l2Arbitrary, { seed: 4, numRuns: 300 })) {
     const [params, lambda] = args as [unknown[], number];
     const got = lambda * pairwise(params.flatMap(leaves).map((v) => v * v));
-    assert.equal(REFERENCES.l2Penalty.judge(args, got), undefined, JSON.stringify(args));
+    assert.equal(judge(OPS.l2Penalty, args, got), undefined, JSON.stringify(args));
   }
 });
 

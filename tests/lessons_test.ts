@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { lessonBlocks, LESSONS } from "../lessons/index.ts";
 import type { LiterateBlock } from "../lessons/literate.ts";
-import { TASKS } from "../lessons/tasks.ts";
+import { TASKS } from "../kernels/registry.ts";
 import katex from "npm:katex@0.19.1";
 import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
 import { decode } from "npm:fast-png@8.0.0";

@@ -7,8 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { useBackend } from "../accel/backend.ts";
-import { type Pair, PAIRS } from "../kernels/registry.ts";
-import { checkPair } from "../kernels/tfjs/agreement.ts";
+import { PAIRS } from "../kernels/registry.ts";
+import type { Pair } from "../kernels/op.ts";
+import { checkPair } from "../tfjs/agreement.ts";
 import { sigmoid } from "../kernels/activation.ts";
 import { conv2d, conv2dLayer, convOutputSize } from "../kernels/conv.ts";
 import { binaryCrossEntropy } from "../kernels/loss.ts";

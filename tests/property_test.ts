@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { availableBackends, tf, useBackend } from "../accel/backend.ts";
 import { PAIRS } from "../kernels/registry.ts";
-import { checkPair } from "../kernels/tfjs/agreement.ts";
+import { checkPair } from "../tfjs/agreement.ts";
 
 const env = (name: string) => Deno.env.get(name);
 const RUNS: Record<string, number> = { cpu: 150, wasm: 150, webgpu: 40 };

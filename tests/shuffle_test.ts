@@ -5,7 +5,7 @@
  * other test of the training loop still passes with it.
  */
 import assert from "node:assert/strict";
-import { Rng } from "../training/rng.ts";
+import { Rng } from "../kernels/rng.ts";
 
 Deno.test("Rng.permutation: all 6 orders of 3 appear, each about 1/6 of the time", () => {
   const counts = new Map<string, number>();

@@ -11,9 +11,11 @@
 import assert from "node:assert/strict";
 import { POOL_INPUT } from "./lesson_inputs.ts";
 import { useBackend } from "../accel/backend.ts";
-import { checkDropoutResult, type Pair, PAIRS } from "../kernels/registry.ts";
-import { checkPair } from "../kernels/tfjs/agreement.ts";
-import { EPS32 as e, UNDERFLOW as U } from "../kernels/tfjs/tolerance.ts";
+import { PAIRS } from "../kernels/registry.ts";
+import type { Pair } from "../kernels/op.ts";
+import { dropoutContract } from "../kernels/contracts.ts";
+import { checkPair } from "../tfjs/agreement.ts";
+import { EPS32 as e, UNDERFLOW as U } from "../kernels/float32.ts";
 import type { NestedNumberArray } from "../kernels/types.ts";
 
 const pairNamed = (name: string): Pair => PAIRS.find((p) => p.name === name)!;
@@ -28,7 +30,7 @@ const wLayer = [[[[1]], [[-2]]], [[[3]], [[0.5]]]]; // Cout 2, Cin 2, 1×1; Σ|w
 
 /**
  * [pair, arguments, the bound worked out by hand]. Conv-like bounds are
- * (k + 2)·ε·(window mass) + k·U for k summed products (see kernels/tfjs/tolerance.ts).
+ * (k + 2)·ε·(window mass) + k·U for k summed products (see kernels/float32.ts).
  */
 const PINS: [string, unknown[], number][] = [
   // k = 5, max|x| = 6, Σ|w| = 7.
@@ -80,18 +82,21 @@ for (const [name, args, expected] of PINS) {
 Deno.test("every pair with an element-wise tolerance has a pinned case", () => {
   const pinned = new Set(PINS.map(([name]) => name));
   for (const pair of PAIRS) {
-    if (!pair.compare) assert.ok(pinned.has(pair.name), `${pair.name} has no pinned tolerance`);
+    if (!pair.contract) assert.ok(pinned.has(pair.name), `${pair.name} has no pinned tolerance`);
   }
 });
 
-Deno.test("dropout's check allows 4 ε32 of rounding around x/(1 − p) and nothing more", () => {
+Deno.test("dropout's contract allows 4 ε32 of rounding around x/(1 − p) and nothing more", () => {
   const x = [1, 2], p = 0.5;
-  checkDropoutResult(x, p, true, [2, 0], "t");
-  checkDropoutResult(x, p, true, [2 * (1 + 3.9 * e), 4 * (1 - 3.9 * e)], "t");
-  assert.throws(() => checkDropoutResult(x, p, true, [2 * (1 + 4.1 * e), 0], "t"), /element 0/);
-  assert.throws(() => checkDropoutResult(x, p, true, [2, 3], "t"), /element 1 is 3/);
-  checkDropoutResult(x, p, false, [1, 2], "t");
-  assert.throws(() => checkDropoutResult(x, p, false, [1, 2 + 1e-12], "t"), /expected x = 2/);
+  const [training, evaluation] = [{ training: true, seed: 1 }, { training: false, seed: 1 }];
+  const check = (o: typeof training, result: number[]) =>
+    dropoutContract([x, p, o], result, 4 * e) ?? "";
+  assert.equal(check(training, [2, 0]), "");
+  assert.equal(check(training, [2 * (1 + 3.9 * e), 4 * (1 - 3.9 * e)]), "");
+  assert.match(check(training, [2 * (1 + 4.1 * e), 0]), /element 0/);
+  assert.match(check(training, [2, 3]), /element 1 is 3/);
+  assert.equal(check(evaluation, [1, 2]), "");
+  assert.match(check(evaluation, [1, 2 + 1e-12]), /expected x = 2/);
 });
 
 /** `result` with its first number moved by 10⁻³·(1 + |v|). */
@@ -109,7 +114,7 @@ for (const pair of PAIRS) {
     } as Pair;
     await assert.rejects(() => checkPair(nudged, { numRuns: 100, seed: 1 }), (err: Error) => {
       // Rejected for the value, not for a shape or a NaN.
-      assert.match(err.message, /\|difference\| [\d.e-]+ > tolerance|dropout .*element 0 is/);
+      assert.match(err.message, /\|difference\| [\d.e-]+ > tolerance|dropout.*element 0 is/);
       return true;
     });
   });

@@ -12,15 +12,14 @@
  * data        every tensor's values, float32 or int32, little-endian, in header order
  * ```
  *
- * It is written to `checkpoint.bin.tmp` and then renamed over `checkpoint.bin`. A rename
- * within a folder is atomic, so a run killed at any moment leaves either the previous
- * checkpoint or the new one, never half of one.
+ * It is written atomically (`data/atomic.ts`: a temporary file, then a rename), so a run
+ * killed at any moment leaves either the previous checkpoint or the new one, never half.
  *
  * @module
  */
 import { tf } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
-import { writeAtomic } from "./atomic.ts";
+import { writeAtomic } from "../data/atomic.ts";
 
 const MAGIC = "LITCKPT1";
 /** The checkpoint's file name inside a run folder. */

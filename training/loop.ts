@@ -9,23 +9,37 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
+import type {
+  LayersModel,
+  Optimizer,
+  Scalar,
+  Tensor,
+  Tensor1D,
+  Tensor4D,
+} from "../accel/tf_types.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { type MnistSplit, PIXELS } from "../data/mnist.ts";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "../kernels/rng.ts";
 
 /** Loss and accuracy over a whole split. */
 export interface Score {
+  /** Mean cross-entropy per image. */
   loss: number;
+  /** Share of images classified right. */
   accuracy: number;
 }
 
 /** What a progress display gets after each batch. */
 export interface BatchReport {
+  /** The batch just finished, from 1. */
   batch: number;
+  /** Batches in the epoch. */
   batches: number;
+  /** Images seen so far in the epoch. */
   seen: number;
-  /** Running means over the epoch so far. */
+  /** Running mean of the loss over the epoch so far. */
   loss: number;
+  /** Running accuracy over the epoch so far. */
   accuracy: number;
 }
 
@@ -35,7 +49,7 @@ export function makeBatch(
   indices: ArrayLike<number>,
   from: number,
   to: number,
-): { x: tf.Tensor4D; y: tf.Tensor1D } {
+): { x: Tensor4D; y: Tensor1D } {
   const n = to - from;
   const pixels = new Float32Array(n * PIXELS);
   const labels = new Int32Array(n);
@@ -48,7 +62,7 @@ export function makeBatch(
 }
 
 /** Mean cross-entropy of `logits` against integer labels: PyTorch's `nn.CrossEntropyLoss()`. */
-export function crossEntropyLoss(logits: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+export function crossEntropyLoss(logits: Tensor, labels: Tensor1D): Scalar {
   return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), logits) as tf.Scalar;
 }
 
@@ -70,8 +84,8 @@ function reseedDropout(model: tf.LayersModel, rng: Rng): void {
  * Throws a {@link LitconvError} as soon as the loss is NaN or infinite.
  */
 export async function trainEpoch(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
+  model: LayersModel,
+  optimizer: Optimizer,
   split: MnistSplit,
   rng: Rng,
   batchSize: number,
@@ -119,7 +133,7 @@ export async function trainEpoch(
 
 /** Predicted digits for every image of `split` (dropout off), in batches to bound memory. */
 export async function predictLabels(
-  model: tf.LayersModel,
+  model: LayersModel,
   split: MnistSplit,
   batchSize = 500,
 ): Promise<Int32Array> {
@@ -140,7 +154,7 @@ export async function predictLabels(
 
 /** Mean loss and accuracy over `split` with dropout off, as the lecture's validation. */
 export async function evaluate(
-  model: tf.LayersModel,
+  model: LayersModel,
   split: MnistSplit,
   batchSize = 500,
 ): Promise<Score> {

@@ -8,9 +8,11 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
+import type { Sequential } from "../accel/tf_types.ts";
 
 /** `lecture`: two conv blocks; `extra-conv`: a third 5×5×128 conv block before flattening. */
 export type ModelVariant = "lecture" | "extra-conv";
+/** Every model variant, the lecture's first. */
 export const MODEL_VARIANTS: readonly ModelVariant[] = ["lecture", "extra-conv"];
 
 /**
@@ -20,7 +22,7 @@ export const MODEL_VARIANTS: readonly ModelVariant[] = ["lecture", "extra-conv"]
  *             → flatten (7·7·64 = 3136) → fc1 1024 → ReLU → dropout 0.5 → fc2 10 (logits)
  * extra-conv: … → conv3 5×5×128 pad 2 → ReLU → maxpool 2 → flatten (3·3·128 = 1152) → fc1 …
  */
-export function buildModel(variant: ModelVariant = "lecture", seed = 1): tf.Sequential {
+export function buildModel(variant: ModelVariant = "lecture", seed = 1): Sequential {
   let s = seed * 1000;
   const init = () => tf.initializers.glorotUniform({ seed: s++ });
   const conv = (filters: number, name: string, first = false) =>

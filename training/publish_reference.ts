@@ -22,7 +22,7 @@ import { evaluate } from "./loop.ts";
 import { type Confusion, confusionMatrix } from "./confusion.ts";
 import { confusionSvg, curvesSvg, rotationSvg } from "./charts.ts";
 import { quantizeWeights } from "./quantize.ts";
-import { writeAtomic, writeJsonAtomic } from "./atomic.ts";
+import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 import type { RotationPoint } from "./rotate.ts";
 
 /** What `reference.json` holds. */

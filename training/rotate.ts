@@ -8,6 +8,7 @@
  * @module
  */
 import type { tf } from "../accel/backend.ts";
+import type { LayersModel } from "../accel/tf_types.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS } from "../data/mnist.ts";
 import { predictLabels } from "./loop.ts";
 import { type Interpolation, rotateImage } from "./rotate_image.ts";
@@ -36,13 +37,15 @@ export function rotationAngles(max = 45, step = 5): number[] {
 
 /** Accuracy at one angle. */
 export interface RotationPoint {
+  /** Degrees, counter-clockwise. */
   angle: number;
+  /** Test accuracy on the digits rotated by `angle`. */
   accuracy: number;
 }
 
 /** Test accuracy of `model` on `split` rotated by each of `angles`. */
 export async function rotationCurve(
-  model: tf.LayersModel,
+  model: LayersModel,
   split: MnistSplit,
   angles: number[] = rotationAngles(),
   onAngle?: (p: RotationPoint) => void,

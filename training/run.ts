@@ -23,7 +23,7 @@ import { type NativeReport, nativeReport } from "../accel/native/index.ts";
 import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { adam } from "../accel/adam.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../kernels/rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
@@ -32,19 +32,25 @@ import { confusionMatrix } from "./confusion.ts";
 import { predictionsPng } from "./predictions_png.ts";
 import { rotationAngles, rotationCurve, type RotationPoint } from "./rotate.ts";
 import { saveModel } from "./save_model.ts";
-import { writeAtomic, writeJsonAtomic } from "./atomic.ts";
+import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 
 /** Everything that decides what a run computes. */
 export interface TrainConfig {
+  /** The lecture's model, or the exercise's with an extra conv block. */
   model: ModelVariant;
+  /** Epochs to train. */
   epochs: number;
+  /** Seed of the weights, the shuffling and dropout. */
   seed: number;
   /** First N training images; null = all 50,000. */
   limit: number | null;
   /** First N validation and test images; null = all 10,000. */
   evalLimit: number | null;
+  /** Images per step (64). */
   batchSize: number;
+  /** Adam's learning rate (1e-3). */
   learningRate: number;
+  /** Degrees between the angles of the rotation curve (−45 … 45). */
   rotationStep: number;
 }
 
@@ -65,18 +71,27 @@ export function defaultConfig(overrides: Partial<TrainConfig> = {}): TrainConfig
 
 /** One finished epoch, as the lecture's `hist` records it, plus timing. */
 export interface EpochRecord {
+  /** The epoch, from 1. */
   epoch: number;
+  /** Mean training loss over the epoch (dropout on, weights changing). */
   trainLoss: number;
+  /** Training accuracy over the epoch. */
   trainAccuracy: number;
+  /** Validation loss after the epoch. */
   validLoss: number;
+  /** Validation accuracy after the epoch. */
   validAccuracy: number;
+  /** Wall time of the epoch's training and validation. */
   seconds: number;
+  /** Training images per second. */
   imagesPerSecond: number;
 }
 
 /** What a checkpoint remembers besides the tensors. */
 export interface CheckpointMeta {
+  /** The run's settings. */
   config: TrainConfig;
+  /** Every finished epoch. */
   history: EpochRecord[];
   /** The run's random stream after the last finished epoch. */
   rngState: number;
@@ -84,32 +99,43 @@ export interface CheckpointMeta {
 
 /** The content of metrics.json. */
 export interface Metrics {
+  /** The run's settings. */
   config: TrainConfig;
+  /** The TF.js backend that trained it. */
   backend: string;
+  /** What the backend ran on. */
   device: string;
   /**
    * On wasm: native BLAS (library, version, calls per kernel) or wasm and why; else null.
    * Absent from runs recorded before it existed.
    */
   kernels?: NativeReport | null;
+  /** The versions of TF.js, Deno, V8 and TypeScript. */
   versions: { tfjs: string; deno: string; v8: string; typescript: string };
+  /** Every finished epoch. */
   history: EpochRecord[];
   /** null until the run has finished. */
   testAccuracy: number | null;
+  /** Test accuracy against rotation angle; null until the run has finished. */
   rotation: RotationPoint[] | null;
+  /** When the file was written (ISO 8601). */
   updatedAt: string;
 }
 
+/** What {@link runTraining} is asked to do. */
 export interface RunOptions {
+  /** The run's settings. */
   config: TrainConfig;
+  /** The run folder. */
   outDir: string;
+  /** The backend it runs on (from `useBackend`). */
   backend: BackendInfo;
   /** Continue from `outDir/checkpoint.bin`, training up to `config.epochs`. */
   resume?: boolean;
   /** Where messages go (stderr by default). */
   log?: (line: string) => void;
-  /** Progress output; defaults to stderr. */
-  progressOut?: ConstructorParameters<typeof ProgressBar>[1];
+  /** Where the progress bar is written; stderr by default. */
+  progressOut?: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   /** MNIST, if the caller loaded it already. */
   data?: Mnist;
 }

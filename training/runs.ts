@@ -1,5 +1,7 @@
 /**
- * Finding finished training runs in `data/runs/`, for the lessons and the site.
+ * Where training runs live and finding them: the run folders `deno task train` makes in
+ * `data/runs/`, and the committed reference runs in `data/reference/<model>/`, for the
+ * lessons and the site.
  *
  * @module
  */
@@ -8,10 +10,19 @@ import type { Metrics } from "./run.ts";
 /** Where `deno task train` puts run folders by default. */
 export const RUNS_DIR: string = new URL("../data/runs", import.meta.url).pathname;
 
+/** Where the committed reference runs live: one folder per model, `data/reference/<model>/`. */
+export const REFERENCE_URL: URL = new URL("../data/reference/", import.meta.url);
+
+/** {@link REFERENCE_URL} as a path. */
+export const REFERENCE_DIR: string = REFERENCE_URL.pathname.replace(/\/$/, "");
+
 /** A run folder and its metrics.json. */
 export interface RunInfo {
+  /** The run folder's path. */
   dir: string;
+  /** The folder's name, e.g. `2026-12-03T10-00-00Z-lecture`. */
   name: string;
+  /** Its metrics.json. */
   metrics: Metrics;
 }
 

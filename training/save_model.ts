@@ -9,11 +9,12 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
+import type { LayersModel } from "../accel/tf_types.ts";
 import { LitconvError } from "../kernels/errors.ts";
-import { writeAtomic } from "./atomic.ts";
+import { writeAtomic } from "../data/atomic.ts";
 
 /** Writes `dir/model.json` and `dir/weights.bin`. */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+export async function saveModel(model: LayersModel, dir: string): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
     await writeAtomic(`${dir}/weights.bin`, weights);
@@ -36,7 +37,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
 }
 
 /** Loads a model saved by {@link saveModel} from `dir`. */
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
+export async function loadModel(dir: string): Promise<LayersModel> {
   let json: {
     modelTopology: tf.io.ModelArtifacts["modelTopology"];
     weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];

@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { writeAtomicSync } from "../../data/atomic.ts";
 import os from "node:os";
 import { createRequire } from "node:module";
 import { engine, env } from "npm:@tensorflow/tfjs-core@4.22.0";
@@ -82,9 +83,7 @@ function writeWorkerScript(): { worker: string; main: string } | null {
     const worker = `${dir}/tfjs-backend-wasm-threaded-simd.worker.cjs`;
     // As TF.js does before making its Blob: the script's "\n" escapes must stay escapes.
     const text = `${prelude}\n${wasmWorkerContents.replace(/\n/g, "\\n")}`;
-    const partial = `${worker}.${Deno.pid}.tmp`;
-    Deno.writeTextFileSync(partial, text);
-    Deno.renameSync(partial, worker);
+    writeAtomicSync(worker, text);
     return { worker, main };
   } catch {
     return null;

@@ -7,7 +7,7 @@
  */
 import { lessonBlocks, type LessonEntry, LESSONS } from "../../lessons/index.ts";
 import type { Example } from "../../lessons/literate.ts";
-import { type Task, tasksOfLesson } from "../../lessons/tasks.ts";
+import { type TaskInfo, tasksOfLesson } from "../../kernels/registry.ts";
 import { lessonExamples } from "./examples.ts";
 import { highlight } from "./highlight.ts";
 import { renderMarkdown, Slugger } from "./markdown.ts";
@@ -37,7 +37,7 @@ export interface LessonPageData {
   examplesCached: boolean;
   prev?: { slug: string; title: string };
   next?: { slug: string; title: string };
-  tasks: Task[];
+  tasks: TaskInfo[];
 }
 
 /** The lesson's file name (`02_conv1d.ts`). */

@@ -4,12 +4,8 @@
  *
  * @module
  */
-import { listRuns, RUNS_DIR } from "../../training/runs.ts";
+import { listRuns, REFERENCE_DIR, RUNS_DIR } from "../../training/runs.ts";
 import type { Metrics } from "../../training/run.ts";
-
-/** Where the committed reference runs live. */
-export const REFERENCE_DIR: string = Deno.env.get("LITCONV_REFERENCE_DIR") ||
-  new URL("../../data/reference", import.meta.url).pathname;
 
 /** A run as the site lists it. */
 export interface SiteRun {

@@ -1,12 +1,12 @@
 /** The graded tasks: one section per task (`#02.1`), how to start it and how to check it. */
 import { LESSONS } from "../../lessons/index.ts";
-import { type Task, TASKS } from "../../lessons/tasks.ts";
+import { type TaskInfo, TASKS } from "../../kernels/registry.ts";
 import { usePage } from "../lib/context.ts";
 
-export const load = (): Promise<readonly Task[]> => Promise.resolve(TASKS);
+export const load = (): Promise<readonly TaskInfo[]> => Promise.resolve(TASKS);
 export const title = (): string => "Assignments";
 
-export default function Assignments({ data }: { data: readonly Task[] }) {
+export default function Assignments({ data }: { data: readonly TaskInfo[] }) {
   const page = usePage();
   const titleOf = (slug: string) => LESSONS.find((l) => l.slug === slug)?.title ?? slug;
   return (

@@ -20,6 +20,7 @@ export class Rng {
   /** The generator's entire state: a 32-bit unsigned integer. */
   state: number;
 
+  /** A generator whose stream is decided by `seed` (taken modulo 2³²). */
   constructor(seed: number) {
     this.state = seed >>> 0;
   }

@@ -1,7 +1,7 @@
 /**
- * The property every registry pair must satisfy: for any valid arguments, the TF.js
- * twin agrees with the naive kernel within the pair's tolerance. The property
- * tests, the mutant tests and the grader all run this one check.
+ * The property every pair of the registry must satisfy: for any valid arguments, the TF.js
+ * twin agrees with the naive kernel within the pair's tolerance. The property tests and the
+ * mutant tests run this one check.
  *
  * A failure throws an Error whose message carries fast-check's report (the shrunk
  * counterexample, the seed and the path) and the command that replays it.
@@ -9,12 +9,18 @@
  * @module
  */
 import fc from "npm:fast-check@4.10.2";
-import type { Pair } from "../registry.ts";
+import type { Pair } from "../kernels/op.ts";
+import { CONTRACTS } from "../kernels/contracts.ts";
+import { arbitraryOf } from "../kernels/fast_check.ts";
+import { runTwin } from "./run.ts";
 
 /** How many cases to try, and a seed/path to replay a reported failure. */
 export interface CheckOptions {
+  /** Random cases to try (default 100). */
   numRuns?: number;
+  /** fast-check's seed, to replay a reported failure. */
   seed?: number;
+  /** fast-check's counterexample path, with the seed, to replay a reported failure. */
   path?: string;
   /** Appended to the replay hint, e.g. the test file to run. */
   replayHint?: string;
@@ -50,12 +56,20 @@ export function assertClose(name: string, naive: unknown, twin: unknown, tol: nu
   walk(naive as Result, twin as Result, "");
 }
 
-/** Runs both sides on `args` and throws if they disagree. */
+/**
+ * Runs both sides on `args` and throws if they disagree: element by element within the
+ * pair's tolerance or, for a pair with a contract (dropout), each result against it.
+ */
 export async function compareOnce(pair: Pair, args: unknown[]): Promise<void> {
   const naive = pair.naive(...args);
-  const twin = await pair.tfjs(...args);
-  if (pair.compare) pair.compare(args, naive, twin);
-  else assertClose(pair.name, naive, twin, pair.tolerance(args, naive));
+  const twin = await runTwin(pair, args);
+  const tolerance = pair.tolerance(args, naive);
+  if (pair.contract) {
+    for (const [side, result] of [["naive", naive], ["tfjs", twin]] as const) {
+      const wrong = CONTRACTS[pair.contract](args, result, tolerance, naive);
+      if (wrong) throw new Error(`${side} ${pair.name}: ${wrong}`);
+    }
+  } else assertClose(pair.name, naive, twin, tolerance);
 }
 
 /**
@@ -63,7 +77,7 @@ export async function compareOnce(pair: Pair, args: unknown[]): Promise<void> {
  * passes; otherwise rejects with the shrunk counterexample and how to replay it.
  */
 export async function checkPair(pair: Pair, options: CheckOptions = {}): Promise<void> {
-  const property = fc.asyncProperty(pair.arbitrary, (args) => compareOnce(pair, args));
+  const property = fc.asyncProperty(arbitraryOf(pair), (args) => compareOnce(pair, args));
   const details = await fc.check(property, {
     numRuns: options.numRuns ?? 100,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -1,0 +1,99 @@
+/**
+ * Two walks over nested arrays of numbers that the kernels, their contracts and the grader's
+ * judge share: every number in order ({@link leaves}), and the shape of a value that may not
+ * be a proper nested array at all ({@link shapeOf}).
+ *
+ * Both walk with an explicit stack rather than recursion, because the grader feeds them
+ * answers from untrusted code: an array nested 200,000 levels deep must get a sentence, not
+ * a stack overflow.
+ *
+ * @module
+ */
+
+/** The deepest nesting {@link shapeOf} accepts: far beyond any tensor, far below the stack. */
+export const MAX_DEPTH = 64;
+
+/**
+ * Every number in a nested array, in row-major order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { leaves } from "./nested.ts";
+ * assert.deepEqual(leaves([[1, 2], [3, [4]]]), [1, 2, 3, 4]);
+ * assert.deepEqual(leaves(5), [5]);
+ * ```
+ */
+export function leaves(x: unknown): number[] {
+  const out: number[] = [];
+  const stack: unknown[] = [x];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) { for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]); }
+    else out.push(node as number);
+  }
+  return out;
+}
+
+/** How a value that is not a number is named in a message: "null", "an object", "a string". */
+function kindOf(v: unknown): string {
+  return v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * The shape of a rectangular nested array of finite numbers (`[]` for a number, `[0]` for an
+ * empty array), or one sentence saying why `v` is not one: a value that is not a number, a
+ * non-finite number (also as the strings "NaN", "Infinity", "-Infinity" that JSON carries
+ * them as), a ragged array, or nesting deeper than {@link MAX_DEPTH}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shapeOf } from "./nested.ts";
+ * assert.deepEqual(shapeOf([[1, 2, 3], [4, 5, 6]]), [2, 3]);
+ * assert.equal(shapeOf([[1, 2], [3]]), "the result is ragged: [1] has 1 entries, [0] has 2");
+ * assert.equal(shapeOf([1, null]), "[1] is null, not a number");
+ * ```
+ */
+export function shapeOf(v: unknown): number[] | string {
+  // The shape is read down the first elements, then every element is checked against it.
+  const shape: number[] = [];
+  for (let node = v; Array.isArray(node); node = node[0]) {
+    if (shape.length === MAX_DEPTH) {
+      return `the result is nested more than ${MAX_DEPTH} levels deep`;
+    }
+    shape.push(node.length);
+    if (node.length === 0) break;
+  }
+  const stack: [node: unknown, depth: number, path: string][] = [[v, 0, ""]];
+  while (stack.length > 0) {
+    const [node, depth, path] = stack.pop()!;
+    const where = path || "the result";
+    if (depth === shape.length) {
+      if (typeof node === "number") {
+        if (!Number.isFinite(node)) return `${where} is ${node}`;
+        continue;
+      }
+      if (typeof node === "string" && /^(NaN|-?Infinity)$/.test(node)) {
+        return `${where} is ${node}, not a finite number`;
+      }
+      if (Array.isArray(node)) {
+        return `the result is ragged: ${path} is an array, ${path.replace(/\d+\]$/, "0]")} is not`;
+      }
+      return `${where} is ${kindOf(node)}, not ${path ? "a number" : "a number or an array"}`;
+    }
+    if (!Array.isArray(node)) {
+      return `the result is ragged: ${where} is ${
+        typeof node === "number" ? "a number" : kindOf(node)
+      }, not an array of ${shape[depth]}`;
+    }
+    if (node.length !== shape[depth]) {
+      const first = `${path.replace(/\d+\]$/, "0]")}`;
+      return `the result is ragged: ${path || "the result"} has ${node.length} entries, ${
+        first || "[0]"
+      } has ${shape[depth]}`;
+    }
+    for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], depth + 1, `${path}[${i}]`]);
+  }
+  return shape;
+}

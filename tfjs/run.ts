@@ -1,0 +1,38 @@
+/**
+ * How a twin runs on TF.js: build its result inside `tf.tidy` (which frees every
+ * intermediate tensor, inputs included), read it back asynchronously, free it.
+ *
+ * Reads are always `await t.array()` / `await t.data()`, never `dataSync`: the webgpu backend
+ * can only hand data back asynchronously.
+ *
+ * @module
+ */
+import { currentBackend, tf } from "../accel/backend.ts";
+import type { AnyFunction, Pair } from "../kernels/op.ts";
+
+/**
+ * Runs `pair`'s TF.js twin on `args` on the current backend (litconv's default if none was
+ * chosen yet, rather than whichever TF.js would pick), and returns its result as plain
+ * numbers, leaving no tensor behind.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { conv1dOp } from "../kernels/conv.ts";
+ * import { runTwin } from "./run.ts";
+ * assert.deepEqual(await runTwin(conv1dOp, [[1, 2, 3], [1, 1], {}]), [3, 5]);
+ * ```
+ */
+export async function runTwin<F extends AnyFunction>(
+  pair: Pair<F>,
+  args: Parameters<F>,
+): Promise<ReturnType<F>> {
+  if (!tf.engine().backendName) await currentBackend();
+  const out = tf.tidy(() => pair.twin(tf, ...args) as tf.Tensor);
+  if (!(out instanceof tf.Tensor)) return out;
+  try {
+    return (out.rank === 0 ? (await out.data())[0] : await out.array()) as ReturnType<F>;
+  } finally {
+    out.dispose();
+  }
+}
