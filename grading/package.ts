@@ -4,7 +4,7 @@
  * The zip holds `setup.sh` (installs Deno from npm and caches the grader's dependencies),
  * `run_autograder` (grades `/autograder/submission` into `/autograder/results/results.json`,
  * hidden tests included; its root is `$AUTOGRADER_ROOT` when set, so it can be tried
- * anywhere) and the grader's sources (grading/, kernels/, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and runs setup.sh as root.
+ * anywhere) and the grader's sources (grading/, kernels/, data/atomic.ts, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and runs setup.sh as root.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import { userPath } from "./paths.ts";
 
 const REPO = new URL("../", import.meta.url);
 /** What the grader needs of the course, relative to the repository root. */
-const SOURCES = ["grading", "kernels", "deno.json", "deno.lock"];
+const SOURCES = ["grading", "kernels", "data/atomic.ts", "deno.json", "deno.lock"];
 
 /** setup.sh: Deno 2.9.6 from npm (util-linux's setpriv/prlimit are in Gradescope's image). */
 export const SETUP = `#!/usr/bin/env bash

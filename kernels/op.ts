@@ -53,7 +53,7 @@ export type Cases<F extends AnyFunction> = [what: string, argLists: Parameters<F
  * checks method parameters both ways).
  */
 export interface Op<F extends AnyFunction = AnyFunction> {
-  /** The public name, the same for the naive function and its twin, e.g. `"avgPool2d"`. */
+  /** The public name, the same for the naive function and its twin, e.g. `"conv1d"`. */
   name: string;
   /** One line for a reader: what the operation computes. */
   summary: string;

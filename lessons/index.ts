@@ -49,11 +49,6 @@ export const LESSONS: readonly LessonEntry[] = [
   entry("10_extra_conv.ts", l10),
 ].sort((a, b) => a.order - b.order);
 
-/** The lesson with this slug, or undefined. */
-export function findLesson(slug: string): LessonEntry | undefined {
-  return LESSONS.find((l) => l.slug === slug);
-}
-
 /** A lesson's prose and code, in reading order (reads its source file). */
 export async function lessonBlocks(lesson: LessonEntry): Promise<LiterateBlock[]> {
   return splitLiterate(await Deno.readTextFile(lesson.url));

@@ -69,12 +69,6 @@ export interface TwinOutput {
   tolerance: number;
 }
 
-/** The shape of every lesson module in `lessons/`. */
-export interface LessonModule {
-  lesson: LessonMeta;
-  examples(): Promise<Example[]>;
-}
-
 const PRAGMA = /^\s*\/\/\s*deno-(lint|fmt)-ignore/;
 const PROSE_OPEN = /^\/\*\*(?!\/)/; // `/**` at column 0, but not the empty comment `/**/`
 

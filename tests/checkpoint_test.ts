@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../accel/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { loadMnist, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
@@ -73,7 +73,7 @@ Deno.test("checkpoint: a missing, foreign or truncated file is a clear error", a
   const model = buildModel("lecture", 1);
   const optimizer = tf.train.adam(1e-3);
   const isError = (pattern: RegExp) => (e: unknown) => {
-    assert.ok(e instanceof LitconvError, String(e));
+    assert.ok(e instanceof FileError, String(e));
     assert.match(e.message, pattern);
     return true;
   };

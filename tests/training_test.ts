@@ -4,12 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { tf, useBackend } from "../accel/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
 import { loadMnist, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { evaluate, trainEpoch } from "../training/loop.ts";
-import { HELP, parseTrainArgs, UsageError } from "../training/args.ts";
+import { HELP, parseTrainArgs } from "../training/args.ts";
+import { TrainingError, UsageError } from "../kernels/errors.ts";
+import { RUN_FILES } from "../training/cli.ts";
 import { readCheckpointMeta } from "../training/checkpoint.ts";
 import { defaultConfig, type Metrics, runTraining } from "../training/run.ts";
 import { loadModel } from "../training/save_model.ts";
@@ -41,7 +42,7 @@ Deno.test("training: a NaN loss stops the run with a clear message", async () =>
   fc2.setWeights([kernel, tf.fill([10], NaN)]);
   const batch = take(data.train, 64);
   await assert.rejects(() => trainEpoch(model, tf.train.adam(1e-3), batch, new Rng(1), 64), (e) => {
-    assert.ok(e instanceof LitconvError);
+    assert.ok(e instanceof TrainingError);
     assert.match(e.message, /loss became NaN at batch 1\/1: training diverged/);
     return true;
   });
@@ -166,18 +167,8 @@ Deno.test("runTraining: extra-conv writes a complete, consistent run folder", as
   });
   const metrics = await runTraining({ config, outDir: dir, backend, data, log: () => {} });
   const files = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-  assert.deepEqual(files, [
-    "checkpoint.bin",
-    "confusion.json",
-    "confusion.svg",
-    "curves.svg",
-    "metrics.json",
-    "model.json",
-    "predictions.png",
-    "rotation.json",
-    "rotation.svg",
-    "weights.bin",
-  ]);
+  // Exactly the files the closing summary describes.
+  assert.deepEqual(files, Object.keys(RUN_FILES).sort());
   const saved: Metrics = JSON.parse(await Deno.readTextFile(`${dir}/metrics.json`));
   assert.deepEqual(saved, JSON.parse(JSON.stringify(metrics)));
   assert.equal(saved.backend, "wasm");

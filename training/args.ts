@@ -1,20 +1,22 @@
 /**
  * The flags of `deno task train`, parsed and checked before anything slow starts.
  *
- * A bad value is a {@link UsageError}; the command prints it with a pointer to `--help`
- * and exits with code 2, the usual "you called me wrong" status.
+ * The flags are `node:util`'s parseArgs; the values are checked here. A bad one is a
+ * {@link UsageError}; the command prints it with a pointer to `--help` and exits with code
+ * 2, the usual "you called me wrong" status.
  *
  * @module
  */
+import { parseArgs } from "node:util";
+import { UsageError } from "../kernels/errors.ts";
 import { MODEL_VARIANTS, type ModelVariant } from "./model.ts";
 
 /**
- * The lecture trains 20 epochs. On 2 CPU cores an epoch takes 76–85 s on wasm with the
- * native kernels (plus ≈ 75 s once for testing and the rotation curve): from a fresh clone
- * 20 took 29 min 17 s and 12 took 17 min 28 s. The default is as many as fit in about 20
- * minutes with room to spare.
+ * How many epochs `deno task train` runs when not told: the lecture's 20 would not fit in
+ * about 20 minutes on 2 CPU cores; README's "Speed" section has the measured times.
  */
 export const DEFAULT_EPOCHS = 12;
+/** The lecture's own run. */
 export const LECTURE_EPOCHS = 20;
 
 /** What the command was asked to do. */
@@ -37,12 +39,7 @@ export interface TrainArgs {
 }
 
 /** Flags whose values a resumed run takes from its checkpoint instead. */
-const DECIDED_BY_CHECKPOINT = ["--model", "--seed", "--limit", "--eval-limit", "--rotation-step"];
-
-/** A mistake in the command line. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+const DECIDED_BY_CHECKPOINT = ["model", "seed", "limit", "eval-limit", "rotation-step"];
 
 export const HELP = `deno task train [flags]
 
@@ -50,8 +47,8 @@ Trains the lecture's CNN on MNIST (50,000 train / 10,000 valid / 10,000 test) wi
 batch 64 and cross-entropy on logits, and writes a run folder: metrics.json, model.json +
 weights.bin, checkpoint.bin, curves.svg, predictions.png, rotation.json, rotation.svg.
 
-  --epochs N        epochs to train (default ${DEFAULT_EPOCHS}, about 17 minutes on 2 CPU cores;
-                    the lecture trains ${LECTURE_EPOCHS}, about 30 minutes)
+  --epochs N        epochs to train (default ${DEFAULT_EPOCHS}; the lecture trains ${LECTURE_EPOCHS};
+                    measured times on 2 CPU cores: README, section Speed)
   --limit N         train on the first N of the 50,000 training images only
   --eval-limit N    validate, test and rotate on the first N of the 10,000 images only
   --backend NAME    cpu | wasm | webgpu | tensorflow (default: TFJS_BACKEND, else a hardware
@@ -68,86 +65,81 @@ A first, quick run: deno task train --epochs 1 --limit 3000 --eval-limit 1000 (a
 on 2 CPU cores; without --eval-limit, testing 19 rotations of all 10,000 test images takes longer).
 `;
 
-const wholeNumber = (flag: string, v: string, min: number): number => {
+/** The flags, for `node:util`'s parseArgs: every value is a string, checked below. */
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  epochs: { type: "string" },
+  limit: { type: "string" },
+  "eval-limit": { type: "string" },
+  backend: { type: "string" },
+  model: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  resume: { type: "string" },
+  "rotation-step": { type: "string" },
+} as const;
+
+/** `v` as a whole number ≥ `min`, or a {@link UsageError} naming the flag. */
+const wholeNumber = (flag: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min) {
-    throw new UsageError(`${flag} needs a whole number ≥ ${min}, got '${v}'`);
+    throw new UsageError(`--${flag} needs a whole number ≥ ${min}, got '${v}'`);
   }
   return Number(v);
 };
 
+/** parseArgs's own errors, reworded as one short sentence about the flag. */
+function usageOf(e: Error): UsageError {
+  const flag = e.message.match(/'(-[-\w]+)/)?.[1];
+  const code = (e as { code?: string }).code;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`unknown argument '${flag}'`);
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    return new UsageError(`unexpected argument '${e.message.match(/'([^']*)'/)?.[1]}'`);
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const name = flag?.split(" ")[0] ?? "a flag";
+    return new UsageError(
+      `${name} needs a value (for one that starts with -, write ${name}=VALUE)`,
+    );
+  }
+  return new UsageError(e.message);
+}
+
 /** Parses the command line; throws a {@link UsageError} for anything unknown or malformed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, tokens: true });
+  } catch (e) {
+    throw usageOf(e as Error);
+  }
+  const { values: v, tokens } = parsed;
+  if (v.model !== undefined && !(MODEL_VARIANTS as readonly string[]).includes(v.model)) {
+    throw new UsageError(`--model must be one of ${MODEL_VARIANTS.join(", ")}, got '${v.model}'`);
+  }
   const args: TrainArgs = {
-    help: false,
-    epochs: DEFAULT_EPOCHS,
-    limit: null,
-    evalLimit: null,
-    backend: undefined,
-    model: "lecture",
-    seed: 1,
-    out: undefined,
-    resume: undefined,
-    rotationStep: 5,
+    help: v.help ?? false,
+    epochs: wholeNumber("epochs", v.epochs, 1) ?? DEFAULT_EPOCHS,
+    limit: wholeNumber("limit", v.limit, 1) ?? null,
+    evalLimit: wholeNumber("eval-limit", v["eval-limit"], 1) ?? null,
+    backend: v.backend,
+    model: (v.model ?? "lecture") as ModelVariant,
+    seed: wholeNumber("seed", v.seed, 0) ?? 1,
+    out: v.out,
+    resume: v.resume,
+    rotationStep: wholeNumber("rotation-step", v["rotation-step"], 1) ?? 5,
     ignoredByResume: [],
   };
-  const given: string[] = [];
-  let epochsGiven = false;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (flag === "--help" || flag === "-h") {
-      args.help = true;
-      continue;
+  if (args.resume !== undefined) {
+    if (args.out !== undefined && args.resume !== args.out) {
+      throw new UsageError("--resume DIR writes into DIR; leave out --out");
     }
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith("--"))) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      if (DECIDED_BY_CHECKPOINT.includes(flag)) given.push(`${flag} ${v}`);
-      return v;
-    };
-    switch (flag) {
-      case "--epochs":
-        args.epochs = wholeNumber(flag, value(), 1);
-        epochsGiven = true;
-        break;
-      case "--limit":
-        args.limit = wholeNumber(flag, value(), 1);
-        break;
-      case "--eval-limit":
-        args.evalLimit = wholeNumber(flag, value(), 1);
-        break;
-      case "--seed":
-        args.seed = wholeNumber(flag, value(), 0);
-        break;
-      case "--rotation-step":
-        args.rotationStep = wholeNumber(flag, value(), 1);
-        break;
-      case "--backend":
-        args.backend = value();
-        break;
-      case "--model": {
-        const m = value();
-        if (!(MODEL_VARIANTS as readonly string[]).includes(m)) {
-          throw new UsageError(`--model must be one of ${MODEL_VARIANTS.join(", ")}, got '${m}'`);
-        }
-        args.model = m as ModelVariant;
-        break;
-      }
-      case "--out":
-        args.out = value();
-        break;
-      case "--resume":
-        args.resume = value();
-        break;
-      default:
-        throw new UsageError(`unknown argument '${argv[i]}'`);
-    }
+    if (v.epochs === undefined) args.epochs = 0; // 0: keep the checkpoint's epochs
+    args.ignoredByResume = tokens.flatMap((t) =>
+      t.kind === "option" && DECIDED_BY_CHECKPOINT.includes(t.name)
+        ? [`--${t.name} ${t.value}`]
+        : []
+    );
   }
-  if (args.resume && args.out && args.resume !== args.out) {
-    throw new UsageError("--resume DIR writes into DIR; leave out --out");
-  }
-  if (args.resume && !epochsGiven) args.epochs = 0; // 0: keep the checkpoint's epochs
-  if (args.resume) args.ignoredByResume = given;
   return args;
 }

@@ -18,7 +18,7 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { writeAtomic } from "../data/atomic.ts";
 
 const MAGIC = "LITCKPT1";
@@ -102,11 +102,11 @@ interface Header<M> {
 /**
  * Reads and checks the header of a checkpoint file's bytes, without making tensors: the
  * magic, the header length, the JSON, and that the file holds every tensor it lists.
- * Anything else is a {@link LitconvError} naming `path`.
+ * Anything else is a {@link FileError} naming `path`.
  */
 function parseHeader<M>(bytes: Uint8Array, path: string): Header<M> {
   const fail = (detail: string): never => {
-    throw new LitconvError("loadCheckpoint", path, detail);
+    throw new FileError("loadCheckpoint", path, detail);
   };
   if (bytes.length === 0) fail("is empty");
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
@@ -158,20 +158,20 @@ function parseCheckpoint<M>(bytes: Uint8Array, path: string): Parsed<M> {
   return { meta, model, optimizer };
 }
 
-/** Reads `dir/checkpoint.bin`, or a {@link LitconvError} that says why it cannot. */
+/** Reads `dir/checkpoint.bin`, or a {@link FileError} that says why it cannot. */
 async function readCheckpointFile(dir: string): Promise<{ bytes: Uint8Array; path: string }> {
   const path = `${dir}/${CHECKPOINT_FILE}`;
   try {
     return { bytes: await Deno.readFile(path), path };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new LitconvError(
+      throw new FileError(
         "loadCheckpoint",
         path,
         "is missing: --resume needs a run folder in which at least one epoch finished",
       );
     }
-    throw new LitconvError("loadCheckpoint", path, `cannot be read (${(e as Error).message})`);
+    throw new FileError("loadCheckpoint", path, `cannot be read (${(e as Error).message})`);
   }
 }
 
@@ -198,7 +198,7 @@ export async function loadCheckpoint<M>(
   const parsed = parseCheckpoint<M>(bytes, path);
   if (parsed.model.length !== model.weights.length) {
     tf.dispose([...parsed.model, ...parsed.optimizer.map((o) => o.tensor)]);
-    throw new LitconvError(
+    throw new FileError(
       "loadCheckpoint",
       path,
       `holds ${parsed.model.length} weight tensors but this model has ${model.weights.length}`,

@@ -8,8 +8,8 @@
  * @module
  */
 import { useBackend } from "../accel/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
-import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs, UsageError } from "./args.ts";
+import { FileError, LitconvError, TrainingError, UsageError } from "../kernels/errors.ts";
+import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs } from "./args.ts";
 import { defaultConfig, runTraining } from "./run.ts";
 import { CHECKPOINT_FILE, readCheckpointMeta } from "./checkpoint.ts";
 
@@ -29,6 +29,8 @@ export const RUN_FILES: Record<string, string> = {
   "metrics.json": "losses and accuracies per epoch, test accuracy, timings, versions",
   "curves.svg": "loss and accuracy, train vs validation",
   "predictions.png": "the first 12 test digits, predicted and true labels",
+  "confusion.svg": "the test set's confusion matrix",
+  "confusion.json": "the same, as numbers",
   "rotation.svg": "test accuracy against rotation angle",
   "rotation.json": "the same, as numbers",
   "model.json": "the trained model (TF.js layers format), with …",
@@ -52,15 +54,12 @@ export function runSummary(dir: string, testAccuracy: number | null): string {
   ].join("\n");
 }
 
-/** A path given on the command line that cannot be used; exit code 2. */
-class PathError extends Error {}
-
 async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.stat(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
-    throw new PathError(`${path} cannot be read: ${(e as Error).message}`);
+    throw new UsageError(`${path} cannot be read: ${(e as Error).message}`);
   }
 }
 
@@ -72,16 +71,16 @@ async function checkRunFolder(args: TrainArgs, outDir: string): Promise<void> {
   const info = await statOrNull(outDir);
   if (args.resume !== undefined) {
     if (!info) {
-      throw new PathError(
+      throw new UsageError(
         `--resume ${outDir}: no such folder; give the run folder of an earlier ` +
           `deno task train (they are in data/runs/ unless --out named another)`,
       );
     }
     if (!info.isDirectory) {
-      throw new PathError(`--resume ${outDir}: this is a file; --resume takes a run folder`);
+      throw new UsageError(`--resume ${outDir}: this is a file; --resume takes a run folder`);
     }
     if (!await statOrNull(`${outDir}/${CHECKPOINT_FILE}`)) {
-      throw new PathError(
+      throw new UsageError(
         `--resume ${outDir}: this folder holds no ${CHECKPOINT_FILE}, so no epoch finished ` +
           `in it; start a new run instead (deno task train --out ${outDir})`,
       );
@@ -89,8 +88,8 @@ async function checkRunFolder(args: TrainArgs, outDir: string): Promise<void> {
     try {
       await readCheckpointMeta(outDir);
     } catch (e) {
-      if (!(e instanceof LitconvError)) throw e;
-      throw new PathError(
+      if (!(e instanceof FileError)) throw e;
+      throw new UsageError(
         `--resume ${outDir}: ${e.message.replace(/^loadCheckpoint: /, "")}; ` +
           `it cannot be continued: start a new run with --out NEW_FOLDER`,
       );
@@ -98,12 +97,12 @@ async function checkRunFolder(args: TrainArgs, outDir: string): Promise<void> {
     return;
   }
   if (info && !info.isDirectory) {
-    throw new PathError(
+    throw new UsageError(
       `--out ${outDir}: this is a file; --out names a folder (created if missing)`,
     );
   }
   if (info && await statOrNull(`${outDir}/${CHECKPOINT_FILE}`)) {
-    throw new PathError(
+    throw new UsageError(
       `${outDir} already holds a run; continue it with --resume ${outDir} ` +
         `or choose another --out`,
     );
@@ -150,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     await checkRunFolder(args, outDir);
   } catch (e) {
-    if (!(e instanceof PathError)) throw e;
+    if (!(e instanceof UsageError)) throw e;
     console.error(`deno task train: ${e.message}`);
     return 2;
   }
@@ -168,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!args.resume && args.epochs < LECTURE_EPOCHS) {
       console.error(
         `training ${args.epochs} epoch(s); the lecture's full run is ` +
-          `deno task train --epochs ${LECTURE_EPOCHS} (about 30 minutes on 2 CPU cores with wasm)`,
+          `deno task train --epochs ${LECTURE_EPOCHS} (measured times: README, section Speed)`,
       );
     }
     const metrics = await runTraining({
@@ -189,8 +188,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // A failed run (NaN loss, a checkpoint that does not fit the model) or the disk
     // refusing a write: say what and where, without a stack trace.
-    if (e instanceof LitconvError) console.error(`deno task train: ${e.message}`);
-    else if (isIoError(e)) {
+    if (e instanceof TrainingError || e instanceof FileError) {
+      console.error(`deno task train: ${e.message}`);
+    } else if (isIoError(e)) {
       console.error(`deno task train: the run folder ${outDir} cannot be written: ${e.message}`);
     } else throw e;
     return 1;

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { LitconvError } from "../kernels/errors.ts";
 
 /** MNIST's field and the box the digit is scaled into. */
 export const FIELD = 28, BOX = 20;
@@ -123,8 +124,10 @@ export function preprocessDigit(
   height: number,
 ): Float32Array {
   if (gray.length !== width * height) {
-    throw new RangeError(
-      `preprocessDigit: ${gray.length} grey levels for a ${width}×${height} drawing`,
+    throw new LitconvError(
+      "preprocessDigit",
+      "gray",
+      `has ${gray.length} grey levels for a ${width}×${height} drawing`,
     );
   }
   const field = new Float32Array(FIELD * FIELD);

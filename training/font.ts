@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { LitconvError } from "../kernels/errors.ts";
 
 const GLYPHS: Record<string, string[]> = {
   "0": ["111", "101", "101", "101", "111"],
@@ -55,7 +56,9 @@ export function drawText(
 ): void {
   [...text].forEach((ch, k) => {
     const glyph = GLYPHS[ch];
-    if (!glyph) throw new RangeError(`drawText: no glyph for '${ch}'`);
+    if (!glyph) {
+      throw new LitconvError("drawText", "text", `has '${ch}', which the font has no glyph for`);
+    }
     glyph.forEach((row, gy) => {
       [...row].forEach((bit, gx) => {
         if (bit !== "1") return;

@@ -17,7 +17,7 @@ import type {
   Tensor1D,
   Tensor4D,
 } from "../accel/tf_types.ts";
-import { LitconvError } from "../kernels/errors.ts";
+import { TrainingError } from "../kernels/errors.ts";
 import { type MnistSplit, PIXELS } from "../data/mnist.ts";
 import type { Rng } from "../kernels/rng.ts";
 
@@ -81,7 +81,7 @@ function reseedDropout(model: tf.LayersModel, rng: Rng): void {
 
 /**
  * Trains `model` for one epoch over `split` in a shuffled order drawn from `rng`.
- * Throws a {@link LitconvError} as soon as the loss is NaN or infinite.
+ * Throws a {@link TrainingError} as soon as the loss is NaN or infinite.
  */
 export async function trainEpoch(
   model: LayersModel,
@@ -115,10 +115,8 @@ export async function trainEpoch(
     const [hitCount] = await hits!.data();
     tf.dispose([x, y, loss, hits!]);
     if (!Number.isFinite(lossValue)) {
-      throw new LitconvError(
-        "train",
-        "loss",
-        `became ${lossValue} at batch ${b + 1}/${batches}: training diverged; ` +
+      throw new TrainingError(
+        `the loss became ${lossValue} at batch ${b + 1}/${batches}: training diverged; ` +
           `try a smaller learning rate or another --seed`,
       );
     }

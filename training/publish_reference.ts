@@ -14,7 +14,7 @@
  * @module
  */
 import { tf, useBackend } from "../accel/backend.ts";
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { loadMnist, type MnistSplit, take } from "../data/mnist.ts";
 import type { Metrics } from "./run.ts";
 import { loadModel } from "./save_model.ts";
@@ -43,7 +43,7 @@ async function readJson<T>(path: string): Promise<T> {
   try {
     return JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
-    throw new LitconvError("publishReference", path, `cannot be read: ${e}`);
+    throw new FileError("publishReference", path, `cannot be read: ${e}`);
   }
 }
 
@@ -76,7 +76,7 @@ export async function publishReference(
   const log = opts.log ?? ((line: string) => console.error(line));
   const metrics = await readJson<Metrics>(`${runDir}/metrics.json`);
   if (metrics.testAccuracy === null || metrics.history.length !== metrics.config.epochs) {
-    throw new LitconvError("publishReference", runDir, "holds a run that has not finished");
+    throw new FileError("publishReference", runDir, "holds a run that has not finished");
   }
   const rotation = await readJson<RotationPoint[]>(`${runDir}/rotation.json`);
   // The run's own test images: all 10,000 unless it was run with --eval-limit.
@@ -132,7 +132,7 @@ if (import.meta.main) {
     const info = await publishReference(runDir, destDir);
     console.log(JSON.stringify(info, null, 2));
   } catch (e) {
-    if (!(e instanceof LitconvError)) throw e;
+    if (!(e instanceof FileError)) throw e;
     console.error(`deno task reference: ${e.message}`);
     Deno.exit(1);
   }

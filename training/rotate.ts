@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { tf } from "../accel/backend.ts";
 import type { LayersModel } from "../accel/tf_types.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS } from "../data/mnist.ts";
 import { predictLabels } from "./loop.ts";

@@ -10,7 +10,7 @@
  */
 import { tf } from "../accel/backend.ts";
 import type { LayersModel } from "../accel/tf_types.ts";
-import { LitconvError } from "../kernels/errors.ts";
+import { FileError } from "../kernels/errors.ts";
 import { writeAtomic } from "../data/atomic.ts";
 
 /** Writes `dir/model.json` and `dir/weights.bin`. */
@@ -47,11 +47,7 @@ export async function loadModel(dir: string): Promise<LayersModel> {
     json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
     weightData = await Deno.readFile(`${dir}/weights.bin`);
   } catch (e) {
-    throw new LitconvError(
-      "loadModel",
-      dir,
-      `holds no saved model (model.json + weights.bin): ${e}`,
-    );
+    throw new FileError("loadModel", dir, `holds no saved model (model.json + weights.bin): ${e}`);
   }
   return await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,
