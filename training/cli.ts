@@ -168,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!args.resume && args.epochs < LECTURE_EPOCHS) {
       console.error(
         `training ${args.epochs} epoch(s); the lecture's full run is ` +
-          `deno task train --epochs ${LECTURE_EPOCHS} (about 30 minutes on 2 CPU cores with wasm)`,
+          `deno task train --epochs ${LECTURE_EPOCHS} (about 19 minutes on 2 CPU cores with wasm)`,
       );
     }
     const metrics = await runTraining({
