@@ -16,7 +16,29 @@
  * op in TF.js's order, with the bias corrections from the same float32 `accBeta` variables;
  * the last `size % 4` floats go through {@link fusedAdamStep}, the same math in JavaScript
  * with `Math.fround` wherever a TF.js op stores a float32. So the result is the stock
- * optimizer's, bit for bit (tests/adam_test.ts checks it), in ~3.6 ms instead of ~21 ms. Everything else (the moments' variables and names,
+ * optimizer's, bit for bit (tests/adam_test.ts checks it), in ~3.6 ms instead of ~21 ms,
+ * with one deliberate exception:
+ *
+ * **Subnormal moments are stored as zeros** (`flushSubnormals`, on by default): where m′ or
+ * v′ would be subnormal (0 < |x| < 2⁻¹²⁶ ≈ 1.18e-38), it is stored as a zero of the same
+ * sign, as x86's flush-to-zero mode would. Why: a weight whose gradient is exactly 0 for
+ * many steps (fc1's rows for pooled features that stay 0) has its m decay by 0.9 a step into
+ * that range after ~700 steps, where it then sticks (k·2⁻¹⁴⁹·0.9 rounds back to k·2⁻¹⁴⁹ for
+ * k ≤ 4); after one epoch 0.73M of fc1's 3.2M moments are subnormal, and arithmetic on them
+ * takes a microcode assist on Intel cores, which made training 2.3× slower from step ~700 on
+ * (issue 17). Why it changes nothing beyond float noise: a flushed moment differs from the
+ * IEEE one by less than 2⁻¹²⁶. Through m̂ = m/c1 (c1 = 1 − β1ᵗ ≥ 1 − β1 = 0.1) and the
+ * denominator √v̂ + ε ≥ ε = 1e-7, that moves a weight's step by less than
+ * lr · 2⁻¹²⁶ / (0.1 · 1e-7) ≈ 1.2e-33 (lr = 1e-3), below half an ulp of any float32 weight
+ * larger than 2e-26 in magnitude, so such weights come out bit for bit the same; the
+ * difference then decays by β1 every step. A flushed v means every recent gradient of that
+ * weight was below √(2⁻¹²⁶/(1 − β2)) ≈ 3.4e-18 and its m̂ below ~3.4e-17: the weight's whole
+ * update is then below 1e-12, and changing √v̂ by at most √(2⁻¹²⁶/(1−β2)) changes it by
+ * far less. Against these, float32 rounding moves each weight by ~1e-9 at every step and a
+ * different summation order in a convolution by ~1e-7 relative. Where no moment is
+ * subnormal (fresh weights, the first ~600 steps) the result is stock Adam's bit for bit.
+ *
+ * Everything else (the moments' variables and names,
  * `getWeights`/`setWeights`, `dispose`) is inherited, so checkpoints are unchanged. On any
  * other backend, or for anything unusual (a non-float32 weight, data not in the wasm heap),
  * or where the SIMD module cannot be compiled, it runs the stock `applyGradients`.
@@ -46,9 +68,9 @@ interface WasmBackend {
 }
 
 /** The fused kernel for the wasm backend's memory, or null if we cannot reach that memory. */
-function kernelFor(backend: WasmBackend): AdamKernel | null {
+function kernelFor(backend: WasmBackend, flush: boolean): AdamKernel | null {
   const memory = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? adamKernel(memory) : null;
+  return memory instanceof WebAssembly.Memory ? adamKernel(memory, flush) : null;
 }
 
 /** What `applyGradients` receives: gradients by variable name, as a map or a list. */
@@ -56,6 +78,12 @@ type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 
 /** A drop-in `tf.AdamOptimizer` whose update is one fused pass per weight on wasm. */
 export class FusedAdam extends tf.AdamOptimizer {
+  /**
+   * Store subnormal moments as zeros (see the module's text). false: IEEE float32 throughout,
+   * stock Adam's results bit for bit, and Intel's slow path once moments turn subnormal.
+   */
+  flushSubnormals = true;
+
   override applyGradients(variableGradients: Gradients): void {
     if (tf.getBackend() !== "wasm") return super.applyGradients(variableGradients);
     const list = Array.isArray(variableGradients)
@@ -69,7 +97,7 @@ export class FusedAdam extends tf.AdamOptimizer {
       return value && onWasm(value) &&
         (tensor == null || (onWasm(tensor) && tensor.shape.join() === value.shape.join()));
     });
-    const kernel = fusable ? kernelFor(backend) : null;
+    const kernel = fusable ? kernelFor(backend, this.flushSubnormals) : null;
     if (!kernel) return super.applyGradients(variableGradients);
 
     const state = this as unknown as AdamState;
@@ -79,7 +107,17 @@ export class FusedAdam extends tf.AdamOptimizer {
     const b1 = Math.fround(this.beta1), b2 = Math.fround(this.beta2);
     const oneMinusB1 = Math.fround(1 - this.beta1), oneMinusB2 = Math.fround(1 - this.beta2);
     const eps = Math.fround(this.epsilon), minusLr = Math.fround(-this.learningRate);
-    const k: AdamConstants = { b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr };
+    const k: AdamConstants = {
+      b1,
+      b2,
+      oneMinusB1,
+      oneMinusB2,
+      c1,
+      c2,
+      eps,
+      minusLr,
+      flush: this.flushSubnormals,
+    };
     const constants = [b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr] as const;
 
     list.forEach(({ name, tensor: gradient }, i) => {
@@ -143,11 +181,17 @@ export interface AdamConstants {
   c2: number;
   eps: number;
   minusLr: number;
+  /** Store subnormal m′ and v′ as zeros of the same sign (default false: IEEE). */
+  flush?: boolean;
 }
+
+/** The smallest normal float32, 2⁻¹²⁶: below it (and above 0) a float32 is subnormal. */
+export const MIN_NORMAL_F32 = 2 ** -126;
 
 /**
  * One Adam step over flat arrays, in place: `w`, `m`, `v` are updated from the gradient `g`.
- * Each `f(…)` rounds to float32 where TF.js's op would, in TF.js's order.
+ * Each `f(…)` rounds to float32 where TF.js's op would, in TF.js's order; with `k.flush`,
+ * a subnormal m′ or v′ becomes a zero of its sign (`x * 0`), as the wasm kernel stores it.
  */
 export function fusedAdamStep(
   w: Float32Array,
@@ -157,11 +201,13 @@ export function fusedAdamStep(
   k: AdamConstants,
 ): void {
   const f = Math.fround;
-  const { b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr } = k;
+  const { b1, b2, oneMinusB1, oneMinusB2, c1, c2, eps, minusLr, flush = false } = k;
   for (let j = 0; j < w.length; j++) {
     const gj = g[j];
-    const mj = f(f(m[j] * b1) + f(gj * oneMinusB1));
-    const vj = f(f(v[j] * b2) + f(f(gj * gj) * oneMinusB2));
+    let mj = f(f(m[j] * b1) + f(gj * oneMinusB1));
+    let vj = f(f(v[j] * b2) + f(f(gj * gj) * oneMinusB2));
+    if (flush && Math.abs(mj) < MIN_NORMAL_F32) mj *= 0;
+    if (flush && Math.abs(vj) < MIN_NORMAL_F32) vj *= 0;
     m[j] = mj;
     v[j] = vj;
     const step = f(f(mj / c1) / f(f(Math.sqrt(f(vj / c2))) + eps));

@@ -5,7 +5,20 @@
  * A JavaScript loop cannot do this fast: JS computes in float64, and rounding each step back
  * to float32 (`Math.fround`) makes it slower than TF.js's dozen separate kernels.
  *
- * The module is 200-odd bytes, written out below with a small encoder rather than shipped
+ * One difference from IEEE arithmetic, on purpose: the two moments are stored with their
+ * subnormal values (0 < |x| < 2⁻¹²⁶ ≈ 1.18e-38) flushed to a zero of the same sign, as x86's
+ * flush-to-zero mode would store them. Without it, a moment whose gradient stays exactly 0
+ * (a dense-layer input that is 0 for many batches in a row) decays by β1 = 0.9 a step into
+ * the subnormal range after ~700 steps and then stays there for good: rounding to nearest
+ * makes k·2⁻¹⁴⁹ · 0.9 round back to k·2⁻¹⁴⁹ for k ≤ 4. After one epoch of the lecture's
+ * training, 0.73M of fc1's 3.2M first moments are subnormal, and Intel cores take a
+ * microcode assist (~100+ cycles) for each SIMD operation that reads or makes one: the
+ * issue-17 slowdown (training at 0.44× its first-epoch speed). Flushing costs four integer
+ * operations per moment (see `ftz` below); `accel/adam.ts` says why it cannot change the
+ * weights beyond float noise. `adamKernel(memory, false)` builds the IEEE variant (for
+ * `bench/subnormals.ts` and the tests).
+ *
+ * The module is 300-odd bytes, written out below with a small encoder rather than shipped
  * as a binary. In WebAssembly text format, its loop is:
  *
  * ```text
@@ -13,9 +26,11 @@
  *       (param $b1 $b2 $oneMinusB1 $oneMinusB2 $c1 $c2 $eps $minusLr f32)
  *   for each 16-byte group at byte offset $i (4 floats):
  *     g  = v128.load($g + $i)
- *     m' = m·b1 + g·(1−b1)                        stored to $mOut + $i
- *     v' = v·b2 + (g·g)·(1−b2)                    stored to $vOut + $i
+ *     m' = ftz(m·b1 + g·(1−b1))                   stored to $mOut + $i
+ *     v' = ftz(v·b2 + (g·g)·(1−b2))               stored to $vOut + $i
  *     w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w   stored to $wOut + $i
+ * ftz(x) = x & ((x & 0x7f800000 > 0) | 0x80000000), lane by lane on the bits:
+ *          a zero exponent field (a subnormal or a zero) keeps only the sign bit
  * ```
  *
  * The outputs may be the inputs (an update in place) or fresh buffers.
@@ -49,17 +64,33 @@ const splat = op.f32x4Splat, sqrt = op.f32x4Sqrt, add = op.f32x4Add, mul = op.f3
 const div = op.f32x4Div;
 
 // Locals: params 0–6 w m v g wOut mOut vOut, 7 groups, 8–15 the constants; then the i32s
-// i and end, and the v128s 18 g, 19 m', 20 v', 21–28 the constants splatted to 4 lanes.
+// i and end, and the v128s 18 g, 19 m', 20 v', 21–28 the constants splatted to 4 lanes,
+// 29 the exponent mask, 30 the sign bit, 31 zero (wasm zeroes locals).
 const [W, M, Vv, G, WOUT, MOUT, VOUT, GROUPS] = [0, 1, 2, 3, 4, 5, 6, 7];
 const CONSTANTS = [8, 9, 10, 11, 12, 13, 14, 15];
 const [I, END, GV, MV, VV] = [16, 17, 18, 19, 20];
 const splatted = (param: number) => 21 + (param - 8); // f32 param 8..15 → v128 local 21..28
 const [B1, B2, OB1, OB2, C1, C2, EPS, MLR] = CONSTANTS.map(splatted);
+const [EXPONENT, SIGN, ZERO] = [29, 30, 31];
 const at = (base: number) => [...get(base), ...get(I), ...i32Add]; // base + i
 
+/**
+ * Local `x` ← x with subnormal lanes flushed to ±0: x & ((x & exponent) >s 0 | sign). Integer
+ * operations only, so a subnormal costs nothing here on any CPU; NaN and ∞ pass unchanged.
+ */
 // deno-fmt-ignore
-const body = [
+const ftz = (x: number) => [
+  ...get(x), ...get(x), ...get(EXPONENT), ...op.v128And, // x & exponent
+  ...get(ZERO), ...op.i32x4GtS,                          // > 0: all ones, else zeros
+  ...get(SIGN), ...op.v128Or, ...op.v128And, ...set(x),  // | sign, & x
+];
+
+/** The function's body; `flush` false leaves out `ftz` (IEEE subnormals, for comparison). */
+// deno-fmt-ignore
+const body = (flush: boolean) => [
   ...CONSTANTS.flatMap((p) => [...get(p), ...splat, ...set(splatted(p))]),
+  ...op.i32x4Const(0x7f800000), ...set(EXPONENT),
+  ...op.i32x4Const(0x80000000), ...set(SIGN),
   ...get(GROUPS), 0x41, 4, 0x74, ...set(END),      // end = groups << 4 (bytes)
   0x02, 0x40, 0x03, 0x40,                           // block, loop
   ...get(I), ...get(END), 0x4f, 0x0d, 1,            //   if i >= end: break
@@ -68,6 +99,7 @@ const body = [
   ...get(GV), ...get(OB1), ...mul, ...add, ...set(MV), //  + g·(1−b1)
   ...at(Vv), ...load, ...get(B2), ...mul,           //   v·b2
   ...get(GV), ...get(GV), ...mul, ...get(OB2), ...mul, ...add, ...set(VV), // + (g·g)·(1−b2)
+  ...(flush ? [...ftz(MV), ...ftz(VV)] : []),       //   m', v' flushed
   ...at(MOUT), ...get(MV), ...store,                //   store m'
   ...at(VOUT), ...get(VV), ...store,                //   store v'
   ...at(WOUT),                                      //   (the address w' goes to)
@@ -79,20 +111,23 @@ const body = [
   0x0c, 0, 0x0b, 0x0b,                              // br loop; end loop; end block
 ];
 
-const kernels = new WeakMap<WebAssembly.Memory, AdamKernel | null>();
+const kernels = new Map<boolean, WeakMap<WebAssembly.Memory, AdamKernel | null>>();
 
 /**
  * The Adam kernel working in `memory` (compiled once per memory), or null where it cannot be
- * compiled (a runtime without wasm SIMD): callers then take TF.js's own path.
+ * compiled (a runtime without wasm SIMD): callers then take TF.js's own path. `flush`
+ * (the default) stores subnormal moments as zeros; false gives plain IEEE arithmetic.
  */
-export function adamKernel(memory: WebAssembly.Memory): AdamKernel | null {
-  if (!kernels.has(memory)) {
+export function adamKernel(memory: WebAssembly.Memory, flush = true): AdamKernel | null {
+  let byMemory = kernels.get(flush);
+  if (!byMemory) kernels.set(flush, byMemory = new WeakMap());
+  if (!byMemory.has(memory)) {
     const params = [...Array(8).fill(I32), ...Array(8).fill(F32)];
-    const locals: [number, number][] = [[2, I32], [11, V128]];
-    kernels.set(
+    const locals: [number, number][] = [[2, I32], [14, V128]];
+    byMemory.set(
       memory,
-      compileFunction(memory, "adam", params, locals, body) as AdamKernel | null,
+      compileFunction(memory, "adam", params, locals, body(flush)) as AdamKernel | null,
     );
   }
-  return kernels.get(memory) ?? null;
+  return byMemory.get(memory) ?? null;
 }

@@ -1,27 +1,45 @@
 /**
- * `deno task bench`: how fast one training step of the lecture CNN runs on each TF.js
- * backend, next to the same step in PyTorch.
+ * `deno task bench`: how fast the lecture CNN trains on each TF.js backend, next to the same
+ * in PyTorch, in one run: one step on fresh weights, one step on a *trained* state, and with
+ * `--epoch` a whole epoch.
  *
  * A step (see `step.ts`) is forward with dropout, softmax cross-entropy, backward and one
- * Adam update, on a random batch (speed does not depend on the pixel values).
+ * Adam update.
  *
  * ```text
  * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
  *                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
+ *                 [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
  * ```
+ *
+ * Rows, each beside PyTorch's row of the same kind (the "vs torch" ratios):
+ *
+ * - fresh: a step from freshly initialized weights on a random batch (speed does not
+ *   depend on the pixel values), and evaluation throughput: images/s of a forward pass
+ *   (no dropout, no gradient) at `--eval-batch`, median of 3 after one warm-up, as every
+ *   epoch's validation and the rotation curve run it.
+ * - trained: a step from a trained state, on real MNIST batches (the same for both): what
+ *   `deno task train` runs after its first steps. Issue 17: a trained state held 0.73M
+ *   subnormal Adam moments that Intel cores compute on ~100× slower, and training ran at
+ *   0.44× its first epoch's speed while fresh-weight steps looked fine. The state is made
+ *   here by `--trained-steps` steps of litconv's own training loop (default 782, one
+ *   epoch of the lecture, as `deno task train --epochs 1`), or read from
+ *   `RUN_DIR/checkpoint.bin` with `--checkpoint`; PyTorch loads the very same weights and
+ *   Adam moments (converted to its layouts by `torch_lecture.py`).
+ * - epoch (`--epoch`): one epoch of the lecture (50,000 digits in shuffled batches of 64,
+ *   seed 1) from the same initial weights, ours by `trainEpoch`, PyTorch's by its loop on
+ *   the same IDX files: seconds, images/s, and the rate of its first and last 100 steps
+ *   (a slowdown as training goes on shows there). Our epoch then is the trained state.
  *
  * Each row also gives the process's CPU time per step (median): with one thread everywhere
  * (`LITCONV_WASM_THREADS=1 LITCONV_BLAS_THREADS=1 … --torch-threads 1`) it is close to the
  * step's time on a quiet machine, a fairer comparison when others load the cores (with
- * more threads it also counts threads spinning while they wait). Each row also gives
- * evaluation throughput: images/s of a forward pass (no dropout, no
- * gradient) at `--eval-batch`, median of 3 after one warm-up, as every epoch's validation
- * and the rotation curve run it.
+ * more threads it also counts threads spinning while they wait).
  *
  * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported. Where OpenBLAS
- *   runs the GEMM kernels (`accel/native/`), a second row times the same backend
- *   with them switched off ("wasm, no BLAS"), so the native path's gain is measured in
- *   the same run.
+ *   runs the GEMM kernels (`accel/native/`), more rows time the same backend
+ *   without oneDNN ("wasm, no oneDNN") and without any native kernel ("wasm, no BLAS"),
+ *   so the native path's gain is measured in the same run.
  * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
  * - cpu: ~100 s a step at batch 64 (measured 98.6 s here), so it runs only when named in `--backends`, and then
  *   times a single step with no warm-up (said so in the table).
@@ -30,6 +48,14 @@
  *   whatever `libblas.so.3` the system has; the reference BLAS is ~5× slower than OpenBLAS
  *   at the dense layers, so the BLAS is printed with the result.
  *
+ * OpenBLAS's core. OpenBLAS 0.3.21 runs a generic "Prescott" core on CPUs it does not know
+ * (a Xeon of model 207: PyTorch's step 115.5 → 64.5 ms with `OPENBLAS_CORETYPE=SkylakeX`).
+ * So PyTorch gets its best configuration: the bench asks torch's process which core its
+ * OpenBLAS runs and, where that is a generic one and the CPU's flags offer more
+ * (`betterCore` in `accel/native/blas.ts`), runs PyTorch with `OPENBLAS_CORETYPE`
+ * set to it, after checking that core's float32 product; the table says so. Our own
+ * OpenBLAS gets the same treatment as it loads (`blas.ts`), also said in the table.
+ *
  * @module
  */
 import { parseArgs } from "node:util";
@@ -37,15 +63,25 @@ import process from "node:process";
 import { type BackendName, probeBackends, tf, useBackend } from "../accel/backend.ts";
 import { adam } from "../accel/adam.ts";
 import { buildModel } from "../training/model.ts";
+import { makeBatch, trainEpoch } from "../training/loop.ts";
+import { Rng } from "../kernels/rng.ts";
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.ts";
+import { loadMnist, mnistDataDir, type MnistSplit, take } from "../data/mnist.ts";
 import { randomBatch, trainStep } from "./step.ts";
 import {
+  blasStatus,
   dnnlActive,
   nativeKernelsActive,
   setDnnl,
   setNativeKernels,
 } from "../accel/native/index.ts";
+import { betterCore, cpuFlags } from "../accel/native/blas.ts";
+
+/** Which rows compare with which: fresh weights, a trained state, a whole epoch. */
+type Kind = "fresh" | "trained" | "epoch";
 
 interface Row {
+  kind: Kind;
   backend: string;
   device: string;
   timed: string;
@@ -54,6 +90,8 @@ interface Row {
   cpuMs?: number;
   /** Evaluation throughput, images/s. */
   evalRate?: number;
+  /** Training images/s where not batch / ms (an epoch's last batch is smaller). */
+  imagesPerS?: number;
   note?: string;
 }
 
@@ -77,6 +115,27 @@ async function evalRate(model: tf.LayersModel, n: number, runs: number): Promise
   return 1000 * n / median(times);
 }
 
+const inOrder = new Map<MnistSplit, Uint32Array>();
+
+/** Batch `i` of the training split in order: images i·n … (i+1)·n − 1, labels one-hot. */
+function mnistBatch(train: MnistSplit, i: number, n: number) {
+  let order = inOrder.get(train);
+  if (!order) inOrder.set(train, order = Uint32Array.from({ length: train.count }, (_, k) => k));
+  const from = (i * n) % (train.count - n + 1);
+  const { x, y } = makeBatch(train, order, from, from + n);
+  const oneHot = tf.oneHot(y, 10).toFloat() as tf.Tensor2D;
+  y.dispose();
+  return { x, y: oneHot };
+}
+
+/** Where the timed steps start from and what they train on. */
+interface StepPlan {
+  /** A litconv checkpoint to load first (a trained state); fresh weights when absent. */
+  checkpoint?: string;
+  /** Training images to take batches from in order; one random batch when absent. */
+  train?: MnistSplit;
+}
+
 /** Times `steps` training steps on `name` after `warmup` untimed ones, then evaluation. */
 async function benchBackend(
   name: BackendName,
@@ -85,17 +144,26 @@ async function benchBackend(
   steps: number,
   evalBatch: number,
   evalRuns: number,
+  plan: StepPlan = {},
 ): Promise<Row> {
   const { device } = await useBackend(name);
   const model = buildModel("lecture", 1);
   const optimizer = adam(1e-3);
-  const { x, y } = randomBatch(batch);
+  if (plan.checkpoint) await loadCheckpoint(plan.checkpoint, model, optimizer);
+  const fixed = plan.train ? null : randomBatch(batch);
+  const batchAt = (i: number) => fixed ?? mnistBatch(plan.train!, i, batch);
+  const step = async (i: number) => {
+    const { x, y } = batchAt(i);
+    const value = await trainStep(model, optimizer, x, y);
+    if (!fixed) tf.dispose([x, y]);
+    return value;
+  };
   try {
-    for (let i = 0; i < warmup; i++) await trainStep(model, optimizer, x, y);
+    for (let i = 0; i < warmup; i++) await step(i);
     const times: number[] = [], cpu: number[] = [];
-    for (let i = 0; i < steps; i++) {
+    for (let i = warmup; i < warmup + steps; i++) {
       const start = performance.now(), cpuStart = process.cpuUsage();
-      await trainStep(model, optimizer, x, y);
+      await step(i);
       times.push(performance.now() - start);
       const used = process.cpuUsage(cpuStart);
       cpu.push((used.user + used.system) / 1000);
@@ -104,12 +172,61 @@ async function benchBackend(
       warmup ? ` after ${warmup} warm-up` : ", no warm-up"
     }`;
     const rate = evalRuns > 0 ? await evalRate(model, evalBatch, evalRuns) : undefined;
-    return { backend: name, device, timed, ms: median(times), cpuMs: median(cpu), evalRate: rate };
+    return {
+      kind: plan.checkpoint ? "trained" : "fresh",
+      backend: name,
+      device,
+      timed,
+      ms: median(times),
+      cpuMs: median(cpu),
+      evalRate: rate,
+    };
   } finally {
-    tf.dispose([x, y]);
+    if (fixed) tf.dispose([fixed.x, fixed.y]);
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** Per-step times of an epoch → its row's figures and note. */
+function epochRow(backend: string, device: string, stepMs: number[], images: number): Row {
+  const seconds = stepMs.reduce((a, b) => a + b, 0) / 1000;
+  const rate = (ms: number[]) => (1000 * 64 * ms.length / ms.reduce((a, b) => a + b, 0));
+  return {
+    kind: "epoch",
+    backend,
+    device,
+    timed: `1 epoch, ${images.toLocaleString("en")} images in ${seconds.toFixed(1)} s; ` +
+      `steps 1–100 ${rate(stepMs.slice(0, 100)).toFixed(0)} img/s, last 100 ${
+        rate(stepMs.slice(-100)).toFixed(0)
+      } img/s`,
+    ms: 1000 * seconds / stepMs.length,
+    imagesPerS: images / seconds,
+  };
+}
+
+/**
+ * Our epoch of the lecture from `deno task train`'s initial weights (seed 1): `trainEpoch`
+ * over `train`, batch 64. Returns its per-step times; leaves the trained state (weights and
+ * Adam) in `dir/checkpoint.bin` and the initial one in `dir/init/checkpoint.bin`.
+ */
+async function trainOurEpoch(train: MnistSplit, dir: string): Promise<number[]> {
+  await useBackend("wasm");
+  const model = buildModel("lecture", 1);
+  const optimizer = adam(1e-3);
+  await Deno.mkdir(`${dir}/init`, { recursive: true });
+  await saveCheckpoint(`${dir}/init`, model, optimizer, {});
+  const stepMs: number[] = [];
+  let last = performance.now();
+  await trainEpoch(model, optimizer, train, new Rng(1), 64, () => {
+    const now = performance.now();
+    stepMs.push(now - last);
+    last = now;
+  });
+  await saveCheckpoint(dir, model, optimizer, {});
+  optimizer.dispose();
+  model.dispose();
+  return stepMs;
 }
 
 /** The first of these Pythons that imports torch, or null. */
@@ -128,35 +245,64 @@ async function findTorchPython(explicit?: string): Promise<string | null> {
   return null;
 }
 
-/** Runs `torch_step.py` as a child process and reads its JSON line. */
+/** Runs `torch_step.py` with `args` as a child process and returns its JSON line. */
+async function torchStep(
+  python: string,
+  args: string[],
+  env: Record<string, string>,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  const script = new URL("./torch_step.py", import.meta.url).pathname;
+  const out = await new Deno.Command(python, {
+    args: [script, ...args],
+    env: { OPENBLAS_NUM_THREADS: "1", ...env },
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`torch_step.py exited with ${out.code}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+}
+
+/** PyTorch's best OpenBLAS core: the environment to run it with, and what to say about it. */
+async function torchBlasSetup(
+  python: string,
+): Promise<{ env: Record<string, string>; note: string }> {
+  const own = await torchStep(python, ["--probe"], {});
+  if (!own.core) return { env: {}, note: `BLAS ${own.blas}` };
+  // As for our own OpenBLAS (blas.ts): a generic core is replaced, whatever chose it, unless
+  // LITCONV_BLAS_CORE=keep.
+  const keep = Deno.env.get("LITCONV_BLAS_CORE") === "keep";
+  const wanted = keep ? null : betterCore(own.core, cpuFlags());
+  if (!wanted) return { env: {}, note: `OpenBLAS core ${own.core}` };
+  const env = { OPENBLAS_CORETYPE: wanted };
+  const picked = await torchStep(python, ["--probe"], env);
+  const ok = picked.core.toLowerCase() === wanted.toLowerCase() && picked.product_check <= 1;
+  return ok
+    ? {
+      env,
+      note: `OpenBLAS core ${picked.core} (OpenBLAS chose ${own.core}; the bench set ` +
+        `OPENBLAS_CORETYPE=${wanted} from the CPU's flags, product checked)`,
+    }
+    : { env: {}, note: `OpenBLAS core ${own.core} (${wanted} failed its check)` };
+}
+
+/** Times PyTorch's steps (fresh, or from `state` on MNIST batches) as a row. */
 async function benchTorch(
   python: string,
   batch: number,
   steps: number,
   threads: number,
   evalBatch: number,
+  blas: { env: Record<string, string>; note: string },
+  state?: string,
 ): Promise<Row> {
-  const script = new URL("./torch_step.py", import.meta.url).pathname;
-  const out = await new Deno.Command(python, {
-    args: [
-      script,
-      "--steps",
-      `${steps}`,
-      "--batch",
-      `${batch}`,
-      "--threads",
-      `${threads}`,
-      "--eval-batch",
-      `${evalBatch}`,
-    ],
-    env: { OPENBLAS_NUM_THREADS: "1" },
-    stderr: "inherit",
-  }).output();
-  if (!out.success) throw new Error(`torch_step.py exited with ${out.code}`);
-  const r = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
+  const args = ["--steps", `${steps}`, "--batch", `${batch}`, "--threads", `${threads}`];
+  if (state) args.push("--state", state, "--mnist", mnistDataDir());
+  else args.push("--eval-batch", `${evalBatch}`);
+  const r = await torchStep(python, args, blas.env);
   return {
+    kind: state ? "trained" : "fresh",
     backend: "torch",
-    device: `PyTorch ${r.torch}, ${r.threads} thread(s), BLAS ${r.blas}`,
+    device: `PyTorch ${r.torch}, ${r.threads} thread(s), ${blas.note}`,
     timed: `${r.steps} steps after 2 warm-up`,
     ms: r.median_ms,
     cpuMs: r.median_cpu_ms,
@@ -173,26 +319,36 @@ function cpuModel(): string {
   }
 }
 
+const KIND_LABEL: Record<Kind, string> = {
+  fresh: "",
+  trained: ", trained",
+  epoch: ", epoch",
+};
+
 function printTable(rows: Row[], batch: number, evalBatch: number) {
-  const torch = rows.find((r) => r.backend === "torch" && r.ms !== undefined);
-  const cells = rows.map((r) => [
-    r.backend,
-    r.ms === undefined ? "-" : r.ms.toFixed(1),
-    r.ms === undefined ? "-" : (1000 * batch / r.ms).toFixed(0),
-    r.ms === undefined || !torch ? "-" : `${(r.ms / torch.ms!).toFixed(2)}×`,
-    r.cpuMs === undefined ? "-" : r.cpuMs.toFixed(1),
-    r.cpuMs === undefined || torch?.cpuMs === undefined
-      ? "-"
-      : `${(r.cpuMs / torch.cpuMs).toFixed(2)}×`,
-    r.evalRate === undefined ? "-" : r.evalRate.toFixed(0),
-    r.evalRate === undefined || torch?.evalRate === undefined
-      ? "-"
-      : `${(torch.evalRate / r.evalRate).toFixed(2)}×`, // a time ratio, like the step's
-    r.note ?? r.timed,
-    r.device,
-  ]);
+  const torchOf = (r: Row) =>
+    rows.find((t) => t.backend === "torch" && t.kind === r.kind && t.ms !== undefined);
+  const cells = rows.map((r) => {
+    const torch = torchOf(r);
+    return [
+      `${r.backend}${KIND_LABEL[r.kind]}`,
+      r.ms === undefined ? "-" : r.ms.toFixed(1),
+      r.ms === undefined ? "-" : (r.imagesPerS ?? 1000 * batch / r.ms).toFixed(0),
+      r.ms === undefined || !torch ? "-" : `${(r.ms / torch.ms!).toFixed(2)}×`,
+      r.cpuMs === undefined ? "-" : r.cpuMs.toFixed(1),
+      r.cpuMs === undefined || torch?.cpuMs === undefined
+        ? "-"
+        : `${(r.cpuMs / torch.cpuMs).toFixed(2)}×`,
+      r.evalRate === undefined ? "-" : r.evalRate.toFixed(0),
+      r.evalRate === undefined || torch?.evalRate === undefined
+        ? "-"
+        : `${(torch.evalRate / r.evalRate).toFixed(2)}×`, // a time ratio, like the step's
+      r.note ?? r.timed,
+      r.device,
+    ];
+  });
   const head = [
-    "backend",
+    "row",
     "ms/step",
     "images/s",
     "vs torch",
@@ -214,12 +370,17 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
 
 const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
+                [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
 
-Times one training step of the lecture CNN on each TF.js backend and, where python3 can
-import torch, the same step in PyTorch, and prints the table with the ratio; also the
-evaluation throughput (images/s of a forward pass at --eval-batch). Where native kernels
+Times the lecture CNN's training on each TF.js backend and, where python3 can import torch,
+in PyTorch, in one run, with the ratio: a step on fresh weights (and evaluation: images/s of
+a forward pass at --eval-batch); a step on a trained state (made by --trained-steps steps
+of our training loop, one epoch by default, or read from RUN_DIR/checkpoint.bin; PyTorch
+loads the same weights and Adam moments; 0 leaves these rows out); with --epoch, a whole
+epoch of the lecture each (our epoch is then the trained state). Where native kernels
 run, "wasm, no oneDNN" times convolutions as im2col + OpenBLAS instead of oneDNN, and
-"wasm, no BLAS" the wasm kernels alone.`;
+"wasm, no BLAS" the wasm kernels alone. PyTorch runs on its best OpenBLAS core (see the
+table's device column).`;
 
 function parseBenchArgs() {
   try {
@@ -232,6 +393,9 @@ function parseBenchArgs() {
         "torch-threads": { type: "string", default: "2" },
         python: { type: "string" },
         "eval-batch": { type: "string", default: "1000" },
+        "trained-steps": { type: "string", default: "782" },
+        checkpoint: { type: "string" },
+        epoch: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     }).values;
@@ -250,6 +414,7 @@ if (import.meta.main) {
   const steps = Number(values.steps), batch = Number(values.batch);
   const torchThreads = Number(values["torch-threads"]);
   const evalBatch = Number(values["eval-batch"]);
+  const trainedSteps = Number(values["trained-steps"]);
   for (
     const [flag, v] of [
       ["--steps", steps],
@@ -260,6 +425,18 @@ if (import.meta.main) {
   ) {
     if (!Number.isInteger(v) || (v as number) < 1) {
       console.error(`bench: ${flag} must be a positive integer`);
+      Deno.exit(2);
+    }
+  }
+  if (!Number.isInteger(trainedSteps) || trainedSteps < 0) {
+    console.error("bench: --trained-steps must be a whole number");
+    Deno.exit(2);
+  }
+  if (values.checkpoint) {
+    try {
+      Deno.statSync(`${values.checkpoint}/${CHECKPOINT_FILE}`);
+    } catch {
+      console.error(`bench: --checkpoint ${values.checkpoint}: no ${CHECKPOINT_FILE} in it`);
       Deno.exit(2);
     }
   }
@@ -279,18 +456,58 @@ if (import.meta.main) {
     `machine: ${cpuModel()}, ${navigator.hardwareConcurrency} cores; Deno ${Deno.version.deno}, ` +
       `TF.js ${tf.version.tfjs}`,
   );
+  const blas = blasStatus();
+  if (blas.available) {
+    console.log(`our OpenBLAS: core ${blas.core}${blas.coreNote ? ` (${blas.coreNote})` : ""}`);
+  }
   const rows: Row[] = [];
+  const python = wanted("torch") ? await findTorchPython(values.python) : null;
+  const torchBlas = python ? await torchBlasSetup(python) : null;
+  if (torchBlas) console.log(`PyTorch: ${torchBlas.note}`);
+
+  // The trained state (and our epoch), first: the longest part, on a machine still cool.
+  const workDir = await Deno.makeTempDir({ prefix: "litconv-bench-" });
+  let trainedState: string | undefined;
+  let initialState: string | undefined;
+  const trained = wanted("wasm") && (values.epoch || values.checkpoint || trainedSteps > 0);
+  const train = trained ? loadMnist().train : undefined;
+  if (trained && values.checkpoint) {
+    trainedState = `${values.checkpoint}/${CHECKPOINT_FILE}`;
+  }
+  if (trained && (values.epoch || !values.checkpoint)) {
+    const images = values.epoch ? train!.count : Math.min(trainedSteps * 64, train!.count);
+    console.log(
+      values.epoch
+        ? `… wasm: one epoch of the lecture (${images.toLocaleString("en")} images), timed`
+        : `… wasm: ${Math.ceil(images / 64)} training steps to make the trained state`,
+    );
+    const stepMs = await trainOurEpoch(take(train!, images), workDir);
+    initialState = `${workDir}/init/${CHECKPOINT_FILE}`;
+    trainedState ??= `${workDir}/${CHECKPOINT_FILE}`;
+    if (values.epoch) {
+      const { device } = await useBackend("wasm");
+      rows.push(epochRow("wasm", device, stepMs, images));
+    }
+  }
+
   for (const report of await probeBackends()) {
     const name = report.name;
     if (!wanted(name)) continue;
     if (!report.available) {
       if (asked !== undefined || name !== "tensorflow") {
-        rows.push({ backend: name, device: "-", timed: "", note: `unavailable: ${report.detail}` });
+        rows.push({
+          kind: "fresh",
+          backend: name,
+          device: "-",
+          timed: "",
+          note: `unavailable: ${report.detail}`,
+        });
       }
       continue;
     }
     if (name === "cpu" && asked === undefined) {
       rows.push({
+        kind: "fresh",
         backend: "cpu",
         device: report.detail,
         timed: "",
@@ -333,37 +550,99 @@ if (import.meta.main) {
         const device = row.device.replace(/; GEMM kernels .*$/, "; GEMM kernels in wasm");
         rows.push({ ...row, backend: "wasm, no BLAS", device });
       }
+      if (name === "wasm" && trainedState) {
+        console.log(`… wasm, trained state (${trainedState}): 2 warm-up, ${steps} timed`);
+        rows.push(
+          await benchBackend(name, batch, 2, steps, evalBatch, 0, {
+            checkpoint: trainedState.replace(new RegExp(`/${CHECKPOINT_FILE}$`), ""),
+            train,
+          }),
+        );
+      }
     } catch (e) {
-      rows.push({ backend: name, device: report.detail, timed: "", note: `failed: ${e}` });
+      rows.push({
+        kind: "fresh",
+        backend: name,
+        device: report.detail,
+        timed: "",
+        note: `failed: ${e}`,
+      });
     }
   }
   if (wanted("torch")) {
-    const python = await findTorchPython(values.python);
     if (python === null) {
       rows.push({
+        kind: "fresh",
         backend: "torch",
         device: "-",
         timed: "",
         note: "skipped: no python3 imports torch",
       });
     } else {
-      console.log(`… torch (${python}): 2 warm-up, ${steps} timed`);
-      try {
-        rows.push(await benchTorch(python, batch, steps, torchThreads, evalBatch));
-      } catch (e) {
-        rows.push({ backend: "torch", device: python, timed: "", note: `failed: ${e}` });
+      const kinds: [Kind, () => Promise<Row>][] = [
+        ["fresh", () => benchTorch(python, batch, steps, torchThreads, evalBatch, torchBlas!)],
+      ];
+      if (trainedState) {
+        kinds.push([
+          "trained",
+          () => benchTorch(python, batch, steps, torchThreads, evalBatch, torchBlas!, trainedState),
+        ]);
+      }
+      if (values.epoch && initialState) {
+        kinds.push(["epoch", async () => {
+          const r = await torchStep(python, [
+            "--epoch",
+            "--state",
+            initialState!,
+            "--mnist",
+            mnistDataDir(),
+            "--threads",
+            `${torchThreads}`,
+          ], torchBlas!.env);
+          const row = epochRow(
+            "torch",
+            `PyTorch ${r.torch}, ${r.threads} thread(s), ${torchBlas!.note}`,
+            [],
+            50_000,
+          );
+          return {
+            ...row,
+            ms: 1000 * r.epoch_seconds / r.steps,
+            imagesPerS: r.images_per_s,
+            timed: `1 epoch, 50,000 images in ${r.epoch_seconds.toFixed(1)} s; steps 1–100 ${
+              r.first100_images_per_s.toFixed(0)
+            } img/s, last 100 ${r.last100_images_per_s.toFixed(0)} img/s`,
+          };
+        }]);
+      }
+      for (const [kind, run] of kinds) {
+        console.log(`… torch (${python}), ${kind}`);
+        try {
+          rows.push(await run());
+        } catch (e) {
+          rows.push({ kind, backend: "torch", device: python, timed: "", note: `failed: ${e}` });
+        }
       }
     }
   }
+  await Deno.remove(workDir, { recursive: true });
   console.log();
+  const order: Kind[] = ["fresh", "trained", "epoch"];
+  rows.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind)); // stable: backends kept
   printTable(rows, batch, evalBatch);
-  const wasm = rows.find((r) => r.backend === "wasm");
-  const torch = rows.find((r) => r.backend === "torch");
-  if (wasm?.ms !== undefined && torch?.ms !== undefined) {
-    console.log(
-      `\ntraining step: wasm / PyTorch = ${(wasm.ms / torch.ms).toFixed(2)} (goal: ≤ 1.5)`,
-    );
-  }
+  const ratio = (kind: Kind, what: string) => {
+    const ours = rows.find((r) => r.backend === "wasm" && r.kind === kind);
+    const torch = rows.find((r) => r.backend === "torch" && r.kind === kind);
+    if (ours?.ms !== undefined && torch?.ms !== undefined) {
+      console.log(`${what}: wasm / PyTorch = ${(ours.ms / torch.ms).toFixed(2)}`);
+    }
+  };
+  console.log();
+  ratio("fresh", "training step, fresh weights");
+  ratio("trained", "training step, trained state");
+  ratio("epoch", "one epoch");
+  const wasm = rows.find((r) => r.backend === "wasm" && r.kind === "fresh");
+  const torch = rows.find((r) => r.backend === "torch" && r.kind === "fresh");
   if (wasm?.evalRate !== undefined && torch?.evalRate !== undefined) {
     console.log(
       `evaluation at batch ${evalBatch}: wasm / PyTorch time = ${

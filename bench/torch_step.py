@@ -2,40 +2,53 @@
 
 One step = forward with dropout on, cross-entropy on the logits (mean over the batch),
 backward, one Adam(1e-3) update: what bench.ts times on the TF.js backends.
-Then evaluation: images/s of a forward pass in eval mode without gradients at --eval-batch
-(median of 3 after one warm-up), as bench.ts times it on TF.js.
-Prints one JSON line: {"torch", "blas", "threads", "batch", "steps", "ms": [...], "median_ms",
-"median_cpu_ms", "eval_batch", "eval_images_per_s"}.
 
     OPENBLAS_NUM_THREADS=1 python3 bench/torch_step.py --steps 10 --batch 64 --threads 2
+        [--state CHECKPOINT --mnist DIR] [--epoch --mnist DIR] [--probe]
+
+- Default: fresh weights (torch.manual_seed(1)) on one random batch; then evaluation:
+  images/s of a forward pass in eval mode without gradients at --eval-batch (median of 3
+  after one warm-up), as bench.ts times it on TF.js.
+- --state CHECKPOINT: start from a litconv checkpoint (training/checkpoint.ts): its weights
+  and Adam's moments and step count, converted to PyTorch's layouts (torch_lecture.py), so
+  PyTorch steps from the very state litconv steps from. --mnist DIR: the batches are the
+  lecture's training images in order (warm-up steps first), read from the IDX files in DIR.
+- --epoch: one epoch over the 50,000 training images of --mnist DIR, shuffled (seed 1),
+  timed step by step: seconds, images/s, and the rate of the first and last 100 steps.
+- --probe: which BLAS and OpenBLAS core this process runs, and whether its float32 product
+  is right (a 64×3136 · 3136×1024 product against float64, within float32's bound).
+
+Prints one JSON line.
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
 import torch
 from torch import nn
 
-
-def lecture_model() -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(1, 32, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(3136, 1024), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(1024, 10),
-    )
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_lecture import (blas_libraries, lecture_model, load_litconv_state,  # noqa: E402
+                           mnist_train, openblas_core)
 
 
 def loaded_blas() -> str:
-    """The BLAS library this process loaded (Debian's reference BLAS is ~5x slower for fc1)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "blas" in line.lower()}
-        return ", ".join(sorted(p.rsplit("/", 2)[-2] + "/" + p.rsplit("/", 1)[-1] for p in paths))
-    except OSError:
-        return "unknown"
+    """The BLAS libraries this process loaded (Debian's reference BLAS is ~5x slower for fc1)."""
+    paths = blas_libraries()
+    return ", ".join(p.rsplit("/", 2)[-2] + "/" + p.rsplit("/", 1)[-1] for p in paths) or "unknown"
+
+
+def product_check() -> float:
+    """max |float32 product − float64| / float32's bound 2·K·2⁻²⁴·Σ|a·b| (≤ 1: right)."""
+    g = torch.Generator().manual_seed(3)
+    a = torch.rand(64, 3136, generator=g) - 0.5
+    b = torch.rand(3136, 1024, generator=g) - 0.5
+    exact = a.double() @ b.double()
+    bound = 2 * 3136 * 2.0 ** -24 * (a.double().abs() @ b.double().abs())
+    return float(((a @ b).double() - exact).abs().div(bound).max())
 
 
 def main() -> None:
@@ -45,52 +58,84 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--eval-batch", type=int, default=1000)
+    parser.add_argument("--state")
+    parser.add_argument("--mnist")
+    parser.add_argument("--epoch", action="store_true")
+    parser.add_argument("--eps", type=float, default=1e-7)  # TF.js's, as litconv's Adam
+    parser.add_argument("--probe", action="store_true")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    info = {"torch": torch.__version__, "blas": loaded_blas(), "core": openblas_core(),
+            "threads": torch.get_num_threads()}
+    if args.probe:
+        print(json.dumps({**info, "product_check": product_check()}))
+        return
 
     torch.manual_seed(1)
-    torch.set_num_threads(args.threads)
     model = lecture_model().train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=args.eps)
+    if args.state:
+        load_litconv_state(model, optimizer, args.state)
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.rand(args.batch, 1, 28, 28)
-    y = torch.randint(0, 10, (args.batch,))
+    if args.mnist:
+        images, labels = mnist_train(args.mnist)
+    else:
+        images, labels = torch.rand(args.batch, 1, 28, 28), torch.randint(0, 10, (args.batch,))
 
-    def step() -> float:
+    def step(x, y) -> float:
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
         return loss.item()
 
-    for _ in range(args.warmup):
-        step()
+    if args.epoch:
+        order = torch.randperm(len(images), generator=torch.Generator().manual_seed(1))
+        times = []
+        start = time.perf_counter()
+        for b in range(0, len(images), args.batch):
+            idx = order[b:b + args.batch]
+            t = time.perf_counter()
+            step(images[idx], labels[idx])
+            times.append(time.perf_counter() - t)
+        seconds = time.perf_counter() - start
+        print(json.dumps({**info, "epoch_seconds": seconds, "steps": len(times),
+                          "images_per_s": len(images) / seconds,
+                          "first100_images_per_s": 100 * args.batch / sum(times[:100]),
+                          "last100_images_per_s": 100 * args.batch / sum(times[-100:]),
+                          "median_ms": 1000 * statistics.median(times)}))
+        return
+
+    def batch(i):
+        if not args.mnist:
+            return images, labels
+        return images[i * args.batch:(i + 1) * args.batch], labels[i * args.batch:(i + 1) * args.batch]
+
+    for i in range(args.warmup):
+        step(*batch(i))
     times, cpu_times = [], []
-    for _ in range(args.steps):
+    for i in range(args.warmup, args.warmup + args.steps):
+        x, y = batch(i)
         start, cpu_start = time.perf_counter(), time.process_time()
-        step()
+        step(x, y)
         times.append((time.perf_counter() - start) * 1000)
         cpu_times.append((time.process_time() - cpu_start) * 1000)
-    model.eval()
-    images = torch.rand(args.eval_batch, 1, 28, 28)
-    eval_times = []
-    with torch.no_grad():
-        for i in range(4):
-            start = time.perf_counter()
-            model(images)
-            if i > 0:
-                eval_times.append(time.perf_counter() - start)
-    print(json.dumps({
-        "torch": torch.__version__,
-        "blas": loaded_blas(),
-        "threads": torch.get_num_threads(),
-        "batch": args.batch,
-        "steps": args.steps,
-        "ms": times,
-        "median_ms": statistics.median(times),
-        "median_cpu_ms": statistics.median(cpu_times),
-        "eval_batch": args.eval_batch,
-        "eval_images_per_s": args.eval_batch / statistics.median(eval_times),
-    }))
+    out = {**info, "batch": args.batch, "steps": args.steps, "ms": times,
+           "median_ms": statistics.median(times),
+           "median_cpu_ms": statistics.median(cpu_times)}
+    if not args.state:
+        model.eval()
+        x = torch.rand(args.eval_batch, 1, 28, 28)
+        eval_times = []
+        with torch.no_grad():
+            for i in range(4):
+                start = time.perf_counter()
+                model(x)
+                if i > 0:
+                    eval_times.append(time.perf_counter() - start)
+        out["eval_batch"] = args.eval_batch
+        out["eval_images_per_s"] = args.eval_batch / statistics.median(eval_times)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ export const lesson: LessonMeta = {
  * Validation batches are never shuffled (the lecture asks "Why?"): the validation loss is
  * a sum over all images, and the order of a sum does not change it, so shuffling would only
  * cost time. The *training* batches are shuffled every epoch, so that the gradient steps do
- * not see the digits in the same order each time; our shuffling is seeded (`training/rng.ts`)
+ * not see the digits in the same order each time; our shuffling is seeded (`kernels/rng.ts`)
  * so a run can be repeated exactly.
  */
 let mnist: Mnist | undefined;

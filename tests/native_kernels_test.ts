@@ -22,7 +22,7 @@ import {
 } from "../accel/native/index.ts";
 import { dnnlStatus } from "../accel/native/dnnl.ts";
 import { setDnnl } from "../accel/native/state.ts";
-import { sgemm } from "../accel/native/blas.ts";
+import { betterCore, coreForFlags, cpuFlags, sgemm } from "../accel/native/blas.ts";
 import { gemm } from "../accel/native/gemm.ts";
 import { keptPatches } from "../accel/native/patch_cache.ts";
 import { buildPatches, byTap, type ConvGeometry, im2col } from "../accel/native/im2col.ts";
@@ -102,14 +102,17 @@ Deno.test("a training step and a prediction run every native kernel, or say why 
 /** A convolution, its two gradients and a product; printed as JSON by the child process. */
 const PROBE = `
 import { tf, useBackend } from "${new URL("../accel/backend.ts", import.meta.url)}";
-import { nativeReport } from "${new URL("../accel/native/index.ts", import.meta.url)}";
+import { blasStatus, nativeReport } from "${new URL(
+  "../accel/native/index.ts",
+  import.meta.url,
+)}";
 import { values } from "${new URL("./kernel_agreement.ts", import.meta.url)}";
 await useBackend("wasm");
 const x = tf.tensor4d(values(2 * 8 * 8 * 3, 31), [2, 8, 8, 3]);
 const w = tf.tensor4d(values(3 * 3 * 3 * 4, 32), [3, 3, 3, 4]);
 const [dx, dw] = tf.grads((a, b) => tf.conv2d(a, b, 1, "same").square().sum())([x, w]);
 const p = tf.matMul(x.reshape([16, 24]), x.reshape([16, 24]), true, false);
-const out = { report: nativeReport(), data: [] };
+const out = { report: nativeReport(), blas: blasStatus(), data: [] };
 for (const t of [dx, dw, p]) out.data.push(Array.from(await t.data()));
 console.log(JSON.stringify(out));
 `;
@@ -130,6 +133,7 @@ async function probe(env: Record<string, string>) {
       convolutionReason?: string;
       calls: Record<string, number>;
     };
+    blas: { available: boolean; core?: string; coreNote?: string };
     data: number[][];
   };
 }
@@ -176,6 +180,35 @@ Deno.test("LITCONV_DNNL=0 and a missing oneDNN run convolutions as im2col + Open
       assert.ok(worst <= 1e-3, `${what}: oneDNN and im2col + OpenBLAS differ by ${worst}`);
     }
   }
+});
+
+Deno.test("OpenBLAS on a generic core is loaded again with the CPU's best, checked; keep keeps it", async () => {
+  const best = coreForFlags(cpuFlags());
+  if (!native || best === null) return; // nothing to load, or a CPU without AVX
+  // "Prescott" is what OpenBLAS 0.3.21 falls back to on CPUs it does not know (issue 17);
+  // OPENBLAS_CORETYPE puts it there on any x86-64. Convolutions on OpenBLAS, so it runs them.
+  const env = { OPENBLAS_CORETYPE: "Prescott", LITCONV_DNNL: "0" };
+  const [here, picked, kept] = await Promise.all([
+    probe({ LITCONV_DNNL: "0" }),
+    probe(env),
+    probe({ ...env, LITCONV_BLAS_CORE: "keep" }),
+  ]);
+  assert.equal(picked.blas.core, best);
+  assert.match(
+    picked.blas.coreNote ?? "",
+    /chose Prescott; .* from the CPU's flags, products checked/,
+  );
+  assert.match(picked.report.kernels, new RegExp(`OpenBLAS .*${best}`));
+  assert.equal(kept.blas.core, "Prescott");
+  assert.equal(kept.blas.coreNote, undefined);
+  for (const other of [picked, kept]) {
+    for (const [i, what] of ["dx", "dW", "product"].entries()) {
+      const worst = Math.max(...here.data[i].map((v, j) => Math.abs(v - other.data[i][j])));
+      assert.ok(worst <= 1e-3, `${what}: core ${other.blas.core} differs by ${worst}`);
+    }
+  }
+  assert.equal(betterCore("Prescott", new Set()), null); // no flags known: no switch
+  assert.equal(betterCore("Haswell", new Set(["avx512f", "avx512cd", "avx512bw"])), null);
 });
 
 Deno.test("sgemm: every transpose, α and β, against a float64 loop", () => {

@@ -52,7 +52,7 @@ Deno.test("training: a NaN loss stops the run with a clear message", async () =>
 Deno.test("train flags: defaults, every flag in --help, bad values rejected", () => {
   const d = parseTrainArgs([]);
   assert.deepEqual([d.epochs, d.model, d.seed, d.limit, d.rotationStep], [
-    12, // as many of the lecture's 20 as fit in ~20 minutes on 2 cores (training/args.ts)
+    20, // the lecture's 20: they fit in ~20 minutes on 2 cores (training/args.ts)
     "lecture",
     1,
     null,

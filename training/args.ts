@@ -12,10 +12,10 @@ import { UsageError } from "../kernels/errors.ts";
 import { MODEL_VARIANTS, type ModelVariant } from "./model.ts";
 
 /**
- * How many epochs `deno task train` runs when not told: the lecture's 20 would not fit in
- * about 20 minutes on 2 CPU cores; README's "Speed" section has the measured times.
+ * How many epochs `deno task train` runs when not told: the lecture's 20, which fit in the
+ * ~20 minutes a default run may take on 2 CPU cores (README, section Speed, has the times).
  */
-export const DEFAULT_EPOCHS = 12;
+export const DEFAULT_EPOCHS = 20;
 /** The lecture's own run. */
 export const LECTURE_EPOCHS = 20;
 
@@ -47,8 +47,8 @@ Trains the lecture's CNN on MNIST (50,000 train / 10,000 valid / 10,000 test) wi
 batch 64 and cross-entropy on logits, and writes a run folder: metrics.json, model.json +
 weights.bin, checkpoint.bin, curves.svg, predictions.png, rotation.json, rotation.svg.
 
-  --epochs N        epochs to train (default ${DEFAULT_EPOCHS}; the lecture trains ${LECTURE_EPOCHS};
-                    measured times on 2 CPU cores: README, section Speed)
+  --epochs N        epochs to train (default ${DEFAULT_EPOCHS}, the lecture's run; measured
+                    times on 2 CPU cores: README, section Speed)
   --limit N         train on the first N of the 50,000 training images only
   --eval-limit N    validate, test and rotate on the first N of the 10,000 images only
   --backend NAME    cpu | wasm | webgpu | tensorflow (default: TFJS_BACKEND, else a hardware

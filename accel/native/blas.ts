@@ -11,6 +11,16 @@
  * `cblas_sgemm` takes typed arrays directly, including views of the wasm backend's
  * (shared) memory, so a kernel can multiply tensors where they lie, without copies.
  *
+ * The core. A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels ("core") from the CPU at
+ * load time, and falls back to a generic pre-AVX one on CPUs it does not know: 0.3.21 calls
+ * a 2-core Xeon of model 207 (AVX-512) "Prescott" and runs ~2.7× slower there (issue 17).
+ * Where it loads with such a generic core on a CPU whose flags (/proc/cpuinfo) offer more,
+ * we load it again with `OPENBLAS_CORETYPE` set to the best core for those flags (SkylakeX
+ * for AVX-512, Haswell for AVX2 + FMA, Sandybridge for AVX), check that core's products
+ * against a float64 reference (every transpose case), and keep it only if they pass;
+ * {@link blasStatus} says what was picked and why. `LITCONV_BLAS_CORE=keep` keeps
+ * OpenBLAS's own pick, `LITCONV_BLAS_CORE=NAME` asks for core NAME (checked the same way).
+ *
  * @example The library's status, whether or not it is installed
  * ```ts
  * import { blasStatus } from "./blas.ts";
@@ -52,15 +62,27 @@ const SYMBOLS = {
     result: "void",
   },
   openblas_get_config: { parameters: [], result: "pointer" },
+  openblas_get_corename: { parameters: [], result: "pointer" },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_num_threads: { parameters: [], result: "i32" },
 } as const;
 
 type Lib = Deno.DynamicLibrary<typeof SYMBOLS>;
 
-/** What `blasStatus()` reports: the library and its threads, or why there is none. */
+/**
+ * What `blasStatus()` reports: the library, its core (kernel set) and threads, or why there
+ * is none. `coreNote` says how the core was chosen when it is not OpenBLAS's own pick (or
+ * when a better one failed its check).
+ */
 export type BlasStatus =
-  | { available: true; library: string; path: string; threads: number }
+  | {
+    available: true;
+    library: string;
+    path: string;
+    threads: number;
+    core: string;
+    coreNote?: string;
+  }
   | { available: false; reason: string };
 
 let lib: Lib | undefined;
@@ -83,16 +105,182 @@ function load(): BlasStatus {
       }`,
     };
   }
-  lib = found.lib;
   const wanted = Number(env("LITCONV_BLAS_THREADS") ?? navigator.hardwareConcurrency);
-  if (Number.isInteger(wanted) && wanted >= 1) lib.symbols.openblas_set_num_threads(wanted);
+  const setThreads = (l: Lib) => {
+    if (Number.isInteger(wanted) && wanted >= 1) l.symbols.openblas_set_num_threads(wanted);
+  };
+  setThreads(found.lib);
+  const picked = chooseCore(found.lib, found.path, setThreads);
+  lib = picked.lib;
   const config = lib.symbols.openblas_get_config();
   return {
     available: true,
     library: config ? Deno.UnsafePointerView.getCString(config) : "OpenBLAS",
     path: found.path,
     threads: lib.symbols.openblas_get_num_threads(),
+    core: corename(lib),
+    ...(picked.note ? { coreNote: picked.note } : {}),
   };
+}
+
+/** The core (kernel set) a loaded OpenBLAS runs, e.g. "Haswell"; "" if it cannot say. */
+function corename(l: Lib): string {
+  try {
+    const p = l.symbols.openblas_get_corename();
+    return p ? Deno.UnsafePointerView.getCString(p) : "";
+  } catch {
+    return "";
+  }
+}
+
+/** OpenBLAS 0.3.21's x86-64 cores by the widest vector instructions they use (0: pre-AVX). */
+const CORE_LEVEL: Record<string, number> = {
+  skylakex: 3,
+  cooperlake: 3,
+  sapphirerapids: 3,
+  haswell: 2,
+  zen: 2,
+  excavator: 2,
+  sandybridge: 1,
+  bulldozer: 1,
+  piledriver: 1,
+  steamroller: 1,
+};
+
+/** The CPU's feature flags (x86 Linux: /proc/cpuinfo's first "flags" line); empty if unknown. */
+export function cpuFlags(): Set<string> {
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    return new Set(info.match(/^flags\s*:\s*(.*)$/m)?.[1].split(/\s+/) ?? []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** The best OpenBLAS core for CPU flags: SkylakeX, Haswell, Sandybridge, or null. */
+export function coreForFlags(flags: Set<string>): string | null {
+  const has = (...f: string[]) => f.every((x) => flags.has(x));
+  if (has("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl")) return "SkylakeX";
+  if (has("avx2", "fma")) return "Haswell";
+  if (has("avx")) return "Sandybridge";
+  return null;
+}
+
+/**
+ * The core to load OpenBLAS with instead of `current`: the best for the CPU's flags when
+ * `current` is a generic pre-AVX core (an unknown CPU's fallback, e.g. "Prescott") and the
+ * CPU can do better; else null (OpenBLAS's own pick stands).
+ *
+ * @example 0.3.21 on a Xeon it does not know, and on one it does
+ * ```ts
+ * import { betterCore } from "./blas.ts";
+ * const avx512 = new Set(["avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]);
+ * if (betterCore("Prescott", avx512) !== "SkylakeX") throw new Error("Prescott");
+ * if (betterCore("Cooperlake", avx512) !== null) throw new Error("Cooperlake");
+ * ```
+ */
+export function betterCore(current: string, flags: Set<string>): string | null {
+  const best = coreForFlags(flags);
+  return best && (CORE_LEVEL[current.toLowerCase()] ?? 0) === 0 ? best : null;
+}
+
+/**
+ * OpenBLAS as loaded, or loaded again with the core `LITCONV_BLAS_CORE` asks for (default
+ * `auto`: {@link betterCore}), where that core loads and passes {@link productsCorrect}.
+ */
+function chooseCore(first: Lib, path: string, setThreads: (l: Lib) => void): {
+  lib: Lib;
+  note?: string;
+} {
+  const mode = env("LITCONV_BLAS_CORE") ?? "auto";
+  const own = corename(first);
+  if (mode === "keep" || own === "") return { lib: first };
+  const flags = mode === "auto" ? cpuFlags() : new Set<string>();
+  const wanted = mode === "auto" ? betterCore(own, flags) : mode;
+  if (!wanted || wanted.toLowerCase() === own.toLowerCase()) return { lib: first };
+  const why = mode === "auto" ? "from the CPU's flags" : "by LITCONV_BLAS_CORE";
+  let canSetEnv = false;
+  try {
+    canSetEnv = Deno.permissions.querySync({ name: "env", variable: "OPENBLAS_CORETYPE" })
+      .state === "granted";
+  } catch { /* no permission API: leave it */ }
+  if (!canSetEnv) return { lib: first, note: `OpenBLAS chose ${own}; ${wanted} needs --allow-env` };
+  const load = (core: string | undefined): Lib | null => {
+    const before = Deno.env.get("OPENBLAS_CORETYPE");
+    try {
+      if (core === undefined) Deno.env.delete("OPENBLAS_CORETYPE");
+      else Deno.env.set("OPENBLAS_CORETYPE", core);
+      const l = Deno.dlopen(path, SYMBOLS); // OpenBLAS reads the variable as it loads
+      setThreads(l);
+      return l;
+    } catch {
+      return null;
+    } finally { // only OpenBLAS's load should see it, not child processes
+      if (before === undefined) Deno.env.delete("OPENBLAS_CORETYPE");
+      else Deno.env.set("OPENBLAS_CORETYPE", before);
+    }
+  };
+  first.close(); // unloaded, so that it loads (and picks its core) afresh
+  const second = load(wanted);
+  const got = second ? corename(second) : "";
+  if (second && got.toLowerCase() === wanted.toLowerCase() && productsCorrect(second)) {
+    return { lib: second, note: `OpenBLAS chose ${own}; ${got} picked ${why}, products checked` };
+  }
+  second?.close();
+  const again = load(Deno.env.get("OPENBLAS_CORETYPE")) ?? Deno.dlopen(path, SYMBOLS);
+  setThreads(again);
+  const failure = !second
+    ? "did not load"
+    : got.toLowerCase() !== wanted.toLowerCase()
+    ? `loaded as ${got || "an unknown core"}`
+    : "gave wrong products";
+  return { lib: again, note: `OpenBLAS chose ${own}; ${wanted} (${why}) ${failure}, kept ${own}` };
+}
+
+/**
+ * Whether `l`'s sgemm multiplies correctly: every transpose case of a 67×129 · 129×45
+ * product (sizes that take the optimized kernels and their edges) against a float64
+ * reference, within float32's bound 2·K·2⁻²⁴·Σ|aᵢₖ·bₖⱼ| per entry.
+ */
+export function productsCorrect(l: Lib = lib!): boolean {
+  const [M, N, K] = [67, 45, 129];
+  let seed = 12345;
+  const random = (n: number) =>
+    Float32Array.from({ length: n }, () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 31 - 1;
+    });
+  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+    const a = random(M * K), b = random(K * N), c = new Float32Array(M * N).fill(NaN);
+    l.symbols.cblas_sgemm(
+      ROW_MAJOR,
+      transA ? TRANS : NO_TRANS,
+      transB ? TRANS : NO_TRANS,
+      M,
+      N,
+      K,
+      1,
+      a,
+      transA ? M : K,
+      b,
+      transB ? K : N,
+      0,
+      c,
+      N,
+    );
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        let exact = 0, size = 0;
+        for (let k = 0; k < K; k++) {
+          const p = (transA ? a[k * M + i] : a[i * K + k]) * (transB ? b[j * K + k] : b[k * N + j]);
+          exact += p;
+          size += Math.abs(p);
+        }
+        if (!(Math.abs(c[i * N + j] - exact) <= 2 * K * 2 ** -24 * size)) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** Loads OpenBLAS on first use; says whether it is there, which build, or why not. */

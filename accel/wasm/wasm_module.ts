@@ -59,8 +59,14 @@ export const op = {
   br: (depth: number) => [0x0c, depth],
   end: [0x0b],
   load: [...simd(0x00), 0, 0], // v128.load, memarg: align 1, offset 0
+  /** v128.const with the 32-bit integer `n` in each of its four lanes (little-endian). */
+  i32x4Const: (n: number) => {
+    const lane = [0, 8, 16, 24].map((s) => (n >>> s) & 0xff);
+    return [...simd(0x0c), ...lane, ...lane, ...lane, ...lane];
+  },
   store: [...simd(0x0b), 0, 0], // v128.store
   f32x4Splat: simd(0x13),
+  i32x4GtS: simd(0x3b), // lane-wise signed a > b: all ones, else all zeros
   f32x4Gt: simd(0x44),
   v128And: simd(0x4e),
   v128AndNot: simd(0x4f), // a & ~b
