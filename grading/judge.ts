@@ -29,19 +29,81 @@
  *
  * @module
  */
-import { leaves, shapeOf } from "../kernels/nested.ts";
+import { leaves, MAX_DEPTH, shapeOf } from "../kernels/nested.ts";
 import { type ContractName, CONTRACTS } from "../kernels/contracts.ts";
 
 /** Relative tolerance of one element, against max(|expected|, scale). */
 export const REL = 1e-12;
 
-/** A short, readable rendering of a value (long arrays cut). */
+/**
+ * A short, readable rendering of a value as JSON (long arrays cut; NaN and ±Infinity as
+ * strings, as the child sends them). It walks the value with an explicit stack and stops at
+ * `max` characters, so an answer nested 200,000 levels deep or holding a 20 MB string costs a
+ * few hundred characters, never a stack overflow.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { show } from "./judge.ts";
+ * assert.equal(show([[1, NaN], { a: "b" }]), '[[1,"NaN"],{"a":"b"}]');
+ * let deep: unknown = [];
+ * for (let i = 0; i < 200_000; i++) deep = [deep];
+ * assert.equal(show(deep, 10), "[[[[[[[[[[…");
+ * ```
+ */
 export function show(v: unknown, max = 300): string {
-  const text = JSON.stringify(
-    v,
-    (_k, x) => (typeof x === "number" && !Number.isFinite(x)) ? `${x}` : x,
-  );
-  return text === undefined ? String(v) : text.length > max ? text.slice(0, max) + "…" : text;
+  let out = "";
+  const frames: { values: unknown[]; keys?: string[]; i: number; close: string }[] = [];
+  const put = (x: unknown) => {
+    if (Array.isArray(x)) {
+      out += "[";
+      frames.push({ values: x, i: 0, close: "]" });
+    } else if (x !== null && typeof x === "object") {
+      const keys = Object.keys(x);
+      out += "{";
+      frames.push({
+        values: keys.map((k) => (x as Record<string, unknown>)[k]),
+        keys,
+        i: 0,
+        close: "}",
+      });
+    } else if (typeof x === "number") {
+      out += Number.isFinite(x) ? String(x) : `"${x}"`;
+    } else if (typeof x === "string") {
+      out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
+    } else if (x === null || typeof x === "boolean") {
+      out += String(x);
+    } else {
+      out += typeof x === "undefined" ? "undefined" : `[${typeof x}]`;
+    }
+  };
+  put(v);
+  while (frames.length > 0 && out.length <= max) {
+    const f = frames[frames.length - 1];
+    if (f.i >= f.values.length) {
+      out += f.close;
+      frames.pop();
+      continue;
+    }
+    if (f.i > 0) out += ",";
+    if (f.keys) out += JSON.stringify(f.keys[f.i]) + ":";
+    put(f.values[f.i++]);
+  }
+  return out.length > max || frames.length > 0 ? out.slice(0, max) + "…" : out;
+}
+
+/** Whether `v` (arrays and plain objects) nests deeper than `limit`: an iterative walk. */
+export function nestedDeeperThan(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** Every number in a nested array, in row-major order. */
@@ -110,6 +172,10 @@ export interface Judgement {
  * ```
  */
 export function judgeAnswer(j: Judgement, got: unknown): string | undefined {
+  // Before any judge walks it: an answer nested absurdly deep is wrong whatever it holds.
+  if (nestedDeeperThan(got, MAX_DEPTH)) {
+    return `the result is nested more than ${MAX_DEPTH} levels deep`;
+  }
   if (j.contract) return CONTRACTS[j.contract](j.args, got, REL, j.expected);
   const s = j.scale ?? 0;
   return judgeNumbers(j.expected, got, typeof s === "number" ? () => s : (k) => s[k]);
