@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { unzipSync } from "npm:fflate@0.8.3";
-import { buildPackage } from "../grading/package.ts";
+import { buildPackage, packageSettings } from "../grading/package.ts";
 import { assemble, FIXTURES, readResults } from "./grading_helpers.ts";
 
 /** Unpacks `zip` as Gradescope does: into ROOT/source, with ROOT/submission and ROOT/results. */
@@ -34,7 +34,9 @@ async function runAutograder(root: string): Promise<number> {
 }
 
 Deno.test("the Gradescope package grades a correct and a hostile submission", async () => {
-  const zip = await buildPackage("--tasks 02.1,04.1,07.2 --seed 7 --runs 20");
+  const zip = await buildPackage(
+    packageSettings({ tasks: ["02.1", "04.1", "07.2"], seed: 7, runs: 20 }),
+  );
   const files = Object.keys(unzipSync(zip));
   for (
     const f of ["setup.sh", "run_autograder", "grading/cli.ts", "kernels/conv.ts", "deno.json"]
