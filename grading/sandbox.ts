@@ -192,6 +192,7 @@ export async function copySubmission(from: string, to: string): Promise<Copied> 
     const listing = rel === "" ? first : await list(`${from}/${rel}`);
     for (const [name, info] of listing) {
       const path = `${rel}${name}`;
+      const dest = `${to}/${path.slice(top.length)}`; // the top folder's content at the top
       if (name.startsWith(".") || IGNORED.has(name)) continue; // .git, node_modules: not code
       if (!info) {
         skip(path, "its name is not valid UTF-8: rename it");
@@ -207,7 +208,7 @@ export async function copySubmission(from: string, to: string): Promise<Copied> 
           continue;
         }
         try {
-          await Deno.mkdir(`${to}/${path}`);
+          await Deno.mkdir(dest);
           queue.push([`${path}/`, depth + 1]);
         } catch (e) {
           skip(path, `could not be copied: ${(e as Error).name}`);
@@ -234,7 +235,7 @@ export async function copySubmission(from: string, to: string): Promise<Copied> 
       try {
         const content = await readRegular(`${from}/${path}`, info, COPY_LIMITS.fileBytes);
         maps += stripSourceMapUrls(content);
-        await Deno.writeFile(`${to}/${path}`, content, { mode: 0o644, createNew: true });
+        await Deno.writeFile(dest, content, { mode: 0o644, createNew: true });
         files++;
         bytes += content.length;
       } catch (e) {
