@@ -393,7 +393,8 @@ async function gradeInto(
       session.problem = "refused: it imports modules from outside its folder";
       session.note("Refused to run the submission: it imports modules from outside its folder.");
       for (const r of refused.slice(0, 20)) {
-        session.note(`  ${r.from} imports "${capText(r.specifier, 200)}": ${r.why}`);
+        const what = r.specifier === undefined ? "" : ` imports "${capText(r.specifier, 200)}"`;
+        session.note(`  ${r.from}${what}: ${r.why}`);
       }
       session.failAll(
         allSpecs,

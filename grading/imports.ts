@@ -24,10 +24,10 @@ interface InfoModule {
   }[];
 }
 
-/** One refused import: who imports what. */
+/** One refused import: who imports what (no specifier: the check itself failed). */
 export interface RefusedImport {
   from: string;
-  specifier: string;
+  specifier?: string;
   why: string;
 }
 
@@ -54,7 +54,6 @@ export async function checkImports(
   if (out.stopped) {
     return [{
       from: entry,
-      specifier: entry,
       why: `the import check (deno info) was stopped: ${out.stopped}; ` +
         "does the code import a device, a pipe or a very large file?",
     }];
@@ -63,7 +62,6 @@ export async function checkImports(
     const err = out.stderr.trim().split("\n")[0].slice(0, 500);
     return [{
       from: entry,
-      specifier: entry,
       why: `deno info could not read it: ${err || `it ended with ${out.signal ?? out.code}`}`,
     }];
   }
@@ -72,7 +70,7 @@ export async function checkImports(
     graph = JSON.parse(new TextDecoder().decode(out.stdout));
     if (!Array.isArray(graph?.modules)) throw new Error("no modules");
   } catch {
-    return [{ from: entry, specifier: entry, why: "deno info gave no import graph" }];
+    return [{ from: entry, why: "deno info gave no import graph" }];
   }
   const relative = (s: string) => s.startsWith(inside) ? s.slice(inside.length) : s;
   const refused: RefusedImport[] = [];
