@@ -122,7 +122,13 @@ export class Child {
       `loading mod.ts took longer than ${this.limits.loadMs / 1000} s`,
     );
     if (reply.kind === "fatal" && /exited/.test(reply.reason)) {
-      return { ok: false, reason: `${reply.reason} while loading (Deno.exit at import time?)` };
+      // Deno's own last word (an uncaught error, a refused read) says more than the code.
+      const last = this.stderrText.trim().split("\n").at(-1)?.trim();
+      const said = last ? `; its last line: ${this.clean(capText(last, 300))}` : "";
+      return {
+        ok: false,
+        reason: `${reply.reason} while loading (Deno.exit at import time?)${said}`,
+      };
     }
     if (reply.kind === "value") {
       this.loaded = reply.value as { exports: string[]; patched: string[] };

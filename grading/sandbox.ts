@@ -321,6 +321,12 @@ export class SandboxDir {
       const copied = await copySubmission(dir, submission);
       const sandbox = new SandboxDir(root, submission, copied);
       await sandbox.lockDown();
+      if (runningAsRoot() && !(await searchableByOthers(root.slice(0, root.lastIndexOf("/"))))) {
+        throw new Error(
+          `the child (user nobody) cannot reach ${root}: every folder above it must be ` +
+            "searchable by others (o+x); set TMPDIR to a folder that is, such as /tmp",
+        );
+      }
       if (runningAsRoot()) sandbox.deno = await childRuntime();
       return sandbox;
     } catch (e) {
@@ -498,6 +504,16 @@ export async function runBounded(
     stderr: new TextDecoder().decode(stderr),
     stopped,
   };
+}
+
+/** Whether every other user may pass through each folder on the way to `dir`, and `dir`. */
+export async function searchableByOthers(dir: string): Promise<boolean> {
+  const parts = dir.split("/").filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const mode = (await Deno.stat("/" + parts.slice(0, i).join("/"))).mode ?? 0;
+    if ((mode & 0o001) === 0) return false;
+  }
+  return true;
 }
 
 /** Whether every other user may reach and run `path` (each folder on the way searchable). */

@@ -161,3 +161,20 @@ Deno.test("source-map comments that point at files are neutralised; inline maps 
     "//# sourceMappingURL=data:application/json;base64,e30=",
   ]);
 });
+
+Deno.test("a TMPDIR the child cannot reach is the grader's clear error, not a student's 0", async () => {
+  if (!runningAsRoot()) return;
+  const hidden = await Deno.makeTempDir(); // 0700: nobody cannot pass through
+  const before = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", hidden);
+  try {
+    const grade = await gradeSubmission(`${FIXTURES}correct`, { tasks: GRADED_TASKS.slice(0, 1) });
+    assert.equal(grade.score, 0);
+    assert.match(grade.problem ?? "", /the grader failed .* cannot reach .* set TMPDIR/);
+    assert.deepEqual([...Deno.readDirSync(hidden)], [], "nothing left behind");
+  } finally {
+    if (before === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", before);
+    await Deno.remove(hidden, { recursive: true });
+  }
+});
