@@ -27,6 +27,23 @@ export interface Deadline {
   reason: string;
 }
 
+/** The children running now, for {@link killAllChildren}. */
+const LIVE = new Set<Deno.ChildProcess>();
+
+/** SIGKILLs every child still running (the grader is being stopped itself) and reaps them. */
+export async function killAllChildren(): Promise<void> {
+  const all = [...LIVE];
+  for (const p of all) {
+    try {
+      p.kill("SIGKILL");
+    } catch { /* gone */ }
+  }
+  await Promise.race([
+    Promise.allSettled(all.map((p) => p.status)),
+    new Promise((r) => setTimeout(r, 2000)),
+  ]);
+}
+
 /** Signals the rlimits send, in words. */
 const SIGNALS: Partial<Record<Deno.Signal, string>> = {
   SIGXFSZ: "it tried to write a file",
@@ -95,6 +112,8 @@ export class Child {
     this.writer = this.process.stdin.getWriter();
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.exited = this.process.status;
+    LIVE.add(this.process);
+    this.exited.finally(() => LIVE.delete(this.process));
     const streamsDone = Promise.all([this.readStdout(), this.readStderr()]);
     this.exited.then(async (status) => {
       // Frames (and V8's out-of-memory message) written just before the exit are still in

@@ -23,7 +23,8 @@ import { textReport } from "./report.ts";
 import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
 import { userPath } from "./paths.ts";
-import { releaseRuntimes } from "./sandbox.ts";
+import { releaseRuntimes, removeAllSync } from "./sandbox.ts";
+import { killAllChildren } from "./child.ts";
 
 const USAGE =
   `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N] [--budget S]
@@ -180,4 +181,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+/** Stopped by a signal: no child, sandbox or private runtime outlives the grader. */
+function stopOn(signal: "SIGINT" | "SIGTERM", code: number): void {
+  Deno.addSignalListener(signal, async () => {
+    await killAllChildren();
+    removeAllSync();
+    Deno.exit(code);
+  });
+}
+
+if (import.meta.main) {
+  stopOn("SIGINT", 130);
+  stopOn("SIGTERM", 143);
+  Deno.exit(await main(Deno.args));
+}

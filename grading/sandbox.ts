@@ -312,6 +312,7 @@ export class SandboxDir {
    */
   static async create(dir: string): Promise<SandboxDir> {
     const root = await Deno.makeTempDir({ prefix: "litconv-grade-" }); // 0700, ours
+    SANDBOXES.add(root);
     try {
       const submission = `${root}/submission`;
       await Deno.mkdir(submission);
@@ -331,6 +332,7 @@ export class SandboxDir {
       return sandbox;
     } catch (e) {
       await Deno.remove(root, { recursive: true }).catch(() => {});
+      SANDBOXES.delete(root);
       throw e;
     }
   }
@@ -361,6 +363,7 @@ export class SandboxDir {
   /** Deletes the copy. */
   async remove(): Promise<void> {
     await Deno.remove(this.root, { recursive: true }).catch(() => {});
+    SANDBOXES.delete(this.root);
   }
 
   /** The `deno run` arguments of the child: the harness, then the entry file. */
@@ -580,13 +583,24 @@ export async function releaseRuntimes(): Promise<void> {
   runtime = undefined;
 }
 
-addEventListener("unload", () => {
-  for (const dir of runtimes) {
+/** The sandboxes in use now, for {@link removeAllSync}. */
+const SANDBOXES = new Set<string>();
+
+/**
+ * Removes every sandbox and private runtime of this process, synchronously: when it unloads,
+ * or when it is stopped by a signal (the CLI's handler).
+ */
+export function removeAllSync(): void {
+  for (const dir of [...SANDBOXES, ...runtimes]) {
     try {
       Deno.removeSync(dir, { recursive: true });
     } catch { /* gone */ }
   }
-});
+  SANDBOXES.clear();
+  runtimes.clear();
+}
+
+addEventListener("unload", removeAllSync);
 
 /** prlimit is util-linux's; without it (not Linux) the child runs without the rlimits. */
 let prlimitFound: boolean | undefined;

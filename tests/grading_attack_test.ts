@@ -369,3 +369,34 @@ Deno.test("6. seeds: only safe integers; the package's is random, secret, not 1"
   assert.ok(seeds.size === 20 && !seeds.has(1) && [...seeds].every(Number.isSafeInteger));
   assert.ok([...seeds].some((s) => s > 2 ** 32), "all 53 bits are drawn");
 });
+
+Deno.test("a grader stopped by SIGTERM mid-call leaves no child, sandbox or runtime behind", async () => {
+  const dir = await assembleTree("infinite_loop");
+  const tmp = await tempDir("litconv-stopped-");
+  await Deno.chmod(tmp, 0o755);
+  const grader = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO}grading/cli.ts`, dir, "--tasks", "02.1"],
+    env: { TMPDIR: tmp },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Wait until its child is in conv1d's loop (its sandbox exists), then stop the grader.
+  const deadline = Date.now() + 30_000;
+  while ([...Deno.readDirSync(tmp)].length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  const mentions = () =>
+    [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).filter((e) => {
+      try {
+        return Deno.readTextFileSync(`/proc/${e.name}/cmdline`).includes(tmp);
+      } catch {
+        return false;
+      }
+    }).length;
+  assert.ok(mentions() > 0, "a child was running");
+  grader.kill("SIGTERM");
+  assert.equal((await grader.status).code, 143);
+  assert.equal(mentions(), 0, "no child left");
+  assert.deepEqual([...Deno.readDirSync(tmp)], [], "no sandbox left");
+});
