@@ -85,7 +85,20 @@ Deno.test("--all: hostile students in the middle, odd entries skipped with the r
   const args = ["--all", root, "--out", out, "--tasks", "02.1,04.1", "--jobs", "2"];
   const first = await gradeCli(args);
   assert.equal(first.code, 0, first.stderr);
-  const second = await gradeCli(args); // now grades/ is inside the class folder
+  // As staff ran it: `grade --all .` inside the class folder, the default output grades/ there.
+  const again = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO}grading/cli.ts`, "--all", ".", ...args.slice(4)],
+    cwd: root,
+    clearEnv: true, // no INIT_CWD from `deno task test`: "." and grades/ are the class folder's
+    env: Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([k]) => k !== "INIT_CWD")),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const second = {
+    code: again.code,
+    stdout: new TextDecoder().decode(again.stdout),
+    stderr: new TextDecoder().decode(again.stderr),
+  };
   assert.equal(second.code, 0, second.stderr);
   for (const run of [first, second]) {
     // One progress line per student, then what was skipped and why.
