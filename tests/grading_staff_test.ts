@@ -19,6 +19,12 @@ import {
 } from "./grading_helpers.ts";
 import { toResults } from "../grading/results.ts";
 
+/** Runs `script` in sh with `$1` = `dir`: Deno's APIs cannot name a file that is not UTF-8. */
+async function nonUtf8(script: string, dir: string): Promise<void> {
+  const out = await new Deno.Command("sh", { args: ["-c", script, "sh", dir] }).output();
+  assert.ok(out.success, script);
+}
+
 /** `deno ARGS` in `cwd`, as from a student's shell (no INIT_CWD from the test runner). */
 async function deno(args: string[], cwd: string) {
   const env = Deno.env.toObject();
@@ -78,9 +84,7 @@ Deno.test("--all: hostile students in the middle, odd entries skipped with the r
   await Deno.symlink(`${root}/alice`, `${root}/alice-link`);
   await Deno.writeFile(`${root}/frank.zip`, new Uint8Array(10));
   // A folder whose name is not UTF-8 (Latin-1 "é"): Deno cannot even name it.
-  await new Deno.Command("python3", {
-    args: ["-c", `import os; os.mkdir(os.path.join(b"${root}", b"ren\\xe9"))`],
-  }).output();
+  await nonUtf8(`mkdir "$1/ren$(printf '\\351')"`, root);
   const out = `${root}/grades`;
   const args = ["--all", root, "--out", out, "--tasks", "02.1,04.1", "--jobs", "2"];
   const first = await gradeCli(args);
@@ -149,9 +153,7 @@ Deno.test("a zip of one folder, a mod.js: graded; another main file: told what t
 
 Deno.test("stray files never cost points: a Latin-1 name, a deep folder, big files, a FIFO", async () => {
   const dir = await assembleTree("stray_files");
-  await new Deno.Command("python3", {
-    args: ["-c", `open(b"${dir}/notes-caf\\xe9.ts", "w").write("x")`],
-  }).output();
+  await nonUtf8(`echo x > "$1/notes-caf$(printf '\\351').ts"`, dir);
   let deep = dir;
   for (let i = 0; i < 40; i++) await Deno.mkdir(deep += "/deeper");
   await Deno.writeTextFile(`${deep}/lost.ts`, "export const x = 1;\n");
