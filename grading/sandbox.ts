@@ -521,12 +521,9 @@ export async function searchableByOthers(dir: string): Promise<boolean> {
 
 /** Whether every other user may reach and run `path` (each folder on the way searchable). */
 export async function executableByOthers(path: string): Promise<boolean> {
-  const parts = path.split("/").filter(Boolean);
-  for (let i = 0; i < parts.length; i++) {
-    const mode = (await Deno.stat("/" + parts.slice(0, i + 1).join("/"))).mode ?? 0;
-    if ((mode & 0o001) === 0 || (i === parts.length - 1 && (mode & 0o004) === 0)) return false;
-  }
-  return true;
+  if (!(await searchableByOthers(path.slice(0, path.lastIndexOf("/"))))) return false;
+  const mode = (await Deno.stat(path)).mode ?? 0;
+  return (mode & 0o001) !== 0 && (mode & 0o004) !== 0;
 }
 
 /**
