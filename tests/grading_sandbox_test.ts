@@ -15,12 +15,12 @@ import {
   trustedForChild,
 } from "../grading/sandbox.ts";
 import { Child } from "../grading/child.ts";
-import { FIXTURES } from "./grading_helpers.ts";
+import { FIXTURES, tempDir } from "./grading_helpers.ts";
 import { gradeSubmission } from "../grading/grade.ts";
 import { GRADED_TASKS } from "../grading/cases.ts";
 
 Deno.test("the copy holds source files only: no deno.json, no links, no dot folders", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("litconv-sandbox-test-");
   await Deno.writeTextFile(`${dir}/mod.ts`, "export const a = 1;\n");
   await Deno.writeTextFile(`${dir}/deno.json`, `{ "imports": {} }`);
   await Deno.mkdir(`${dir}/lib`);
@@ -90,7 +90,7 @@ Deno.test("a running child is nobody (as root) and has the data rlimit", async (
 });
 
 Deno.test("a mod.ts that is a link to a file outside is not graded, and not read", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("litconv-sandbox-test-");
   await Deno.symlink(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
   const grade = await gradeSubmission(dir, { tasks: GRADED_TASKS.slice(0, 1) });
   assert.equal(grade.score, 0);
