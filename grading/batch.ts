@@ -1,6 +1,13 @@
 /**
- * `deno task grade --all DIR`: grades every sub-folder of DIR (one student each), writes each
- * student's results.json and one CSV with a row per student and task.
+ * `deno task grade --all DIR`: grades every student folder of DIR, writes each student's
+ * results.json and one CSV with a row per student: the total, each task's score, and an
+ * `error` column that says why a submission could not be (fully) graded.
+ *
+ * One student never costs another: each is graded on its own, and anything that goes wrong
+ * while grading one (the grader's own failure included) becomes that student's row with the
+ * reason. The CSV is rewritten after every student, so it exists however the batch ends.
+ * Entries that are not student folders are skipped and listed with the reason: the grader's
+ * own output folder, files, links, dot-named folders, names that are not valid UTF-8.
  *
  * @example CSV cells are quoted, and formulas are defused for spreadsheets
  * ```ts
@@ -13,60 +20,170 @@
  * @module
  */
 import type { TaskInfo } from "../kernels/registry.ts";
-import { type GradeOptions, gradeSubmission } from "./grade.ts";
-import { toResults, writeResults } from "./results.ts";
+import { GRADED_TASKS } from "./cases.ts";
+import { type Grade, type GradeOptions, gradeSubmission } from "./grade.ts";
+import { failureResults, toResults, writeResults } from "./results.ts";
+import { capText } from "./child.ts";
 import { writeAtomic } from "../data/atomic.ts";
 
 /** One CSV cell: quoted; a leading = + - @ is prefixed with ' so no spreadsheet runs it. */
 export function csvCell(v: string | number): string {
-  const s = typeof v === "number" ? String(v) : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return typeof v === "number" ? s : `"${s.replaceAll('"', '""')}"`;
+  if (typeof v === "number") return String(v);
+  const s = v.toWellFormed().replace(/[\r\n]+/g, " ");
+  return `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replaceAll('"', '""')}"`;
 }
 
-/** Grades each sub-folder of `dir`; writes `out/grades.csv` and `out/<student>.results.json`. */
-export async function gradeAll(
+/** Options of {@link gradeAll}. */
+export interface BatchOptions extends GradeOptions {
+  /** Students graded at once (each in its own child). */
+  jobs?: number;
+  /** Called with one line as each student is done. */
+  progress?: (line: string) => void;
+}
+
+/** A folder entry that is not graded, and why. */
+export interface Skipped {
+  name: string;
+  why: string;
+}
+
+/** The student folders of `dir`, and what else is there (with the reason it is skipped). */
+export async function studentFolders(
   dir: string,
   out: string,
-  options: GradeOptions & { tasks?: readonly TaskInfo[] },
-): Promise<string> {
+): Promise<{ students: string[]; skipped: Skipped[] }> {
+  const outReal = await Deno.realPath(out).catch(() => out);
   const students: string[] = [];
+  const skipped: Skipped[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (e.isDirectory && !e.name.startsWith(".")) students.push(e.name);
+    const path = `${dir}/${e.name}`;
+    const info = await Deno.lstat(path).catch(() => undefined);
+    const why = !info
+      ? "its name is not valid UTF-8: rename it"
+      : info.isSymlink
+      ? "a link, not a folder: grade its target on its own"
+      : !info.isDirectory
+      ? `a file, not a folder${/\.zip$/i.test(e.name) ? ": unzip it into a folder" : ""}`
+      : (await Deno.realPath(path).catch(() => path)) === outReal
+      ? "the grader's own output folder"
+      : e.name.startsWith(".")
+      ? "its name starts with a dot"
+      : undefined;
+    if (why) skipped.push({ name: e.name, why });
+    else students.push(e.name);
   }
-  students.sort();
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  students.sort(byName);
+  skipped.sort((a, b) => byName(a.name, b.name));
+  return { students, skipped };
+}
+
+/** One student's row: name, total, max, each task's score, error. */
+interface Row {
+  student: string;
+  score: number;
+  max: number;
+  byTask: Map<string, number>;
+  error: string;
+}
+
+/** The CSV of `rows`, one per student, columns for `tasks`. */
+function csvOf(rows: Row[], tasks: readonly TaskInfo[]): string {
+  const head = ["student", "score", "max", ...tasks.map((t) => `${t.id} ${t.fn}`), "error"];
+  const lines = [head.map(csvCell).join(",")];
+  for (const r of [...rows].sort((a, b) => (a.student < b.student ? -1 : 1))) {
+    lines.push(
+      [
+        csvCell(r.student),
+        csvCell(r.score),
+        csvCell(r.max),
+        ...tasks.map((t) => csvCell(r.byTask.get(t.id) ?? 0)),
+        csvCell(r.error),
+      ].join(","),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** A grade's row: scores by task (from the test numbers, `02.1.3`). */
+function rowOf(student: string, grade: Grade): Row {
+  const byTask = new Map<string, number>();
+  for (const t of grade.tests) {
+    const id = t.number.split(".").slice(0, 2).join(".");
+    byTask.set(id, Math.round(100 * ((byTask.get(id) ?? 0) + t.score)) / 100);
+  }
+  return {
+    student,
+    score: grade.score,
+    max: grade.maxScore,
+    byTask,
+    error: capText(grade.problem ?? "", 300),
+  };
+}
+
+/**
+ * Grades each student folder of `dir` (`options.jobs` at a time); writes `out/grades.csv`
+ * and `out/<student>.results.json`. Returns the summary: skipped entries and totals.
+ */
+export async function gradeAll(dir: string, out: string, options: BatchOptions): Promise<string> {
   await Deno.mkdir(out, { recursive: true });
-  const rows = [["student", "task", "function", "score", "max"].map(csvCell).join(",")];
-  const lines: string[] = [];
-  for (const student of students) {
-    const grade = await gradeSubmission(`${dir}/${student}`, {
-      ...options,
-      replay: `deno task grade ${dir}/${student}${options.hidden ? " --hidden" : ""} --seed ${
-        options.seed ?? 1
-      }`,
-    });
-    await writeResults(`${out}/${student}.results.json`, toResults(grade));
-    const byTask = new Map<string, { fn: string; score: number; max: number }>();
-    for (const t of grade.tests) {
-      const id = t.number.split(".").slice(0, 2).join(".");
-      const row = byTask.get(id) ?? { fn: t.name.split(":")[0], score: 0, max: 0 };
-      row.score += t.score;
-      row.max += t.max_score;
-      byTask.set(id, row);
-    }
-    for (const [id, { fn, score, max }] of byTask) {
-      rows.push(
-        [
-          csvCell(student),
-          csvCell(id),
-          csvCell(fn),
-          csvCell(Math.round(score * 100) / 100),
-          csvCell(max),
-        ].join(","),
+  const { students, skipped } = await studentFolders(dir, out);
+  const tasks = options.tasks ?? GRADED_TASKS;
+  const csv = `${out}/grades.csv`;
+  const rows: Row[] = [];
+  const progress = options.progress ?? (() => {});
+  for (const s of skipped) progress(`skipped ${JSON.stringify(s.name)}: ${s.why}`);
+
+  // The CSV after each student: one writer at a time, always the latest rows.
+  let writing = Promise.resolve();
+  const saveCsv = () => (writing = writing.then(() => writeAtomic(csv, csvOf(rows, tasks))));
+  await saveCsv();
+
+  let next = 0, done = 0;
+  const worker = async () => {
+    while (next < students.length) {
+      const student = students[next++];
+      const started = performance.now();
+      let row: Row;
+      try {
+        const grade = await gradeSubmission(`${dir}/${student}`, {
+          ...options,
+          replay: `deno task grade ${dir}/${student}${options.hidden ? " --hidden" : ""} --seed ${
+            options.seed ?? 1
+          }`,
+        });
+        row = rowOf(student, grade);
+        try {
+          await writeResults(`${out}/${student}.results.json`, toResults(grade));
+        } catch (e) {
+          row.error ||= `results.json not written: ${(e as Error).message}`;
+        }
+      } catch (e) {
+        // gradeSubmission does not throw for a submission's doing; this is the grader's own.
+        const reason = `grader error: ${capText((e as Error)?.message ?? String(e), 300)}`;
+        console.error(`grader error on ${student}: ${(e as Error)?.stack ?? e}`);
+        row = { student, score: 0, max: 0, byTask: new Map(), error: reason };
+        await writeResults(`${out}/${student}.results.json`, failureResults(reason))
+          .catch(() => {});
+      }
+      rows.push(row);
+      await saveCsv();
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      progress(
+        `[${++done}/${students.length}] ${student}: ${row.score} / ${row.max} (${seconds} s)${
+          row.error ? `: ${capText(row.error, 120)}` : ""
+        }`,
       );
     }
-    lines.push(`${student}: ${grade.score} / ${grade.maxScore}`);
-  }
-  const csv = `${out}/grades.csv`;
-  await writeAtomic(csv, rows.join("\n") + "\n");
-  return [...lines, `wrote ${csv} and ${students.length} results files in ${out}/`].join("\n");
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, students.length)) }, worker),
+  );
+  await writing;
+  return [
+    ...(skipped.length
+      ? [`skipped ${skipped.length}: ${skipped.map((s) => `${s.name} (${s.why})`).join("; ")}`]
+      : []),
+    `wrote ${csv} (${rows.length} students) and ${rows.length} results files in ${out}/`,
+  ].join("\n");
 }

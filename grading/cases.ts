@@ -33,9 +33,25 @@ export interface TestSpec {
 const FIXED_POINTS = 1;
 const PROPERTY_POINTS = 3;
 
-/** A 32-bit seed for one property test, from the grading seed and the test's name. */
+/**
+ * A 32-bit seed for one property test, from the grading seed (any safe integer: all 53 bits
+ * count, so seeds 2³² apart draw differently) and the test's name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { testSeed } from "./cases.ts";
+ * assert.notEqual(testSeed(7, "conv1d: x"), testSeed(7 + 2 ** 32, "conv1d: x"));
+ * assert.notEqual(testSeed(7, "conv1d: x"), testSeed(7, "conv2d: x"));
+ * ```
+ */
 export function testSeed(seed: number, name: string): number {
-  let h = seed | 0;
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`grading: the seed ${seed} is not a safe integer`);
+  }
+  const high = Math.floor(seed / 2 ** 32);
+  let h = (seed - high * 2 ** 32) | 0;
+  if (high !== 0) h = Math.imul(h ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1);
   for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 0x9e3779b1);
   return h | 0;
 }

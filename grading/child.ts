@@ -1,12 +1,59 @@
 /**
  * One running child: sends calls, reads framed replies, and enforces the limits a launch
- * cannot: a wall-clock limit per call and per function, with SIGTERM then SIGKILL (SIGTERM can
- * be ignored), and a cap on the bytes it prints.
+ * cannot: a wall-clock limit per call, per function and for the whole submission, with
+ * SIGTERM then SIGKILL (SIGTERM can be ignored), and a cap on the bytes it prints.
+ *
+ * Everything read from the child is untrusted: a frame is checked against the protocol's
+ * schema before it is used (a line that looks like a frame but is not one is the
+ * submission's doing, and is reported as such), every message is capped, and no line can
+ * stop the reader.
  *
  * @module
  */
 import { FRAME } from "./harness.ts";
 import type { SandboxDir, SandboxLimits } from "./sandbox.ts";
+
+/** The longest message (an exception's text) kept from the child. */
+export const MAX_MESSAGE = 2048;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function capText(text: string, max = MAX_MESSAGE): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+/** A point in time (performance.now()) after which nothing more runs, and why. */
+export interface Deadline {
+  at: number;
+  reason: string;
+}
+
+/** The children running now, for {@link killAllChildren}. */
+const LIVE = new Set<Deno.ChildProcess>();
+
+/** SIGKILLs every child still running (the grader is being stopped itself) and reaps them. */
+export async function killAllChildren(): Promise<void> {
+  const all = [...LIVE];
+  for (const p of all) {
+    try {
+      p.kill("SIGKILL");
+    } catch { /* gone */ }
+  }
+  await Promise.race([
+    Promise.allSettled(all.map((p) => p.status)),
+    new Promise((r) => setTimeout(r, 2000)),
+  ]);
+}
+
+/** Signals the rlimits send, in words. */
+const SIGNALS: Partial<Record<Deno.Signal, string>> = {
+  SIGXFSZ: "it tried to write a file",
+  SIGXCPU: "it used up its CPU time",
+};
+
+/** What a frame-shaped line that breaks the protocol is called in a report. */
+const FORGED =
+  "the submission printed a line shaped like the grader's protocol that is not a valid reply " +
+  "(a forged frame on stdout?)";
 
 /** What one call returned: a value, an exception, or a failure of the child itself. */
 export type Reply =
@@ -37,8 +84,22 @@ export class Child {
   private stderrText = "";
   private readonly exited: Promise<Deno.CommandStatus>;
 
-  constructor(sandbox: SandboxDir, private limits: SandboxLimits) {
-    const { cmd, args, env } = sandbox.command(limits);
+  private readonly paths: [string, string][];
+
+  constructor(
+    sandbox: SandboxDir,
+    private limits: SandboxLimits,
+    private deadline?: Deadline,
+  ) {
+    // Messages name files by the sandbox's paths: shown relative to the submission instead.
+    this.paths = [
+      [new URL(`file://${sandbox.submission}/`).href, "./"],
+      [`${sandbox.submission}/`, "./"],
+      [new URL(`file://${sandbox.root}/harness/`).href, "grader:"],
+      [`${sandbox.root}/harness/`, "grader:"],
+    ];
+    const cpu = deadline ? (deadline.at - performance.now()) / 1000 + 5 : 600;
+    const { cmd, args, env } = sandbox.command(limits, sandbox.runArgs(limits), cpu);
     this.process = new Deno.Command(cmd, {
       args,
       env,
@@ -51,12 +112,17 @@ export class Child {
     this.writer = this.process.stdin.getWriter();
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.exited = this.process.status;
+    LIVE.add(this.process);
+    this.exited.finally(() => LIVE.delete(this.process));
     const streamsDone = Promise.all([this.readStdout(), this.readStderr()]);
     this.exited.then(async (status) => {
       // Frames (and V8's out-of-memory message) written just before the exit are still in
       // the pipes: read them first.
       await Promise.race([streamsDone, new Promise((r) => setTimeout(r, 1000))]);
-      const how = status.signal ? `was killed by ${status.signal}` : `exited (code ${status.code})`;
+      const why = status.signal ? SIGNALS[status.signal] : undefined;
+      const how = status.signal
+        ? `was killed by ${status.signal}${why ? ` (${why})` : ""}`
+        : `exited (code ${status.code})`;
       const oom = /out of memory|allocation failed|OOM/i.test(this.stderrText)
         ? ` after running out of memory (limits: ${limits.heapBytes / 2 ** 20} MiB of JS heap, ` +
           `${limits.memoryBytes / 2 ** 20} MiB in all)`
@@ -75,14 +141,26 @@ export class Child {
       `loading mod.ts took longer than ${this.limits.loadMs / 1000} s`,
     );
     if (reply.kind === "fatal" && /exited/.test(reply.reason)) {
-      return { ok: false, reason: `${reply.reason} while loading (Deno.exit at import time?)` };
+      // Deno's own last word (an uncaught error, a refused read) says more than the code.
+      const last = this.stderrText.trim().split("\n").at(-1)?.trim();
+      const said = last ? `; its last line: ${this.clean(capText(last, 300))}` : "";
+      return {
+        ok: false,
+        reason: `${reply.reason} while loading (Deno.exit at import time?)${said}`,
+      };
     }
     if (reply.kind === "value") {
-      const v = reply.value as { exports: string[]; patched: string[] };
-      this.loaded = { exports: v.exports, patched: v.patched };
+      this.loaded = reply.value as { exports: string[]; patched: string[] };
       return { ok: true, ...this.loaded };
     }
     return { ok: false, reason: reply.kind === "error" ? reply.message : reply.reason };
+  }
+
+  /** `text` from the child: capped, with the sandbox's paths shown relative to it. */
+  private clean(text: string): string {
+    let out = capText(text);
+    for (const [from, to] of this.paths) out = out.replaceAll(from, to);
+    return out;
   }
 
   private loaded = { exports: [] as string[], patched: [] as string[] };
@@ -109,9 +187,12 @@ export class Child {
 
   private budget: { fn: string; deadline: number } | undefined;
 
-  /** Starts `fn`'s time budget: {@link SandboxLimits.functionMs} for all its calls. */
-  startBudget(fn: string): void {
-    this.budget = { fn, deadline: performance.now() + this.limits.functionMs };
+  /**
+   * Starts `fn`'s time budget: what is left of {@link SandboxLimits.functionMs} for all its
+   * calls (`leftMs`, when an earlier phase used some).
+   */
+  startBudget(fn: string, leftMs = this.limits.functionMs): void {
+    this.budget = { fn, deadline: performance.now() + leftMs };
   }
 
   /** Calls `fn(...args)` in the child. */
@@ -156,6 +237,10 @@ export class Child {
   }
 
   private async withTimeout(p: Promise<Reply>, ms: number, what: string): Promise<Reply> {
+    if (this.deadline && this.deadline.at - performance.now() < ms) {
+      ms = Math.max(0, this.deadline.at - performance.now());
+      what = this.deadline.reason;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<Reply>((resolve) => {
       timer = setTimeout(() => {
@@ -204,7 +289,9 @@ export class Child {
         line += decoder.decode(chunk, { stream: true });
         let nl: number;
         while ((nl = line.indexOf("\n")) >= 0) {
-          this.onLine(line.slice(0, nl));
+          try {
+            this.onLine(line.slice(0, nl));
+          } catch { /* no line may stop the reader */ }
           line = line.slice(nl + 1);
         }
         if (!line.startsWith(FRAME.slice(0, line.length))) {
@@ -218,26 +305,42 @@ export class Child {
   private onLine(text: string): void {
     if (text === "") return;
     if (!text.startsWith(FRAME)) return this.keepPrinted(text + "\n");
-    let msg: { id: number; ok?: boolean; ready?: boolean; value?: unknown; error?: string };
+    let msg: unknown;
     try {
       msg = JSON.parse(text.slice(FRAME.length));
     } catch {
-      return this.keepPrinted(text + "\n");
+      msg = undefined;
     }
-    if (msg.id === 0) {
-      this.resolveReady(
-        msg.ready ? { kind: "value", value: msg } : { kind: "error", message: String(msg.error) },
-      );
-    } else if (this.pending && msg.id === this.pending.id) {
-      const { resolve } = this.pending;
-      this.pending = undefined;
-      resolve(
-        msg.ok ? { kind: "value", value: msg.value } : {
-          kind: "error",
-          message: String(msg.error),
-        },
+    const frame = checkFrame(msg);
+    if (frame === undefined) {
+      // Not a frame the harness could have written: the submission printed it. A call
+      // waiting for its reply fails with that reason (the harness's own reply, if it comes,
+      // is ignored); otherwise the line is shown as a print.
+      this.keepPrinted(capText(text, 300) + "\n");
+      const id = (msg as { id?: unknown } | null)?.id;
+      if (this.pending && id === this.pending.id) this.answer({ kind: "error", message: FORGED });
+      return;
+    }
+    if (frame.kind === "ready") {
+      this.resolveReady({
+        kind: "value",
+        value: { exports: frame.exports, patched: frame.patched },
+      });
+    } else if (frame.kind === "unloaded") {
+      this.resolveReady({ kind: "error", message: this.clean(frame.error) });
+    } else if (this.pending && frame.id === this.pending.id) {
+      this.answer(
+        frame.kind === "value"
+          ? { kind: "value", value: frame.value }
+          : { kind: "error", message: this.clean(frame.error) },
       );
     }
+  }
+
+  private answer(reply: Reply): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.resolve(reply);
   }
 
   private async readStderr(): Promise<void> {
@@ -253,4 +356,34 @@ export class Child {
       }
     } catch { /* ended */ }
   }
+}
+
+/** A frame as the harness writes it (see harness.ts), checked field by field. */
+export type Frame =
+  | { kind: "ready"; id: 0; exports: string[]; patched: string[] }
+  | { kind: "unloaded"; id: 0; error: string }
+  | { kind: "value"; id: number; value: unknown }
+  | { kind: "error"; id: number; error: string };
+
+const isNames = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length <= 10_000 && v.every((s) => typeof s === "string" && s.length < 256);
+
+/** `msg` as a {@link Frame}, or undefined when it is not one the harness could have sent. */
+export function checkFrame(msg: unknown): Frame | undefined {
+  if (msg === null || typeof msg !== "object" || Array.isArray(msg)) return undefined;
+  const m = msg as Record<string, unknown>;
+  if (!Number.isSafeInteger(m.id) || (m.id as number) < 0) return undefined;
+  if (m.id === 0) {
+    if (m.ready === true && isNames(m.exports) && isNames(m.patched)) {
+      return { kind: "ready", id: 0, exports: m.exports, patched: m.patched };
+    }
+    if (m.ready === false && typeof m.error === "string") {
+      return { kind: "unloaded", id: 0, error: m.error };
+    }
+    return undefined;
+  }
+  const id = m.id as number;
+  if (m.ok === true && "value" in m) return { kind: "value", id, value: m.value };
+  if (m.ok === false && typeof m.error === "string") return { kind: "error", id, error: m.error };
+  return undefined;
 }

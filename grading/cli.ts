@@ -2,12 +2,15 @@
  * `deno task grade`: the student's check-my-work command and the instructor's grader.
  *
  * ```text
- * deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N]
- * deno task grade --all DIR [--out grades/] [--seed N] [--tasks …]   one CSV plus each results.json
+ * deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N] [--budget S]
+ * deno task grade --all DIR [--out grades/] [--jobs N] [--seed N] [--hidden] [--tasks …]   one CSV + each results.json
+ * deno task grade DIR --package autograder.json --out results.json   (run_autograder's call)
  * ```
  *
- * Exits 0 whenever it graded, whatever the submission did; 2 when it was misused. With
- * `--out`, the results file is written in every case, even on misuse or a grader error.
+ * What is graded is decided here, never by the submission: `--tasks`, or a package's
+ * `autograder.json`, or every task. Exits 0 whenever it graded, whatever the submission did;
+ * 2 when it was misused. With `--out`, the results file is written in every case, even on
+ * misuse or a grader error.
  *
  * @module
  */
@@ -15,20 +18,23 @@ import { parseArgs } from "node:util";
 import { findTask, type TaskInfo } from "../kernels/registry.ts";
 import { UsageError } from "../kernels/errors.ts";
 import { GRADED_TASKS } from "./cases.ts";
-import { gradeSubmission } from "./grade.ts";
+import { DEFAULT_BUDGET_S, gradeSubmission } from "./grade.ts";
 import { textReport } from "./report.ts";
 import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
 import { userPath } from "./paths.ts";
+import { releaseRuntimes, removeAllSync } from "./sandbox.ts";
+import { killAllChildren } from "./child.ts";
 
 const USAGE =
-  `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N]
-       deno task grade --all DIR [--out FOLDER] [--seed N] [--hidden] [--tasks …]`;
+  `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N] [--budget S]
+       deno task grade --all DIR [--out FOLDER] [--jobs N] [--seed N] [--hidden] [--tasks …] [--budget S]
+       deno task grade DIR --package autograder.json [--out results.json]`;
 
 /** The tasks named by `--tasks 02.1,04.1` (ids or function names), in course order. */
 export function parseTasks(list: string): TaskInfo[] {
   const order = (t: TaskInfo) => GRADED_TASKS.indexOf(t);
-  return list.split(",").map((s) => s.trim()).filter(Boolean).map((id) => {
+  const tasks = list.split(",").map((s) => s.trim()).filter(Boolean).map((id) => {
     const task = findTask(id) ?? GRADED_TASKS.find((t) => t.fn === id);
     if (!task) {
       throw new UsageError(
@@ -37,16 +43,44 @@ export function parseTasks(list: string): TaskInfo[] {
     }
     return task;
   }).filter((t, i, all) => all.indexOf(t) === i).sort((a, b) => order(a) - order(b));
+  if (tasks.length === 0) throw new UsageError("--tasks names no task");
+  return tasks;
 }
 
-/** The tasks a starter folder was made for (its assignment.json), if any. */
-async function starterTasks(dir: string): Promise<TaskInfo[] | undefined> {
-  try {
-    const { tasks } = JSON.parse(await Deno.readTextFile(`${dir}/assignment.json`));
-    return Array.isArray(tasks) ? parseTasks(tasks.join(",")) : undefined;
-  } catch {
-    return undefined;
+/** A whole number within the safe integers, or a UsageError naming the flag. */
+export function safeInteger(flag: string, text: string, min = -Number.MAX_SAFE_INTEGER): number {
+  const n = /^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(
+      `${flag} must be a whole number${min > -Number.MAX_SAFE_INTEGER ? ` ≥ ${min}` : ""} ` +
+        `within ±(2^53 − 1), got ${JSON.stringify(text)}`,
+    );
   }
+  return n;
+}
+
+/** What a Gradescope package's autograder.json fixes (see package.ts). */
+export interface PackageSettings {
+  tasks: string[];
+  seed: number;
+  runs: number;
+  budget: number;
+}
+
+/** Reads and checks a package's settings. */
+export async function readPackage(path: string): Promise<PackageSettings> {
+  let raw: Partial<PackageSettings>;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new UsageError(`--package: cannot read ${path}: ${(e as Error).message}`);
+  }
+  const ok = raw !== null && typeof raw === "object" && Array.isArray(raw.tasks) &&
+    raw.tasks.every((t) => typeof t === "string") && Number.isSafeInteger(raw.seed) &&
+    Number.isSafeInteger(raw.runs) && (raw.runs as number) >= 1 &&
+    typeof raw.budget === "number" && raw.budget > 0;
+  if (!ok) throw new UsageError(`--package: ${path} is not a package's autograder.json`);
+  return raw as PackageSettings;
 }
 
 /** Runs the command; returns the exit code. */
@@ -61,7 +95,10 @@ export async function main(argv: string[]): Promise<number> {
         hidden: { type: "boolean", default: false },
         tasks: { type: "string" },
         runs: { type: "string" },
+        budget: { type: "string" },
         all: { type: "boolean", default: false },
+        jobs: { type: "string" },
+        package: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       allowPositionals: true,
@@ -75,56 +112,86 @@ export async function main(argv: string[]): Promise<number> {
     const dir = userPath(positionals[0]);
     const stat = await Deno.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory) throw new UsageError(`${dir} is not a folder`);
-    const seed = values.seed === undefined ? 1 : Number(values.seed);
-    const runs = values.runs === undefined ? 50 : Number(values.runs);
-    if (!Number.isSafeInteger(seed)) {
-      throw new UsageError(`--seed must be a whole number, got ${values.seed}`);
+
+    let settings: PackageSettings | undefined;
+    if (values.package !== undefined) {
+      for (const flag of ["seed", "tasks", "runs", "budget", "hidden", "all"] as const) {
+        if (values[flag]) {
+          throw new UsageError(`--package fixes the tasks, seed, runs and budget: drop --${flag}`);
+        }
+      }
+      settings = await readPackage(userPath(values.package));
     }
-    if (!Number.isSafeInteger(runs) || runs < 1) {
-      throw new UsageError(`--runs must be ≥ 1, got ${values.runs}`);
-    }
-    const flags = [values.hidden ? " --hidden" : "", values.tasks ? ` --tasks ${values.tasks}` : ""]
+    const seed = settings?.seed ??
+      (values.seed === undefined ? 1 : safeInteger("--seed", values.seed));
+    const runs = settings?.runs ??
+      (values.runs === undefined ? 50 : safeInteger("--runs", values.runs, 1));
+    const budgetS = settings?.budget ??
+      (values.budget === undefined ? DEFAULT_BUDGET_S : safeInteger("--budget", values.budget, 1));
+    const jobs = values.jobs === undefined ? 1 : safeInteger("--jobs", values.jobs, 1);
+    if (values.jobs !== undefined && !values.all) throw new UsageError("--jobs goes with --all");
+    const tasks = settings
+      ? parseTasks(settings.tasks.join(","))
+      : values.tasks !== undefined
+      ? parseTasks(values.tasks)
+      : undefined;
+    const hidden = settings ? true : values.hidden;
+    const flags = [hidden ? " --hidden" : "", values.tasks ? ` --tasks ${values.tasks}` : ""]
       .join("");
 
     if (values.all) {
-      const tasks = values.tasks ? parseTasks(values.tasks) : undefined;
       const summary = await gradeAll(dir, out ?? userPath("grades"), {
         tasks,
-        hidden: values.hidden,
+        hidden,
         seed,
         numRuns: runs,
+        budgetS,
+        jobs,
+        progress: (line) => console.log(line),
       });
       console.log(summary);
       return 0;
     }
 
-    const fromStarter = values.tasks ? undefined : await starterTasks(dir);
-    const tasks = values.tasks ? parseTasks(values.tasks) : fromStarter;
     const grade = await gradeSubmission(dir, {
       tasks,
-      hidden: values.hidden,
+      hidden,
       seed,
+      secretSeed: settings !== undefined,
       numRuns: runs,
+      budgetS,
+      startedAt: 0, // the process's start: execution_time counts the grader's own start-up
       replay: `deno task grade ${positionals[0]}${flags} --seed ${seed}`,
     });
-    if (fromStarter) {
-      grade.notes.unshift(
-        `Graded the tasks in ${dir}/assignment.json: ${fromStarter.map((t) => t.id).join(", ")}.`,
-      );
-    }
     console.log(textReport(grade));
     if (out) await writeResults(out, toResults(grade));
     return 0;
   } catch (e) {
     const misuse = e instanceof UsageError ||
       (e as Error).name === "TypeError" && /option|argument/i.test((e as Error).message);
+    // The stack goes to stderr (Gradescope keeps it from students); results.json says what.
     const message = misuse
       ? `${(e as Error).message}\n${USAGE}`
-      : `grader error: ${(e as Error).stack ?? e}`;
-    console.error(message);
+      : `grader error: ${(e as Error).message ?? e}`;
+    console.error(misuse ? message : `grader error: ${(e as Error).stack ?? e}`);
     if (out) await writeResults(out, failureResults(message)).catch(() => {});
     return misuse ? 2 : 1;
+  } finally {
+    await releaseRuntimes();
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+/** Stopped by a signal: no child, sandbox or private runtime outlives the grader. */
+function stopOn(signal: "SIGINT" | "SIGTERM", code: number): void {
+  Deno.addSignalListener(signal, async () => {
+    await killAllChildren();
+    removeAllSync();
+    Deno.exit(code);
+  });
+}
+
+if (import.meta.main) {
+  stopOn("SIGINT", 130);
+  stopOn("SIGTERM", 143);
+  Deno.exit(await main(Deno.args));
+}

@@ -1,9 +1,17 @@
 /**
- * Grades one submission folder: checks its import graph, copies it into the sandbox, runs
- * every graded test's cases through the child, judges each answer in the parent, and
- * returns one result per test with partial credit by the share of cases passed. Whatever
- * the submission does, this returns (refusals, crashes and timeouts become 0 points for the
- * tests they affect, with the reason).
+ * Grades one submission folder: copies its source files into the sandbox, checks its import
+ * graph there, runs every graded test's cases through the child, judges each answer in the
+ * parent, and returns one result per test with partial credit by the share of cases passed.
+ *
+ * Whatever the submission does, this returns: refusals, crashes and timeouts become 0 points
+ * for the tests they affect, with the reason; an exception in the grader itself while
+ * grading this submission becomes 0 for the tests not yet graded, with that reason, never a
+ * throw. Every text that reaches a test's output is capped.
+ *
+ * Order: every task's visible tests run before any hidden (property) test, so the child has
+ * seen no hidden input while it can still write a visible test's output. The whole
+ * submission has a time budget ({@link DEFAULT_BUDGET_S}); what it leaves ungraded scores
+ * 0 and says so.
  *
  * @module
  */
@@ -12,7 +20,7 @@ import { findOp, type TaskInfo } from "../kernels/registry.ts";
 import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
 import { judgeAnswer, show } from "./judge.ts";
-import { Child } from "./child.ts";
+import { capText, Child, type Deadline } from "./child.ts";
 import { DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
 /** One graded test's outcome, in Gradescope's terms. */
@@ -38,7 +46,11 @@ export interface Grade {
   /** What the submission printed, the first 2 KiB: shown, never graded. */
   printed: string;
   seed: number;
+  /** The seed is the package's secret: no report shows it. */
+  secretSeed: boolean;
   hidden: boolean;
+  /** One line when the submission as a whole could not be (fully) graded: why. */
+  problem?: string;
 }
 
 /** Options of {@link gradeSubmission}. */
@@ -46,34 +58,95 @@ export interface GradeOptions {
   tasks?: readonly TaskInfo[];
   hidden?: boolean;
   seed?: number;
+  /** The seed is secret (a Gradescope package's): never shown, no replay line. */
+  secretSeed?: boolean;
   /** Draws per property test. */
   numRuns?: number;
   limits?: Partial<SandboxLimits>;
   /** How `deno task grade` was called, for the replay hint. */
   replay?: string;
+  /** Seconds for the whole submission: copy, import check, loads and every call. */
+  budgetS?: number;
+  /** When grading began (`performance.now()`); the CLI passes 0, its own start. */
+  startedAt?: number;
 }
 
+/** The whole-submission time budget by default, in seconds: well under Gradescope's usual 10 min. */
+export const DEFAULT_BUDGET_S = 240;
+
+/** The longest output of one test, by visibility. */
+export const MAX_TEST_OUTPUT = { visible: 4096, after_due_date: 8192 } as const;
+
+/** How a test the budget left out starts its output. */
+const NOT_GRADED = "not graded:";
+
 /** Rounds a score to hundredths (Gradescope shows two decimals). */
-const points = (max: number, passed: number, total: number) =>
-  total === 0 ? 0 : Math.round((100 * max * passed) / total) / 100;
+const points = (max: number, share: number) => Math.round(100 * max * share) / 100;
 
 /** `conv1d([1, 2], [3], {"padding":1})`, cut when long. */
 const callText = (fn: string, args: unknown[]) =>
   `${fn}(${args.map((a) => (a === undefined ? "undefined" : show(a, 200))).join(", ")})`;
+
+/** A test's share of its points, its output, and what stopped the child if it died. */
+type Share = [share: number, output: string, fatal?: string];
+
+/** What grading one submission keeps track of. */
+class Session {
+  readonly outcomes = new Map<TestSpec, [number, string]>();
+  readonly notes: string[] = [];
+  problem: string | undefined;
+  /** Milliseconds each function has left of its budget, over both phases. */
+  readonly functionLeft = new Map<string, number>();
+  /** What stopped a function (it died or timed out): its later tests are not run. */
+  readonly stopped = new Map<string, string>();
+
+  constructor(
+    readonly deadline: Deadline,
+    readonly budgetS: number,
+    readonly replay: string | undefined,
+  ) {}
+
+  timeLeft(): number {
+    return this.deadline.at - performance.now();
+  }
+
+  set(spec: TestSpec, share: number, output: string): void {
+    if (!this.outcomes.has(spec)) {
+      this.outcomes.set(spec, [share, capText(output, MAX_TEST_OUTPUT[spec.visibility])]);
+    }
+  }
+
+  failAll(specs: readonly TestSpec[], reason: string): void {
+    for (const s of specs) this.set(s, 0, reason);
+  }
+
+  note(text: string): void {
+    const capped = capText(text, 2048);
+    if (this.notes.length < 60 && !this.notes.includes(capped)) this.notes.push(capped);
+  }
+
+  notGraded(): string {
+    return `${NOT_GRADED} the submission used up its time budget (${this.budgetS} s for all its tests)`;
+  }
+}
 
 /** Runs the child for as long as it lives; a dead child is replaced for the next task. */
 class Runner {
   private child: Child | undefined;
   private loadFailed: string | undefined;
   printed = "";
-  constructor(private sandbox: SandboxDir, private limits: SandboxLimits) {}
+  constructor(
+    private sandbox: SandboxDir,
+    private limits: SandboxLimits,
+    private deadline: Deadline,
+  ) {}
 
   /** A live child, or the reason none could start. */
   async live(): Promise<Child | string> {
     if (this.child && !this.child.isDead()) return this.child;
     if (this.loadFailed) return this.loadFailed;
     await this.retire();
-    const child = new Child(this.sandbox, this.limits);
+    const child = new Child(this.sandbox, this.limits, this.deadline);
     const started = await child.start();
     if (!started.ok) {
       await child.stop();
@@ -107,12 +180,32 @@ async function runCase(
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
   if (reply.kind === "error") return { fail: reply.message };
-  const verdict = judgeAnswer(judgementOf(findOp(fn)!, args), reply.value);
-  return verdict === undefined ? {} : { fail: `${verdict}\n  got: ${show(reply.value)}` };
+  return { fail: judged(fn, args, reply.value) };
+}
+
+/** The judge's verdict on one answer; a judge that throws fails this case, nothing more. */
+function judged(fn: string, args: unknown[], value: unknown): string | undefined {
+  try {
+    const verdict = judgeAnswer(judgementOf(findOp(fn)!, args), value);
+    return verdict === undefined ? undefined : `${verdict}\n  got: ${show(value)}`;
+  } catch (e) {
+    return `the grader could not judge this answer (${capText(String(e), 200)})\n  got: ${
+      show(value)
+    }`;
+  }
+}
+
+/** The expected answer's text, or a placeholder should the reference itself throw. */
+function expected(fn: string, args: unknown[]): string {
+  try {
+    return capText(expectedText(findOp(fn)!, args), 600);
+  } catch (e) {
+    return `(the reference failed: ${capText(String(e), 200)})`;
+  }
 }
 
 /** A fixed test: every case, each failure with its input and expected value (visible ones). */
-async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, string?]> {
+async function runFixed(child: Child, spec: TestSpec): Promise<Share> {
   const fn = spec.task.fn;
   const cases = spec.cases ?? [];
   let passed = 0;
@@ -124,9 +217,9 @@ async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, 
       continue;
     }
     lines.push(
-      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${
-        expectedText(findOp(fn)!, args)
-      }\n  ${fail}`,
+      `case ${i + 1}: ${callText(fn, args)}\n  expected: ${expected(fn, args)}\n  ${
+        capText(fail, 1200)
+      }`,
     );
     if (fatal) {
       if (i + 1 < cases.length) lines.push(`cases ${i + 2}–${cases.length} not run: ${fatal}`);
@@ -140,11 +233,7 @@ async function runFixed(child: Child, spec: TestSpec): Promise<[number, string, 
 }
 
 /** A property test: the share of draws passed, then the smallest failing input, shrunk. */
-async function runProperty(
-  child: Child,
-  spec: TestSpec,
-  replay: string,
-): Promise<[number, string, string?]> {
+async function runProperty(child: Child, spec: TestSpec, session: Session): Promise<Share> {
   const fn = spec.task.fn;
   const { arbitrary, numRuns, seed } = spec.property!;
   const draws = fc.sample(arbitrary, { seed, numRuns });
@@ -175,7 +264,7 @@ async function runProperty(
       if (r.fatal) fatal ??= r.fatal;
       return r.fail === undefined || r.fatal !== undefined;
     }),
-    { seed, numRuns, interruptAfterTimeLimit: 20_000 },
+    { seed, numRuns, interruptAfterTimeLimit: Math.max(0, Math.min(20_000, session.timeLeft())) },
   );
   const lines = [`${passed} of ${draws.length} runs passed.`];
   if (details.failed && details.counterexample) {
@@ -185,85 +274,68 @@ async function runProperty(
     lastFail = r.fail ?? lastFail;
     lines.push(
       `Smallest failing input (shrunk): ${callText(fn, args)}`,
-      `  expected: ${expectedText(findOp(fn)!, args)}`,
-      `  ${lastFail}`,
-      `Replay: ${replay} (fast-check seed ${details.seed}, path ${details.counterexamplePath})`,
+      `  expected: ${expected(fn, args)}`,
+      `  ${capText(lastFail, 1200)}`,
+      session.replay
+        ? `Replay: ${session.replay} (fast-check seed ${details.seed}, path ${details.counterexamplePath})`
+        : "Replay: the grader's seed is secret; the input above is the smallest failing one it found.",
     );
   }
   if (fatal) lines.push(`While shrinking: ${fatal}`);
   return [passed / draws.length, lines.join("\n"), fatal];
 }
 
-/** Every test of `tasks` failed with the same reason (refused, did not load, not exported). */
-function failAll(specs: TestSpec[], reason: string): [TestSpec, number, string][] {
-  return specs.map((s) => [s, 0, reason]);
-}
-
-/** Grades `dir` (a folder with `mod.ts`). */
+/** Grades `dir` (a folder with `mod.ts`). Never throws for anything the submission does. */
 export async function gradeSubmission(dir: string, options: GradeOptions = {}): Promise<Grade> {
-  const started = performance.now();
+  const started = options.startedAt ?? performance.now();
   const seed = options.seed ?? 1;
+  const secretSeed = options.secretSeed ?? false;
   const hidden = options.hidden ?? false;
   const tasks = options.tasks ?? GRADED_TASKS;
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const replay = options.replay ?? `deno task grade DIR${hidden ? " --hidden" : ""} --seed ${seed}`;
+  const budgetS = options.budgetS ?? DEFAULT_BUDGET_S;
+  const replay = secretSeed
+    ? undefined
+    : options.replay ?? `deno task grade DIR${hidden ? " --hidden" : ""} --seed ${seed}`;
   const byTask = tasks.map((task) => ({
     task,
     specs: testsFor(task, { hidden, seed, numRuns: options.numRuns ?? 50 }),
   }));
   const allSpecs = byTask.flatMap((t) => t.specs);
-  const notes: string[] = [];
-  const outcomes: [TestSpec, number, string][] = [];
+  const session = new Session(
+    {
+      at: started + budgetS * 1000,
+      reason: `the submission used up its time budget (${budgetS} s for all its tests)`,
+    },
+    budgetS,
+    replay,
+  );
   let printed = "";
-
-  // lstat: a mod.ts that is a link (to /etc/shadow, say) is not the student's code.
-  const hasMod = await Deno.lstat(`${dir}/mod.ts`).then((s) => s.isFile, () => false);
-  let sandbox: SandboxDir | undefined;
-  if (!hasMod) {
-    const reason = "not implemented: the submission has no mod.ts";
-    notes.push(`${reason}.`);
-    for (const { task, specs } of byTask) {
-      outcomes.push(...failAll(specs, `${reason} (task ${task.id} asks for ${task.fn})`));
-    }
-  } else {
-    try {
-      sandbox = await SandboxDir.create(dir);
-    } catch (e) {
-      notes.push(`Could not copy the submission: ${(e as Error).message}`);
-      outcomes.push(...failAll(allSpecs, `refused: ${(e as Error).message}`));
-    }
-  }
-  if (sandbox) {
-    try {
-      // The graph of the copy (source files only, no links), so deno info reads nothing else.
-      const refused = await checkImports(sandbox.submission);
-      if (refused.length) {
-        notes.push(
-          "Refused to run the submission: it imports modules from outside its folder.",
-          ...refused.map((r) => `  ${r.from} imports "${r.specifier}": ${r.why}`),
-        );
-        outcomes.push(
-          ...failAll(
-            allSpecs,
-            "refused: mod.ts imports from outside the submission folder (see the report's notes)",
-          ),
-        );
-      } else {
-        const runner = new Runner(sandbox, limits);
-        try {
-          await gradeInSandbox(runner, byTask, notes, outcomes, replay);
-        } finally {
-          await runner.retire();
-          printed = runner.printed;
-        }
-      }
-    } finally {
-      await sandbox.remove();
-    }
+  try {
+    printed = await gradeInto(session, dir, byTask, limits);
+  } catch (e) {
+    // The grader's own failure on this submission: its 0 with the reason, not the batch's end.
+    const reason = `the grader failed while grading this submission: ${
+      capText((e as Error)?.message ?? String(e), 300)
+    }`;
+    console.error(`grader error on ${dir}: ${(e as Error)?.stack ?? e}`);
+    session.problem ??= reason;
+    session.note(`${reason}. Please tell your instructor.`);
+    session.failAll(allSpecs, reason);
   }
 
-  const tests: TestResult[] = outcomes.map(([spec, share, output], i) => {
-    const score = points(spec.maxScore, share, 1);
+  const ungraded = allSpecs.filter((s) => session.outcomes.get(s)?.[1].startsWith(NOT_GRADED));
+  if (ungraded.length) {
+    const which = [...new Set(ungraded.map((s) => s.task.id))].join(", ");
+    const line =
+      `Not graded: ${ungraded.length} of ${allSpecs.length} tests (tasks ${which}); the submission used up its time budget of ${budgetS} s.`;
+    session.note(line);
+    session.problem ??= line;
+  }
+
+  const tests: TestResult[] = allSpecs.map((spec, i) => {
+    const [share, output] = session.outcomes.get(spec) ?? [0, "not run"];
+    const score = points(spec.maxScore, share);
     return {
       name: spec.name,
       number: `${spec.task.id}.${i + 1}`,
@@ -280,61 +352,129 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     maxScore: sum(tests.map((t) => t.max_score)),
     executionTime: Math.round(performance.now() - started) / 1000,
     tests,
-    notes,
+    notes: session.notes,
     printed,
     seed,
+    secretSeed,
     hidden,
+    problem: session.problem,
   };
 }
 
-async function gradeInSandbox(
-  runner: Runner,
+/** Copies, checks and runs; fills `session`; returns what the submission printed. */
+async function gradeInto(
+  session: Session,
+  dir: string,
   byTask: { task: TaskInfo; specs: TestSpec[] }[],
-  notes: string[],
-  outcomes: [TestSpec, number, string][],
-  replay: string,
-): Promise<void> {
-  let firstStart = true;
-  for (const { task, specs } of byTask) {
-    const child = await runner.live();
-    if (typeof child === "string") {
-      const reason = `mod.ts did not load: ${child}`;
-      if (!notes.includes(reason)) notes.push(reason);
-      outcomes.push(...failAll(specs, reason));
-      continue;
-    }
-    if (firstStart) {
-      firstStart = false;
-      const patched = child.patched();
-      if (patched.length) {
-        notes.push(
-          `mod.ts replaced ${
-            patched.join(", ")
-          }: the grader does not use them, but your own code does.`,
-        );
+  limits: SandboxLimits,
+): Promise<string> {
+  const allSpecs = byTask.flatMap((t) => t.specs);
+  const sandbox = await SandboxDir.create(dir);
+  try {
+    for (const n of sandbox.copied.notes) session.note(n);
+    if (!sandbox.entry) {
+      session.problem = "not implemented: the submission has no mod.ts";
+      for (const { task, specs } of byTask) {
+        session.failAll(specs, `${session.problem} (task ${task.id} asks for ${task.fn})`);
       }
+      return "";
     }
-    if (!child.exports().includes(task.fn)) {
-      outcomes.push(
-        ...failAll(specs, `not implemented: mod.ts does not export ${task.fn} (task ${task.id})`),
+    if (session.timeLeft() <= 0) {
+      session.failAll(allSpecs, session.notGraded());
+      return "";
+    }
+    // The graph of the copy (source files only, no links), read in the sandbox.
+    const refused = await checkImports(
+      sandbox,
+      limits,
+      Math.max(1, Math.min(limits.checkMs, session.timeLeft())),
+    );
+    if (refused.length) {
+      session.problem = "refused: it imports modules from outside its folder";
+      session.note("Refused to run the submission: it imports modules from outside its folder.");
+      for (const r of refused.slice(0, 20)) {
+        const what = r.specifier === undefined ? "" : ` imports "${capText(r.specifier, 200)}"`;
+        session.note(`  ${r.from}${what}: ${r.why}`);
+      }
+      session.failAll(
+        allSpecs,
+        `refused: ${sandbox.copied.entry} imports from outside the submission folder (see the report's notes)`,
       );
+      return "";
+    }
+    const runner = new Runner(sandbox, limits, session.deadline);
+    try {
+      // Visible tests of every task first: no hidden input reaches the child before then.
+      for (const phase of ["visible", "after_due_date"] as const) {
+        for (const { task, specs } of byTask) {
+          const ofPhase = specs.filter((s) => s.visibility === phase);
+          if (ofPhase.length) await runTask(session, runner, limits, task, ofPhase);
+        }
+      }
+    } finally {
+      await runner.retire();
+    }
+    return runner.printed;
+  } finally {
+    await sandbox.remove();
+  }
+}
+
+/** One task's tests of one phase. */
+async function runTask(
+  session: Session,
+  runner: Runner,
+  limits: SandboxLimits,
+  task: TaskInfo,
+  specs: TestSpec[],
+): Promise<void> {
+  if (session.timeLeft() <= 0) return session.failAll(specs, session.notGraded());
+  const child = await runner.live();
+  if (typeof child === "string") {
+    if (session.timeLeft() <= 0) return session.failAll(specs, session.notGraded());
+    session.note(`mod.ts did not load: ${child}`);
+    session.problem ??= `mod.ts did not load: ${capText(child, 200)}`;
+    return session.failAll(specs, `mod.ts did not load: ${capText(child, 300)}`);
+  }
+  if (child.patched().length) {
+    session.note(
+      `mod.ts replaced ${
+        child.patched().join(", ")
+      }: the grader does not use them, but your own code does.`,
+    );
+  }
+  if (!child.exports().includes(task.fn)) {
+    return session.failAll(
+      specs,
+      `not implemented: mod.ts does not export ${task.fn} (task ${task.id})`,
+    );
+  }
+  const fn = task.fn;
+  const left = session.functionLeft.get(fn) ?? limits.functionMs;
+  child.startBudget(fn, left);
+  const t0 = performance.now();
+  for (const spec of specs) {
+    const stopped = session.stopped.get(fn);
+    if (stopped) {
+      session.set(spec, 0, `not run: ${stopped}`);
       continue;
     }
-    let fatal: string | undefined;
-    child.startBudget(task.fn);
-    for (const spec of specs) {
-      if (fatal) {
-        outcomes.push([spec, 0, `not run: ${fatal}`]);
-        continue;
-      }
-      const [share, output, died] = spec.property
-        ? await runProperty(child, spec, replay)
-        : await runFixed(child, spec);
-      outcomes.push([spec, share, output]);
-      if (died) {
-        fatal = died;
-        notes.push(`${task.fn} (task ${task.id}): ${died}; its remaining tests were not run.`);
-      }
+    if (session.timeLeft() <= 0) {
+      session.set(spec, 0, session.notGraded());
+      continue;
+    }
+    const [share, output, died] = spec.property
+      ? await runProperty(child, spec, session)
+      : await runFixed(child, spec);
+    if (died?.startsWith(session.deadline.reason)) {
+      session.set(spec, share, `${session.notGraded()}\n${output}`);
+      continue;
+    }
+    session.set(spec, share, output);
+    if (died) {
+      session.stopped.set(fn, died);
+      session.note(`${fn} (task ${task.id}): ${died}; its remaining tests were not run.`);
     }
   }
+  session.functionLeft.set(fn, left - (performance.now() - t0));
 }

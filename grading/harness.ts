@@ -26,6 +26,10 @@ export const FRAME = "\u001elitconv-frame ";
 export const MAX_ANSWER_ITEMS = 1_000_000;
 /** The deepest nesting one answer may have. */
 const MAX_DEPTH = 12;
+/** The longest error message sent (the parent caps again; this keeps the pipe small). */
+const MAX_MESSAGE = 4096;
+/** What `new Worker` throws in a submission. */
+export const NO_WORKERS = "Workers are not allowed in a submission";
 
 /** Runs the protocol; `modUrl` is the submission's mod.ts. */
 export async function main(modUrl: string): Promise<void> {
@@ -95,6 +99,13 @@ export async function main(modUrl: string): Promise<void> {
   }
 
   function safeText(e: unknown): string {
+    const text = fullText(e);
+    return text.length > MAX_MESSAGE
+      ? apply(slice, text, [0, MAX_MESSAGE]) + `… (${text.length - MAX_MESSAGE} more characters)`
+      : text;
+  }
+
+  function fullText(e: unknown): string {
     try {
       if (typeof e === "string") return e;
       if (e !== null && typeof e === "object") {
@@ -159,6 +170,13 @@ export async function main(modUrl: string): Promise<void> {
     };
     return walk(value, 0);
   }
+
+  // A worker is a second isolate: under the memory rlimit it dies as "out of memory", which
+  // sends a student after the wrong bug. It is refused by name instead.
+  const noWorker = function Worker() {
+    throw new Error(NO_WORKERS);
+  };
+  define(globalThis, "Worker", { value: noWorker, writable: false, configurable: false });
 
   let mod: Record<string, unknown>;
   try {

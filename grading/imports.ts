@@ -1,12 +1,18 @@
 /**
- * The import-graph check, run before any submission code: Deno's `--allow-read` does not
- * restrict a *static* import (a plain `import` of any local file works whatever the flags
- * say), so `deno info --json` lists the graph of `mod.ts` and every module outside the
- * submission folder is refused, including the course's own kernels, npm, remote and `node:`
- * modules. `deno info` only parses; it runs nothing.
+ * The import-graph check, run before any submission code: `deno info --json` lists the graph
+ * of the entry file (`mod.ts`), and every module outside the submission's copy is refused:
+ * the course's own kernels (by relative or absolute path), npm, remote and `node:` modules.
+ * `deno info` only parses, it runs nothing; but it reads every file the graph names, wherever
+ * it is, so it runs in the sandbox with the child's limits.
+ *
+ * (The child loads the entry file with a dynamic `import()`, and Deno checks read permission
+ * on the static imports of a dynamically imported module; it does not for the static graph
+ * of a *main* module. The check stays all the same: it refuses with a sentence before
+ * anything runs, and it refuses `node:`, `npm:` and URL imports by name.)
  *
  * @module
  */
+import { type Bounded, runBounded, type SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
 interface InfoModule {
   specifier: string;
@@ -18,44 +24,54 @@ interface InfoModule {
   }[];
 }
 
-/** One refused import: who imports what. */
+/** One refused import: who imports what (no specifier: the check itself failed). */
 export interface RefusedImport {
   from: string;
-  specifier: string;
+  specifier?: string;
   why: string;
 }
 
-/** The imports of `dir/mod.ts` that leave `dir` (empty when the graph is self-contained). */
-export async function checkImports(dir: string): Promise<RefusedImport[]> {
-  const root = await Deno.realPath(dir);
+/**
+ * The imports of the sandbox's entry file that leave the submission's copy (empty when the
+ * graph is self-contained). `deno info` runs in the sandbox, like the child: as `nobody` when
+ * the grader is root, under the same rlimits, killed after `ms` (an import of `/dev/urandom`
+ * or of a FIFO elsewhere would otherwise read or wait for ever), its output capped.
+ */
+export async function checkImports(
+  sandbox: SandboxDir,
+  limits: SandboxLimits,
+  ms = limits.checkMs,
+): Promise<RefusedImport[]> {
+  const root = await Deno.realPath(sandbox.submission);
   const inside = new URL(`file://${root}/`).href;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "info",
-      "--json",
-      "--no-config",
-      "--no-lock",
-      "--no-remote",
-      "--no-npm",
-      `${root}/mod.ts`,
-    ],
-    env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output().catch(() => undefined);
-  if (!out) {
+  const entry = sandbox.copied.entry ?? "mod.ts";
+  const out = await runBounded(
+    sandbox.command(limits, sandbox.infoArgs(), ms / 1000 + 1),
+    sandbox.submission,
+    ms,
+    16 * 1024 * 1024,
+  ).catch((e) => ({ stopped: `it could not start (${(e as Error).message})` }) as Bounded);
+  if (out.stopped) {
     return [{
-      from: "mod.ts",
-      specifier: "mod.ts",
-      why: "deno info did not finish reading its imports",
+      from: entry,
+      why: `the import check (deno info) was stopped: ${out.stopped}; ` +
+        "does the code import a device, a pipe or a very large file?",
     }];
   }
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
-    return [{ from: "mod.ts", specifier: "mod.ts", why: `deno info could not read it: ${err}` }];
+  if (out.code !== 0) {
+    const err = out.stderr.trim().split("\n")[0].slice(0, 500);
+    return [{
+      from: entry,
+      why: `deno info could not read it: ${err || `it ended with ${out.signal ?? out.code}`}`,
+    }];
   }
-  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
+  let graph: { modules: InfoModule[] };
+  try {
+    graph = JSON.parse(new TextDecoder().decode(out.stdout));
+    if (!Array.isArray(graph?.modules)) throw new Error("no modules");
+  } catch {
+    return [{ from: entry, why: "deno info gave no import graph" }];
+  }
   const relative = (s: string) => s.startsWith(inside) ? s.slice(inside.length) : s;
   const refused: RefusedImport[] = [];
   // Only the submission's own imports: what an outside module imports in turn is noise.

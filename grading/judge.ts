@@ -29,20 +29,13 @@
  *
  * @module
  */
-import { leaves, shapeOf } from "../kernels/nested.ts";
+import { leaves, MAX_DEPTH, nestedDeeperThan, shapeOf, show } from "../kernels/nested.ts";
+
+export { nestedDeeperThan, show };
 import { type ContractName, CONTRACTS } from "../kernels/contracts.ts";
 
 /** Relative tolerance of one element, against max(|expected|, scale). */
 export const REL = 1e-12;
-
-/** A short, readable rendering of a value (long arrays cut). */
-export function show(v: unknown, max = 300): string {
-  const text = JSON.stringify(
-    v,
-    (_k, x) => (typeof x === "number" && !Number.isFinite(x)) ? `${x}` : x,
-  );
-  return text === undefined ? String(v) : text.length > max ? text.slice(0, max) + "…" : text;
-}
 
 /** Every number in a nested array, in row-major order. */
 export const flat: (v: unknown) => number[] = leaves;
@@ -110,6 +103,10 @@ export interface Judgement {
  * ```
  */
 export function judgeAnswer(j: Judgement, got: unknown): string | undefined {
+  // Before any judge walks it: an answer nested absurdly deep is wrong whatever it holds.
+  if (nestedDeeperThan(got, MAX_DEPTH)) {
+    return `the result is nested more than ${MAX_DEPTH} levels deep`;
+  }
   if (j.contract) return CONTRACTS[j.contract](j.args, got, REL, j.expected);
   const s = j.scale ?? 0;
   return judgeNumbers(j.expected, got, typeof s === "number" ? () => s : (k) => s[k]);

@@ -1,21 +1,57 @@
 /**
- * `deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N]`: a Gradescope autograder.
+ * `deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N] [--runs N] [--budget S]`:
+ * a Gradescope autograder.
  *
  * The zip holds `setup.sh` (installs Deno from npm and caches the grader's dependencies),
  * `run_autograder` (grades `/autograder/submission` into `/autograder/results/results.json`,
  * hidden tests included; its root is `$AUTOGRADER_ROOT` when set, so it can be tried
- * anywhere) and the grader's sources (grading/, kernels/, data/atomic.ts, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and runs setup.sh as root.
+ * anywhere), `autograder.json` (what is graded: the tasks, the property runs' seed, the runs
+ * per property and the whole submission's time budget) and the grader's sources (grading/,
+ * kernels/, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and
+ * runs setup.sh as root.
+ *
+ * The seed is the package's secret: drawn at random (53 bits) unless `--seed` gives one,
+ * written only into autograder.json, never printed, never on a command line, never in a
+ * results.json. A student's own `--hidden` run (seed 1 unless they pick another) sees other
+ * draws than the grader.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { type Zippable, zipSync } from "npm:fflate@0.8.3";
-import { parseTasks } from "./cli.ts";
+import { type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
+import { GRADED_TASKS } from "./cases.ts";
+import { DEFAULT_BUDGET_S } from "./grade.ts";
+import { UsageError } from "../kernels/errors.ts";
 
 const REPO = new URL("../", import.meta.url);
-/** What the grader needs of the course, relative to the repository root. */
-const SOURCES = ["grading", "kernels", "data/atomic.ts", "deno.json", "deno.lock"];
+/** What the grader needs of the course besides its code graph, relative to the repository root. */
+const SOURCES = ["grading", "deno.json", "deno.lock"];
+
+/**
+ * Every local module the grader's entry points import (kernels/, data/atomic.ts, …), relative
+ * to the repository: read from `deno info`, so a new import is packaged without a list to keep.
+ */
+async function graderGraph(): Promise<string[]> {
+  const entries = ["grading/cli.ts", "grading/harness.ts"].map((f) => new URL(f, REPO).pathname);
+  const files = new Set<string>();
+  for (const entry of entries) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json", "--config", new URL("deno.json", REPO).pathname, entry],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    const { modules } = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+      modules: { specifier: string }[];
+    };
+    for (const m of modules) {
+      if (m.specifier.startsWith(REPO.href)) files.add(m.specifier.slice(REPO.href.length));
+    }
+  }
+  return [...files].sort();
+}
 
 /** setup.sh: Deno 2.9.6 from npm (util-linux's setpriv/prlimit are in Gradescope's image). */
 export const SETUP = `#!/usr/bin/env bash
@@ -38,18 +74,18 @@ deno cache grading/cli.ts
 `;
 
 /** run_autograder: grades the submission; results.json exists whatever happens. */
-export function runAutograder(args: string): string {
+export function runAutograder(): string {
   return `#!/usr/bin/env bash
 # Gradescope runs this for every submission. AUTOGRADER_ROOT overrides /autograder (tests).
 set -uo pipefail
 ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
-deno run -A grading/cli.ts "$ROOT/submission" --hidden ${args} --out "$ROOT/results/results.json"
+deno run -A grading/cli.ts "$ROOT/submission" --package autograder.json --out "$ROOT/results/results.json"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   # The grader could not even start: still leave Gradescope a valid file.
-  printf '{"score": 0, "output": "The autograder failed to start (exit %s); please tell your instructor.", "tests": []}\\n' "$status" > "$ROOT/results/results.json"
+  printf '{"score": 0, "execution_time": 0, "output": "The autograder failed to start (exit %s); please tell your instructor.", "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}\\n' "$status" > "$ROOT/results/results.json"
 fi
 exit 0
 `;
@@ -66,31 +102,73 @@ async function collect(path: string, into: Zippable): Promise<void> {
   for await (const e of Deno.readDir(url)) await collect(`${path}/${e.name}`, into);
 }
 
+/** A random safe integer: 53 bits from the system's generator. */
+export function secretSeed(): number {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+  return (high % 2 ** 21) * 2 ** 32 + low;
+}
+
+/** What a package grades, with the defaults filled in (every task, a random seed). */
+export function packageSettings(opts: Partial<PackageSettings> = {}): PackageSettings {
+  return {
+    tasks: opts.tasks ?? GRADED_TASKS.map((t) => t.id),
+    seed: opts.seed ?? secretSeed(),
+    runs: opts.runs ?? 50,
+    budget: opts.budget ?? DEFAULT_BUDGET_S,
+  };
+}
+
 /** The autograder zip's bytes. */
-export async function buildPackage(graderArgs = ""): Promise<Uint8Array> {
+export async function buildPackage(
+  settings: PackageSettings = packageSettings(),
+): Promise<Uint8Array> {
   const files: Zippable = {};
-  for (const s of SOURCES) await collect(s, files);
+  for (const s of [...SOURCES, ...await graderGraph()]) await collect(s, files);
   const exec = { os: 3, attrs: (0o100755 << 16) >>> 0 }; // Unix, rwxr-xr-x
   files["setup.sh"] = [new TextEncoder().encode(SETUP), exec];
-  files["run_autograder"] = [new TextEncoder().encode(runAutograder(graderArgs)), exec];
+  files["run_autograder"] = [new TextEncoder().encode(runAutograder()), exec];
+  files["autograder.json"] = new TextEncoder().encode(JSON.stringify(settings, null, 2) + "\n");
   return zipSync(files, { level: 9 });
 }
 
-if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    options: { tasks: { type: "string" }, seed: { type: "string" } },
-    allowPositionals: true,
-  });
-  if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
-    console.error("usage: deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N]");
-    Deno.exit(2);
+/** Runs the command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const usage =
+    "usage: deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N] [--runs N] [--budget S]";
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        tasks: { type: "string" },
+        seed: { type: "string" },
+        runs: { type: "string" },
+        budget: { type: "string" },
+      },
+      allowPositionals: true,
+    });
+    if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
+      throw new UsageError("give the zip to write, OUT.zip");
+    }
+    const settings = packageSettings({
+      tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
+      seed: values.seed === undefined ? undefined : safeInteger("--seed", values.seed),
+      runs: values.runs === undefined ? undefined : safeInteger("--runs", values.runs, 1),
+      budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
+    });
+    const zip = await buildPackage(settings);
+    await Deno.writeFile(userPath(positionals[0]), zip);
+    console.log(
+      `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
+        settings.tasks.join(",")
+      }, ${settings.runs} runs per property, a budget of ${settings.budget} s per submission; ` +
+        `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
+    );
+    return 0;
+  } catch (e) {
+    const misuse = e instanceof UsageError || (e as Error).name === "TypeError";
+    console.error(misuse ? `${(e as Error).message}\n${usage}` : (e as Error).stack);
+    return misuse ? 2 : 1;
   }
-  const args = [
-    values.tasks ? `--tasks ${parseTasks(values.tasks).map((t) => t.id).join(",")}` : "",
-    `--seed ${Number.isSafeInteger(Number(values.seed)) ? Number(values.seed) : 1}`,
-  ].filter(Boolean).join(" ");
-  const zip = await buildPackage(args);
-  await Deno.writeFile(userPath(positionals[0]), zip);
-  console.log(`wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): grader ${args}`);
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

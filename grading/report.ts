@@ -21,8 +21,10 @@ export function textReport(
   const mode = grade.hidden
     ? "visible and hidden tests"
     : "visible tests only (add --hidden for the property runs)";
+  // A package's seed is its secret: shown nowhere (the instructor has it in autograder.json).
+  const seed = grade.secretSeed ? "" : `; seed ${grade.seed}`;
   lines.push(
-    `Score: ${grade.score} / ${grade.maxScore}  (${mode}; seed ${grade.seed}; ${grade.executionTime} s)`,
+    `Score: ${grade.score} / ${grade.maxScore}  (${mode}${seed}; ${grade.executionTime} s)`,
   );
   if (!opts.summaryOnly) {
     let task = "";

@@ -1,7 +1,9 @@
 /**
  * Gradescope's `results.json`: built from a {@link Grade}, written atomically (a temporary
  * file in the same folder, then a rename), and always valid: every score is a finite number,
- * whatever happened while grading.
+ * every string well-formed Unicode (a lone surrogate from a submission's output becomes
+ * U+FFFD, so the file is valid UTF-8 that any JSON reader can re-encode), and the whole file
+ * under {@link MAX_RESULTS_BYTES}, whatever happened while grading.
  *
  * @example A grade that never ran still gives a valid file
  * ```ts
@@ -29,12 +31,42 @@ export interface Results {
   tests: TestResult[];
 }
 
+/** The most bytes a results.json may have: outputs are cut further until it fits. */
+export const MAX_RESULTS_BYTES = 1_000_000;
+
 /** A finite number, or 0. */
 const finite = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) ? x : 0);
 
+/** `text` as well-formed Unicode (lone surrogates replaced), cut to `max` characters. */
+function clean(text: unknown, max = Infinity): string {
+  const s = String(text).toWellFormed();
+  if (s.length <= max) return s;
+  return `${s.slice(0, max).toWellFormed()}… (cut: results.json is kept under ${
+    MAX_RESULTS_BYTES / 1e6
+  } MB)`;
+}
+
+/** `results` with every string well-formed and outputs cut until the JSON fits the limit. */
+export function bounded(results: Results, limit = MAX_RESULTS_BYTES): Results {
+  for (const max of [Infinity, 2000, 500, 100]) {
+    const r: Results = {
+      ...results,
+      output: clean(results.output, max === Infinity ? max : 50 * max),
+      tests: results.tests.map((t) => ({
+        ...t,
+        name: clean(t.name, 200),
+        number: clean(t.number, 50),
+        output: clean(t.output, max),
+      })),
+    };
+    if (new TextEncoder().encode(JSON.stringify(r)).length <= limit) return r;
+  }
+  return failureResults(`the results were too large to report (${results.tests.length} tests)`);
+}
+
 /** The results of a grade; the top-level output is the report's summary. */
 export function toResults(grade: Grade): Results {
-  return {
+  return bounded({
     score: finite(grade.score),
     execution_time: finite(grade.executionTime),
     // With hidden tests, what the submission printed stays out of the visible summary: it
@@ -49,7 +81,7 @@ export function toResults(grade: Grade): Results {
       score: finite(t.score),
       max_score: finite(t.max_score),
     })),
-  };
+  });
 }
 
 /** Results when grading itself failed: 0 points, the reason, still a valid file. */
@@ -57,7 +89,7 @@ export function failureResults(reason: string): Results {
   return {
     score: 0,
     execution_time: 0,
-    output: reason,
+    output: clean(reason, 20_000),
     output_format: "text",
     visibility: "visible",
     stdout_visibility: "hidden",
@@ -67,7 +99,12 @@ export function failureResults(reason: string): Results {
 
 /** Writes `results` to `path` atomically: readers see the old file or the whole new one. */
 export async function writeResults(path: string, results: Results): Promise<void> {
-  const text = JSON.stringify(results, null, 2) + "\n";
+  const fits = bounded(results);
+  // Indented when that still fits (it reads better), compact otherwise.
+  const pretty = JSON.stringify(fits, null, 2) + "\n";
+  const text = new TextEncoder().encode(pretty).length <= MAX_RESULTS_BYTES
+    ? pretty
+    : JSON.stringify(fits) + "\n";
   JSON.parse(text); // never write what would not parse
   await writeAtomic(path, text);
 }

@@ -135,6 +135,7 @@ for (const c of cases) {
 `;
 
 function readme(tasks: readonly TaskInfo[]): string {
+  const ids = tasks.map((t) => t.id).join(",");
   return `# litconv assignment
 
 Tasks:
@@ -145,10 +146,12 @@ ${tasks.map((t) => `- **${t.id}** \`${t.fn}\`: ${t.title} (lesson ${t.lesson})`)
    Plain nested arrays of numbers in and out; \`types.ts\` has the option types.
 2. Run the visible tests here: \`deno test\`. They are the lecture's examples and a few edge
    cases (stride with a remainder, padding larger than the kernel, 1×1 inputs, logits of ±1000).
-3. Check your work with the grader: from the course's folder, \`deno task grade PATH/TO/THIS/FOLDER\`,
-   or from this folder, \`deno task --config PATH/TO/litconv/deno.json grade .\` (visible tests;
+3. Check your work with the grader: from the course's folder,
+   \`deno task grade PATH/TO/THIS/FOLDER --tasks ${ids}\`, or from this folder,
+   \`deno task --config PATH/TO/litconv/deno.json grade . --tasks ${ids}\` (visible tests;
    add \`--hidden\` for the property runs that grading adds: random inputs, compared with the
-   course's reference in float64).
+   course's reference in float64). The grader decides what it grades: these tasks because
+   the command says so (a file in your folder cannot change that).
 
 Rules the grader enforces: \`mod.ts\` may import only files inside this folder (no npm, no
 URLs, not the course's own kernels; a \`deno.json\` here is ignored); it runs without file,
@@ -209,7 +212,6 @@ export async function writeStarter(dir: string, tasks: readonly TaskInfo[]): Pro
     "judge.js": await bundledJudge(),
     "types.ts": await Deno.readTextFile(new URL("types.ts", KERNELS)),
     "README.md": readme(tasks),
-    "assignment.json": JSON.stringify({ tasks: tasks.map((t) => t.id) }) + "\n",
   };
   for (const [name, text] of Object.entries(files)) {
     await Deno.writeTextFile(`${dir}/${name}`, text);

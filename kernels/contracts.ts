@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { leaves, shapeOf } from "./nested.ts";
+import { leaves, shapeOf, show } from "./nested.ts";
 import { UNDERFLOW } from "./float32.ts";
 import type { DropoutOptions, ModelSummary, NestedNumberArray } from "./types.ts";
 
@@ -106,11 +106,8 @@ export function dropoutContract(
 
 // ─── A model summary ──────────────────────────────────────────────────────────
 
-/** `v` shown briefly, for a message. */
-function brief(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
-}
+/** `v` shown briefly (and safely, whatever its depth), for a message. */
+const brief = (v: unknown) => show(v, 120);
 
 /**
  * Compares a model summary `got` with the right one, `want`: the shapes in order (repeats

@@ -3,9 +3,10 @@
  * judge share: every number in order ({@link leaves}), and the shape of a value that may not
  * be a proper nested array at all ({@link shapeOf}).
  *
- * Both walk with an explicit stack rather than recursion, because the grader feeds them
- * answers from untrusted code: an array nested 200,000 levels deep must get a sentence, not
- * a stack overflow.
+ * Also a short rendering of any value ({@link show}) and a depth test
+ * ({@link nestedDeeperThan}). All walk with an explicit stack rather than recursion, because
+ * the grader feeds them answers from untrusted code: an array nested 200,000 levels deep must
+ * get a sentence, not a stack overflow.
  *
  * @module
  */
@@ -96,4 +97,75 @@ export function shapeOf(v: unknown): number[] | string {
     for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], depth + 1, `${path}[${i}]`]);
   }
   return shape;
+}
+
+/**
+ * A short, readable rendering of a value as JSON (long arrays cut; NaN and ±Infinity as
+ * strings, as the child sends them). It walks the value with an explicit stack and stops at
+ * `max` characters, so an answer nested 200,000 levels deep or holding a 20 MB string costs a
+ * few hundred characters, never a stack overflow.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { show } from "./judge.ts";
+ * assert.equal(show([[1, NaN], { a: "b" }]), '[[1,"NaN"],{"a":"b"}]');
+ * let deep: unknown = [];
+ * for (let i = 0; i < 200_000; i++) deep = [deep];
+ * assert.equal(show(deep, 10), "[[[[[[[[[[…");
+ * ```
+ */
+export function show(v: unknown, max = 300): string {
+  let out = "";
+  const frames: { values: unknown[]; keys?: string[]; i: number; close: string }[] = [];
+  const put = (x: unknown) => {
+    if (Array.isArray(x)) {
+      out += "[";
+      frames.push({ values: x, i: 0, close: "]" });
+    } else if (x !== null && typeof x === "object") {
+      const keys = Object.keys(x);
+      out += "{";
+      frames.push({
+        values: keys.map((k) => (x as Record<string, unknown>)[k]),
+        keys,
+        i: 0,
+        close: "}",
+      });
+    } else if (typeof x === "number") {
+      out += Number.isFinite(x) ? String(x) : `"${x}"`;
+    } else if (typeof x === "string") {
+      out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
+    } else if (x === null || typeof x === "boolean") {
+      out += String(x);
+    } else {
+      out += typeof x === "undefined" ? "undefined" : `[${typeof x}]`;
+    }
+  };
+  put(v);
+  while (frames.length > 0 && out.length <= max) {
+    const f = frames[frames.length - 1];
+    if (f.i >= f.values.length) {
+      out += f.close;
+      frames.pop();
+      continue;
+    }
+    if (f.i > 0) out += ",";
+    if (f.keys) out += JSON.stringify(f.keys[f.i]) + ":";
+    put(f.values[f.i++]);
+  }
+  return out.length > max || frames.length > 0 ? out.slice(0, max) + "…" : out;
+}
+
+/** Whether `v` (arrays and plain objects) nests deeper than `limit`: an iterative walk. */
+export function nestedDeeperThan(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }

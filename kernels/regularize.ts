@@ -11,7 +11,7 @@ import { EPS32, UNDERFLOW } from "./float32.ts";
 import { grid, ramp } from "./inputs.ts";
 import { leaves } from "./nested.ts";
 import type { Pair, Tf } from "./op.ts";
-import { anyTensor } from "./arbitraries.ts";
+import { anyTensor, vectorOf } from "./arbitraries.ts";
 import { Rng } from "./rng.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
 
@@ -173,6 +173,24 @@ export const dropoutOp: Pair<typeof dropout> = {
         0.3,
         { training: true, seed: 11 },
       ]]],
+    ],
+    // Beside the random inputs (small tensors, where any mask is plausible), large ones in
+    // training, where a constant mask (all zeros, nothing dropped) is told from a coin.
+    properties: (fc, arbitrary) => [
+      ["random inputs", arbitrary],
+      [
+        "300 to 1,000 elements in training: the share zeroed",
+        fc.tuple(
+          fc.integer({ min: 300, max: 1000 }).chain((n) =>
+            vectorOf(fc, n, fc.integer({ min: 1, max: 9 }))
+          ),
+          fc.double({ min: 0.1, max: 0.8, noNaN: true }),
+          fc.record({
+            training: fc.constant(true),
+            seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          }),
+        ),
+      ],
     ],
     describe: ([, p, o]) =>
       o.training

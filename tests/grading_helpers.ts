@@ -88,3 +88,36 @@ export function assertOnlyLost(r: Results, lost: string[], label: string): void 
     else assert.equal(score, max, `${label}: ${fn} should keep full marks`);
   }
 }
+
+/**
+ * A temporary copy of fixture `name`, folders included, with `correct.ts` (the correct
+ * fixture) beside every file that imports "./correct.ts".
+ */
+export async function assembleTree(name: string): Promise<string> {
+  const dir = await tempDir(`litconv-${name}-`);
+  const copy = async (from: string, to: string) => {
+    for await (const e of Deno.readDir(from)) {
+      if (e.isDirectory) {
+        await Deno.mkdir(`${to}/${e.name}`);
+        await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+        continue;
+      }
+      await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+      if ((await Deno.readTextFile(`${from}/${e.name}`)).includes(`"./correct.ts"`)) {
+        await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${to}/correct.ts`);
+      }
+    }
+  };
+  await copy(`${FIXTURES}${name}`, dir);
+  return dir;
+}
+
+/** Every `/tmp` entry the grader makes (sandboxes, private runtimes), for leak checks. */
+export async function graderLeftovers(): Promise<string[]> {
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const found: string[] = [];
+  for await (const e of Deno.readDir(tmp)) {
+    if (/^litconv-(grade|runtime)-/.test(e.name)) found.push(`${tmp}/${e.name}`);
+  }
+  return found;
+}

@@ -9,7 +9,7 @@ import { toResults } from "../grading/results.ts";
 import type { SandboxLimits } from "../grading/sandbox.ts";
 import { textReport } from "../grading/report.ts";
 import type { Results } from "../grading/results.ts";
-import { assemble, assertOnlyLost, FIXTURES, REPO } from "./grading_helpers.ts";
+import { assemble, assertOnlyLost, FIXTURES, REPO, tempDir } from "./grading_helpers.ts";
 
 // A call gets 10 s: generous for honest calls (milliseconds) on a machine the whole suite
 // loads, short for the loops. Where a cap races the clock (memory, output), the cap gets a
@@ -38,7 +38,7 @@ const outputs = (r: Results, fn: string) =>
 
 /** A submission that imports the course's conv.ts by its absolute path. */
 async function absoluteImport(): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "litconv-abs-" });
+  const dir = await tempDir("litconv-abs-");
   await Deno.writeTextFile(`${dir}/mod.ts`, `export { conv1d } from "${REPO}kernels/conv.ts";\n`);
   return dir;
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { unzipSync } from "npm:fflate@0.8.3";
-import { buildPackage } from "../grading/package.ts";
+import { buildPackage, packageSettings } from "../grading/package.ts";
 import { assemble, FIXTURES, readResults } from "./grading_helpers.ts";
 
 /** Unpacks `zip` as Gradescope does: into ROOT/source, with ROOT/submission and ROOT/results. */
@@ -34,10 +34,25 @@ async function runAutograder(root: string): Promise<number> {
 }
 
 Deno.test("the Gradescope package grades a correct and a hostile submission", async () => {
-  const zip = await buildPackage("--tasks 02.1,04.1,07.2 --seed 7 --runs 20");
-  const files = Object.keys(unzipSync(zip));
+  // The seed is the package's own: random, not 1 (a student's --hidden default), secret.
+  const zip = await buildPackage(packageSettings({ tasks: ["02.1", "04.1", "07.2"], runs: 20 }));
+  const unzipped = unzipSync(zip);
+  const files = Object.keys(unzipped);
+  const settings = JSON.parse(new TextDecoder().decode(unzipped["autograder.json"]));
+  assert.ok(Number.isSafeInteger(settings.seed) && settings.seed !== 1, String(settings.seed));
+  const runScript = new TextDecoder().decode(unzipped["run_autograder"]);
+  assert.doesNotMatch(runScript, new RegExp(String(settings.seed)), "not on a command line");
   for (
-    const f of ["setup.sh", "run_autograder", "grading/cli.ts", "kernels/conv.ts", "deno.json"]
+    const f of [
+      "setup.sh",
+      "run_autograder",
+      "autograder.json",
+      "grading/cli.ts",
+      "grading/harness.ts",
+      "kernels/conv.ts",
+      "data/atomic.ts",
+      "deno.json",
+    ]
   ) {
     assert.ok(files.includes(f), `${f} in the zip`);
   }
@@ -59,6 +74,11 @@ Deno.test("the Gradescope package grades a correct and a hostile submission", as
     "conv2d",
     "softmax",
   ]);
+  for (const root of [correct, hostile]) {
+    const text = await Deno.readTextFile(`${root}/results/results.json`);
+    assert.doesNotMatch(text, new RegExp(String(settings.seed)), "the seed is never shown");
+    assert.doesNotMatch(text, /seed \d/);
+  }
   const bad = await readResults(`${hostile}/results/results.json`);
   for (const t of bad.tests) assert.equal(t.score, 0, t.name); // each function tries an escape
   assert.match(bad.tests[0].output, /Requires read access/);

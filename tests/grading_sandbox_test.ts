@@ -6,16 +6,21 @@ import assert from "node:assert/strict";
 import {
   DEFAULT_LIMITS,
   executableByOthers,
+  NOBODY,
+  privateRuntime,
+  releaseRuntimes,
   runningAsRoot,
   SandboxDir,
+  stripSourceMapUrls,
+  trustedForChild,
 } from "../grading/sandbox.ts";
 import { Child } from "../grading/child.ts";
-import { FIXTURES } from "./grading_helpers.ts";
+import { FIXTURES, tempDir } from "./grading_helpers.ts";
 import { gradeSubmission } from "../grading/grade.ts";
 import { GRADED_TASKS } from "../grading/cases.ts";
 
 Deno.test("the copy holds source files only: no deno.json, no links, no dot folders", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("litconv-sandbox-test-");
   await Deno.writeTextFile(`${dir}/mod.ts`, "export const a = 1;\n");
   await Deno.writeTextFile(`${dir}/deno.json`, `{ "imports": {} }`);
   await Deno.mkdir(`${dir}/lib`);
@@ -68,6 +73,15 @@ Deno.test("a running child is nobody (as root) and has the data rlimit", async (
     const limits = await Deno.readTextFile(`/proc/${child.pid}/limits`);
     const data = limits.match(/^Max data size\s+(\d+)/m)?.[1];
     assert.equal(Number(data), DEFAULT_LIMITS.memoryBytes);
+    // No file may grow (RLIMIT_FSIZE 0), and its DENO_DIR is read-only: no disk to fill.
+    assert.match(limits, /^Max file size\s+0\s+0/m);
+    assert.match(limits, /^Max cpu time\s+\d+/m);
+    const denoDir = await Deno.stat(`${sandbox.root}/deno_dir`);
+    assert.equal((denoDir.mode ?? 0) & 0o777, 0o555);
+    if (runningAsRoot()) {
+      const root = await Deno.stat(sandbox.root);
+      assert.deepEqual([root.uid, root.gid, (root.mode ?? 0) & 0o777], [0, NOBODY, 0o750]);
+    }
     assert.match(status, /^Name:\s+deno/m);
   } finally {
     await child.stop();
@@ -76,7 +90,7 @@ Deno.test("a running child is nobody (as root) and has the data rlimit", async (
 });
 
 Deno.test("a mod.ts that is a link to a file outside is not graded, and not read", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir("litconv-sandbox-test-");
   await Deno.symlink(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
   const grade = await gradeSubmission(dir, { tasks: GRADED_TASKS.slice(0, 1) });
   assert.equal(grade.score, 0);
@@ -91,4 +105,76 @@ Deno.test("the child's deno must be reachable by others (else the launcher copie
   await Deno.chmod(dir, 0o755);
   assert.equal(await executableByOthers(`${dir}/tool`), true);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a private runtime: a fresh folder only root and nobody's group may enter, removed after", async () => {
+  if (!runningAsRoot()) return;
+  const copy = await privateRuntime(Deno.execPath());
+  try {
+    const dir = copy.slice(0, copy.lastIndexOf("/"));
+    for (const path of [dir, copy]) {
+      const info = await Deno.stat(path);
+      assert.deepEqual([info.uid, info.gid, (info.mode ?? 0) & 0o777], [0, NOBODY, 0o750], path);
+    }
+    assert.notEqual(await privateRuntime(Deno.execPath()), copy, "fresh every time");
+    const run = await new Deno.Command("setpriv", {
+      args: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", copy, "--version"],
+      stdout: "piped",
+    }).output();
+    assert.ok(run.success, "nobody runs it");
+  } finally {
+    await releaseRuntimes();
+  }
+  assert.equal(await Deno.stat(copy).catch(() => null), null, "removed");
+});
+
+Deno.test("trusted as the child's runtime: only a binary no one but root can change", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.chmod(dir, 0o755);
+  await Deno.writeTextFile(`${dir}/tool`, "");
+  await Deno.chmod(`${dir}/tool`, 0o755);
+  assert.equal(await trustedForChild(`${dir}/tool`), runningAsRoot());
+  await Deno.chmod(`${dir}/tool`, 0o777); // anyone may rewrite it
+  assert.equal(await trustedForChild(`${dir}/tool`), false);
+  await Deno.chmod(`${dir}/tool`, 0o755);
+  await Deno.chmod(dir, 0o777); // anyone may swap it
+  assert.equal(await trustedForChild(`${dir}/tool`), false);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("source-map comments that point at files are neutralised; inline maps stay", () => {
+  const text = (s: string) => {
+    const bytes = new TextEncoder().encode(s);
+    const n = stripSourceMapUrls(bytes);
+    return [n, new TextDecoder().decode(bytes)] as const;
+  };
+  assert.deepEqual(text("x\n//# sourceMappingURL=file:///etc/x.map\n"), [
+    1,
+    "x\n//# sourceMappingUR_=file:///etc/x.map\n",
+  ]);
+  assert.deepEqual(text("//@ sourceMappingURL = ../../x.map"), [
+    1,
+    "//@ sourceMappingUR_ = ../../x.map",
+  ]);
+  assert.deepEqual(text("//# sourceMappingURL=data:application/json;base64,e30="), [
+    0,
+    "//# sourceMappingURL=data:application/json;base64,e30=",
+  ]);
+});
+
+Deno.test("a TMPDIR the child cannot reach is the grader's clear error, not a student's 0", async () => {
+  if (!runningAsRoot()) return;
+  const hidden = await Deno.makeTempDir(); // 0700: nobody cannot pass through
+  const before = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", hidden);
+  try {
+    const grade = await gradeSubmission(`${FIXTURES}correct`, { tasks: GRADED_TASKS.slice(0, 1) });
+    assert.equal(grade.score, 0);
+    assert.match(grade.problem ?? "", /the grader failed .* cannot reach .* set TMPDIR/);
+    assert.deepEqual([...Deno.readDirSync(hidden)], [], "nothing left behind");
+  } finally {
+    if (before === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", before);
+    await Deno.remove(hidden, { recursive: true });
+  }
 });

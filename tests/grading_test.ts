@@ -145,13 +145,10 @@ Deno.test("--all grades every student folder into one CSV and a results.json eac
   assert.equal(
     csv,
     [
-      `"student","task","function","score","max"`,
-      `"'=HYPERLINK(""x"")","02.1","conv1d",0,4`,
-      `"'=HYPERLINK(""x"")","03.1","convOutputSize",0,4`,
-      `"alice","02.1","conv1d",4,4`,
-      `"alice","03.1","convOutputSize",4,4`,
-      `"bob","02.1","conv1d",3,4`,
-      `"bob","03.1","convOutputSize",4,4`,
+      `"student","score","max","02.1 conv1d","03.1 convOutputSize","error"`,
+      `"'=HYPERLINK(""x"")",0,8,0,0,"not implemented: the submission has no mod.ts"`,
+      `"alice",8,8,4,4,""`,
+      `"bob",7,8,3,4,""`,
       "",
     ].join("\n"),
   );
@@ -225,6 +222,7 @@ Deno.test("with hidden tests, what a submission prints stays out of the visible 
     notes: [],
     printed: "conv1d got [0.123, 4.56] (a hidden input)\n",
     seed: 1,
+    secretSeed: false,
     hidden: false,
   };
   assert.match(toResults(grade).output, /\| conv1d got \[0.123, 4.56\]/);
