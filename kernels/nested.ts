@@ -108,7 +108,7 @@ export function shapeOf(v: unknown): number[] | string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { show } from "./judge.ts";
+ * import { show } from "./nested.ts";
  * assert.equal(show([[1, NaN], { a: "b" }]), '[[1,"NaN"],{"a":"b"}]');
  * let deep: unknown = [];
  * for (let i = 0; i < 200_000; i++) deep = [deep];

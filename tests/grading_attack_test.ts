@@ -207,7 +207,10 @@ Deno.test("the grader under attack: each class costs only the submission's own p
       results.tests.filter((t) => t.visibility === vis && t.score < t.max_score).map((t) => t.name);
     assert.ok(lost("visible").includes("dropout: p 0.3 on 1,000 elements: about 300 zeroed"));
     assert.ok(lost("visible").includes("dropout: p 0 keeps everything"));
-    assert.ok(lost("after_due_date").length > 0, "a hidden run catches it too");
+    assert.ok(
+      lost("after_due_date").some((n) => n.includes("300 to 1,000 elements")),
+      "the hidden runs on large tensors catch it too",
+    );
     assert.match(outputs(results, "dropout"), /1000 of 1000 non-zero elements were zeroed/);
   });
 
