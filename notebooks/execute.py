@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Execute one notebook with Deno's Jupyter kernel and write it back with its outputs.
+
+    /usr/bin/python3 notebooks/execute.py IN.ipynb OUT.ipynb [--timeout 300] [--kernel deno]
+
+Why not `jupyter nbconvert --execute`: Deno 2.9.6's kernel often reports a cell `idle` on
+IOPub *before* that cell's `stream` and `execute_result` messages. nbclient stops listening at
+`idle` and sends the next cell, so those outputs are silently lost (or, stamped with the next
+request's header by the kernel, land under the next cell). Here, after each cell's `idle`,
+IOPub is read until it has been quiet for DRAIN_QUIET seconds (at most DRAIN_MAX) before the
+next cell is sent: every output arrives under its own cell, at ~0.2 s a cell.
+
+Adjacent outputs of one stream are merged (as nbconvert does), and the kernel runs with
+NO_COLOR=1 (Deno's inspector would otherwise put ANSI codes into text outputs).
+
+Exit status: 0 every cell ran; 1 a cell raised (its error is in OUT); 2 the kernel died or
+could not start; 3 a cell ran past --timeout. OUT is written in every case but 2.
+"""
+import argparse
+import os
+import sys
+from queue import Empty
+from time import monotonic
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import (CellExecutionComplete, CellExecutionError, CellTimeoutError,
+                                 DeadKernelError)
+from nbclient.util import ensure_async
+
+DRAIN_QUIET = 0.2
+DRAIN_MAX = 3.0
+
+
+class DenoClient(NotebookClient):
+    """nbclient's client, waiting for the late outputs of Deno's kernel after each cell."""
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    break
+        deadline = monotonic() + DRAIN_MAX
+        while monotonic() < deadline:
+            try:
+                msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=DRAIN_QUIET))
+            except Empty:
+                return
+            if (msg["parent_header"].get("msg_id") == parent_msg_id
+                    and msg["msg_type"] not in ("status", "execute_input")):
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    pass
+
+
+def merge_streams(nb):
+    """Adjacent outputs of the same stream become one, as nbconvert's coalesce_streams."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.output_type == "stream" and merged and merged[-1].output_type == "stream"
+                    and merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        cell.outputs = merged
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("input")
+    parser.add_argument("output")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds a cell may run")
+    parser.add_argument("--kernel", default="deno", help="kernelspec name")
+    args = parser.parse_args()
+
+    nb = nbformat.read(args.input, as_version=4)
+    os.environ["NO_COLOR"] = "1"
+    client = DenoClient(nb, timeout=args.timeout, startup_timeout=60, kernel_name=args.kernel,
+                        resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.input))}})
+    status = 0
+    try:
+        client.execute()
+    except CellTimeoutError as e:
+        print(f"execute.py: {args.input}: a cell ran past {args.timeout} s: {e}", file=sys.stderr)
+        status = 3
+    except CellExecutionError as e:
+        print(f"execute.py: {args.input}: a cell raised:\n{e}", file=sys.stderr)
+        status = 1
+    except (DeadKernelError, RuntimeError) as e:
+        print(f"execute.py: {args.input}: the kernel failed: {e}", file=sys.stderr)
+        return 2
+    merge_streams(nb)
+    nbformat.write(nb, args.output)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
