@@ -56,7 +56,7 @@ export function multiChannelFigure(
   const zTop = top + (C * rowH - 22) / 2 - (Z.length * cell) / 2;
   body.push(
     text(p0 + pW / 2, top - 8, "X[c] ⋆ W[k, c]", { size: 13 }),
-    text(z0 - 30, zTop - 22, `sum + b[${k}] (${bias[k]})`, { size: 12 }),
+    text(z0 + (Z[0].length * cell) / 2, zTop - 22, `Σ + b[${k}] (${bias[k]})`, { size: 12 }),
     matrix(z0, zTop, Z, {
       cell,
       size,

@@ -13,8 +13,14 @@ import {
   PALETTE,
 } from "../../training/charts.ts";
 import type { Figure } from "../show.ts";
+import { esc } from "./svg.ts";
 
-const figure = (svg: string, alt: string): Figure => ({ kind: "figure", svg, alt });
+/** A chart as a figure: its aria-label becomes the alt text, which says what it shows. */
+const figure = (svg: string, alt: string): Figure => ({
+  kind: "figure",
+  svg: svg.replace(/aria-label="[^"]*"/, `aria-label="${esc(alt)}"`),
+  alt,
+});
 const pct = (v: number) => v.toFixed(4);
 
 /** Loss by epoch, train (solid) and validation (dashed). */

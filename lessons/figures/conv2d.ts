@@ -113,17 +113,11 @@ export function windowFigure(
       }).svg,
       text(10, prodTop + 16, "Wʳ ⊙ window", { anchor: "start", weight: "bold" }),
       matrix(120, prodTop, products, { cell, size: 12 }).svg,
-      text(120 + m2 * cell + 10, prodTop + (m1 * cell) / 2 + 5, `sum = ${sum}`, {
+      text(120 + m2 * cell + 10, prodTop + (m1 * cell) / 2 + 5, `sum = ${sum} = Y[${i}][${j}]`, {
         anchor: "start",
         weight: "bold",
+        fill: COLORS.blue,
       }),
-      arrow(
-        120 + m2 * cell + 90,
-        prodTop + (m1 * cell) / 2,
-        y0 + j * cell + cell / 2,
-        top + cell + Y.length * cell + 4,
-        { stroke: COLORS.blue, width: 2 },
-      ),
     ],
   );
 }
@@ -201,8 +195,8 @@ export function featureMapFigure(
       if (Math.abs(v) > best) [bi, bj, best] = [i, j, Math.abs(v)];
     })
   );
-  const cell = 17, kW = k * cell;
-  const x0 = 8, kx = x0 + size + 34, mx = kx + kW + 34;
+  const cell = 19, kW = k * cell;
+  const x0 = 6, kx = x0 + size + 28, mx = kx + kW + 28;
   const rowTop = (r: number) => 26 + r * (size + 34);
   const digitTop = rowTop(0) + (kernels.length - 1) * (size + 34) / 2;
   const body: string[] = [
@@ -221,7 +215,7 @@ export function featureMapFigure(
       text(kx + kW / 2, kTop - 8, name, { size: 12 }),
       matrix(kx, kTop, W, {
         cell,
-        size: 10,
+        size: 12,
         style: (a, b) => ({
           fill: W[a][b] > 0 ? COLORS.blue : W[a][b] < 0 ? COLORS.orange : undefined,
           fillOpacity: 0.45,

@@ -54,7 +54,8 @@ export function poolingFigure(X: number[][], k: number): Figure {
         .svg,
       arrow(10 + xW + 8, top + 40, o0 - 8, outTop(0) + (max.length * cell) / 2),
       arrow(10 + xW + 8, top + X.length * cell - 40, o0 - 8, outTop(1) + (max.length * cell) / 2),
-      text(10 + xW / 2, top + X.length * cell + 20, "pooling has no weights to learn", {
+      text(10, top + X.length * cell + 20, "pooling has no weights to learn", {
+        anchor: "start",
         size: 12,
         opacity: 0.75,
       }),

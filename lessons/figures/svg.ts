@@ -183,7 +183,7 @@ export function matrix(
       }));
       const label = typeof v === "number" ? formatCell(v) : v;
       parts.push(text(cx + cell / 2, cy + cell / 2 + size * 0.36, label, {
-        size: label.length > 3 ? size - 2 : size,
+        size: label.length * size * 0.62 > cell - 4 ? size - 2 : size,
         opacity: s.pad ? 0.5 : undefined,
         weight: s.bold ? "bold" : undefined,
         mono: true,
