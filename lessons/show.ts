@@ -120,6 +120,20 @@ function caller(): { file: string; line: number } {
 
 let queue: Promise<void> = Promise.resolve();
 
+/** What a notebook frontend is sent: MIME type → content. */
+export type MediaBundle = Record<string, string>;
+
+let displayHook: ((bundle: MediaBundle) => Promise<void>) | undefined;
+
+/**
+ * Makes `show` behave as in a notebook, sending each output to `display` instead of
+ * `Deno.jupyter.display` (for tests; in a notebook nothing needs to be called). Without an
+ * argument, back to recording.
+ */
+export function displayWith(display?: (bundle: MediaBundle) => Promise<void>): void {
+  displayHook = display;
+}
+
 /**
  * Records an output of the code block this call sits in: `label` names it, `value` is the
  * output or a function that computes it (run later, in order, when the outputs are asked
@@ -128,8 +142,11 @@ let queue: Promise<void> = Promise.resolve();
 export function show(label: string, value: Compute, options: ShowOptions = {}): Promise<void> {
   const { file, line } = caller();
   const record: Recorded = { label, line, compute: value, options };
-  if (inJupyter()) {
-    queue = queue.then(async () => display(await evaluate(record)));
+  if (displayHook || inJupyter()) {
+    queue = queue.then(async () => {
+      const send = displayHook ?? ((b: MediaBundle) => Deno.jupyter.display(b, { raw: true }));
+      for (const bundle of bundlesOf(await evaluate(record))) await send(bundle);
+    });
     return queue;
   }
   const list = RECORDS.get(file) ?? [];
@@ -268,10 +285,17 @@ export async function printLesson(lessonUrl: string | URL): Promise<void> {
   for (const o of await lessonOutputs(lessonUrl)) console.log(formatOutput(o));
 }
 
-/** Shows one output in a notebook: text as text/plain, a figure as its SVG. */
-async function display(o: Output): Promise<void> {
-  const bundle = o.figure
-    ? { "image/svg+xml": o.figure.svg, "text/plain": `${o.label}: ${o.figure.alt}` }
-    : { "text/plain": formatOutput(o) };
-  await Deno.jupyter.display(bundle, { raw: true });
+/**
+ * What a notebook displays for one output: text as `text/plain` (as the terminal prints it);
+ * a figure as its label (`text/markdown`, a frontend shows only the richest type of a bundle)
+ * and then its SVG (`image/svg+xml`, with the alt text as `text/plain` for frontends without
+ * SVG).
+ */
+export function bundlesOf(o: Output): MediaBundle[] {
+  if (!o.figure) return [{ "text/plain": formatOutput(o) }];
+  const fig = o.figure.fig ? ` (the lecture's ${o.figure.fig})` : "";
+  return [
+    { "text/markdown": `**${o.label}**${fig}`, "text/plain": `${o.label}${fig}` },
+    { "image/svg+xml": o.figure.svg, "text/plain": o.figure.alt },
+  ];
 }
