@@ -24,17 +24,42 @@
 import assert from "node:assert/strict";
 import { conv2d } from "../kernels/conv.ts";
 import { useBackend } from "../accel/backend.ts";
+import { imageRows, loadMnist } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
-import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
-import { exactTwin, runPair } from "./twins.ts";
+import { connectivityFigure } from "./figures/conv1d.ts";
+import { featureMapFigure } from "./figures/conv2d.ts";
+import { printLesson, show } from "./show.ts";
+import { exactPair, runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "01-building-blocks",
-  title: "The building blocks of a CNN",
-  order: 1,
-  summary: "Sparse connectivity and parameter sharing, counted: a 5×5 convolution against a " +
-    "dense layer on a 28×28 image, and the roles of convolution, pooling and dense layers.",
+export const lesson = {
+  url: import.meta.url,
+  summary: "Feature maps of a real digit, sparse connectivity and parameter sharing counted: " +
+    "a 5×5 convolution against a dense layer on a 28×28 image, and the roles of " +
+    "convolution, pooling and dense layers.",
 };
+
+/**
+ * ## A feature map and its receptive field
+ *
+ * Here is the idea in one picture, computed rather than drawn: the first training digit of
+ * MNIST (a 3), two 5×5 kernels, one that responds to vertical edges and one to horizontal
+ * ones, and the two feature maps that `conv2d` makes from the digit (padding 2 keeps them
+ * 28×28). A feature map is large where the digit looks like its kernel: the first lights up
+ * along the strokes' left and right sides, the second along their tops and bottoms. The
+ * marked output depends on the marked 5×5 patch of pixels and on nothing else.
+ */
+const stripes = [-1, -1, 0, 1, 1];
+export const verticalEdges = stripes.map(() => [...stripes]);
+export const horizontalEdges = stripes.map((v) => stripes.map(() => v));
+show(
+  "A digit, two 5×5 kernels, their feature maps, and one output's receptive field",
+  () =>
+    featureMapFigure(imageRows(loadMnist().train, 0), [
+      { name: "vertical edges", W: verticalEdges },
+      { name: "horizontal edges", W: horizontalEdges },
+    ], "train[0], a 3"),
+  { fig: "FIG 1" },
+);
 
 /**
  * ## Counting parameters
@@ -74,6 +99,15 @@ export function locallyConnectedParams(positions: number, kernel: number): numbe
 }
 const localCount = locallyConnectedParams(pixels, 5);
 const convCount = convParams(5, 1, 1);
+show("dense 784 → 784, parameters", denseCount);
+show("locally connected 5×5 (one window per output, nothing shared), parameters", localCount);
+show("conv 5×5, 1 → 1 channel, parameters", convCount);
+show(
+  "saving: dense / local (sparse connectivity) × local / conv (sharing) = total",
+  `${(denseCount / localCount).toFixed(1)} × ${localCount / convCount} = ${
+    Math.round(denseCount / convCount)
+  }`,
+);
 
 /**
  * ## Sparse connectivity, by experiment
@@ -89,6 +123,19 @@ export function outputsTouchedByOnePixel(size: number, kernel: number, at: [numb
   const map = conv2d(image, ones, { padding: (kernel - 1) / 2 });
   return map.flat().filter((v) => v !== 0).length;
 }
+show("outputs changed by one pixel (conv 5×5)", outputsTouchedByOnePixel(28, 5, [14, 14]));
+show("outputs changed by one pixel (dense)", pixels);
+
+/**
+ * The same experiment in one dimension, small enough to draw: light each of 8 inputs in
+ * turn and connect it to the outputs of `conv1d` that change (a kernel of 3, padding 1).
+ * Each output hears from 3 neighbours, and each colour is one of the kernel's 3 weights,
+ * used again at every position: sparse connectivity and parameter sharing at a glance.
+ */
+show(
+  "Sparse connectivity and shared weights (convolution) against a dense layer",
+  () => connectivityFigure(8, [1, 2, 3], 1),
+);
 
 /**
  * ## Parameter sharing, by experiment
@@ -102,9 +149,18 @@ export function outputsTouchedByOnePixel(size: number, kernel: number, at: [numb
 const edgeKernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]];
 const edgeImage = (col: number) =>
   Array.from({ length: 5 }, () => Array.from({ length: 8 }, (_, c) => (c >= col ? 9 : 0)));
-const SHARING = "Parameter sharing, by experiment";
 const response = conv2d(edgeImage(3), edgeKernel);
 const responseShifted = conv2d(edgeImage(4), edgeKernel);
+show("edge kernel", edgeKernel);
+show("image, edge at column 3", edgeImage(3));
+show(
+  "conv2d(image, kernel), edge at column 3",
+  () => runPair("conv2d", [edgeImage(3), edgeKernel, {}]),
+);
+show(
+  "conv2d(image shifted right by one, kernel)",
+  () => runPair("conv2d", [edgeImage(4), edgeKernel, {}]),
+);
 
 /**
  * ## Who learns what
@@ -140,72 +196,21 @@ export async function layerTable() {
   }
 }
 
-export async function examples(): Promise<Example[]> {
+show("the lecture's CNN, per layer, by our formulas; twin: TF.js's countParams", async () => {
   const table = await layerTable();
-  const rows = table.map((r) =>
-    `${r.name.padEnd(8)} ${r.kind.padEnd(13)} ${String(r.params).padStart(9)}`
-  );
-  const total = table.reduce((s, r) => s + r.params, 0);
-  // The formulas' counts, layer by layer, against TF.js's countParams (exact: tolerance 0).
+  const row = (name: string, kind: string, n: number) =>
+    `${name.padEnd(8)} ${kind.padEnd(13)} ${String(n).padStart(9)}`;
+  const total = (counts: number[]) =>
+    `${"total".padEnd(22)} ${String(counts.reduce((s, v) => s + v, 0)).padStart(9)}`;
   const byFormula = table.map((r) => formulaParams(r.name) ?? 0);
-  const formulaRows = table.map((r, i) =>
-    `${r.name.padEnd(8)} ${r.kind.padEnd(13)} ${String(byFormula[i]).padStart(9)}`
+  const byTf = table.map((r) => r.params);
+  return exactPair(
+    byFormula,
+    [...table.map((r, i) => row(r.name, r.kind, byFormula[i])), total(byFormula)].join("\n"),
+    byTf,
+    [...table.map((r) => row(r.name, r.kind, r.params)), total(byTf)].join("\n"),
   );
-  const sumFormula = byFormula.reduce((s, v) => s + v, 0);
-  const edge = await runPair<number[][]>("conv2d", [edgeImage(3), edgeKernel, {}]);
-  const edgeShifted = await runPair<number[][]>("conv2d", [edgeImage(4), edgeKernel, {}]);
-  const counting = "Counting parameters";
-  return [
-    { label: "dense 784 → 784, parameters", value: String(denseCount), section: counting },
-    {
-      label: "locally connected 5×5 (one window per output, nothing shared), parameters",
-      value: String(localCount),
-      section: counting,
-    },
-    { label: "conv 5×5, 1 → 1 channel, parameters", value: String(convCount), section: counting },
-    {
-      label: "saving: dense / local (sparse connectivity) × local / conv (sharing) = total",
-      value: `${(denseCount / localCount).toFixed(1)} × ${localCount / convCount} = ${
-        Math.round(denseCount / convCount)
-      }`,
-      section: counting,
-    },
-    {
-      label: "outputs changed by one pixel (conv 5×5)",
-      value: String(outputsTouchedByOnePixel(28, 5, [14, 14])),
-      section: "Sparse connectivity, by experiment",
-    },
-    {
-      label: "outputs changed by one pixel (dense)",
-      value: String(pixels),
-      section: "Sparse connectivity, by experiment",
-    },
-    { label: "edge kernel", value: formatArray(edgeKernel), section: SHARING },
-    { label: "image, edge at column 3", value: formatArray(edgeImage(3)), section: SHARING },
-    {
-      label: "conv2d(image, kernel), edge at column 3",
-      value: formatArray(edge.naive),
-      section: SHARING,
-      twin: edge.twin,
-    },
-    {
-      label: "conv2d(image shifted right by one, kernel)",
-      value: formatArray(edgeShifted.naive),
-      section: SHARING,
-      twin: edgeShifted.twin,
-    },
-    {
-      label: "the lecture's CNN, per layer, by our formulas",
-      value: [...formulaRows, `${"total".padEnd(22)} ${String(sumFormula).padStart(9)}`].join("\n"),
-      section: "Who learns what",
-      twin: await exactTwin(
-        byFormula,
-        table.map((r) => r.params),
-        [...rows, `${"total".padEnd(22)} ${String(total).padStart(9)}`].join("\n"),
-      ),
-    },
-  ];
-}
+});
 
 /**
  * ## Claims, checked
@@ -221,6 +226,14 @@ Deno.test("01: the formulas match TF.js's parameter counts for every layer", asy
   for (const r of table) {
     if (/Pooling|Flatten|Dropout/.test(r.kind)) assert.equal(r.params, 0, r.name);
   }
+});
+
+Deno.test("01: the counts of the opening: 615,440 dense, 20,384 local, 26 shared", () => {
+  assert.deepEqual([denseCount, localCount, convCount], [615_440, 20_384, 26]);
+  assert.deepEqual(
+    ["conv1", "conv2", "fc1", "fc2"].map(formulaParams),
+    [832, 51_264, 3_212_288, 10_250],
+  );
 });
 
 Deno.test("01: a 5×5 conv touches 25 outputs per pixel, fewer at the border", () => {
@@ -257,4 +270,4 @@ Deno.test("01: shifting the input shifts the feature map (shared weights)", () =
  *    `outputsTouchedByOnePixel` does for one layer.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

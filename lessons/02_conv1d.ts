@@ -23,20 +23,14 @@ import { LitconvError } from "../kernels/errors.ts";
 import assert from "node:assert/strict";
 import { conv1d, flipKernel2d } from "../kernels/conv.ts";
 import { tfjs } from "../tfjs/mod.ts";
-import { tf, useBackend } from "../accel/backend.ts";
-import {
-  type Example,
-  formatArray,
-  type LessonMeta,
-  maxAbsDiff,
-  printExamples,
-} from "./literate.ts";
+import { currentBackend, tf, useBackend } from "../accel/backend.ts";
+import { formatArray, maxAbsDiff } from "./literate.ts";
+import { padFlipFigure, slideFigure } from "./figures/conv1d.ts";
+import { printLesson, show } from "./show.ts";
 import { runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "02-conv1d",
-  title: "Convolution in one dimension",
-  order: 2,
+export const lesson = {
+  url: import.meta.url,
   summary: "Slicing and flipping arrays, zero padding and stride; conv1d by hand against " +
     "NumPy's convolve and tf.conv1d, and the lecture's stride loop that stops too early.",
 };
@@ -84,6 +78,29 @@ const m = Array.from({ length: 4 }, () => new Array<number>(5).fill(0));
 m[2][3] = -17;
 m[1][2] = 3;
 m[3][1] = 2;
+const ours =
+  "a different stack: the lecture runs PyTorch and NumPy in Python, we run TF.js in Deno";
+show("Deno version", Deno.version.deno, {
+  lecture: { text: "PyTorch version: 1.10.1+cu102", why: ours },
+});
+show("TF.js version", tf.version.tfjs, {
+  lecture: { text: "NumPy version: 1.22.0", why: ours },
+});
+show("w", w);
+show("np.shape(w)", `[${w.length}]`, { lecture: "(5,)" });
+show("w[::-1]", pySlice(w, undefined, undefined, -1), { lecture: "[2, 1, 3, 0, 1]" });
+show("np.shape of the 4×5 w", `[${m.length}, ${m[0].length}]`, { lecture: "(4, 5)" });
+show("4×5 w", m, {
+  lecture: "array([[ 0., 0., 0., 0., 0.],\n[ 0., 0., 3., 0., 0.],\n" +
+    "[ 0., 0., 0., -17., 0.],\n[ 0., 2., 0., 0., 0.]])",
+});
+show("w[::-2]", pySlice(m, undefined, undefined, -2), {
+  lecture: "array([[0., 2., 0., 0., 0.],\n[0., 0., 3., 0., 0.]])",
+});
+show("w[:-2]", pySlice(m, undefined, -2), {
+  lecture: "array([[0., 0., 0., 0., 0.],\n[0., 0., 3., 0., 0.]])",
+});
+show("range(0, 10, 2)", range(0, 10, 2), { lecture: "0\n2\n4\n6\n8" });
 
 /**
  * ## Convolving by hand
@@ -113,6 +130,34 @@ export function convolveSame(x: number[], w: number[]): number[] {
 }
 
 /**
+ * Two pictures of the three steps, drawn by `conv1d` itself: the input padded with
+ * $p = 2$ zeros a side and the kernel flipped, then the flipped kernel over one window,
+ * the products it takes and the output entry their sum becomes.
+ */
+show("Pad, then flip: x with two zeros a side, w reversed", () => padFlipFigure(x, w, 2), {
+  fig: "FIG 2",
+});
+show("Slide: the flipped kernel over window 3 writes y[3]", () => slideFigure(x, w, 2, 3), {
+  fig: "FIG 3",
+});
+
+/**
+ * The lecture's test cell prints the flipped kernel, its shape and its length before the
+ * convolution itself; so do we (TypeScript arrays have a `length`, not a shape).
+ */
+const wFlipped = pySlice(w, undefined, undefined, -1);
+show("x", x);
+show("w[::-1]", wFlipped, { lecture: "[2 1 3 0 1]" });
+show("np.shape(w[::-1])", `[${wFlipped.length}]`, { lecture: "(5,)" });
+show("w[::-1].shape[0]", wFlipped.length, { lecture: "5" });
+show("Conv1d Implementation", () => runPair("conv1d", [x, w, { padding: 2 }]), {
+  lecture: "Conv1d Implementation: [ 5. 14. 16. 26. 24. 34. 19. 22.]",
+});
+show("np.convolve(x, w, mode='same') by the formula", convolveSame(x, w), {
+  lecture: "Numpy Results: [ 5 14 16 26 24 34 19 22]",
+});
+
+/**
  * ## The TF.js twin
  *
  * `tf.conv1d` does **not** flip its kernel: like PyTorch's `nn.Conv1d` and Keras's `Conv1D`
@@ -130,6 +175,15 @@ export async function rawTfConv1d(x: number[], w: number[], padding: number): Pr
   tf.dispose([input, kernel, out]);
   return values;
 }
+show(
+  "tf.conv1d, kernel as given (cross-correlation)",
+  async () => `${formatArray(await rawTfConv1d(x, w, 2))} on ${(await currentBackend()).name}`,
+);
+show(
+  "tf.conv1d, kernel flipped by hand",
+  async () =>
+    `${formatArray(await rawTfConv1d(x, [...w].reverse(), 2))} on ${(await currentBackend()).name}`,
+);
 
 /**
  * ## Stride, and the lecture's loop
@@ -166,6 +220,9 @@ export function lectureLoopFixed(x: number[], w: number[], p = 0, s = 1): number
   }
   return res;
 }
+show("conv1d, p=2, s=2", () => runPair("conv1d", [x, w, { padding: 2, stride: 2 }]));
+show("lecture's loop, p=2, s=2 (bound o)", lectureConv1d(x, w, 2, 2));
+show("lecture's loop, p=2, s=2, bound (o − 1)s + 1", lectureLoopFixed(x, w, 2, 2));
 
 /**
  * For $s = 1$ the bounds $o$ and $(o - 1)s + 1$ coincide, which is why the bug survives a
@@ -183,76 +240,10 @@ const w3 = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
 w3[1][2] = -1;
 w3[0][1] = 3;
 w3[2][1] = 2;
-
-const SLICING = "Slicing like Python";
-const BY_HAND = "Convolving by hand";
-const TWIN = "The TF.js twin";
-const STRIDE = "Stride, and the lecture's loop";
-const FLIP2D = "Two dimensions, one flip each way";
-
-export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const conv = await runPair<number[]>("conv1d", [x, w, { padding: 2 }]);
-  const strided = await runPair<number[]>("conv1d", [x, w, { padding: 2, stride: 2 }]);
-  const wr = pySlice(w, undefined, undefined, -1);
-  return [
-    { label: "Deno version", value: Deno.version.deno, section: SLICING },
-    { label: "TF.js version", value: tf.version.tfjs, section: SLICING },
-    { label: "w", value: formatArray(w), section: SLICING },
-    { label: "np.shape(w)", value: `[${w.length}]`, section: SLICING },
-    { label: "w[::-1]", value: formatArray(wr), section: SLICING },
-    { label: "np.shape of the 4×5 w", value: `[${m.length}, ${m[0].length}]`, section: SLICING },
-    { label: "4×5 w", value: formatArray(m), section: SLICING },
-    {
-      label: "w[::-2]",
-      value: formatArray(pySlice(m, undefined, undefined, -2)),
-      section: SLICING,
-    },
-    { label: "w[:-2]", value: formatArray(pySlice(m, undefined, -2)), section: SLICING },
-    { label: "range(0, 10, 2)", value: formatArray(range(0, 10, 2)), section: SLICING },
-    { label: "x", value: formatArray(x), section: BY_HAND },
-    { label: "w", value: formatArray(w), section: BY_HAND },
-    {
-      label: "Conv1d Implementation",
-      value: formatArray(conv.naive),
-      section: BY_HAND,
-      twin: conv.twin,
-    },
-    {
-      label: "np.convolve(x, w, mode='same') by the formula",
-      value: formatArray(convolveSame(x, w)),
-      section: BY_HAND,
-    },
-    {
-      label: `tf.conv1d unflipped (${backend})`,
-      value: formatArray(await rawTfConv1d(x, w, 2)),
-      section: TWIN,
-    },
-    {
-      label: `tf.conv1d, kernel flipped by hand (${backend})`,
-      value: formatArray(await rawTfConv1d(x, [...w].reverse(), 2)),
-      section: TWIN,
-    },
-    {
-      label: "conv1d, p=2, s=2",
-      value: formatArray(strided.naive),
-      section: STRIDE,
-      twin: strided.twin,
-    },
-    {
-      label: "lecture's loop, p=2, s=2 (bound o)",
-      value: formatArray(lectureConv1d(x, w, 2, 2)),
-      section: STRIDE,
-    },
-    {
-      label: "lecture's loop, p=2, s=2, bound (o − 1)s + 1",
-      value: formatArray(lectureLoopFixed(x, w, 2, 2)),
-      section: STRIDE,
-    },
-    { label: "3×3 w", value: formatArray(w3), section: FLIP2D },
-    { label: "w[::-1, ::-1]", value: formatArray(flipKernel2d(w3)), section: FLIP2D },
-  ];
-}
+show("3×3 w", w3, { lecture: "[[ 0. 3. 0.]\n[ 0. 0. -1.]\n[ 0. 2. 0.]]" });
+show("w[::-1, ::-1]", flipKernel2d(w3), {
+  lecture: "array([[ 0., 2., 0.],\n[-1., 0., 0.],\n[ 0., 3., 0.]])",
+});
 
 /**
  * ## Claims, checked
@@ -312,4 +303,4 @@ Deno.test("02: the 2-D flip reverses both axes, and twice is the identity", () =
  *    `conv1d(x, w reversed)` and `rawTfConv1d(x, w, 0)`.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

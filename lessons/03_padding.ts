@@ -25,14 +25,13 @@
 import { LitconvError } from "../kernels/errors.ts";
 import assert from "node:assert/strict";
 import { conv1d, convOutputSize } from "../kernels/conv.ts";
-import { tf, useBackend } from "../accel/backend.ts";
-import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
-import { exactTwin, runPair } from "./twins.ts";
+import { currentBackend, tf, useBackend } from "../accel/backend.ts";
+import { paddingModesFigure } from "./figures/conv1d.ts";
+import { printLesson, show } from "./show.ts";
+import { exactPair, runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "03-padding",
-  title: "Padding and the size of the output",
-  order: 3,
+export const lesson = {
+  url: import.meta.url,
   summary: "Full, same and valid padding and the output size ⌊(n + 2p − m)/s⌋ + 1, " +
     "tabulated and checked against the naive kernel and tf.conv1d.",
 };
@@ -55,6 +54,19 @@ export function paddingFor(mode: PaddingMode, m: number): number {
       return 0;
   }
 }
+
+/**
+ * The three modes on the lecture's $\boldsymbol x$ (length 8) and $\boldsymbol w$ (length
+ * 5), drawn from what `conv1d` returns for each: the padded input, its first and last
+ * window, and the output, each entry under the centre of the window that wrote it.
+ */
+const x = [1, 3, 2, 4, 5, 6, 1, 3];
+const w = [1, 0, 3, 1, 2];
+show("x", x);
+show("w", w);
+show("Full, same and valid padding of the same input", () => paddingModesFigure(x, w), {
+  fig: "FIG 4",
+});
 
 /**
  * ## A table, measured
@@ -111,6 +123,11 @@ function renderTable(rows: SizeRow[]): string {
   });
   return [head, ...lines].map((l) => l.trimEnd()).join("\n");
 }
+show("output sizes o = ⌊(n + 2p − m)/s⌋ + 1", renderTable(sizeTable()));
+for (const mode of MODES) {
+  const p = paddingFor(mode, w.length);
+  show(`conv1d(x, w), ${mode} (p=${p})`, () => runPair("conv1d", [x, w, { padding: p }]));
+}
 
 /**
  * ## The TF.js twin's padding strings
@@ -128,6 +145,12 @@ export function tfOutputLength(n: number, m: number, s: number, pad: "same" | "v
   out.dispose();
   return length;
 }
+show("same / valid lengths for n=8, m=5: convOutputSize; twin: tf.conv1d's", async () => {
+  const ours = [convOutputSize(8, 5, 2, 1), convOutputSize(8, 5, 0, 1)];
+  await currentBackend(); // TF.js needs a started backend before its first tensor
+  const theirs = [tfOutputLength(8, 5, 1, "same"), tfOutputLength(8, 5, 1, "valid")];
+  return exactPair(ours, ours.join(" / "), theirs, theirs.join(" / "));
+});
 
 /**
  * ## Full mode is polynomial multiplication
@@ -143,53 +166,7 @@ export function polyMultiply(a: number[], b: number[]): number[] {
 }
 
 const fullProduct = conv1d([1, 2], [3, 1, 1], { padding: paddingFor("full", 3) });
-
-const TABLE = "A table, measured";
-const TF_STRINGS = "The TF.js twin's padding strings";
-
-export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const x = [1, 3, 2, 4, 5, 6, 1, 3];
-  const w = [1, 0, 3, 1, 2];
-  const modes = [];
-  for (const mode of MODES) {
-    const p = paddingFor(mode, w.length);
-    const { naive, twin } = await runPair<number[]>("conv1d", [x, w, { padding: p }]);
-    modes.push({
-      label: `conv1d(x, w), ${mode} (p=${p})`,
-      value: formatArray(naive),
-      section: TABLE,
-      twin,
-    });
-  }
-  const ours = [convOutputSize(8, 5, 2, 1), convOutputSize(8, 5, 0, 1)];
-  const theirs = [tfOutputLength(8, 5, 1, "same"), tfOutputLength(8, 5, 1, "valid")];
-  return [
-    {
-      label: "output sizes o = ⌊(n + 2p − m)/s⌋ + 1",
-      value: renderTable(sizeTable()),
-      section: TABLE,
-    },
-    { label: "x", value: formatArray(x), section: TABLE },
-    { label: "w", value: formatArray(w), section: TABLE },
-    ...modes,
-    {
-      label: `same / valid lengths for n=8, m=5: convOutputSize; twin: tf.conv1d on ${backend}`,
-      value: ours.join(" / "),
-      section: TF_STRINGS,
-      twin: await exactTwin(
-        ours,
-        theirs,
-        theirs.join(" / "),
-      ),
-    },
-    {
-      label: "(1 + 2t)(3 + t + t²) by full conv1d",
-      value: formatArray(fullProduct),
-      section: "Full mode is polynomial multiplication",
-    },
-  ];
-}
+show("(1 + 2t)(3 + t + t²) by full conv1d", fullProduct);
 
 /**
  * ## Claims, checked
@@ -239,4 +216,4 @@ Deno.test("03: full convolution multiplies polynomials", () => {
  *    'same')` implies on a few sizes.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

@@ -18,20 +18,14 @@
 import assert from "node:assert/strict";
 import { conv2d, conv2dLayer, flipKernel2d } from "../kernels/conv.ts";
 import { tfjs } from "../tfjs/mod.ts";
-import { tf, useBackend } from "../accel/backend.ts";
-import {
-  type Example,
-  formatArray,
-  type LessonMeta,
-  maxAbsDiff,
-  printExamples,
-} from "./literate.ts";
+import { currentBackend, tf, useBackend } from "../accel/backend.ts";
+import { formatArray, maxAbsDiff } from "./literate.ts";
+import { exampleFigure, strideFigure, windowFigure } from "./figures/conv2d.ts";
+import { printLesson, show } from "./show.ts";
 import { runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "04-conv2d",
-  title: "Convolution in two dimensions",
-  order: 4,
+export const lesson = {
+  url: import.meta.url,
   summary: "The lecture's 4×4 example by hand, by formula and on tf.conv2d; stride in 2-D; " +
     "convolution against the cross-correlation that tf.conv2d and nn.Conv2d compute.",
 };
@@ -45,6 +39,28 @@ export const lesson: LessonMeta = {
  */
 const X = [[1, 3, 2, 4], [5, 6, 1, 3], [1, 2, 0, 2], [3, 4, 3, 2]];
 const W = [[1, 0, 3], [1, 2, 1], [0, 1, 1]];
+show("X", X);
+show("W", W);
+show("The example: X ∗ W with padding 1", () => exampleFigure(X, W, 1), { fig: "conv2d" });
+show("W_rot (W flipped both ways)", flipKernel2d(W), { lecture: "[[1 1 0]\n[1 2 1]\n[3 0 1]]" });
+show(
+  "Conv2d Implementation (naive, p=(1,1), s=(1,1))",
+  () => runPair("conv2d", [X, W, { padding: 1 }]),
+  {
+    lecture: "Conv2d Implementation:\n[[11. 25. 32. 13.]\n[19. 25. 24. 13.]\n" +
+      "[13. 28. 25. 17.]\n[11. 17. 14. 9.]]",
+  },
+);
+
+/**
+ * Each entry of $\boldsymbol Y$ is one window of the padded input times $\boldsymbol W^r$,
+ * entry by entry, summed. Here is the window that writes $Y[1][2] = 24$:
+ */
+show(
+  "One window: Wʳ over the padded X, nine products, one sum",
+  () => windowFigure(X, W, 1, [1, 2]),
+  { fig: "FIG 6" },
+);
 
 /**
  * The lecture checks its loop against `scipy.signal.convolve2d(X, W, mode='same')`. Our
@@ -67,6 +83,9 @@ export function convolve2dSame(X: number[][], W: number[][]): number[][] {
     })
   );
 }
+show("scipy.signal.convolve2d(X, W, 'same') by the formula", convolve2dSame(X, W), {
+  lecture: "SciPy Results:\n[[11 25 32 13]\n[19 25 24 13]\n[13 28 25 17]\n[11 17 14 9]]",
+});
 
 /**
  * ## Stride in two dimensions
@@ -79,6 +98,14 @@ export function convolve2dSame(X: number[][], W: number[][]): number[][] {
  */
 const strided = conv2d(X, W, { padding: 1, stride: 2 });
 const stridedCols = conv2d(X, W, { padding: 1, stride: [1, 2] });
+show("Windows at stride 2, and the entries they write", () => strideFigure(X, W, 1, 2), {
+  fig: "FIG 5",
+});
+show("conv2d, p=1, s=2 (naive)", () => runPair("conv2d", [X, W, { padding: 1, stride: 2 }]));
+show(
+  "conv2d, p=1, s=(1,2) (naive)",
+  () => runPair("conv2d", [X, W, { padding: 1, stride: [1, 2] }]),
+);
 
 /**
  * ## Convolution or cross-correlation?
@@ -111,74 +138,22 @@ export async function rawTfConv2d(X: number[][], W: number[][], padding: number)
   return rows;
 }
 
+show(
+  "tf.conv2d, W as given: cross-correlation",
+  async () => `${formatArray(await rawTfConv2d(X, W, 1))}\non ${(await currentBackend()).name}`,
+);
+show(
+  "conv2dLayer (nn.Conv2d), W as given, [N, C, H, W] = [1, 1, 4, 4]",
+  () => runPair("conv2dLayer", [[[X]], [[W]], undefined, { padding: 1 }]),
+);
+show(
+  "conv2dLayer with W flipped = conv2d",
+  () => runPair("conv2dLayer", [[[X]], [[flipKernel2d(W)]], undefined, { padding: 1 }]),
+);
+
 /** `nn.Conv2d` on one image with one channel, one output channel and no bias (for the tests). */
 const asLayer = (X: number[][], W: number[][]) =>
   conv2dLayer([[X]], [[W]], undefined, { padding: 1 })[0][0];
-
-const EXAMPLE = "The lecture's example";
-const STRIDE = "Stride in two dimensions";
-const XCORR = "Convolution or cross-correlation?";
-
-export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const conv = await runPair<number[][]>("conv2d", [X, W, { padding: 1 }]);
-  const strided = await runPair<number[][]>("conv2d", [X, W, { padding: 1, stride: 2 }]);
-  const cols = await runPair<number[][]>("conv2d", [X, W, { padding: 1, stride: [1, 2] }]);
-  const layer = await runPair<number[][][][]>("conv2dLayer", [[[X]], [[W]], undefined, {
-    padding: 1,
-  }]);
-  const layerFlipped = await runPair<number[][][][]>("conv2dLayer", [
-    [[X]],
-    [[flipKernel2d(W)]],
-    undefined,
-    { padding: 1 },
-  ]);
-  return [
-    { label: "X", value: formatArray(X), section: EXAMPLE },
-    { label: "W", value: formatArray(W), section: EXAMPLE },
-    { label: "W_rot (W flipped both ways)", value: formatArray(flipKernel2d(W)), section: EXAMPLE },
-    {
-      label: "Conv2d Implementation (naive, p=(1,1), s=(1,1))",
-      value: formatArray(conv.naive),
-      section: EXAMPLE,
-      twin: conv.twin,
-    },
-    {
-      label: "scipy.signal.convolve2d(X, W, 'same') by the formula",
-      value: formatArray(convolve2dSame(X, W)),
-      section: EXAMPLE,
-    },
-    {
-      label: "conv2d, p=1, s=2 (naive)",
-      value: formatArray(strided.naive),
-      section: STRIDE,
-      twin: strided.twin,
-    },
-    {
-      label: "conv2d, p=1, s=(1,2) (naive)",
-      value: formatArray(cols.naive),
-      section: STRIDE,
-      twin: cols.twin,
-    },
-    {
-      label: `tf.conv2d, W as given: cross-correlation (${backend})`,
-      value: formatArray(await rawTfConv2d(X, W, 1)),
-      section: XCORR,
-    },
-    {
-      label: "conv2dLayer (nn.Conv2d), W as given, [N, C, H, W] = [1, 1, 4, 4]",
-      value: formatArray(layer.naive),
-      section: XCORR,
-      twin: layer.twin,
-    },
-    {
-      label: "conv2dLayer with W flipped = conv2d",
-      value: formatArray(layerFlipped.naive),
-      section: XCORR,
-      twin: layerFlipped.twin,
-    },
-  ];
-}
 
 /**
  * ## Claims, checked
@@ -223,4 +198,4 @@ Deno.test("04: tf.conv2d and nn.Conv2d cross-correlate: equal to conv2d of the f
  *    with `rawTfConv2d(X, W, 0)`, on a few inputs.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

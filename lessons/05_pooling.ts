@@ -4,8 +4,7 @@
  * A pooling layer slides a window over its input, as a convolution does, but instead of
  * a weighted sum it keeps one summary of each window: the largest value (**max
  * pooling**) or the average (**mean** or **average pooling**). Written
- * $P_{k_1 \times k_2}$ for a $k_1 \times k_2$ window ($n$ stays the input's size, as in
- * lesson 04),
+ * $P_{k_1 \times k_2}$ for a $k_1 \times k_2$ window,
  *
  * $$\text{max: } Y[i, j] = \max_{(a, b) \in \text{window}(i, j)} X[a, b], \qquad
  *   \text{mean: } Y[i, j] = \frac{1}{k_1 k_2} \sum_{(a, b) \in \text{window}(i, j)} X[a, b].$$
@@ -29,19 +28,13 @@ import { conv2d } from "../kernels/conv.ts";
 import { avgPool2d, maxPool2d } from "../kernels/pool.ts";
 import { tfjs } from "../tfjs/mod.ts";
 import { useBackend } from "../accel/backend.ts";
-import {
-  type Example,
-  formatArray,
-  type LessonMeta,
-  maxAbsDiff,
-  printExamples,
-} from "./literate.ts";
+import { formatArray, maxAbsDiff } from "./literate.ts";
+import { poolingFigure } from "./figures/pooling.ts";
+import { printLesson, show } from "./show.ts";
 import { runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "05-pooling",
-  title: "Subsampling: max and mean pooling",
-  order: 5,
+export const lesson = {
+  url: import.meta.url,
   summary: "Max and mean pooling with overlapping and non-overlapping windows, against " +
     "tf.maxPool and tf.avgPool; invariance to small shifts; mean pooling as a convolution.",
 };
@@ -69,13 +62,22 @@ export const CONFIGS = [
   { name: "2×2, stride 2 (non-overlapping)", options: { size: 2 } },
   { name: "3×3, stride 2 (overlapping)", options: { size: 3, stride: 2 } },
 ] as const;
+show("X", X);
+show("Max and mean pooling of X with the same 2×2 windows", () => poolingFigure(X, 2), {
+  fig: "FIG 7",
+});
+for (const { name, options } of CONFIGS) {
+  show(`max pooling ${name}`, () => runPair("maxPool2d", [X, options]));
+  show(`mean pooling ${name}`, () => runPair("avgPool2d", [X, options]));
+}
 
 /**
  * ## Invariance to small shifts
  *
  * Move the bright pixel of a 4×4 image by one step, staying inside the same 2×2
  * window: max pooling cannot tell the difference. Mean pooling cannot either, in this
- * case; move the pixel across a window border and both change.
+ * case (the window's sum is the same); move the pixel across a window border and both
+ * change. Below, both poolings of all three images.
  */
 const dot = (r: number, c: number) =>
   Array.from(
@@ -85,6 +87,13 @@ const dot = (r: number, c: number) =>
 const pooledA = maxPool2d(dot(0, 0), { size: 2 });
 const pooledB = maxPool2d(dot(1, 1), { size: 2 });
 const pooledC = maxPool2d(dot(1, 2), { size: 2 });
+const meanA = avgPool2d(dot(0, 0), { size: 2 });
+const meanB = avgPool2d(dot(1, 1), { size: 2 });
+const meanC = avgPool2d(dot(1, 2), { size: 2 });
+const stack = (ms: number[][][]) => ms.map((m) => formatArray(m)).join("\n\n");
+show("a dot at (0,0) / (1,1) / (1,2)", stack([dot(0, 0), dot(1, 1), dot(1, 2)]));
+show("max pool 2×2 of each", stack([pooledA, pooledB, pooledC]));
+show("mean pool 2×2 of each", stack([meanA, meanB, meanC]));
 
 /**
  * ## Mean pooling is a convolution
@@ -94,49 +103,7 @@ const pooledC = maxPool2d(dot(1, 2), { size: 2 });
  */
 const uniform = [[0.25, 0.25], [0.25, 0.25]];
 const meanByConv = conv2d(X, uniform, { stride: 2 });
-
-const WINDOWS = "Non-overlapping and overlapping windows";
-
-export async function examples(): Promise<Example[]> {
-  const out: Example[] = [{ label: "X", value: formatArray(X), section: WINDOWS }];
-  for (const { name, options } of CONFIGS) {
-    const max = await runPair<number[][]>("maxPool2d", [X, options]);
-    const mean = await runPair<number[][]>("avgPool2d", [X, options]);
-    out.push(
-      {
-        label: `max pooling ${name}`,
-        value: formatArray(max.naive),
-        section: WINDOWS,
-        twin: max.twin,
-      },
-      {
-        label: `mean pooling ${name}`,
-        value: formatArray(mean.naive),
-        section: WINDOWS,
-        twin: mean.twin,
-      },
-    );
-  }
-  const shifts = "Invariance to small shifts";
-  out.push(
-    {
-      label: "a dot at (0,0) / (1,1) / (1,2)",
-      value: [dot(0, 0), dot(1, 1), dot(1, 2)].map((p) => formatArray(p)).join("\n\n"),
-      section: shifts,
-    },
-    {
-      label: "max pool 2×2 of each",
-      value: [pooledA, pooledB, pooledC].map((p) => formatArray(p)).join("\n\n"),
-      section: shifts,
-    },
-    {
-      label: "conv2d with a uniform 2×2 kernel, stride 2",
-      value: formatArray(meanByConv),
-      section: "Mean pooling is a convolution",
-    },
-  );
-  return out;
-}
+show("conv2d with a uniform 2×2 kernel, stride 2", meanByConv);
 
 /**
  * ## Claims, checked
@@ -154,9 +121,11 @@ Deno.test("05: pooled sizes, values by hand, and the TF.js twins agree", async (
   }
 });
 
-Deno.test("05: max pooling ignores a move inside a window, not across one", () => {
+Deno.test("05: max and mean pooling ignore a move inside a window, not across one", () => {
   assert.deepEqual(pooledA, pooledB);
   assert.notDeepEqual(pooledB, pooledC);
+  assert.deepEqual(meanA, meanB);
+  assert.notDeepEqual(meanB, meanC);
 });
 
 Deno.test("05: mean pooling equals a uniform convolution at stride k", () => {
@@ -179,4 +148,4 @@ Deno.test("05: mean pooling equals a uniform convolution at stride k", () => {
  *    instead of the window's): that version fails.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

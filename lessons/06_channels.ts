@@ -20,22 +20,15 @@ import assert from "node:assert/strict";
 import { decode } from "npm:fast-png@8.0.0";
 import { conv2dLayer } from "../kernels/conv.ts";
 import { tfjs } from "../tfjs/mod.ts";
-import { useBackend } from "../accel/backend.ts";
+import { currentBackend, useBackend } from "../accel/backend.ts";
 import { Rng } from "../kernels/rng.ts";
-import {
-  type Example,
-  formatArray,
-  formatDiff,
-  type LessonMeta,
-  maxAbsDiff,
-  printExamples,
-} from "./literate.ts";
-import { exactTwin, runPair } from "./twins.ts";
+import { formatArray, formatDiff, maxAbsDiff } from "./literate.ts";
+import { maskFigure, multiChannelFigure, rgbChannelsFigure } from "./figures/channels.ts";
+import { printLesson, show } from "./show.ts";
+import { exactPair, runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "06-channels",
-  title: "Several channels in, several channels out",
-  order: 6,
+export const lesson = {
+  url: import.meta.url,
   summary: "Multi-channel convolution (conv2dLayer against its TF.js twin), NCHW against " +
     "NHWC, and an RGB image read into a [C, H, W] uint8 array and split into channels.",
 };
@@ -70,6 +63,23 @@ export function byChannel(x: number[][][][], weight: number[][][][], bias: numbe
       .map((row) => row.map((v) => v + bias[k]));
   });
 }
+show(
+  "x shape (NCHW)",
+  `[${[x.length, x[0].length, x[0][0].length, x[0][0][0].length].join(", ")}]`,
+);
+show("x[0] (3 channels of 5×5)", x[0]);
+show("weight[0] (output channel 0's three kernels)", weight[0]);
+show("weight[1]", weight[1]);
+show("bias", bias);
+show(
+  "Output channel 0: one kernel per input channel, the three results summed",
+  () => multiChannelFigure(x, weight, bias, 0),
+  { fig: "FIG 8" },
+);
+show(
+  "conv2dLayer(x, weight, bias), shape [1, 2, 3, 3]",
+  () => runPair("conv2dLayer", [x, weight, bias, {}]),
+);
 
 /**
  * ## Channels first or channels last?
@@ -84,6 +94,8 @@ export function byChannel(x: number[][][][], weight: number[][][][], bias: numbe
 export function nchwToNhwc(x: number[][][][]): number[][][][] {
   return x.map((image) => image[0].map((row, h) => row.map((_, w) => image.map((ch) => ch[h][w]))));
 }
+show("pixel (0, 0): x[0][:, 0, 0] in NCHW", x[0].map((ch) => ch[0][0]));
+show("pixel (0, 0): x[0][0][0] in NHWC", nchwToNhwc(x)[0][0][0]);
 
 /**
  * ## Reading an image into $[C, H, W]$
@@ -103,6 +115,8 @@ export interface ImageCHW {
   /** One plane per channel, row-major: value (c, h, w) at `(c·H + h)·W + w`. */
   data: Uint8Array;
 }
+
+const IMAGE = new URL("../data/channels.png", import.meta.url);
 
 export async function readImageCHW(path: string | URL): Promise<ImageCHW> {
   const png = decode(await Deno.readFile(path));
@@ -155,6 +169,48 @@ export function channel(img: ImageCHW, c: number): number[][] {
   return subBlock(img, [0, H], [0, W])[c];
 }
 
+/** One channel's bytes, row after row (a view of the image's data). */
+export function plane(img: ImageCHW, c: number): Uint8Array {
+  const [, H, W] = img.shape;
+  return img.data.subarray(c * H * W, (c + 1) * H * W);
+}
+
+let picture: Promise<ImageCHW> | undefined;
+const img = () => (picture ??= readImageCHW(IMAGE));
+const otherPicture = "a different picture: the lecture downloads a 547×537 photo from the " +
+  "web; we read data/channels.png, which the project makes (nothing is downloaded)";
+show("Image shape", async () => `[${(await img()).shape.join(", ")}]`, {
+  lecture: { text: "Image shape: torch.Size([3, 537, 547])", why: otherPicture },
+});
+show("Number of channels", async () => (await img()).shape[0], {
+  lecture: "Number of channels: 3",
+});
+show("Image data type", async () => ((await img()).data instanceof Uint8Array ? "uint8" : "?"), {
+  lecture: "Image data type: torch.uint8",
+});
+show("img[:, 100:102, 100:102]", async () => subBlock(await img(), [100, 102], [100, 102]), {
+  lecture: {
+    text: "tensor([[[255, 255],\n[255, 255]],\n[[255, 255],\n[255, 255]],\n" +
+      "[[255, 255],\n[255, 255]]], dtype=torch.uint8)",
+    why: "the lecture's picture is white there (255 in all three channels); ours is inside " +
+      "the red disc alone, so red is 255 and green and blue are 0",
+  },
+});
+show("The picture and its three channels (img.permute(1, 2, 0) for the whole)", async () => {
+  const im = await img();
+  return rgbChannelsFigure([0, 1, 2].map((c) => plane(im, c)), im.shape[1], im.shape[2], [
+    100,
+    100,
+  ]);
+});
+show(
+  "lit pixels per channel (R, G, B)",
+  async () => {
+    const im = await img();
+    return [0, 1, 2].map((c) => plane(im, c).filter((v) => v > 0).length);
+  },
+);
+
 /**
  * Each disc lives in exactly one channel, so a channel's lit pixels form one whole disc
  * of radius 70: about $\pi \cdot 70^2 \approx 15{,}394$ pixels each.
@@ -166,7 +222,6 @@ export function channel(img: ImageCHW, c: number): number[][] {
  * green are on and blue is off: the yellow region. Run as a layer over the whole picture,
  * naive and TF.js twin.
  */
-const IMAGE = new URL("../data/channels.png", import.meta.url);
 const yellowWeight = [[[[1]], [[1]], [[-1]]]];
 const yellowBias = [-255];
 
@@ -174,81 +229,35 @@ export function asBatch(img: ImageCHW): number[][][][] {
   return [Array.from({ length: img.shape[0] }, (_, c) => channel(img, c))];
 }
 
-const SMALL = "A small layer, by hand and on TF.js";
-const LAYOUT = "Channels first or channels last?";
-const READING = "Reading an image into $[C, H, W]$";
-const MIXING = "Mixing channels: a 1×1 convolution";
-
-export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const layer = await runPair<number[][][][]>("conv2dLayer", [x, weight, bias, {}]);
-  const img = await readImageCHW(IMAGE);
-  const lit = [0, 1, 2].map((c) => channel(img, c).flat().filter((v) => v > 0).length);
-  const yellow = conv2dLayer(asBatch(img), yellowWeight, yellowBias)[0][0];
-  const yellowTwin = (await tfjs.conv2dLayer(asBatch(img), yellowWeight, yellowBias))[0][0];
-  const count = (m: number[][]) => m.flat().filter((v) => v > 0).length;
-  const nhwc = nchwToNhwc(x);
-  return [
-    {
-      label: "x shape (NCHW)",
-      value: `[${[x.length, x[0].length, x[0][0].length, x[0][0][0].length].join(", ")}]`,
-      section: SMALL,
-    },
-    { label: "x[0] (3 channels of 5×5)", value: formatArray(x[0]), section: SMALL },
-    {
-      label: "weight[0] (output channel 0's three kernels)",
-      value: formatArray(weight[0]),
-      section: SMALL,
-    },
-    { label: "weight[1]", value: formatArray(weight[1]), section: SMALL },
-    { label: "bias", value: formatArray(bias), section: SMALL },
-    {
-      label: "conv2dLayer(x, weight, bias), shape [1, 2, 3, 3]",
-      value: formatArray(layer.naive),
-      section: SMALL,
-      twin: layer.twin,
-    },
-    {
-      label: "pixel (0, 0): x[0][:, 0, 0] in NCHW",
-      value: formatArray(x[0].map((ch) => ch[0][0])),
-      section: LAYOUT,
-    },
-    {
-      label: "pixel (0, 0): x[0][0][0] in NHWC",
-      value: formatArray(nhwc[0][0][0]),
-      section: LAYOUT,
-    },
-    { label: "Image shape", value: `[${img.shape.join(", ")}]`, section: READING },
-    { label: "Number of channels", value: String(img.shape[0]), section: READING },
-    {
-      label: "Image data type",
-      value: img.data instanceof Uint8Array ? "uint8" : "?",
-      section: READING,
-    },
-    {
-      label: "img[:, 100:102, 100:102]",
-      value: formatArray(subBlock(img, [100, 102], [100, 102])),
-      section: READING,
-    },
-    { label: "lit pixels per channel (R, G, B)", value: formatArray(lit), section: READING },
-    {
-      label: "1×1 weights (R, G, B) and bias",
-      value: `${formatArray(yellowWeight[0].map((k) => k[0][0]))} ${yellowBias[0]}`,
-      section: MIXING,
-    },
-    {
-      label: "yellow pixels, 1×1 conv",
-      value: String(count(yellow)),
-      section: MIXING,
-      twin: await exactTwin(count(yellow), count(yellowTwin), String(count(yellowTwin))),
-    },
-    {
-      label: `largest |naive − tfjs| over the whole 1×1 output (${backend})`,
-      value: formatDiff(maxAbsDiff(yellow, yellowTwin)),
-      section: MIXING,
-    },
-  ];
-}
+const count = (m: number[][]) => m.flat().filter((v) => v > 0).length;
+let mixed: Promise<{ naive: number[][]; twin: number[][] }> | undefined;
+const yellow = () =>
+  mixed ??= img().then(async (im) => ({
+    naive: conv2dLayer(asBatch(im), yellowWeight, yellowBias)[0][0],
+    twin: (await tfjs.conv2dLayer(asBatch(im), yellowWeight, yellowBias))[0][0],
+  }));
+show(
+  "1×1 weights (R, G, B) and bias",
+  `${formatArray(yellowWeight[0].map((k) => k[0][0]))} ${yellowBias[0]}`,
+);
+show("yellow pixels, 1×1 conv", async () => {
+  const { naive, twin } = await yellow();
+  return exactPair(count(naive), String(count(naive)), count(twin), String(count(twin)));
+});
+show("largest |naive − tfjs| over the whole 1×1 output", async () => {
+  const { naive, twin } = await yellow();
+  return `${formatDiff(maxAbsDiff(naive, twin))} on ${(await currentBackend()).name}`;
+});
+show("Where the 1×1 convolution is positive: the yellow region", async () => {
+  const im = await img();
+  return maskFigure(
+    [0, 1, 2].map((c) => plane(im, c)),
+    im.shape[1],
+    im.shape[2],
+    (await yellow()).naive,
+    "red and green on, blue off",
+  );
+});
 
 /**
  * ## Claims, checked
@@ -319,4 +328,4 @@ Deno.test("06: the 1×1 convolution finds exactly the yellow pixels", async () =
  *    with `tf.transpose(…, [2, 0, 1])` on a small random image.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

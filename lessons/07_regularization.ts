@@ -26,20 +26,14 @@ import {
 import { dropout, l2Penalty } from "../kernels/regularize.ts";
 import { Rng } from "../kernels/rng.ts";
 import { tfjs } from "../tfjs/mod.ts";
-import { useBackend } from "../accel/backend.ts";
-import {
-  type Example,
-  formatArray,
-  type LessonMeta,
-  maxAbsDiff,
-  printExamples,
-} from "./literate.ts";
+import { currentBackend, tf, useBackend } from "../accel/backend.ts";
+import { formatArray, maxAbsDiff } from "./literate.ts";
+import { dropoutFigure } from "./figures/dropout.ts";
+import { printLesson, show } from "./show.ts";
 import { runPair } from "./twins.ts";
 
-export const lesson: LessonMeta = {
-  slug: "07-regularization",
-  title: "Regularization, and losses that stay finite",
-  order: 7,
+export const lesson = {
+  url: import.meta.url,
   summary: "An L2 penalty on a conv and a linear layer, inverted dropout in training and " +
     "evaluation, and why BCE and cross-entropy should be computed from logits.",
 };
@@ -65,12 +59,19 @@ export const lesson: LessonMeta = {
  * Optimisers offer the same brake as a setting. The gradient of $\lambda w^2$ is
  * $2 \lambda w$, so with plain SGD adding the penalty to the loss is exactly PyTorch's
  * `SGD(…, weight_decay=2λ)`, which adds `weight_decay · w` to each gradient. Under Adam
- * the two part ways: the penalty's gradient goes through Adam's per-weight scaling like
- * every other gradient, so weights with large gradients are hardly decayed at all. That is
- * why `AdamW` exists: it shrinks every weight by the same fraction, outside the adaptive
- * step ("decoupled" weight decay). Like the lecture we penalise every parameter here;
- * in practice the biases (and normalisation parameters) are usually left out, since a
- * shift costs the model no flexibility worth limiting.
+ * the two part ways: Adam divides each weight's whole gradient, the penalty's $2\lambda w$
+ * included, by a running root mean square of that weight's past gradients. Where the
+ * loss's gradients are large that divisor is large too, so the penalty's pull on those
+ * weights is scaled down more than on weights whose gradients are small: the decay is no
+ * longer the same fraction of every weight. `AdamW` restores that by shrinking every weight
+ * by the same fraction outside the adaptive step ("decoupled" weight decay).
+ *
+ * Like the lecture we penalise every parameter here. In practice the biases (and
+ * normalisation parameters) are usually left out. A weight multiplies an input, so a large
+ * weight makes the layer react strongly to small changes of its input, which is what the
+ * penalty is there to restrain; a bias multiplies nothing, it only shifts the output, so
+ * penalising it restrains no such sensitivity. And there are few of them (5 biases against
+ * 375 weights in the convolution below), so they add little room to overfit.
  */
 const LAMBDA = 0.001;
 
@@ -104,6 +105,26 @@ const penaltyLinear = l2Penalty([linearLayer.weight, linearLayer.bias], LAMBDA);
 const totalLoss = loss + penaltyConv + penaltyLinear;
 /** λ · Σ (count · b²/3) over the four parameter arrays. */
 const expectedPenalty = LAMBDA * ((5 * 75 + 5) / 75 + (16 * 10 + 16) / 10) / 3;
+const params = [convLayer.weight, convLayer.bias, linearLayer.weight, linearLayer.bias];
+const fmt4 = (v: number) => v.toFixed(4);
+show("BCE(0.9, 1)", () => runPair("binaryCrossEntropy", [[0.9], [1]], fmt4));
+show(
+  "λ·Σw² conv (3→5, 5×5), linear (10→16)",
+  `${penaltyConv.toFixed(4)}, ${penaltyLinear.toFixed(4)}`,
+);
+show(
+  "λ·Σw² over both layers",
+  () => runPair<number>("l2Penalty", [params, LAMBDA], (v) => v.toFixed(6)),
+);
+show("total_loss_with_penalty", totalLoss.toFixed(4), {
+  lecture: {
+    text: "tensor(0.1127, grad_fn=<AddBackward0>)",
+    why: "the penalty sums the squares of freshly drawn random weights; the lecture's came " +
+      "from PyTorch's generator, ours from a seeded one, so the totals differ (both near the " +
+      "expected value below)",
+  },
+});
+show("expected total over random draws", (loss + expectedPenalty).toFixed(4));
 
 /**
  * ## Dropout, inverted
@@ -141,6 +162,38 @@ export function meanKeptFraction(x: number[][], p: number, draws: number): numbe
   }
   return sum / draws;
 }
+show(
+  "Dropout in training (p = 0.5, seed 1) and in evaluation",
+  () => dropoutFigure(activations.flat(), 0.5, 1),
+  { fig: "FIG 9" },
+);
+show("activations", activations);
+const seedOne = dropout(activations, 0.5, { training: true, seed: 1 });
+show(
+  "dropout p=0.5, training, one draw (naive, seed 1)",
+  `${formatArray(seedOne)}\nkept ${keptFraction(seedOne) * 10} of 10 in this draw; ` +
+    `mean kept fraction over 1,000 draws (seeds 1…1000): ${
+      meanKeptFraction(activations, 0.5, 1000).toFixed(4)
+    }`,
+);
+const ones = new Array<number>(100_000).fill(1);
+show("dropout p=0.5, training, one draw (tfjs, seed 1)", async () => {
+  // The twin returns the same shape as x (its type says only "a nested array").
+  const y = await tfjs.dropout(activations, 0.5, { training: true, seed: 1 }) as number[][];
+  const many = await tfjs.dropout(ones, 0.5, { training: true, seed: 1 }) as number[];
+  return `${formatArray(y)}\nkept ${keptFraction(y) * 10} of 10 in this draw; kept ` +
+    `fraction of 100,000 units in one call: ${keptFraction(many).toFixed(4)} (${
+      (await currentBackend()).name
+    })`;
+});
+show(
+  "dropout p=0.5, evaluation",
+  () => runPair("dropout", [activations, 0.5, { training: false, seed: 1 }]),
+);
+show(
+  "mean of 100,000 ones after dropout p=0.5 (naive)",
+  meanAfterDropout(dropout(ones, 0.5, { training: true, seed: 3 })).toFixed(4),
+);
 
 /**
  * ## Cross-entropy from probabilities or from logits
@@ -169,6 +222,24 @@ export function meanKeptFraction(x: number[][], p: number, draws: number): numbe
  */
 const bceLogit = [0.8];
 const cceLogits = [[1.5, 0.8, 2.1]];
+show("logit z, target", `${bceLogit[0]}, 1`);
+show("σ(z)", () => runPair("sigmoid", [bceLogit]));
+show("BCE (w Probas)", () => runPair("binaryCrossEntropy", [sigmoid(bceLogit), [1]], fmt4), {
+  lecture: "BCE (w Probas): 0.3711",
+});
+show("BCE (w Logits)", () => runPair("binaryCrossEntropyWithLogits", [bceLogit, [1]], fmt4), {
+  lecture: "BCE (w Logits): 0.3711",
+});
+show("logits z, target class", `${formatArray(cceLogits[0])}, 2`);
+show("softmax(z)", () => runPair("softmax", [cceLogits]));
+show("log softmax(z)", () => runPair("logSoftmax", [cceLogits]));
+show("CCE (w Logits)", () => runPair("crossEntropy", [cceLogits, [2]], fmt4), {
+  lecture: "CCE (w Logits): 0.5996",
+});
+show("CCE (w Probas)", () => viaProbabilities(cceLogits, [2]), {
+  lecture: "CCE (w Probas): 0.5996",
+});
+show("nllLoss(log softmax(z))", () => runPair("nllLoss", [logSoftmax(cceLogits), [2]], fmt4));
 
 /**
  * ### Why the logits versions are the stable ones
@@ -189,6 +260,12 @@ const cceLogits = [[1.5, 0.8, 2.1]];
  * table below prints what it returns on the backend at hand. From the logit, the loss is
  * computed as $\max(z, 0) - z t + \ln(1 + e^{-|z|})$: no exponential of a large number, no
  * $1 - \sigma$, no log of a rounded probability, exact at any logit.
+ *
+ * Three columns of the table go through probabilities. *naive* is our float64 kernel and
+ * *twin* its TF.js twin: the same formula written with TF.js operations in float32, each log
+ * floored at $-100$ as `nn.BCELoss` does. TF.js's own loss, `tf.losses.logLoss`, is the
+ * third: it floors nothing but adds $\varepsilon = 10^{-7}$ inside each log, so it never
+ * reports more than $-\ln 10^{-7} \approx 16.12$: finite, and just as wrong.
  *
  * With several classes it is the same story: logits $(800, 0)$ and target class 1 have
  * loss 800, but the softmax's second probability, $e^{-800}$, is $0$ in floating point,
@@ -214,14 +291,25 @@ export async function sigmoidUnderflow(zs = [-100, -103, -104, -120]) {
   return rows;
 }
 
+/** TF.js's built-in binary cross-entropy of probabilities: `tf.losses.logLoss`, ε = 1e-7. */
+export async function tfLogLoss(probs: number[], targets: number[]): Promise<number> {
+  await currentBackend();
+  const loss = tf.tidy(() => tf.losses.logLoss(tf.tensor1d(targets), tf.tensor1d(probs)));
+  const [v] = await loss.data();
+  loss.dispose();
+  return v;
+}
+
 export async function stabilityRows() {
   const rows = [];
   for (const [z, t] of STABILITY_CASES) {
+    const probsTf = await tfjs.sigmoid([z]);
     rows.push({
       z,
       t,
       probas: binaryCrossEntropy(sigmoid([z]), [t]),
-      probasTf: await tfjs.binaryCrossEntropy(await tfjs.sigmoid([z]), [t]),
+      probasTf: await tfjs.binaryCrossEntropy(probsTf, [t]),
+      logLoss: await tfLogLoss(probsTf, [t]),
       logits: binaryCrossEntropyWithLogits([z], [t]),
       logitsTf: await tfjs.binaryCrossEntropyWithLogits([z], [t]),
     });
@@ -238,146 +326,32 @@ function viaProbabilities(logits: number[][], targets: number[]): string {
   }
 }
 
-const L2 = "An L2 penalty on two layers";
-const DROPOUT = "Dropout, inverted";
-const LOSSES = "Cross-entropy from probabilities or from logits";
-const STABLE = "Why the logits versions are the stable ones";
-
-export async function examples(): Promise<Example[]> {
-  const backend = (await useBackend()).name;
-  const params = [convLayer.weight, convLayer.bias, linearLayer.weight, linearLayer.bias];
-  const fmt4 = (v: number) => v.toFixed(4);
-  const fmt6 = (v: number) => v.toFixed(6);
-  const bce09 = await runPair<number>("binaryCrossEntropy", [[0.9], [1]], fmt4);
-  const penalty = await runPair<number>("l2Penalty", [params, LAMBDA], fmt6);
-  const seedOne = dropout(activations, 0.5, { training: true, seed: 1 });
-  // The twin returns the same shape as x (its type says only "a nested array").
-  const seedOneTf = await tfjs.dropout(activations, 0.5, { training: true, seed: 1 }) as number[][];
-  const ones = new Array<number>(100_000).fill(1);
-  const onesTf = await tfjs.dropout(ones, 0.5, { training: true, seed: 1 }) as number[];
-  const evalMode = await runPair<number[][]>("dropout", [activations, 0.5, {
-    training: false,
-    seed: 1,
-  }]);
-  const stab = (await stabilityRows()).map((r) =>
-    `${String(r.z).padStart(5)} ${r.t} │ ${r.probas.toFixed(4).padStart(8)} ${
-      r.probasTf.toFixed(4).padStart(8)
-    } │ ` +
-    `${r.logits.toFixed(4).padStart(8)} ${r.logitsTf.toFixed(4).padStart(8)}`
+show(
+  "BCE at extreme logits, through probabilities and from logits",
+  async () => {
+    const cell = (v: number) => v.toFixed(4).padStart(8);
+    const rows = (await stabilityRows()).map((r) =>
+      `${String(r.z).padStart(5)} ${r.t} │ ${cell(r.probas)} ${cell(r.probasTf)} ${
+        cell(r.logLoss)
+      } │ ${cell(r.logits)} ${cell(r.logitsTf)}`
+    );
+    return [
+      "        │ through probabilities      │ from logits",
+      "logit t │    naive     twin  logLoss │    naive     twin",
+      ...rows,
+      `(twin and logLoss on ${(await currentBackend()).name})`,
+    ].join("\n");
+  },
+);
+show("σ(z) near the bottom of float32: float64, rounded to float32, tfjs", async () => {
+  const e = (v: number) => v.toExponential(2).padStart(9);
+  const rows = (await sigmoidUnderflow()).map((r) =>
+    `${String(r.z).padStart(5)} │ ${e(r.p64)} ${e(r.p32)} ${e(r.tf)}`
   );
-  const under = (await sigmoidUnderflow()).map((r) =>
-    `${String(r.z).padStart(5)} │ ${r.p64.toExponential(2).padStart(9)} ${
-      r.p32.toExponential(2).padStart(9)
-    } ${r.tf.toExponential(2).padStart(9)}`
-  );
-  const probas = await runPair<number[]>("sigmoid", [bceLogit]);
-  const soft = await runPair<number[][]>("softmax", [cceLogits]);
-  const logSoft = await runPair<number[][]>("logSoftmax", [cceLogits]);
-  const bceP = await runPair<number>("binaryCrossEntropy", [probas.naive, [1]], fmt4);
-  const bceL = await runPair<number>("binaryCrossEntropyWithLogits", [bceLogit, [1]], fmt4);
-  const cceL = await runPair<number>("crossEntropy", [cceLogits, [2]], fmt4);
-  const nll = await runPair<number>("nllLoss", [logSoft.naive, [2]], fmt4);
-  return [
-    {
-      label: "BCE(0.9, 1)",
-      value: bce09.naive.toFixed(4),
-      section: L2,
-      twin: bce09.twin,
-    },
-    {
-      label: "λ·Σw² conv (3→5, 5×5), linear (10→16)",
-      value: `${penaltyConv.toFixed(4)}, ${penaltyLinear.toFixed(4)}`,
-      section: L2,
-    },
-    {
-      label: "λ·Σw² over both layers",
-      value: penalty.naive.toFixed(6),
-      section: L2,
-      twin: penalty.twin,
-    },
-    {
-      label: "total_loss_with_penalty (the lecture's draw gave 0.1127)",
-      value: totalLoss.toFixed(4),
-      section: L2,
-    },
-    {
-      label: "expected total over random draws",
-      value: (loss + expectedPenalty).toFixed(4),
-      section: L2,
-    },
-    { label: "activations", value: formatArray(activations), section: DROPOUT },
-    {
-      label: "dropout p=0.5, training, one draw (naive, seed 1)",
-      value: `${formatArray(seedOne)}\nkept ${keptFraction(seedOne) * 10} of 10 in this draw; ` +
-        `mean kept fraction over 1,000 draws (seeds 1…1000): ${
-          meanKeptFraction(activations, 0.5, 1000).toFixed(4)
-        }`,
-      section: DROPOUT,
-    },
-    {
-      label: `dropout p=0.5, training, one draw (tfjs, ${backend}, seed 1)`,
-      value:
-        `${formatArray(seedOneTf)}\nkept ${keptFraction(seedOneTf) * 10} of 10 in this draw; ` +
-        `kept fraction of 100,000 units in one call: ${keptFraction(onesTf).toFixed(4)}`,
-      section: DROPOUT,
-    },
-    {
-      label: "dropout p=0.5, evaluation",
-      value: formatArray(evalMode.naive),
-      section: DROPOUT,
-      twin: evalMode.twin,
-    },
-    {
-      label: "mean of 100,000 ones after dropout p=0.5 (naive)",
-      value: meanAfterDropout(dropout(ones, 0.5, { training: true, seed: 3 })).toFixed(4),
-      section: DROPOUT,
-    },
-    { label: "logit z, target", value: `${bceLogit[0]}, 1`, section: LOSSES },
-    { label: "σ(z)", value: formatArray(probas.naive), section: LOSSES, twin: probas.twin },
-    { label: "BCE (w Probas)", value: fmt4(bceP.naive), section: LOSSES, twin: bceP.twin },
-    { label: "BCE (w Logits)", value: fmt4(bceL.naive), section: LOSSES, twin: bceL.twin },
-    { label: "logits z, target class", value: `${formatArray(cceLogits[0])}, 2`, section: LOSSES },
-    { label: "softmax(z)", value: formatArray(soft.naive), section: LOSSES, twin: soft.twin },
-    {
-      label: "log softmax(z)",
-      value: formatArray(logSoft.naive),
-      section: LOSSES,
-      twin: logSoft.twin,
-    },
-    { label: "CCE (w Logits)", value: fmt4(cceL.naive), section: LOSSES, twin: cceL.twin },
-    {
-      label: "CCE (w Probas)",
-      value: viaProbabilities(cceLogits, [2]),
-      section: LOSSES,
-    },
-    {
-      label: "nllLoss(log softmax(z))",
-      value: fmt4(nll.naive),
-      section: LOSSES,
-      twin: nll.twin,
-    },
-    {
-      label: "BCE at extreme logits: probas naive, tfjs │ logits naive, tfjs",
-      value: ["logit t │   probas  (tfjs)  │   logits  (tfjs)", ...stab].join("\n"),
-      section: STABLE,
-    },
-    {
-      label: `σ(z) near the bottom of float32: float64, rounded to float32, tfjs (${backend})`,
-      value: ["    z │   float64   float32      tfjs", ...under].join("\n"),
-      section: STABLE,
-    },
-    {
-      label: "CCE (w Probas), logits (800, 0), target 1",
-      value: viaProbabilities([[800, 0]], [1]),
-      section: STABLE,
-    },
-    {
-      label: "CCE (w Logits), logits (800, 0), target 1",
-      value: crossEntropy([[800, 0]], [1]).toFixed(4),
-      section: STABLE,
-    },
-  ];
-}
+  return ["    z │   float64   float32      tfjs", ...rows].join("\n");
+});
+show("CCE (w Probas), logits (800, 0), target 1", () => viaProbabilities([[800, 0]], [1]));
+show("CCE (w Logits), logits (800, 0), target 1", crossEntropy([[800, 0]], [1]).toFixed(4));
 
 /**
  * ## Claims, checked
@@ -454,6 +428,9 @@ Deno.test("07: from logits stays exact where probabilities saturate", async () =
   assert.equal(at(40).probas, 100); // 1 − σ(40) = 0 in float64: the clamp answers
   assert.equal(at(20).probasTf, 100); // … in float32 already at 20
   assert.ok(Math.abs(at(20).probas - 20) < 1e-6); // float64 still copes at 20
+  // TF.js's own logLoss adds ε = 1e-7 instead: it caps the loss at −ln(1e-7) ≈ 16.12.
+  for (const z of [40, 20]) assert.ok(Math.abs(at(z).logLoss + Math.log(1e-7)) < 1e-3, `${z}`);
+  assert.ok(rows.every((r) => r.logLoss <= -Math.log(1e-7) + 1e-3));
   assert.match(viaProbabilities([[800, 0]], [1]), /refused .*nllLoss.*-Infinity/);
   assert.equal(crossEntropy([[800, 0]], [1]), 800);
   const under = Object.fromEntries((await sigmoidUnderflow()).map((r) => [r.z, r]));
@@ -488,4 +465,4 @@ Deno.test("07: from logits stays exact where probabilities saturate", async () =
  *    evaluation, every entry 0 or x/(1 − p) in training, the same output for the same seed.
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

@@ -15,7 +15,7 @@
  * Training is not done while you read: the numbers of steps 4 and 5 come from the
  * committed reference run in `data/reference/lecture/`, made with `deno task train`, the
  * command that trains the network with a progress bar, checkpoints and a folder of
- * results (the printed output below says how long it took). `deno run -A
+ * results (the output below gives its measured training time). `deno run -A
  * lessons/08_mnist_cnn.ts` also runs a labelled two-epoch demo on 320 digits, to show the
  * loop working in seconds.
  *
@@ -27,21 +27,34 @@ import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnis
 import { adam } from "../accel/adam.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
-import { crossEntropyLoss, evaluate, makeBatch, trainEpoch } from "../training/loop.ts";
-import { DEFAULT_EPOCHS } from "../training/args.ts";
+import {
+  crossEntropyLoss,
+  evaluate,
+  makeBatch,
+  predictLabels,
+  trainEpoch,
+} from "../training/loop.ts";
+import { loadModel } from "../training/save_model.ts";
 import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
-import { type Example, formatArray, type LessonMeta, printExamples } from "./literate.ts";
-import { exactTwin, pairTolerance } from "./twins.ts";
-import { hasFile, missingReference, readReference, type ReferenceRun } from "./reference.ts";
+import { describeLayers, networkFigure } from "./figures/network.ts";
+import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
+import { predictionsFigure } from "./figures/digits.ts";
+import { lessonOutputs, printLesson, show } from "./show.ts";
+import { exactPair, pairTolerance } from "./twins.ts";
+import {
+  kernelsOf,
+  missingReference,
+  readReference,
+  type ReferenceRun,
+  trainingSeconds,
+} from "./reference.ts";
 
-export const lesson: LessonMeta = {
-  slug: "08-mnist-cnn",
-  title: "The lecture's CNN on MNIST",
-  order: 8,
-  summary: "MNIST split 50,000/10,000/10,000, the CNN's shapes from [4,1,28,28] to [4,3136], " +
-    "its 3.27 million parameters, the training loop (cross-entropy, Adam, batches of 64), and " +
-    "the reference run against the lecture's.",
+export const lesson = {
+  url: import.meta.url,
+  summary: "MNIST split 50,000/10,000/10,000, the CNN's layers and shapes from [4,1,28,28] " +
+    "to [4,3136], its 3.27 million parameters, the training loop (cross-entropy, Adam, " +
+    "batches of 64), and the reference run's curves, digits and mistakes against the lecture's.",
 };
 
 /**
@@ -61,6 +74,24 @@ export const lesson: LessonMeta = {
  */
 let mnist: Mnist | undefined;
 const data = (): Mnist => (mnist ??= loadMnist());
+show("backend", async () => {
+  const b = await currentBackend();
+  return `${b.name} (${b.device})`;
+}, {
+  lecture: {
+    text: "cuda\nTesla T4",
+    why: "the lecture trains with PyTorch on a CUDA GPU; these lessons run TF.js on this " +
+      "machine's backend",
+  },
+});
+show("len(train), len(valid), len(test)", () => {
+  const { train, valid, test } = data();
+  return `${train.count} ${valid.count} ${test.count}`;
+}, { lecture: "50000 10000 10000" });
+show("train[0] shape (NCHW) and label", () => `[1, 28, 28] ${data().train.labels[0]}`, {
+  lecture: "torch.Size([1, 28, 28]) 3",
+});
+show("train[0]", () => asciiDigit(imageRows(data().train, 0)));
 
 /**
  * ## Configuring the layers
@@ -88,9 +119,12 @@ const data = (): Mnist => (mnist ??= loadMnist());
  * ## The shape walk
  *
  * PyTorch stores a batch of images as NCHW, `[batch, channels, height, width]`; TF.js's
- * convolutions run NHWC, `[batch, height, width, channels]`. The layers are the same, only
- * the order of the axes differs, so each NHWC shape below is the lecture's NCHW shape with
- * the channel axis moved from the end to position 1:
+ * layers default to NHWC, `[batch, height, width, channels]` (`dataFormat: "channelsLast"`).
+ * The raw op `tf.conv2d` also takes `"NCHW"`, but only some backends implement it: the cpu
+ * backend does, the wasm backend refuses it (a test below checks both), so the model here
+ * stays NHWC. The layers are the same, only the order of the axes differs, so each NHWC
+ * shape below is the lecture's NCHW shape with the channel axis moved from the end to
+ * position 1:
  *
  * ```text
  * input  [4, 28, 28, 1]  ↔  [4, 1, 28, 28]
@@ -102,9 +136,12 @@ const data = (): Mnist => (mnist ??= loadMnist());
  * ```
  *
  * Flattening gives 3136 numbers either way, but in a different order (NHWC walks the
- * channels fastest), so weights cannot be copied between the two frameworks without
- * permuting fc1's rows. We push a batch of four images of ones through the network, as the
- * lecture does, and read every layer's output shape.
+ * channels fastest). So copying fc1's weights between the two frameworks takes two steps:
+ * permute its 3136 input features from one order to the other, and transpose, because
+ * PyTorch's `Linear` stores its weight as `[out, in]` = `[1024, 3136]` while TF.js's dense
+ * kernel is `[in, out]` = `[3136, 1024]` (a test below does both on a small layer). We push
+ * a batch of four images of ones through the network, as the lecture does, and read every
+ * layer's output shape.
  */
 export async function shapeWalk(variant: "lecture" | "extra-conv" = "lecture"): Promise<{
   layer: string;
@@ -134,6 +171,44 @@ export function toNchw(shape: number[]): number[] {
   return shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape;
 }
 
+const shapeOf = (s: number[]) => `[${s.join(", ")}]`;
+show(
+  "shape walk, NHWC (TF.js) ↔ NCHW (PyTorch)",
+  async () =>
+    (await shapeWalk()).map((w) =>
+      `${w.layer.padEnd(8)} ${shapeOf(w.nhwc).padEnd(17)} ${shapeOf(w.nchw)}`
+    ).join("\n"),
+);
+show(
+  "model(x).shape after pool2, NCHW",
+  async () => shapeOf((await shapeWalk()).find((w) => w.layer === "pool2")!.nchw),
+  {
+    lecture: "torch.Size([4, 64, 7, 7])",
+  },
+);
+show(
+  "model(x).shape after flatten",
+  async () => shapeOf((await shapeWalk()).find((w) => w.layer === "flatten")!.nchw),
+  {
+    lecture: "torch.Size([4, 3136])",
+  },
+);
+
+/**
+ * The whole network as a picture, read from the TF.js model itself: each layer's
+ * operation, its output for one image (channels first, as PyTorch prints it) and its
+ * parameters.
+ */
+show("The lecture's CNN, layer by layer, with its real shapes", async () => {
+  await currentBackend();
+  const model = buildModel("lecture", 1);
+  try {
+    return networkFigure(describeLayers(model), "The lecture's CNN");
+  } finally {
+    model.dispose();
+  }
+}, { fig: "FIG 10" });
+
 /**
  * ## Parameters
  *
@@ -152,6 +227,23 @@ export async function parameterCounts(variant: "lecture" | "extra-conv" = "lectu
     model.dispose();
   }
 }
+
+show("parameters, by k·k·C_in·C_out + C_out and n_in·n_out + n_out", async () => {
+  const params = await parameterCounts();
+  const formula: Record<string, number> = {
+    conv1: 5 * 5 * 1 * 32 + 32,
+    conv2: 5 * 5 * 32 * 64 + 64,
+    fc1: 3136 * 1024 + 1024,
+    fc2: 1024 * 10 + 10,
+  };
+  const rows = (counts: number[]) =>
+    params.layers.map((l, i) => `${l.layer.padEnd(6)} ${String(counts[i]).padStart(9)}`)
+      .concat(`${"total".padEnd(6)} ${String(counts.reduce((a, b) => a + b, 0)).padStart(9)}`)
+      .join("\n");
+  const byFormula = params.layers.map((l) => formula[l.layer]);
+  const byTf = params.layers.map((l) => l.params);
+  return exactPair(byFormula, rows(byFormula), byTf, rows(byTf));
+});
 
 /**
  * ## Why dropout here?
@@ -172,6 +264,10 @@ export function relu(v: number[]): number[] {
   return v.map((x) => Math.max(x, 0));
 }
 const zFc1 = [1.5, -0.7, 0.2, -2.1, 3.3, 0.9, -0.4, 2.2];
+const mask = { training: true, seed: 5 };
+show("z (fc1 outputs)", zFc1);
+show("relu(dropout(z)), p=0.5, seed 5", relu(dropout(zFc1, 0.5, mask)));
+show("dropout(relu(z)), same mask", dropout(relu(zFc1), 0.5, mask));
 
 /**
  * ## Loss and optimizer
@@ -184,7 +280,45 @@ const zFc1 = [1.5, -0.7, 0.2, -2.1, 3.3, 0.9, -0.4, 2.2];
  * the untrained network's logits for the first 64 training digits. Adam with learning rate
  * $10^{-3}$ updates the weights after each batch of 64 (`accel/adam.ts`: TF.js's Adam,
  * its arithmetic fused into one pass on wasm).
- *
+ */
+/** The untrained network's logits for the first 64 training digits, and their labels. */
+async function untrainedLogits(): Promise<
+  { logits: number[][]; labels: number[]; tfLoss: number }
+> {
+  await currentBackend();
+  const { train } = data();
+  const model = buildModel("lecture", 1);
+  const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);
+  const out = tf.tidy(() => {
+    const logits = model.predict(x) as tf.Tensor2D;
+    return [logits, crossEntropyLoss(logits, y)] as const;
+  });
+  const logits = await out[0].array();
+  const [tfLoss] = await out[1].data();
+  const labels = Array.from(await y.data());
+  tf.dispose([x, y, ...out]);
+  model.dispose();
+  return { logits, labels, tfLoss };
+}
+
+show(
+  "loss of the untrained network, first 64 digits (ln 10 = 2.3026), naive crossEntropy",
+  async () => {
+    const untrained = await untrainedLogits();
+    const naive = crossEntropy(untrained.logits, untrained.labels);
+    return {
+      text: naive.toFixed(4),
+      twin: {
+        value: untrained.tfLoss.toFixed(4),
+        backend: (await currentBackend()).name,
+        maxDiff: Math.abs(naive - untrained.tfLoss),
+        tolerance: pairTolerance("crossEntropy", [untrained.logits, untrained.labels], naive),
+      },
+    };
+  },
+);
+
+/**
  * ### How our run differs from the lecture's PyTorch run
  *
  * Same architecture, data split, loss, optimiser, learning rate and batch size; these
@@ -206,9 +340,62 @@ const zFc1 = [1.5, -0.7, 0.2, -2.1, 3.3, 0.9, -0.4, 2.2];
  *   printed with its numbers.
  *
  * We keep TF.js's defaults rather than imitate PyTorch's, because they are what a TF.js
- * user gets; the accuracies printed below, ours beside the lecture's, show what the
- * differences amount to.
- *
+ * user gets. What one run on each side can show is limited, though, and the reference run
+ * below says how much.
+ */
+/** Glorot-uniform's bound, √(6 / (fan in + fan out)), and PyTorch's default 1/√(fan in). */
+export function initBounds(fanIn: number, fanOut: number): { glorot: number; pytorch: number } {
+  return { glorot: Math.sqrt(6 / (fanIn + fanOut)), pytorch: 1 / Math.sqrt(fanIn) };
+}
+
+/** Fan in and fan out of each layer with weights: k·k·C_in and k·k·C_out for a conv. */
+export const FANS: readonly { layer: string; fanIn: number; fanOut: number }[] = [
+  { layer: "conv1", fanIn: 5 * 5 * 1, fanOut: 5 * 5 * 32 },
+  { layer: "conv2", fanIn: 5 * 5 * 32, fanOut: 5 * 5 * 64 },
+  { layer: "fc1", fanIn: 7 * 7 * 64, fanOut: 1024 },
+  { layer: "fc2", fanIn: 1024, fanOut: 10 },
+];
+
+/** The largest |kernel weight| per layer of a freshly built model, and whether biases are 0. */
+export async function initialWeights(): Promise<
+  { layer: string; maxAbs: number; biasesZero: boolean }[]
+> {
+  await currentBackend();
+  const model = buildModel("lecture", 1);
+  try {
+    const out = [];
+    for (const { layer } of FANS) {
+      const [kernel, bias] = model.getLayer(layer).getWeights();
+      const k = await kernel.abs().max().data();
+      const b = await bias.abs().max().data();
+      out.push({ layer, maxAbs: k[0], biasesZero: b[0] === 0 });
+    }
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+show("initial weight bounds: Glorot (ours) vs PyTorch, and our largest |weight|", async () => {
+  const inits = await initialWeights();
+  return ["layer    Glorot  PyTorch  ours max  biases"].concat(
+    FANS.map(({ layer, fanIn, fanOut }, i) => {
+      const b = initBounds(fanIn, fanOut);
+      return `${layer.padEnd(6)} ${b.glorot.toFixed(4).padStart(8)} ${
+        b.pytorch.toFixed(4).padStart(8)
+      } ${inits[i].maxAbs.toFixed(4).padStart(9)}  ${inits[i].biasesZero ? "zero" : "nonzero"}`;
+    }),
+  ).join("\n");
+});
+show("Adam's ε: ours (TF.js, this backend) vs PyTorch", async () => {
+  await currentBackend();
+  const optimizer = adam(1e-3);
+  const epsilon = optimizer.getConfig().epsilon as number;
+  optimizer.dispose();
+  return `${epsilon.toExponential(0)} vs 1e-8`;
+});
+
+/**
  * ## The loop
  *
  * One epoch, in `training/loop.ts`: shuffle, then for each batch run the model in training
@@ -245,19 +432,9 @@ export async function demo(trainCount = 320, evalCount = 500, epochs = 2, seed =
 /**
  * ## The reference run against the lecture's
  *
- * The lecture trains for 20 epochs and prints one line per epoch; its log is below next to
- * our reference run's, epoch by epoch, as far as ours goes. The curves of loss and accuracy
- * are in [`data/reference/lecture/curves.svg`](../data/reference/lecture/curves.svg), and
- * our version of the lecture's grid, the first 12 test digits with predicted and true
- * labels, is [`data/reference/lecture/predictions.png`](../data/reference/lecture/predictions.png).
- *
- * Then the test set. The lecture scores all 10,000 test digits in one call: the raw
- * images `mnist_test_dataset.data` form a `[10000, 28, 28]` tensor of bytes, `unsqueeze(1)`
- * adds the channel axis to make `[10000, 1, 28, 28]`, and dividing by 255 scales the
- * pixels as `ToTensor()` did for training. TF.js wants the channel last, `[10000, 28, 28,
- * 1]`, and `deno task train` feeds the test set in batches of 500 (`evaluate` in
- * `training/loop.ts`): the same accuracy, with a fraction of the memory. The lecture's
- * model scores 0.9926.
+ * The lecture trains for 20 epochs and prints one line per epoch; our reference run did
+ * the same, and its log is below next to the lecture's, epoch by epoch, then drawn: loss
+ * and accuracy by epoch, with the lecture's two accuracy curves on the same axes.
  */
 export const LECTURE_LOG: readonly { epoch: number; accuracy: number; valAccuracy: number }[] = [
   [0.9501, 0.9805],
@@ -304,59 +481,125 @@ export function historyTable(ref: ReferenceRun | undefined): string {
   ].join("\n");
 }
 
-/** Glorot-uniform's bound, √(6 / (fan in + fan out)), and PyTorch's default 1/√(fan in). */
-export function initBounds(fanIn: number, fanOut: number): { glorot: number; pytorch: number } {
-  return { glorot: Math.sqrt(6 / (fanIn + fanOut)), pytorch: 1 / Math.sqrt(fanIn) };
+/** The lecture's log as it printed it, one line per epoch. */
+export function lectureLogText(): string {
+  return LECTURE_LOG.map((l) =>
+    `Epoch ${l.epoch} accuracy: ${l.accuracy.toFixed(4)} val_accuracy: ${l.valAccuracy.toFixed(4)}`
+  ).join("\n");
 }
 
-/** Fan in and fan out of each layer with weights: k·k·C_in and k·k·C_out for a conv. */
-export const FANS: readonly { layer: string; fanIn: number; fanOut: number }[] = [
-  { layer: "conv1", fanIn: 5 * 5 * 1, fanOut: 5 * 5 * 32 },
-  { layer: "conv2", fanIn: 5 * 5 * 32, fanOut: 5 * 5 * 64 },
-  { layer: "fc1", fanIn: 7 * 7 * 64, fanOut: 1024 },
-  { layer: "fc2", fanIn: 1024, fanOut: 10 },
-];
+const oneRunEach = "one run on each side, from different initial weights, shuffling and " +
+  "dropout masks (see above): a single run cannot tell these differences from that noise";
+let reference: Promise<ReferenceRun | undefined> | undefined;
+const ref = () => (reference ??= readReference("lecture"));
+show("reference run", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const c = r.metrics.config;
+  return `${r.path}: ${c.epochs} epochs, seed ${c.seed}, ${c.limit ?? 50_000} training ` +
+    `digits, ${r.metrics.backend} (${r.metrics.device})`;
+});
+show("training time, measured", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const seconds = trainingSeconds(r.metrics);
+  return `${(seconds / 60).toFixed(1)} min for ${r.metrics.history.length} epochs (the sum ` +
+    `of the epochs' measured seconds in metrics.json), on ${kernelsOf(r.metrics)}`;
+});
+show("per epoch: ours beside the lecture's log", async () => historyTable(await ref()), {
+  lecture: { text: lectureLogText(), why: oneRunEach },
+});
+show("Loss by epoch, our reference run", async () => {
+  const r = await ref();
+  return r ? lossFigure(r.metrics.history, "our reference run") : missingReference("lecture");
+});
+show("Accuracy by epoch, ours and the lecture's", async () => {
+  const r = await ref();
+  return r
+    ? accuracyFigure(r.metrics.history, "ours and the lecture's", LECTURE_LOG)
+    : missingReference("lecture");
+});
 
-/** The largest |kernel weight| per layer of a freshly built model, and whether biases are 0. */
-export async function initialWeights(): Promise<
-  { layer: string; maxAbs: number; biasesZero: boolean }[]
-> {
-  await currentBackend();
-  const model = buildModel("lecture", 1);
-  try {
-    const out = [];
-    for (const { layer } of FANS) {
-      const [kernel, bias] = model.getLayer(layer).getWeights();
-      const k = await kernel.abs().max().data();
-      const b = await bias.abs().max().data();
-      out.push({ layer, maxAbs: k[0], biasesZero: b[0] === 0 });
-    }
-    return out;
-  } finally {
-    model.dispose();
-  }
+/**
+ * ### What one run can show
+ *
+ * A run is one draw: another seed gives other initial weights, another order of batches,
+ * other dropout masks, and other numbers. The lecture's own log shows how far the
+ * validation accuracy moves from one epoch to the next with nothing changed but a few more
+ * batches, and our test accuracy differs from the lecture's by a handful of digits out of
+ * 10,000: differences of that size are within what a second run of either side could
+ * give. So the comparison says that the TF.js network learns this task as well as the
+ * PyTorch one, to within that spread; it cannot say whether Glorot against PyTorch's
+ * initialisation, or ε, made one side better: that would take several runs per side and
+ * the spread of each.
+ *
+ * The loss tells a second story. The validation *loss* is lowest after about five epochs
+ * and then climbs, to about twice its lowest value, while the validation *accuracy* stays
+ * flat near 0.99. Training keeps making the network more confident: on the few digits it
+ * gets wrong, ever more confidently wrong, and cross-entropy punishes confident mistakes
+ * hard. That is overfitting showing in the loss before it shows in the accuracy; stopping
+ * at the lowest validation loss (early stopping) would keep the epoch-5 network.
+ */
+export function runSpread(history: readonly { validLoss: number; validAccuracy: number }[]) {
+  const best = history.reduce((b, h, i) => (h.validLoss < history[b].validLoss ? i : b), 0);
+  const after = history.slice(best);
+  return {
+    bestEpoch: best + 1,
+    bestLoss: history[best].validLoss,
+    lastLoss: history[history.length - 1].validLoss,
+    accuracyAfterBest: [
+      Math.min(...after.map((h) => h.validAccuracy)),
+      Math.max(...after.map((h) => h.validAccuracy)),
+    ],
+  };
 }
-
-/** The untrained network's logits for the first 64 training digits, and their labels. */
-async function untrainedLogits(): Promise<
-  { logits: number[][]; labels: number[]; tfLoss: number }
-> {
-  await currentBackend();
-  const { train } = data();
-  const model = buildModel("lecture", 1);
-  const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);
-  const out = tf.tidy(() => {
-    const logits = model.predict(x) as tf.Tensor2D;
-    return [logits, crossEntropyLoss(logits, y)] as const;
-  });
-  const logits = await out[0].array();
-  const [tfLoss] = await out[1].data();
-  const labels = Array.from(await y.data());
-  tf.dispose([x, y, ...out]);
-  model.dispose();
-  return { logits, labels, tfLoss };
+/** The lecture's validation accuracy from epoch `from` on: its lowest and highest. */
+export function lectureSpread(from = 4): [number, number] {
+  const vals = LECTURE_LOG.filter((l) => l.epoch >= from).map((l) => l.valAccuracy);
+  return [Math.min(...vals), Math.max(...vals)];
 }
+show("how much one run moves: the lecture's validation accuracy, epochs 4 to 20", () => {
+  const [lo, hi] = lectureSpread();
+  return `${lo.toFixed(4)} to ${hi.toFixed(4)}: ${Math.round((hi - lo) * 10_000)} digits of ` +
+    "10,000 between epochs";
+});
+show("test accuracy, ours against the lecture's, in digits", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const ours = r.metrics.testAccuracy!;
+  return `${ours.toFixed(4)} against ${LECTURE_TEST_ACCURACY.toFixed(4)}: ${
+    Math.round(Math.abs(ours - LECTURE_TEST_ACCURACY) * 10_000)
+  } digits of 10,000`;
+});
+show("our validation loss: lowest, then last; validation accuracy after the lowest", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const s = runSpread(r.metrics.history);
+  return `lowest ${s.bestLoss.toFixed(4)} after epoch ${s.bestEpoch}, ${
+    s.lastLoss.toFixed(4)
+  } after epoch ${r.metrics.history.length} (×${(s.lastLoss / s.bestLoss).toFixed(1)}); ` +
+    `validation accuracy meanwhile ${s.accuracyAfterBest[0].toFixed(4)} to ${
+      s.accuracyAfterBest[1].toFixed(4)
+    }`;
+});
 
+/**
+ * ### The test set
+ *
+ * The lecture scores all 10,000 test digits in one call: the raw images
+ * `mnist_test_dataset.data` form a `[10000, 28, 28]` tensor of bytes, `unsqueeze(1)` adds
+ * the channel axis to make `[10000, 1, 28, 28]`, and dividing by 255 scales the pixels as
+ * `ToTensor()` did for training. TF.js wants the channel last, `[10000, 28, 28, 1]`, and
+ * `deno task train` feeds the test set in batches of 500 (`evaluate` in
+ * `training/loop.ts`): the same accuracy, with a fraction of the memory.
+ *
+ * Then the lecture's picture of its first 12 test digits with the predicted and true
+ * labels, here with any mistake framed, and the confusion matrix of all 10,000, which
+ * says which digits the network takes for which. The 12 predictions come from the
+ * committed model, whose weights are stored uint8-quantized (`tf.loadLayersModel`
+ * dequantizes them; its test accuracy is printed with it); the confusion matrix was
+ * measured at the end of training, with the float weights.
+ */
 /** The test images as one tensor, `[10000, 28, 28]`, and with a channel axis added. */
 export function testSetShapes(): { raw: number[]; nchw: number[]; nhwc: number[] } {
   const { test } = data();
@@ -366,166 +609,67 @@ export function testSetShapes(): { raw: number[]; nchw: number[]; nhwc: number[]
   });
 }
 
-const DATA = "The data";
-const WALK = "The shape walk";
-const PARAMS = "Parameters";
-const WHY_DROPOUT = "Why dropout here?";
-const LOSS = "Loss and optimizer";
-const DIFFERS = "How our run differs from the lecture's PyTorch run";
-const REFERENCE = "The reference run against the lecture's";
+show("mnist_test_dataset.data.shape", () => shapeOf(testSetShapes().raw), {
+  lecture: "torch.Size([10000, 28, 28])",
+});
+show("…unsqueeze(1).shape (NCHW); TF.js's NHWC", () => {
+  const s = testSetShapes();
+  return `${shapeOf(s.nchw)}; ${shapeOf(s.nhwc)}`;
+}, { lecture: { text: "torch.Size([10000, 1, 28, 28])", why: "we print TF.js's NHWC too" } });
+show(`Test accuracy (10,000 test digits)`, async () => {
+  const r = await ref();
+  return r ? r.metrics.testAccuracy!.toFixed(4) : missingReference("lecture");
+}, { lecture: { text: "Test accuracy: 0.9926", why: oneRunEach } });
 
-export async function examples(): Promise<Example[]> {
-  const { train, valid, test } = data();
-  const walk = await shapeWalk();
-  const params = await parameterCounts();
-  const backend = await currentBackend();
-  const ref = await readReference("lecture");
-  const pad = (s: string, n: number) => s.padEnd(n);
-  const shape = (s: number[]) => `[${s.join(", ")}]`;
-  const first = tf.tidy(() => tf.tensor3d(train.images.subarray(0, 784), [1, 28, 28]).shape);
-  const formula: Record<string, number> = {
-    conv1: 5 * 5 * 1 * 32 + 32,
-    conv2: 5 * 5 * 32 * 64 + 64,
-    fc1: 3136 * 1024 + 1024,
-    fc2: 1024 * 10 + 10,
-  };
-  const paramRows = (counts: number[], total: number) =>
-    params.layers.map((l, i) => `${pad(l.layer, 6)} ${String(counts[i]).padStart(9)}`)
-      .concat(`${pad("total", 6)} ${String(total).padStart(9)}`).join("\n");
-  const byFormula = params.layers.map((l) => formula[l.layer]);
-  const untrained = await untrainedLogits();
-  const naiveLoss = crossEntropy(untrained.logits, untrained.labels);
-  const mask = { training: true, seed: 5 };
-  const inits = await initialWeights();
-  const optimizer = adam(1e-3);
-  const epsilon = optimizer.getConfig().epsilon as number;
-  optimizer.dispose();
-  const shapes = testSetShapes();
-  // Training time per epoch of 50,000 digits, from the run's measured images per second.
-  const ips = ref
-    ? ref.metrics.history.reduce((s, h) => s + h.imagesPerSecond, 0) / ref.metrics.history.length
-    : 0;
-  const perEpoch = ref ? 50_000 / ips : 0;
-  const files = ref
-    ? await Promise.all(
-      ["curves.svg", "predictions.png"].map(async (f) =>
-        `${ref.path}/${f}${(await hasFile(ref, f)) ? "" : " (missing)"}`
-      ),
-    )
-    : [];
-  const out: Example[] = [
-    { label: "backend", value: `${backend.name} (${backend.device})`, section: DATA },
-    {
-      label: "len(train), len(valid), len(test)",
-      value: `${train.count} ${valid.count} ${test.count}`,
-      section: DATA,
-    },
-    {
-      label: "train[0] shape (NCHW) and label",
-      value: `${shape(first)} ${train.labels[0]}`,
-      section: DATA,
-    },
-    { label: "train[0]", value: asciiDigit(imageRows(train, 0)), section: DATA },
-    {
-      label: "shape walk, NHWC (TF.js) ↔ NCHW (PyTorch)",
-      value: walk.map((w) => `${pad(w.layer, 8)} ${pad(shape(w.nhwc), 17)} ${shape(w.nchw)}`).join(
-        "\n",
-      ),
-      section: WALK,
-    },
-    {
-      label: "parameters, by k·k·C_in·C_out + C_out and n_in·n_out + n_out",
-      value: paramRows(byFormula, byFormula.reduce((a, b) => a + b, 0)),
-      section: PARAMS,
-      twin: await exactTwin(
-        byFormula,
-        params.layers.map((l) => l.params),
-        paramRows(params.layers.map((l) => l.params), params.total),
-      ),
-    },
-    { label: "z (fc1 outputs)", value: formatArray(zFc1), section: WHY_DROPOUT },
-    {
-      label: "relu(dropout(z)), p=0.5, seed 5",
-      value: formatArray(relu(dropout(zFc1, 0.5, mask))),
-      section: WHY_DROPOUT,
-    },
-    {
-      label: "dropout(relu(z)), same mask",
-      value: formatArray(dropout(relu(zFc1), 0.5, mask)),
-      section: WHY_DROPOUT,
-    },
-    {
-      label: "loss of the untrained network, first 64 digits (ln 10 = 2.3026), naive crossEntropy",
-      value: naiveLoss.toFixed(4),
-      section: LOSS,
-      twin: {
-        value: untrained.tfLoss.toFixed(4),
-        backend: backend.name,
-        maxDiff: Math.abs(naiveLoss - untrained.tfLoss),
-        tolerance: pairTolerance("crossEntropy", [untrained.logits, untrained.labels], naiveLoss),
-      },
-    },
-    {
-      label: "initial weight bounds: Glorot (ours) vs PyTorch, and our largest |weight|",
-      value: ["layer    Glorot  PyTorch  ours max  biases"].concat(
-        FANS.map(({ layer, fanIn, fanOut }, i) => {
-          const b = initBounds(fanIn, fanOut);
-          return `${pad(layer, 6)} ${b.glorot.toFixed(4).padStart(8)} ${
-            b.pytorch.toFixed(4).padStart(8)
-          } ${inits[i].maxAbs.toFixed(4).padStart(9)}  ${inits[i].biasesZero ? "zero" : "nonzero"}`;
-        }),
-      ).join("\n"),
-      section: DIFFERS,
-    },
-    {
-      label: "Adam's ε: ours (TF.js, this backend) vs PyTorch",
-      value: `${epsilon.toExponential(0)} vs 1e-8`,
-      section: DIFFERS,
-    },
-    {
-      label: "test set: [N, 28, 28] → NCHW (unsqueeze(1)) / NHWC (TF.js)",
-      value: `${shape(shapes.raw)} → ${shape(shapes.nchw)} / ${shape(shapes.nhwc)}`,
-      section: REFERENCE,
-    },
-  ];
-  out.push({
-    label: "per epoch: ours beside the lecture's log",
-    value: historyTable(ref),
-    section: REFERENCE,
-  }, {
-    label: `Test accuracy (${ref?.metrics.config.evalLimit ?? 10_000} test digits): ours / ` +
-      "the lecture's",
-    value: `${ref ? ref.metrics.testAccuracy!.toFixed(4) : "(no reference run)"} / ${
-      LECTURE_TEST_ACCURACY.toFixed(4)
-    }`,
-    section: REFERENCE,
-  });
-  if (!ref) {
-    out.push({ label: "reference run", value: missingReference("lecture"), section: REFERENCE });
-  } else {
-    const c = ref.metrics.config;
-    out.push(
-      {
-        label: "reference run",
-        value: `${ref.path}: ${c.epochs} epochs, seed ${c.seed}, ${
-          c.limit ?? 50_000
-        } training digits, ${ref.metrics.backend} (${ref.metrics.device})`,
-        section: REFERENCE,
-      },
-      { label: "curves and the 12-digit grid", value: files.join("\n"), section: REFERENCE },
-      {
-        label: "time",
-        value: `${ips.toFixed(0)} images/s on ${ref.metrics.device}, so ` +
-          `${(perEpoch / 60).toFixed(1)} min of training per epoch of 50,000 digits: ` +
-          `deno task train (${DEFAULT_EPOCHS} epochs) ≈ ${
-            Math.round(perEpoch * DEFAULT_EPOCHS / 60)
-          } min, --epochs 20 (the lecture's run) ≈ ${Math.round(perEpoch * 20 / 60)} min`,
-        section: REFERENCE,
-      },
-    );
+/** The committed model's predictions for the first `count` test digits. */
+export async function firstPredictions(run: ReferenceRun, count = 12): Promise<Uint8Array> {
+  await currentBackend();
+  const model = await loadModel(run.dir.pathname);
+  try {
+    return Uint8Array.from(await predictLabels(model, take(data().test, count)));
+  } finally {
+    model.dispose();
   }
-  return out;
 }
+show("The first 12 test digits, predicted by the reference model (mistakes framed)", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const test = take(data().test, 12);
+  return predictionsFigure(test.images, test.labels, await firstPredictions(r));
+});
+/**
+ * All twelve are right, so here are twelve it gets wrong: the first mistakes among the
+ * test digits, with what it read. Several are hard for a person too.
+ */
+show("The first 12 test digits the reference model gets wrong", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const { test } = data();
+  const predicted = await firstPredictions(r, 2000);
+  const wrong = [...predicted.keys()].filter((i) => predicted[i] !== test.labels[i]).slice(0, 12);
+  const images = new Float32Array(wrong.length * 784);
+  wrong.forEach((i, k) => images.set(test.images.subarray(i * 784, (i + 1) * 784), k * 784));
+  return predictionsFigure(
+    images,
+    wrong.map((i) => test.labels[i]),
+    wrong.map((i) => predicted[i]),
+  );
+});
+show("the committed model: uint8-quantized weights, and its test accuracy", async () => {
+  const info = (await ref())?.info;
+  if (!info) return "no reference.json: the model's weights are as trained";
+  return `${(info.quantizedWeightBytes / 1e6).toFixed(1)} MB instead of ${
+    (info.floatWeightBytes / 1e6).toFixed(1)
+  } MB; test accuracy ${info.quantizedTestAccuracy.toFixed(4)} quantized, ${
+    info.floatTestAccuracy.toFixed(4)
+  } float (${info.testImages} test digits, ${info.backend})`;
+});
+show("Confusion matrix of the reference run on the test set", async () => {
+  const r = await ref();
+  if (!r) return missingReference("lecture");
+  const { matrix } = JSON.parse(await Deno.readTextFile(new URL("confusion.json", r.dir)));
+  return confusionFigure(matrix, "our reference run");
+});
 
 /**
  * ## Claims, checked
@@ -644,6 +788,91 @@ Deno.test("08: fresh weights lie within Glorot's bound (not PyTorch's), biases a
   assert.ok(initBounds(25, 800).pytorch / initBounds(25, 800).glorot > 2);
 });
 
+Deno.test("08: TF.js's tf.conv2d takes NCHW on cpu, and the wasm backend refuses it", async () => {
+  const run = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d([...Array(16).keys()], [1, 1, 4, 4]); // NCHW: one channel of 4×4
+      const w = tf.tensor4d([1, 0, 0, 0, 0, 0, 0, 0, -1], [3, 3, 1, 1]);
+      return tf.conv2d(x, w, 1, "valid", "NCHW").arraySync();
+    });
+  await useBackend("cpu");
+  try {
+    // x[i][j] − x[i+2][j+2] = −(2·4 + 2) = −10 everywhere.
+    assert.deepEqual(run(), [[[[-10, -10], [-10, -10]]]]);
+    await useBackend("wasm");
+    assert.throws(run, /does not support dataFormat/);
+  } finally {
+    await useBackend();
+  }
+});
+
+Deno.test("08: copying fc1 from PyTorch: permute NCHW → NHWC features and transpose [out, in]", () => {
+  // A small stand-in for fc1: a [C, H, W] = [3, 2, 2] map flattened into 12 features, 5 units.
+  const [C, H, W, units] = [3, 2, 2, 5];
+  const rng = new Rng(8);
+  const map = Array.from(
+    { length: C },
+    () => Array.from({ length: H }, () => Array.from({ length: W }, () => rng.next())),
+  );
+  const torchWeight = Array.from({ length: units }, () =>
+    // PyTorch: [out, in], NCHW order
+    Array.from({ length: C * H * W }, () => rng.next() - 0.5));
+  const nchwFlat = map.flat(2);
+  const nhwcFlat = Array.from(
+    { length: H },
+    (_, h) => Array.from({ length: W }, (_, w) => map.map((ch) => ch[h][w])),
+  ).flat(2);
+  // TF.js's kernel: [in, out], rows in NHWC order. Row (h, w, c) is PyTorch's column (c, h, w).
+  const tfKernel = Array.from({ length: H * W * C }, (_, i) => {
+    const [h, w, c] = [Math.floor(i / (W * C)), Math.floor(i / C) % W, i % C];
+    return torchWeight.map((row) => row[(c * H + h) * W + w]);
+  });
+  const torchOut = torchWeight.map((row) => row.reduce((s, v, i) => s + v * nchwFlat[i], 0));
+  const tfOut = Array.from(
+    { length: units },
+    (_, u) => tfKernel.reduce((s, row, i) => s + row[u] * nhwcFlat[i], 0),
+  );
+  tfOut.forEach((v, u) => assert.ok(Math.abs(v - torchOut[u]) < 1e-12));
+  // Transposing alone, without the permutation, gives other numbers.
+  const transposedOnly = Array.from(
+    { length: units },
+    (_, u) => torchWeight[u].reduce((s, v, i) => s + v * nhwcFlat[i], 0),
+  );
+  assert.ok(transposedOnly.some((v, u) => Math.abs(v - torchOut[u]) > 1e-3));
+});
+
+Deno.test("08: one run's spread: the lecture's validation moves 0.9883–0.9921, 38 digits", () => {
+  assert.deepEqual(lectureSpread(4), [0.9883, 0.9921]);
+  const s = runSpread([
+    { validLoss: 0.2, validAccuracy: 0.9 },
+    { validLoss: 0.1, validAccuracy: 0.95 },
+    { validLoss: 0.15, validAccuracy: 0.96 },
+    { validLoss: 0.3, validAccuracy: 0.94 },
+  ]);
+  assert.deepEqual(s, {
+    bestEpoch: 2,
+    bestLoss: 0.1,
+    lastLoss: 0.3,
+    accuracyAfterBest: [0.94, 0.96],
+  });
+});
+
+Deno.test("08: the reference run's outputs: measured time, the loss rising after its lowest", async () => {
+  const r = await readReference("lecture");
+  if (!r) return; // no committed reference run: the lesson says so instead
+  const outputs = await lessonOutputs(import.meta.url);
+  const time = outputs.find((o) => o.label === "training time, measured")!;
+  assert.ok(time.text.startsWith(`${(trainingSeconds(r.metrics) / 60).toFixed(1)} min`), time.text);
+  assert.doesNotMatch(time.text, /≈|estimate/);
+  const s = runSpread(r.metrics.history);
+  assert.ok(s.bestEpoch < r.metrics.history.length && s.lastLoss > 1.5 * s.bestLoss);
+  // The prose's claims about this run: lowest near epoch 5, accuracy flat near 0.99 after it.
+  assert.ok(s.bestEpoch >= 3 && s.bestEpoch <= 7, `${s.bestEpoch}`);
+  assert.ok(s.accuracyAfterBest[0] > 0.985 && s.accuracyAfterBest[1] < 0.995);
+  const digits = Math.round(Math.abs(r.metrics.testAccuracy! - LECTURE_TEST_ACCURACY) * 10_000);
+  assert.ok(digits <= 38, `${digits} digits: more than the lecture's own epoch-to-epoch spread`);
+});
+
 Deno.test("08: the lecture's log has 20 epochs; the table shows it beside the reference run", () => {
   assert.equal(LECTURE_LOG.length, 20);
   const table = historyTable(undefined);
@@ -708,7 +937,7 @@ Deno.test("08: checkTrainStep accepts the loop's step and rejects one without dr
  */
 
 if (import.meta.main) {
-  printExamples(await examples());
+  await printLesson(import.meta.url);
   // A demo, not the reference run: two epochs on 320 digits, to watch the loop work.
   const run = await demo();
   console.log("\ndemo (not the reference run): 2 epochs on 320 training digits, 500 valid");

@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { currentBackend, tf } from "../accel/backend.ts";
-import { asciiDigit, IMAGE_SIZE, loadMnist, type Mnist, PIXELS, take } from "../data/mnist.ts";
+import { IMAGE_SIZE, loadMnist, type Mnist, PIXELS, take } from "../data/mnist.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { predictLabels, trainEpoch } from "../training/loop.ts";
@@ -29,15 +29,15 @@ import {
 } from "../training/rotate.ts";
 import { loadModel } from "../training/save_model.ts";
 import { latestRun } from "../training/runs.ts";
-import { type Example, type LessonMeta, printExamples } from "./literate.ts";
-import { exactTwin } from "./twins.ts";
+import { rotatedFigure } from "./figures/digits.ts";
+import { rotationFigure } from "./figures/charts.ts";
+import { lessonOutputs, printLesson, show } from "./show.ts";
+import { exactPair } from "./twins.ts";
 import { missingReference, readReference, referencePath } from "./reference.ts";
 
-export const lesson: LessonMeta = {
-  slug: "09-rotation",
-  title: "Rotated digits",
-  order: 9,
-  summary: "A seeded random test digit rotated by a random angle in [−45°, 45°] and " +
+export const lesson = {
+  url: import.meta.url,
+  summary: "A seeded random test digit rotated by a random angle in [−45°, 45°], shown and " +
     "classified, then the test accuracy at every angle: translation, not rotation, is built in.",
 };
 
@@ -76,18 +76,57 @@ export function ink(image: Float32Array): number {
   return image.reduce((s, v) => s + v, 0);
 }
 
+/** The lesson's digit (drawn below) and its rotations, computed once. */
+let views: ReturnType<typeof rotations> | undefined;
+const digit = () => (views ??= rotations());
+async function rotations() {
+  await currentBackend(); // TF.js needs a started backend before its first tensor
+  const { test } = data();
+  const { index, angle } = randomRotation();
+  const original = test.images.slice(index * PIXELS, (index + 1) * PIXELS);
+  return {
+    index,
+    angle,
+    label: test.labels[index],
+    original,
+    bilinear: rotateImage(original, angle),
+    nearest: rotateImage(original, angle, IMAGE_SIZE, "nearest"),
+    tf: await rotateWithTf(original, angle),
+  };
+}
+show("ink (sum of pixels): original, nearest, bilinear", async () => {
+  const d = await digit();
+  return [d.original, d.nearest, d.bilinear].map((img) => ink(img).toFixed(1)).join(", ");
+});
+show(
+  "nearest rotation (rotateImage): its 784 pixels; twin: tf.image.rotateWithOffset",
+  async () => {
+    const d = await digit();
+    const say = (img: Float32Array) =>
+      `digit ${d.index} turned ${d.angle.toFixed(2)}°, ink ${ink(img).toFixed(1)}`;
+    return exactPair(d.nearest, say(d.nearest), d.tf, say(d.tf));
+  },
+);
+
 /**
  * ## A model to ask
  *
- * The committed reference run in `data/reference/lecture/` holds a trained model; we load
- * it. Failing that, the newest finished run of `deno task train` in `data/runs/`; failing
- * both, a quick model trained on 640 digits (a few seconds; expect it to be weaker).
+ * The committed reference run in `data/reference/lecture/` holds the trained model; we load
+ * it. Its weights are stored **uint8-quantized**: each weight tensor is kept as bytes, 256
+ * levels between its smallest and largest value, a quarter of the float32 size, and
+ * `tf.loadLayersModel` turns them back into floats on loading. So the model asked here is
+ * not bit for bit the one that finished training; publishing the run measured both on the
+ * test set (printed below), and they differ by about one digit in 10,000. Failing a
+ * reference run, the newest finished run of `deno task train` in `data/runs/` (float
+ * weights); failing both, a quick model trained on 640 digits (a few seconds; expect it to
+ * be weaker).
  */
 export async function modelToAsk(): Promise<{ model: tf.LayersModel; source: string }> {
   await currentBackend();
   const ref = await readReference("lecture");
+  const weights = ref?.info ? " (uint8-quantized weights)" : "";
   const runs = [
-    ...(ref ? [{ dir: ref.dir.pathname, name: referencePath("lecture") }] : []),
+    ...(ref ? [{ dir: ref.dir.pathname, name: `${referencePath("lecture")}${weights}` }] : []),
     ...[await latestRun("lecture")].flatMap((r) =>
       r ? [{ dir: r.dir, name: `run ${r.name}` }] : []
     ),
@@ -103,6 +142,18 @@ export async function modelToAsk(): Promise<{ model: tf.LayersModel; source: str
   optimizer.dispose();
   return { model, source: "a quick model (1 epoch on 640 digits; run deno task train for more)" };
 }
+
+let asked: ReturnType<typeof modelToAsk> | undefined;
+const model = () => (asked ??= modelToAsk());
+show("model", async () => (await model()).source);
+show("its test accuracy, quantized and float (measured when the run was published)", async () => {
+  const info = (await readReference("lecture"))?.info;
+  return info
+    ? `${info.quantizedTestAccuracy.toFixed(4)} uint8-quantized, ${
+      info.floatTestAccuracy.toFixed(4)
+    } float, on all ${info.testImages} test digits`
+    : "not measured (no reference.json)";
+});
 
 /**
  * ## One random digit, one random angle
@@ -121,15 +172,46 @@ export async function predictOne(model: tf.LayersModel, image: Float32Array): Pr
   const labels = await predictLabels(model, { count: 1, images: image, labels: new Uint8Array(1) });
   return labels[0];
 }
+show("random test digit", async () => {
+  const d = await digit();
+  return `index ${d.index}, true label ${d.label}`;
+});
+show("The digit, turned by the random angle, and what the model reads", async () => {
+  const [d, { model: m }] = [await digit(), await model()];
+  return rotatedFigure(
+    [
+      { title: "original", image: d.original, predicted: await predictOne(m, d.original) },
+      { title: "bilinear", image: d.bilinear, predicted: await predictOne(m, d.bilinear) },
+      { title: "nearest", image: d.nearest, predicted: await predictOne(m, d.nearest) },
+    ],
+    d.label,
+    d.angle,
+  );
+});
+show("prediction (bilinear / nearest)", async () => {
+  const [d, { model: m }] = [await digit(), await model()];
+  return `Pred: ${await predictOne(m, d.bilinear)} / ${await predictOne(
+    m,
+    d.nearest,
+  )}, True: ${d.label}`;
+});
+show("angle", async () => (await digit()).angle.toFixed(2), {
+  lecture: {
+    text: "angle: -15.84",
+    why: "a random angle: the lecture's unseeded draw gave −15.84, our seeded one this",
+  },
+});
 
 /**
  * ## Accuracy against angle
  *
  * Rotating *all* 10,000 test digits by each angle from −45° to 45° in 5° steps, bilinear,
- * is part of every `deno task train` run (`rotation.json`, `rotation.svg`); we print the
- * reference run's. Then the same model, on the first 500 test digits in 15° steps, with
- * both kinds of sampling: the gap between the two columns is what the choice of
- * interpolation costs or gains.
+ * is part of every `deno task train` run (`rotation.json`, `rotation.svg`), measured at the
+ * end of training with the **float** weights; we draw the reference run's. Then the model
+ * loaded above (the **uint8-quantized** weights), on the first 500 test digits in 15° steps,
+ * with both kinds of sampling: the gap between those two is what the choice of
+ * interpolation costs or gains, and the gap between them and the float curve at the same
+ * angles is quantization and the smaller sample together. The table prints all three.
  */
 export async function accuracyByAngle(): Promise<
   { points: RotationPoint[]; source: string } | undefined
@@ -159,75 +241,41 @@ export async function nearestVsBilinear(
   }));
 }
 
-const rowsOf = (img: Float32Array) =>
-  Array.from({ length: IMAGE_SIZE }, (_, r) => Array.from(img.subarray(r * 28, r * 28 + 28)));
-
-const ROTATING = "Rotating an image";
-const ONE = "One random digit, one random angle";
-const CURVE = "Accuracy against angle";
-
-export async function examples(): Promise<Example[]> {
-  const { test } = data();
-  const { model, source } = await modelToAsk();
-  const { index, angle } = randomRotation();
-  const original = test.images.slice(index * PIXELS, (index + 1) * PIXELS);
-  const rotated = rotateImage(original, angle);
-  const nearest = rotateImage(original, angle, IMAGE_SIZE, "nearest");
-  const twin = await rotateWithTf(original, angle);
-  const pred = await predictOne(model, rotated);
-  const predNearest = await predictOne(model, nearest);
+let sampled: ReturnType<typeof nearestVsBilinear> | undefined;
+const both = async () => (sampled ??= nearestVsBilinear((await model()).model));
+show("Test accuracy against rotation angle", async () => {
   const curve = await accuracyByAngle();
-  const both = await nearestVsBilinear(model);
-  model.dispose();
-  const bar = (a: number) => "#".repeat(Math.round(a * 40));
+  if (!curve) return missingReference("lecture");
+  const rows = await both();
+  return rotationFigure([
+    { label: "float, all 10,000, bilinear", points: curve.points },
+    {
+      label: "uint8, first 500, bilinear",
+      points: rows.map((r) => ({ angle: r.angle, accuracy: r.bilinear })),
+    },
+    {
+      label: "uint8, first 500, nearest",
+      dashed: true,
+      points: rows.map((r) => ({ angle: r.angle, accuracy: r.nearest })),
+    },
+  ]);
+});
+show("test accuracy by angle: float curve (10,000) and the loaded model (500)", async () => {
+  const curve = await accuracyByAngle();
+  const rows = await both();
+  const at = (angle: number) => curve?.points.find((p) => p.angle === angle)?.accuracy;
+  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(4)).padStart(8);
   return [
-    {
-      label: "ink (sum of pixels): original, nearest, bilinear",
-      value: [original, nearest, rotated].map((img) => ink(img).toFixed(1)).join(", "),
-      section: ROTATING,
-    },
-    {
-      label: `digit ${index} rotated by ${angle.toFixed(2)}°, nearest (rotateImage)`,
-      value: asciiDigit(rowsOf(nearest)),
-      section: ROTATING,
-      twin: await exactTwin(nearest, twin, asciiDigit(rowsOf(twin))),
-    },
-    { label: "model", value: source, section: ONE },
-    {
-      label: "random test digit",
-      value: `index ${index}, true label ${test.labels[index]}`,
-      section: ONE,
-    },
-    { label: "the digit", value: asciiDigit(rowsOf(original)), section: ONE },
-    { label: "rotated digit (bilinear)", value: asciiDigit(rowsOf(rotated)), section: ONE },
-    {
-      label: "prediction (bilinear / nearest)",
-      value: `Pred: ${pred} / ${predNearest}, True: ${test.labels[index]}`,
-      section: ONE,
-    },
-    { label: "angle", value: angle.toFixed(2), section: ONE },
-    curve
-      ? {
-        label: `test accuracy by angle, bilinear (${curve.source})`,
-        value: curve.points.map((p) =>
-          `${String(p.angle).padStart(4)}°  ${p.accuracy.toFixed(4)}  ${bar(p.accuracy)}`
-        ).join("\n"),
-        section: CURVE,
-      }
-      : { label: "test accuracy by angle", value: missingReference("lecture"), section: CURVE },
-    {
-      label: "the same model, first 500 test digits: nearest vs bilinear",
-      value: ["angle  nearest  bilinear"].concat(
-        both.map((p) =>
-          `${String(p.angle).padStart(4)}°  ${p.nearest.toFixed(4).padStart(7)}  ${
-            p.bilinear.toFixed(4).padStart(8)
-          }`
-        ),
-      ).join("\n"),
-      section: CURVE,
-    },
-  ];
-}
+    `source of the float curve: ${curve?.source ?? missingReference("lecture")}`,
+    "angle │    float │    uint8    uint8",
+    "      │   10,000 │ bilinear  nearest",
+    ...rows.map((r) =>
+      `${String(r.angle).padStart(4)}° │ ${cell(at(r.angle))} │ ${cell(r.bilinear)} ${
+        cell(r.nearest)
+      }`
+    ),
+  ].join("\n");
+});
 
 /**
  * ## Claims, checked
@@ -274,6 +322,21 @@ Deno.test("09: nearest rotation is tf.image.rotateWithOffset exactly, and keeps 
   assert.ok(errBilinear < errNearest, `${errBilinear} vs ${errNearest}`);
 });
 
+Deno.test("09: the model asked is the quantized reference and says so; the table's angles are the curve's", async () => {
+  const ref = await readReference("lecture");
+  if (!ref) return; // without a reference run the lesson says so instead
+  const outputs = await lessonOutputs(import.meta.url);
+  const text = (label: string) => outputs.find((o) => o.label === label)!.text;
+  if (ref.info) assert.match(text("model"), /uint8-quantized/);
+  const table = text("test accuracy by angle: float curve (10,000) and the loaded model (500)");
+  // Every angle of the 500-digit table has the float curve's value beside it.
+  const rows = table.split("\n").slice(3);
+  assert.equal(rows.length, rotationAngles(45, 15).length);
+  for (const row of rows) assert.match(row, /° │ +0\.\d{4} │ +0\.\d{4} +0\.\d{4}$/, row);
+  const figure = outputs.find((o) => o.label === "Test accuracy against rotation angle")!;
+  assert.match(figure.figure!.alt, /float, all 10,000/);
+});
+
 Deno.test("09: even a quick model is best upright and worse at ±45°", async () => {
   await currentBackend();
   const model = buildModel("lecture", 1);
@@ -302,4 +365,4 @@ Deno.test("09: even a quick model is best upright and worse at ±45°", async ()
  *    upright?
  */
 
-if (import.meta.main) printExamples(await examples());
+if (import.meta.main) await printLesson(import.meta.url);

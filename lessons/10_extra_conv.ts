@@ -1,10 +1,13 @@
 /**
  * # 10 · Exercise: an extra convolutional layer
  *
- * The lecture ends with an exercise (section 15.12): add a 5×5 convolution with 128 output
- * channels before flattening, and adjust the dense layers to the new size. Taken to the
- * letter, that is one layer, conv3, between pool2 and the flatten. Our answer,
- * `buildModel("extra-conv")` in `training/model.ts`, adds a pooling layer after it as well:
+ * The lecture ends with an exercise (section 15.12): add to the network, before the
+ * flattening, one more convolutional layer, 5×5 with 128 output channels, and adjust the
+ * fully connected layers to the new sizes. Taken to the letter, that is one layer, conv3,
+ * between pool2 and the flatten, and of the two dense layers only fc1 has to change (its
+ * input grows or shrinks with the flattened map; fc2 still maps 1024 units to 10). Our
+ * answer, `buildModel("extra-conv")` in `training/model.ts`, adds a pooling layer after
+ * conv3 as well:
  *
  * ```text
  * conv3  5×5, 64 → 128 channels, padding 2, ReLU
@@ -12,9 +15,9 @@
  * ```
  *
  * The pool is a design choice, and it decides the size of the network: this lesson builds
- * both variants, follows their shapes, counts their parameters, and compares the pooled
- * one with the lecture's network after full training (`deno task train --model
- * extra-conv` against `deno task train`, both kept as reference runs).
+ * both variants, follows their shapes, counts their parameters, and sets the pooled one's
+ * reference run beside the lecture network's, saying exactly how far those two runs can be
+ * compared.
  *
  * @module
  */
@@ -24,17 +27,19 @@ import { loadMnist, type Mnist, take } from "../data/mnist.ts";
 import { buildModel, type ModelVariant } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { evaluate, trainEpoch } from "../training/loop.ts";
-import { type Example, type LessonMeta, printExamples } from "./literate.ts";
-import { exactTwin } from "./twins.ts";
-import { missingReference, readReference } from "./reference.ts";
+import type { Metrics } from "../training/run.ts";
+import { describeLayers, networkFigure } from "./figures/network.ts";
+import { compareFigure } from "./figures/charts.ts";
+import { splitLiterate } from "./literate.ts";
+import { printLesson, show } from "./show.ts";
+import { exactPair } from "./twins.ts";
+import { kernelsOf, missingReference, readReference, type ReferenceRun } from "./reference.ts";
 
-export const lesson: LessonMeta = {
-  slug: "10-extra-conv",
-  title: "Exercise: an extra convolutional layer",
-  order: 10,
+export const lesson = {
+  url: import.meta.url,
   summary: "The lecture's exercise solved two ways: a 5×5×128 conv before flattening alone " +
-    "doubles the network, with a pool after it the network shrinks to 1.45 million; trained " +
-    "side by side in the reference runs.",
+    "doubles the network, with a pool after it the network shrinks to 1.45 million; the two " +
+    "reference runs side by side, and what they can and cannot compare.",
 };
 
 let mnist: Mnist | undefined;
@@ -100,6 +105,31 @@ export async function shapes(variant: Variant): Promise<{ layer: string; shape: 
   }
 }
 
+const VARIANTS: readonly Variant[] = ["lecture", "conv3-only", "extra-conv"];
+const shapeOf = (s: number[]) => `[${s.join(", ")}]`;
+for (const v of VARIANTS) {
+  show(
+    `${v} shape walk (NHWC)`,
+    async () => (await shapes(v)).map((w) => `${w.layer.padEnd(8)} ${shapeOf(w.shape)}`).join("\n"),
+  );
+}
+show("fc1 input: lecture → conv3 only / conv3 + pool3", async () => {
+  const flat = [];
+  for (const v of VARIANTS) {
+    flat.push((await shapes(v)).find((l) => l.layer === "flatten")!.shape[1]);
+  }
+  return `${flat[0]} → ${flat[1]} / ${flat[2]}`;
+});
+show("The pooled variant, layer by layer, with its real shapes", async () => {
+  await currentBackend();
+  const model = buildModel("extra-conv", 1);
+  try {
+    return networkFigure(describeLayers(model), "The lecture's CNN with conv3 and pool3");
+  } finally {
+    model.dispose();
+  }
+});
+
 /** Parameters per layer that has any, and in total. */
 export async function params(variant: Variant) {
   await currentBackend();
@@ -134,16 +164,157 @@ export async function params(variant: Variant) {
 export function convMacs(k: number, cin: number, cout: number, side: number): number {
   return k * k * cin * cout * side * side;
 }
+show("parameters by the formulas; twin: TF.js's countParams", async () => {
+  const counts: Awaited<ReturnType<typeof params>>[] = [];
+  const flat: number[] = [];
+  for (const v of VARIANTS) { // one at a time: the backend starts on the first call
+    counts.push(await params(v));
+    flat.push((await shapes(v)).find((l) => l.layer === "flatten")!.shape[1]);
+  }
+  const names = ["conv1", "conv2", "conv3", "fc1", "fc2"];
+  // The formulas: k·k·C_in·C_out + C_out per conv, n_in·n_out + n_out per dense layer.
+  const formula = (v: number) => ({
+    conv1: 5 * 5 * 1 * 32 + 32,
+    conv2: 5 * 5 * 32 * 64 + 64,
+    conv3: VARIANTS[v] === "lecture" ? undefined : 5 * 5 * 64 * 128 + 128,
+    fc1: flat[v] * 1024 + 1024,
+    fc2: 1024 * 10 + 10,
+  } as Record<string, number | undefined>);
+  const table = (get: (v: number, n: string) => number | undefined, totals: number[]) =>
+    [`${"".padEnd(6)} ${VARIANTS.map((v) => v.padStart(11)).join("")}`].concat(
+      names.map((n) =>
+        `${n.padEnd(6)} ${VARIANTS.map((_, v) => String(get(v, n) ?? "-").padStart(11)).join("")}`
+      ),
+      `${"total".padEnd(6)} ${totals.map((t) => String(t).padStart(11)).join("")}`,
+    ).join("\n");
+  const formulaTotals = VARIANTS.map((_, v) =>
+    Object.values(formula(v)).reduce((a: number, b) => a + (b ?? 0), 0)
+  );
+  const tfTotals = counts.map((c) => c.total);
+  return exactPair(
+    formulaTotals,
+    table((v, n) => formula(v)[n], formulaTotals),
+    tfTotals,
+    table((v, n) => counts[v].layers[n], tfTotals),
+  );
+});
+show(
+  "multiply-adds per image: conv2 (14×14) and conv3 (7×7)",
+  `${convMacs(5, 32, 64, 14)} and ${convMacs(5, 64, 128, 7)}`,
+);
 
 /**
  * ## Trained side by side
  *
- * The pooled variant and the lecture's network, trained by `deno task train` with the same
- * seed and settings, are committed as reference runs in `data/reference/extra-conv/` and
- * `data/reference/lecture/`; their numbers are printed below. The conv3-only variant has
- * no reference run, since `deno task train` builds only the pooled one; training it is
- * left to a curious reader (`buildConv3Only` and `trainEpoch` are all it takes).
+ * The pooled variant and the lecture's network each have a committed reference run, in
+ * `data/reference/extra-conv/` and `data/reference/lecture/`, and their validation curves
+ * are drawn below on the same axes. Before reading anything into them, look at what the
+ * two runs have in common, printed from their `metrics.json`: the seed, batch size and
+ * learning rate, but not necessarily the number of epochs or the kernels they ran on. When
+ * the epochs differ, only the epochs both runs have are comparable, so the comparison
+ * below is at the last epoch they share; the test accuracies come after each run's own
+ * last epoch, and are not a like-for-like comparison. Like lesson 08's, these are also
+ * single runs: differences of a few digits in 10,000 are within what another seed gives.
  *
+ * The conv3-only variant has no reference run, since `deno task train` builds only the
+ * pooled one; training it is left to a curious reader (`buildConv3Only` and `trainEpoch`
+ * are all it takes).
+ */
+/** What two runs share and where they differ, and their numbers where both can be compared. */
+export function compareRuns(
+  a: { name: string; metrics: Metrics },
+  b: { name: string; metrics: Metrics },
+): {
+  same: string[];
+  different: string[];
+  fair: boolean;
+  sharedEpochs: number;
+  lines: string[];
+} {
+  const [ca, cb] = [a.metrics.config, b.metrics.config];
+  const facts: [string, string | number | null, string | number | null][] = [
+    ["epochs", ca.epochs, cb.epochs],
+    ["seed", ca.seed, cb.seed],
+    ["batch size", ca.batchSize, cb.batchSize],
+    ["learning rate", ca.learningRate, cb.learningRate],
+    ["training digits", ca.limit ?? 50_000, cb.limit ?? 50_000],
+    ["backend", a.metrics.backend, b.metrics.backend],
+    ["kernels", kernelsOf(a.metrics), kernelsOf(b.metrics)],
+  ];
+  const same = facts.filter(([, x, y]) => x === y).map(([k, x]) => `${k} ${x}`);
+  const different = facts.filter(([, x, y]) => x !== y).map(([k, x, y]) =>
+    `${k}: ${a.name} ${x}, ${b.name} ${y}`
+  );
+  const shared = Math.min(a.metrics.history.length, b.metrics.history.length);
+  const [ha, hb] = [a.metrics.history[shared - 1], b.metrics.history[shared - 1]];
+  const fair = different.length === 0;
+  return {
+    same,
+    different,
+    fair,
+    sharedEpochs: shared,
+    lines: [
+      `the same: ${same.join(", ") || "nothing"}`,
+      `different: ${different.join("; ") || "nothing"}`,
+      `after epoch ${shared}, the last both have: validation accuracy ${
+        ha.validAccuracy.toFixed(4)
+      } (${a.name}) and ${hb.validAccuracy.toFixed(4)} (${b.name}), validation loss ${
+        ha.validLoss.toFixed(4)
+      } and ${hb.validLoss.toFixed(4)}`,
+      `test accuracy after each run's last epoch: ${
+        a.metrics.testAccuracy!.toFixed(4)
+      } (${a.name}, ` +
+      `epoch ${a.metrics.history.length}) and ${b.metrics.testAccuracy!.toFixed(4)} (${b.name}, ` +
+      `epoch ${b.metrics.history.length})${
+        fair ? "" : ": not the same training, so not a verdict"
+      }`,
+    ],
+  };
+}
+
+let runs: Promise<[ReferenceRun | undefined, ReferenceRun | undefined]> | undefined;
+const references =
+  () => (runs ??= Promise.all([readReference("lecture"), readReference("extra-conv")]));
+for (const name of ["lecture", "extra-conv"] as const) {
+  show(`${name}, reference run`, async () => {
+    const [lecture, extra] = await references();
+    const ref = name === "lecture" ? lecture : extra;
+    if (!ref) return missingReference(name);
+    const m = ref.metrics, last = m.history[m.history.length - 1];
+    return `${ref.path}: ${m.config.epochs} epochs, seed ${m.config.seed}: accuracy ` +
+      `${last.trainAccuracy.toFixed(4)} val_accuracy ${last.validAccuracy.toFixed(4)} test ` +
+      `accuracy ${m.testAccuracy!.toFixed(4)}; kernels: ${kernelsOf(m)}`;
+  });
+}
+show("what the two reference runs share, and what can be compared", async () => {
+  const [lecture, extra] = await references();
+  if (!lecture || !extra) return missingReference(lecture ? "extra-conv" : "lecture");
+  return compareRuns({ name: "lecture", metrics: lecture.metrics }, {
+    name: "extra-conv",
+    metrics: extra.metrics,
+  }).lines.join("\n");
+});
+for (const key of ["validAccuracy", "validLoss"] as const) {
+  show(
+    `${key === "validAccuracy" ? "Validation accuracy" : "Validation loss"} by epoch, both runs`,
+    async () => {
+      const [lecture, extra] = await references();
+      if (!lecture || !extra) return missingReference(lecture ? "extra-conv" : "lecture");
+      return compareFigure([
+        {
+          label: `lecture (${lecture.metrics.history.length} epochs)`,
+          history: lecture.metrics.history,
+        },
+        {
+          label: `extra-conv (${extra.metrics.history.length} epochs)`,
+          history: extra.metrics.history,
+        },
+      ], key);
+    },
+  );
+}
+
+/**
  * `compare` below trains both for one epoch on 640 digits, a quick check that both
  * learn; it runs in the lesson's tests and under `deno run`, never while the page is
  * built.
@@ -164,86 +335,6 @@ export async function compare(trainCount = 640, evalCount = 1000) {
     optimizer.dispose();
   }
   return results;
-}
-
-const SHAPES = "Shapes";
-const PARAMS = "Parameters: the pool decides";
-const SIDE = "Trained side by side";
-const VARIANTS: readonly Variant[] = ["lecture", "conv3-only", "extra-conv"];
-
-export async function examples(): Promise<Example[]> {
-  const shape = (s: number[]) => `[${s.join(", ")}]`;
-  const walks: { layer: string; shape: number[] }[][] = [];
-  const counts: Awaited<ReturnType<typeof params>>[] = [];
-  for (const v of VARIANTS) { // one at a time: the backend starts on the first call
-    walks.push(await shapes(v));
-    counts.push(await params(v));
-  }
-  const flat = walks.map((w) => w.find((l) => l.layer === "flatten")!.shape[1]);
-  const names = ["conv1", "conv2", "conv3", "fc1", "fc2"];
-  // The formulas: k·k·C_in·C_out + C_out per conv, n_in·n_out + n_out per dense layer.
-  const formula = (v: number) => ({
-    conv1: 5 * 5 * 1 * 32 + 32,
-    conv2: 5 * 5 * 32 * 64 + 64,
-    conv3: VARIANTS[v] === "lecture" ? undefined : 5 * 5 * 64 * 128 + 128,
-    fc1: flat[v] * 1024 + 1024,
-    fc2: 1024 * 10 + 10,
-  } as Record<string, number | undefined>);
-  const table = (get: (v: number, n: string) => number | undefined, totals: number[]) =>
-    [`${"".padEnd(6)} ${VARIANTS.map((v) => v.padStart(11)).join("")}`].concat(
-      names.map((n) =>
-        `${n.padEnd(6)} ${VARIANTS.map((_, v) => String(get(v, n) ?? "-").padStart(11)).join("")}`
-      ),
-      `${"total".padEnd(6)} ${totals.map((t) => String(t).padStart(11)).join("")}`,
-    ).join("\n");
-  const formulaTotals = VARIANTS.map((_, v) =>
-    Object.values(formula(v)).reduce((a: number, b) => a + (b ?? 0), 0)
-  );
-  const out: Example[] = [
-    ...VARIANTS.map((v, k) => ({
-      label: `${v} shape walk (NHWC)`,
-      value: walks[k].map((w) => `${w.layer.padEnd(8)} ${shape(w.shape)}`).join("\n"),
-      section: SHAPES,
-    })),
-    {
-      label: "fc1 input: lecture → conv3 only / conv3 + pool3",
-      value: `${flat[0]} → ${flat[1]} / ${flat[2]}`,
-      section: SHAPES,
-    },
-    {
-      label: "parameters by the formulas",
-      value: table((v, n) => formula(v)[n], formulaTotals),
-      section: PARAMS,
-      twin: await exactTwin(
-        formulaTotals,
-        counts.map((c) => c.total),
-        table((v, n) => counts[v].layers[n], counts.map((c) => c.total)),
-      ),
-    },
-    {
-      label: "multiply-adds per image: conv2 (14×14) and conv3 (7×7)",
-      value: `${convMacs(5, 32, 64, 14)} and ${convMacs(5, 64, 128, 7)}`,
-      section: PARAMS,
-    },
-  ];
-  const [lecture, extra] = [await readReference("lecture"), await readReference("extra-conv")];
-  for (const [name, ref] of [["lecture", lecture], ["extra-conv", extra]] as const) {
-    if (!ref) {
-      out.push({ label: `${name}, reference run`, value: missingReference(name), section: SIDE });
-      continue;
-    }
-    const m = ref.metrics, last = m.history[m.history.length - 1];
-    const ips = m.history.reduce((a, h) => a + h.imagesPerSecond, 0) / m.history.length;
-    out.push({
-      label: `${name}, reference run (${ref.path})`,
-      value: `${m.config.epochs} epochs: accuracy ${last.trainAccuracy.toFixed(4)} ` +
-        `val_accuracy ${last.validAccuracy.toFixed(4)} test accuracy ${
-          m.testAccuracy!.toFixed(4)
-        } (${ips.toFixed(0)} images/s on ${m.device})`,
-      section: SIDE,
-    });
-  }
-  return out;
 }
 
 /**
@@ -283,6 +374,68 @@ Deno.test("10: parameter counts, and with pool3 the deeper network is the smalle
   assert.equal(extra.layers.fc2, lecture.layers.fc2);
 });
 
+Deno.test("10: the runs' comparison says what differs, from metrics.json alone", () => {
+  const history = (epochs: number) =>
+    Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      trainLoss: 0.1,
+      trainAccuracy: 0.99,
+      validLoss: 0.05 + i / 100,
+      validAccuracy: 0.98 + i / 1000,
+      seconds: 100,
+      imagesPerSecond: 500,
+    }));
+  const metrics = (epochs: number, kernels: string) =>
+    ({
+      config: {
+        model: "lecture",
+        epochs,
+        seed: 1,
+        limit: null,
+        evalLimit: null,
+        batchSize: 64,
+        learningRate: 0.001,
+        rotationStep: 5,
+      },
+      backend: "wasm",
+      kernels: { kernels, calls: {} },
+      history: history(epochs),
+      testAccuracy: 0.99,
+    }) as unknown as Metrics;
+  const unfair = compareRuns({ name: "a", metrics: metrics(20, "native: oneDNN") }, {
+    name: "b",
+    metrics: metrics(6, "native: OpenBLAS"),
+  });
+  assert.equal(unfair.fair, false);
+  assert.equal(unfair.sharedEpochs, 6);
+  assert.match(
+    unfair.lines.join("\n"),
+    /epochs: a 20, b 6; kernels: a native: oneDNN, b native: OpenBLAS/,
+  );
+  assert.match(unfair.lines[2], /after epoch 6, the last both have: validation accuracy 0\.9850/);
+  assert.match(unfair.lines[3], /not the same training/);
+  const fair = compareRuns({ name: "a", metrics: metrics(20, "k") }, {
+    name: "b",
+    metrics: metrics(20, "k"),
+  });
+  assert.equal(fair.fair, true);
+  assert.match(fair.lines[0], /epochs 20, seed 1, batch size 64/);
+  assert.doesNotMatch(fair.lines.join("\n"), /not the same/);
+});
+
+Deno.test("10: the lesson claims no shared settings the two reference runs do not share", async () => {
+  const [lecture, extra] = [await readReference("lecture"), await readReference("extra-conv")];
+  if (!lecture || !extra) return;
+  const prose = splitLiterate(await Deno.readTextFile(new URL(import.meta.url)))
+    .flatMap((b) => (b.kind === "prose" ? [b.markdown] : [])).join("\n");
+  const { fair } = compareRuns({ name: "lecture", metrics: lecture.metrics }, {
+    name: "extra-conv",
+    metrics: extra.metrics,
+  });
+  // The old wording: "with the same seed and settings", "after full training".
+  if (!fair) assert.doesNotMatch(prose, /same seed and settings|after full training/);
+});
+
 Deno.test("10: both variants learn from the same short training", async () => {
   const runs = await compare(640, 300);
   for (const r of runs) {
@@ -312,7 +465,7 @@ Deno.test("10: both variants learn from the same short training", async () => {
  */
 
 if (import.meta.main) {
-  printExamples(await examples());
+  await printLesson(import.meta.url);
   // A quick check, not the reference runs: one epoch on 640 digits each.
   console.log("\nquick check (not the reference runs): 1 epoch on 640 digits, 1000 valid");
   for (const r of await compare()) {

@@ -4,8 +4,8 @@
  * A lesson is an ordinary module. Its prose is Markdown (with KaTeX math, `$…$` and
  * `$$…$$`) written in JSDoc blocks that start at column 0; everything between those
  * blocks is code, shown verbatim. This module splits a lesson's source into that
- * reading order, defines what every lesson exports for the site, and prints a lesson
- * as plain text:
+ * reading order, formats numbers the way the lecture's NumPy prints them, and prints a
+ * lesson as plain text (what the lesson *computes* is recorded by `show.ts`):
  *
  * ```text
  * deno run -A lessons/literate.ts lessons/02_conv1d.ts
@@ -27,35 +27,14 @@
  */
 import { LitconvError } from "../kernels/errors.ts";
 
-/** One piece of a lesson, in reading order. `line` is where it starts (1-based). */
+/**
+ * One piece of a lesson, in reading order. `line` is where it starts (1-based); a code
+ * block's `endLine` is its last line, so an output recorded at a line belongs to the code
+ * block whose lines hold it.
+ */
 export type LiterateBlock =
   | { kind: "prose"; markdown: string; line: number }
-  | { kind: "code"; code: string; line: number };
-
-/** What a lesson tells the site about itself. */
-export interface LessonMeta {
-  /** URL-safe name, e.g. `"02-conv1d"`. */
-  slug: string;
-  title: string;
-  /** Position in the course (1, 2, …). */
-  order: number;
-  /** One sentence for the table of contents. */
-  summary: string;
-}
-
-/** One computed output of a lesson: what `deno run` prints under `label`. */
-export interface Example {
-  label: string;
-  /** The printed text (numbers formatted like the lecture's NumPy output). */
-  value: string;
-  /**
-   * The text of the `##`/`###` heading of the section whose code computes this output, so
-   * the site can show it under that section. Without it, the output goes at the lesson's end.
-   */
-  section?: string;
-  /** When `value` is a naive kernel's result: its TF.js twin's result, to show beside it. */
-  twin?: TwinOutput;
-}
+  | { kind: "code"; code: string; line: number; endLine: number };
 
 /** A TF.js twin's result next to the naive kernel's, with how far apart they may be. */
 export interface TwinOutput {
@@ -86,7 +65,12 @@ export function splitLiterate(source: string): LiterateBlock[] {
     while (kept.length > 0 && kept[0].text.trim() === "") kept.shift();
     while (kept.length > 0 && kept[kept.length - 1].text.trim() === "") kept.pop();
     if (kept.length > 0) {
-      blocks.push({ kind: "code", code: kept.map((k) => k.text).join("\n"), line: kept[0].line });
+      blocks.push({
+        kind: "code",
+        code: kept.map((k) => k.text).join("\n"),
+        line: kept[0].line,
+        endLine: kept[kept.length - 1].line,
+      });
     }
     code = [];
   };
@@ -232,30 +216,6 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
 /** A difference for printing: `0`, or two significant digits in exponent form (`1.06e-7`). */
 export function formatDiff(d: number): string {
   return d === 0 ? "0" : d.toExponential(2);
-}
-
-/**
- * Prints a lesson's examples, each label on its own line, multi-line values indented; a
- * twin's result follows its naive one, with their difference and the pair's tolerance.
- */
-export function printExamples(examples: Example[]): void {
-  const line = (label: string, value: string) =>
-    value.includes("\n") ? `${label}:\n${indentText(value, 2)}` : `${label}: ${value}`;
-  for (const { label, value, twin } of examples) {
-    console.log(line(label, value));
-    if (!twin) continue;
-    console.log(indentText(line(`TF.js twin (${twin.backend})`, twin.value), 2));
-    const within = twin.maxDiff <= twin.tolerance ? "≤" : "> (outside!)";
-    console.log(
-      `  max |naive − twin| = ${formatDiff(twin.maxDiff)} ${within} tolerance ${
-        formatDiff(twin.tolerance)
-      }`,
-    );
-  }
-}
-
-function indentText(s: string, n: number): string {
-  return s.split("\n").map((l) => (l === "" ? l : " ".repeat(n) + l)).join("\n");
 }
 
 /** The command line: prints the lesson at `argv[0]`; returns the exit code. */

@@ -9,6 +9,7 @@
  */
 import type { Metrics } from "../training/run.ts";
 import type { ModelVariant } from "../training/model.ts";
+import type { ReferenceInfo } from "../training/publish_reference.ts";
 import { REFERENCE_URL } from "../training/runs.ts";
 
 /** A reference run's folder and its metrics.json. */
@@ -19,6 +20,11 @@ export interface ReferenceRun {
   /** The folder as a repository path, for links: `data/reference/lecture`. */
   path: string;
   metrics: Metrics;
+  /**
+   * What publishing it measured (reference.json): the committed model holds uint8-quantized
+   * weights, and this says how its test accuracy compares with the float model's.
+   */
+  info?: ReferenceInfo;
 }
 
 /** The repository path of a reference file, e.g. `data/reference/lecture/curves.svg`. */
@@ -50,7 +56,24 @@ export async function readReference(
     throw e;
   }
   if (metrics.testAccuracy === null || metrics.history.length === 0) return undefined;
-  return { model, dir, path: referencePath(model), metrics };
+  let info: ReferenceInfo | undefined;
+  try {
+    info = JSON.parse(await Deno.readTextFile(new URL("reference.json", dir)));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return { model, dir, path: referencePath(model), metrics, ...(info ? { info } : {}) };
+}
+
+/** A run's measured training time: the sum of its epochs' seconds. */
+export function trainingSeconds(metrics: Metrics): number {
+  return metrics.history.reduce((s, h) => s + h.seconds, 0);
+}
+
+/** What the run's native kernels were (metrics.json `kernels`), in a few words. */
+export function kernelsOf(metrics: Metrics): string {
+  const k = metrics.kernels?.kernels ?? "not recorded";
+  return k.replace(/ NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY \w+ MAX_THREADS=\d+/, "");
 }
 
 /** Whether a file of a reference run exists. */

@@ -13,9 +13,11 @@ import { LitconvError } from "../kernels/errors.ts";
 import { currentBackend, runTwin } from "../tfjs/mod.ts";
 import { formatArray, maxAbsDiff, type TwinOutput } from "./literate.ts";
 
-/** A naive result and its twin's, ready for an `Example`. */
+/** A naive result, as printed, and its twin's: ready for `show` (it is a `Printed`). */
 export interface PairRun<R> {
   naive: R;
+  /** The naive result, formatted as the twin's is. */
+  text: string;
   twin: TwinOutput;
 }
 
@@ -47,6 +49,7 @@ export async function runPair<R = unknown>(
   const twin = (await runTwin(pair, args)) as R;
   return {
     naive,
+    text: format(naive),
     twin: {
       value: format(twin),
       backend: (await currentBackend()).name,
@@ -67,6 +70,19 @@ export async function exactTwin(naive: unknown, twin: unknown, value: string): P
     maxDiff: maxAbsDiff(naive, twin),
     tolerance: 0,
   };
+}
+
+/**
+ * A `Printed` output whose twin must agree exactly: `text` is ours (from `naive`), the twin's
+ * text `twinText` (from `twin`).
+ */
+export async function exactPair(
+  naive: unknown,
+  text: string,
+  twin: unknown,
+  twinText: string,
+): Promise<{ text: string; twin: TwinOutput }> {
+  return { text, twin: await exactTwin(naive, twin, twinText) };
 }
 
 /** The registry's tolerance of pair `name` for `args` whose naive result is `naive`. */

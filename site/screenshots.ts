@@ -1,7 +1,8 @@
 /**
- * Screenshots of the site for a person to look at (kept out of git): the home page, two
- * lessons, the results page and both islands, at desktop and phone width (360 px), light
- * and dark. Serves the site itself on a free port.
+ * Screenshots of the site for a person to look at (kept out of git): the home page, every
+ * lesson (its first screen, the whole page, and each row of figures on its own), the
+ * results page and both islands, at desktop and phone width (360 px), light and dark.
+ * Serves the site itself on a free port.
  *
  * ```text
  * deno run -A site/screenshots.ts [OUT_DIR]   # default .site-cache/screenshots
@@ -13,10 +14,24 @@ import { chromium } from "npm:playwright-core@1.65.1";
 import { ROOT_DIR } from "./lib/assets.ts";
 import { startServer } from "./lib/server.ts";
 
+const LESSON_PAGES = [
+  "01-building-blocks",
+  "02-conv1d",
+  "03-padding",
+  "04-conv2d",
+  "05-pooling",
+  "06-channels",
+  "07-regularization",
+  "08-mnist-cnn",
+  "09-rotation",
+  "10-extra-conv",
+];
 const PAGES: [string, string][] = [
   ["home", "index.html"],
-  ["lesson-02", "lessons/02-conv1d/index.html"],
-  ["lesson-07", "lessons/07-regularization/index.html"],
+  ...LESSON_PAGES.map((slug): [string, string] => [
+    `lesson-${slug.slice(0, 2)}`,
+    `lessons/${slug}/index.html`,
+  ]),
   ["results", "results/index.html"],
   ["explorer", "explorer/index.html"],
   ["draw", "draw/index.html"],
@@ -60,13 +75,24 @@ if (import.meta.main) {
             await page.screenshot({ path: at, fullPage: size === "phone" });
             console.log(at);
           }
-          // Lessons: also the first computed output, where the twin column shows.
-          const output = page.locator(".outputs").first();
-          if (name.startsWith("lesson") && await output.count() > 0) {
-            await output.scrollIntoViewIfNeeded();
-            const at = `${out}/${name}-output-${size}-${colorScheme}.png`;
-            await page.screenshot({ path: at });
-            console.log(at);
+          if (name.startsWith("lesson")) {
+            // The whole page, and each row of figures on its own (with its captions).
+            const full = `${out}/${name}-full-${size}-${colorScheme}.png`;
+            await page.screenshot({ path: full, fullPage: true });
+            console.log(full);
+            const rows = page.locator(".figures");
+            for (let k = 0; k < await rows.count(); k++) {
+              const at = `${out}/${name}-figures${k + 1}-${size}-${colorScheme}.png`;
+              await rows.nth(k).screenshot({ path: at });
+              console.log(at);
+            }
+            // The first output with the lecture's value beside it, if any.
+            const lecture = page.locator(".output:has(.lecture)").first();
+            if (await lecture.count() > 0) {
+              const at = `${out}/${name}-lecture-${size}-${colorScheme}.png`;
+              await lecture.screenshot({ path: at });
+              console.log(at);
+            }
           }
         }
         await context.close();

@@ -40,6 +40,15 @@ Deno.test("splitLiterate: prose and code alternate in reading order, with start 
   ]);
 });
 
+Deno.test("splitLiterate: a code block's endLine is its last line kept, past pragmas and blanks", () => {
+  const code = splitLiterate(SAMPLE).filter((b) => b.kind === "code");
+  assert.deepEqual(code.map((b) => b.kind === "code" && [b.line, b.endLine]), [
+    [11, 11],
+    [17, 21],
+    [23, 25],
+  ]);
+});
+
 Deno.test("splitLiterate: strips JSDoc margins, keeps Markdown indentation, drops @module", () => {
   const [header, , flip, , oneLiner] = splitLiterate(SAMPLE);
   assert.equal(
@@ -69,7 +78,7 @@ Deno.test("splitLiterate: code is verbatim, minus lint/fmt pragmas", () => {
 
 Deno.test("splitLiterate: no prose, CRLF line ends and an unterminated comment", () => {
   assert.deepEqual(splitLiterate("const a = 1;\r\nconst b = 2;\r\n"), [
-    { kind: "code", code: "const a = 1;\nconst b = 2;", line: 1 },
+    { kind: "code", code: "const a = 1;\nconst b = 2;", line: 1, endLine: 2 },
   ]);
   assert.deepEqual(splitLiterate("/**\n * dangling\n"), [
     { kind: "prose", markdown: "dangling", line: 1 },
@@ -94,7 +103,7 @@ Deno.test("splitLiterate: joining the blocks loses only comment syntax and pragm
 Deno.test("renderText: headings underlined, code indented behind a gutter", () => {
   const text = renderText([
     { kind: "prose", markdown: "# Title\n\nBody.\n\n```text\nn = 8\n```", line: 1 },
-    { kind: "code", code: "const a = 1;\n\nfoo();", line: 5 },
+    { kind: "code", code: "const a = 1;\n\nfoo();", line: 5, endLine: 7 },
   ]);
   assert.equal(
     text,

@@ -3,7 +3,9 @@
  * of the static build (served as plain files, as any static host would) and of
  * `deno task site`'s server, and fails on any console error, failed request or request
  * that leaves the machine. It checks that math rendered, charts are present and the
- * lecture's numbers show, drives the islands, and checks every link of the static build.
+ * lecture's numbers show, that every lesson page has its figures (alt text, nothing broken,
+ * legible in light and dark, within a phone's width), drives the islands, and checks every
+ * link of the static build.
  *
  * One build and one browser serve every check, to keep this quick. The build and the server
  * run as the commands a reader types (`deno task site:build`, `deno task site`), in child
@@ -53,6 +55,20 @@ async function launchBrowser(tries = 3): Promise<Browser> {
 }
 
 const decoder = new TextDecoder();
+
+/** The figures each lesson page shows at least (the lecture's figure cells and its pictures). */
+const FIGURES: Record<string, number> = {
+  "01-building-blocks": 2,
+  "02-conv1d": 2,
+  "03-padding": 1,
+  "04-conv2d": 3,
+  "05-pooling": 1,
+  "06-channels": 3,
+  "07-regularization": 1,
+  "08-mnist-cnn": 6,
+  "09-rotation": 2,
+  "10-extra-conv": 3,
+};
 
 /** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
 async function build(out: string): Promise<string[]> {
@@ -380,6 +396,81 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         } finally {
           await dark.close();
           await light.close();
+        }
+      },
+    );
+
+    await t.step(
+      "lesson figures: each page has its figures, with alt text, none broken, light and dark",
+      async () => {
+        const base = `http://127.0.0.1:${files.addr.port}/lessons/`;
+        for (const colorScheme of ["light", "dark"] as const) {
+          const context = await browser.newContext({
+            colorScheme,
+            viewport: { width: 360, height: 800 },
+          });
+          try {
+            const p = await context.newPage();
+            for (const [slug, expected] of Object.entries(FIGURES)) {
+              await p.goto(`${base}${slug}/index.html`, { waitUntil: "networkidle" });
+              const figures = await p.locator("figure.lesson-figure").evaluateAll(async (els) => {
+                // Relative luminance and contrast, as WCAG defines them.
+                const lum = (css: string) => {
+                  const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).map(
+                    (v) => {
+                      const c = v / 255;
+                      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+                    },
+                  );
+                  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+                };
+                const bg = lum(getComputedStyle(document.body).backgroundColor);
+                return await Promise.all(els.map(async (el) => {
+                  const svg = el.querySelector("svg")!;
+                  const box = svg.getBoundingClientRect();
+                  const fg = lum(getComputedStyle(svg).color);
+                  const images = await Promise.all(
+                    [...svg.querySelectorAll("image")].map(async (im) => {
+                      const i = new Image();
+                      i.src = im.getAttribute("href") ?? "";
+                      return await i.decode().then(() => i.naturalWidth > 0, () => false);
+                    }),
+                  );
+                  return {
+                    alt: svg.getAttribute("aria-label") ?? "",
+                    role: svg.getAttribute("role"),
+                    width: box.width,
+                    height: box.height,
+                    fitsPhone: box.right <= globalThis.innerWidth,
+                    marks: svg.querySelectorAll("rect, circle, path, line, text, image").length,
+                    contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+                    imagesOk: images.every((ok) => ok),
+                  };
+                }));
+              });
+              const where = `${slug} (${colorScheme})`;
+              assert.ok(
+                figures.length >= expected,
+                `${where}: ${figures.length} figures of ${expected}`,
+              );
+              for (const [k, f] of figures.entries()) {
+                assert.equal(f.role, "img", `${where} figure ${k + 1}`);
+                assert.ok(f.alt.length > 40, `${where} figure ${k + 1}: alt "${f.alt}"`);
+                assert.ok(
+                  f.width > 100 && f.height > 50 && f.marks >= 3,
+                  `${where} figure ${k + 1}: ${JSON.stringify(f)}`,
+                );
+                assert.ok(f.fitsPhone, `${where} figure ${k + 1} is wider than the phone`);
+                assert.ok(f.imagesOk, `${where} figure ${k + 1}: a picture inside does not decode`);
+                assert.ok(
+                  f.contrast >= 7,
+                  `${where} figure ${k + 1}: text contrast ${f.contrast.toFixed(1)}`,
+                );
+              }
+            }
+          } finally {
+            await context.close();
+          }
         }
       },
     );

@@ -1,15 +1,15 @@
 /**
- * The site's rendering, without a browser: where outputs go on a lesson page, the twin
- * column, math that must fail the build, anchors, relative links, routes, and the rule that
- * caches slow examples. A small made-up lesson stands in for the real ones, so the placement
- * logic is tested whether or not the lessons name their sections yet.
+ * The site's rendering, without a browser: where outputs go on a lesson page, the twin and
+ * lecture columns, figures, math that must fail the build, anchors, relative links, routes,
+ * and the rule that caches slow outputs. A small made-up lesson stands in for the real ones
+ * for the placement logic; lesson 08's page checks the real thing.
  */
 import assert from "node:assert/strict";
 import { renderToString } from "npm:preact-render-to-string@6.8.2";
 import { splitLiterate } from "../lessons/literate.ts";
-import { Output } from "../site/components/Output.tsx";
+import { Output, Outputs } from "../site/components/Output.tsx";
 import { PageContext } from "../site/lib/context.ts";
-import { lessonExamples } from "../site/lib/examples.ts";
+import { cachedOutputs } from "../site/lib/outputs.ts";
 import { insertIslands } from "../site/lib/island.tsx";
 import { renderMarkdown, Slugger } from "../site/lib/markdown.ts";
 import { rewriteProseLinks } from "../site/lib/prose_links.ts";
@@ -32,6 +32,7 @@ import { conv1d } from "../kernels/conv.ts";
  * Some prose.
  */
 export const a = 1;
+show("a", a);
 
 /**
  * ### A sub-section, with \`code\`
@@ -42,39 +43,42 @@ export const b = 2;
  * ## Stride, and the textbook's bug
  */
 export const c = 3;
+show("c", c);
+show("c again", c);
 `;
 
-Deno.test("site: each output goes under the section whose heading it names", () => {
+Deno.test("site: each output goes under the code block whose lines hold its show call", () => {
   const blocks = splitLiterate(LESSON);
   const { sections, unplaced } = arrangeLesson(blocks, [
-    { label: "under stride", value: "4", section: "Stride, and the textbook's bug" },
-    { label: "under the sub-section", value: "2", section: "A sub-section, with `code`" },
-    { label: "no section", value: "0" },
-    { label: "a heading that does not exist", value: "9", section: "Nowhere" },
-    { label: "extra spaces still match", value: "1", section: "  First   steps " },
+    { label: "a", text: "1", line: 16 },
+    { label: "c", text: "3", line: 27 },
+    { label: "c again", text: "3", line: 28 },
+    { label: "in prose", text: "0", line: 13 },
+    { label: "after the end", text: "9", line: 99 },
   ]);
   assert.deepEqual(
-    sections.map((s) => [s.heading?.id, s.outputs.map((o) => o.label)]),
+    sections.map((s) => [s.heading?.id, s.rows.map((r) => r.outputs.map((o) => o.label))]),
     [
-      ["99-a-made-up-lesson", []],
-      ["first-steps", ["extra spaces still match"]],
-      ["a-sub-section-with-code", ["under the sub-section"]],
-      ["stride-and-the-textbooks-bug", ["under stride"]],
+      ["99-a-made-up-lesson", [[]]],
+      ["first-steps", [["a"]]],
+      ["a-sub-section-with-code", [[]]],
+      ["stride-and-the-textbooks-bug", [["c", "c again"]]],
     ],
   );
-  assert.deepEqual(unplaced.map((o) => o.label), ["no section", "a heading that does not exist"]);
+  assert.deepEqual(unplaced.map((o) => o.label), ["in prose", "after the end"]);
   // Prose and the code after it share a row; the import sits beside the opening prose.
   assert.ok(sections[0].rows[0].code?.code.startsWith("import { conv1d }"));
-  assert.equal(sections[1].rows[0].code?.code, "export const a = 1;");
+  assert.equal(sections[1].rows[0].code?.code, 'export const a = 1;\nshow("a", a);');
   assert.equal(sections[1].rows[0].code?.line, 15); // its line in the file, for the source link
 });
 
 Deno.test("site: the twin's value, backend, difference and tolerance are shown beside the naive one", () => {
   const html = renderToString(
     <Output
-      example={{
+      output={{
         label: "conv1d",
-        value: "[ 5 14]",
+        text: "[ 5 14]",
+        line: 1,
         twin: { value: "[ 5 14]", backend: "wasm", maxDiff: 1.5e-7, tolerance: 1e-5 },
       }}
     />,
@@ -87,16 +91,58 @@ Deno.test("site: the twin's value, backend, difference and tolerance are shown b
   assert.match(html, /✓ agree/);
   const outside = renderToString(
     <Output
-      example={{
+      output={{
         label: "x",
-        value: "1",
+        text: "1",
+        line: 1,
         twin: { value: "2", backend: "cpu", maxDiff: 1, tolerance: 0 },
       }}
     />,
   );
   assert.match(outside, /outside the tolerance/);
-  const plain = renderToString(<Output example={{ label: "y", value: "3" }} />);
-  assert.doesNotMatch(plain, /TF\.js/);
+  const plain = renderToString(<Output output={{ label: "y", text: "3", line: 1 }} />);
+  assert.doesNotMatch(plain, /TF\.js|lecture/);
+});
+
+Deno.test("site: the lecture's value beside ours, marked the same or not, the reason a click away", () => {
+  const same = renderToString(
+    <Output output={{ label: "w", text: "[5]", line: 1, lecture: { text: "(5,)", same: true } }} />,
+  );
+  assert.match(same, /data-output="value">\[5\]</);
+  assert.match(same, /data-output="lecture">\(5,\)</);
+  assert.match(same, /data-lecture="same"/);
+  assert.doesNotMatch(same, /<details/);
+  const differs = renderToString(
+    <Output
+      output={{
+        label: "angle",
+        text: "-44.75",
+        line: 1,
+        lecture: { text: "angle: -15.84", why: "another random draw", same: false },
+      }}
+    />,
+  );
+  assert.match(differs, /data-lecture="differs"/);
+  assert.match(differs, /<details><summary>why it differs<\/summary><p>another random draw<\/p>/);
+});
+
+Deno.test("site: figures are inline SVG with their caption; text outputs and figures group apart", () => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" role="img" ' +
+    'aria-label="a dot"><circle cx="5" cy="5" r="2"/></svg>';
+  const html = renderToString(
+    <Outputs
+      outputs={[
+        { label: "n", text: "1", line: 1 },
+        { label: "A dot", text: "a dot", line: 2, figure: { svg, alt: "a dot", fig: "FIG 2" } },
+        { label: "Another", text: "a dot", line: 3, figure: { svg, alt: "a dot" } },
+      ]}
+    />,
+  );
+  assert.match(html, /^<div class="outputs"><figure class="output">/);
+  assert.match(html, /<div class="figures"><figure class="lesson-figure" data-fig="FIG 2">/);
+  assert.match(html, /<figcaption>A dot<span class="fig-tag">the lecture's FIG 2/);
+  assert.equal(html.match(/<svg /g)?.length, 2);
+  assert.equal(html.match(/class="figures"/g)?.length, 1, "consecutive figures share a row");
 });
 
 Deno.test("site: a bad formula fails the build; math outside code only", () => {
@@ -145,32 +191,36 @@ Deno.test("site: islands get markers, props as JSON and the boot script; other p
   assert.match(html, /<script type="module" src="\.\.\/static\/boot\.js"><\/script>$/);
 });
 
-Deno.test("site: slow examples are cached by the lesson file's hash, fast ones are not", async () => {
+Deno.test("site: slow outputs are cached by the hash of their sources, fast ones are not", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const file = `${dir}/99_lesson.ts`;
+    const file = `${dir}/99_lesson.ts`, shared = `${dir}/figure.ts`;
     await Deno.writeTextFile(file, "// v1");
+    await Deno.writeTextFile(shared, "// f1");
     let runs = 0;
     const slow = {
       slug: "99-slow",
       url: new URL(`file://${file}`),
-      examples: async () => {
+      outputs: async () => {
         runs++;
         await new Promise((r) => setTimeout(r, 30));
-        return [{ label: "n", value: String(runs) }];
+        return [{ label: "n", text: String(runs), line: 1 }];
       },
     };
-    const first = await lessonExamples(slow, `${dir}/cache`, 0.01);
-    const second = await lessonExamples(slow, `${dir}/cache`, 0.01);
+    const inputs = [new URL(`file://${shared}`)];
+    const first = await cachedOutputs(slow, `${dir}/cache`, 0.01, inputs);
+    const second = await cachedOutputs(slow, `${dir}/cache`, 0.01, inputs);
     assert.deepEqual([first.cached, second.cached, runs], [false, true, 1]);
-    assert.deepEqual(second.examples, [{ label: "n", value: "1" }]);
+    assert.deepEqual(second.outputs, [{ label: "n", text: "1", line: 1 }]);
     await Deno.writeTextFile(file, "// v2"); // an edited lesson computes again
-    const third = await lessonExamples(slow, `${dir}/cache`, 0.01);
-    assert.deepEqual([third.cached, third.examples[0].value], [false, "2"]);
+    const third = await cachedOutputs(slow, `${dir}/cache`, 0.01, inputs);
+    assert.deepEqual([third.cached, third.outputs[0].text], [false, "2"]);
+    await Deno.writeTextFile(shared, "// f2"); // so does an edited figure, or a new run
+    assert.equal((await cachedOutputs(slow, `${dir}/cache`, 0.01, inputs)).cached, false);
     // Under the threshold nothing is written, so the next build computes it again.
     const fast = { ...slow, slug: "99-fast" };
-    await lessonExamples(fast, `${dir}/cache`, 60);
-    assert.equal((await lessonExamples(fast, `${dir}/cache`, 60)).cached, false);
+    await cachedOutputs(fast, `${dir}/cache`, 60, inputs);
+    assert.equal((await cachedOutputs(fast, `${dir}/cache`, 60, inputs)).cached, false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,7 +8,10 @@
  * outer `<svg>` holding a header (title and legend, also drawn by Plot, since Plot's own
  * legends for categories are HTML) and one or more Plot panels side by side. The background
  * is white and the text colour fixed to near-black, so a chart reads the same as a file, as an
- * `<img>` on a dark page, or inlined into HTML.
+ * `<img>` on a dark page, or inlined into HTML. A lesson's figures use the page style instead
+ * (`{ page: true }`, and {@link lineChartSvg} for one panel): no background, text and axes in
+ * the page's own colour (`currentColor`, light or dark), a larger font, and one panel per SVG,
+ * so two charts sit side by side on a desktop and one above the other on a phone.
  *
  * ```ts
  * import { rotationSvg } from "./charts.ts";
@@ -37,16 +40,24 @@ export interface LegendEntry {
 }
 
 const HEADER_H = 52, PANEL_W = 460, PANEL_H = 300, FONT = 12;
+/** The page style's font, and its panel size (legible when a phone shrinks it to 330 px). */
+const PAGE_FONT = 13, PAGE_W = 420, PAGE_H = 280;
 const DASH = "6 4";
+
+/** How a chart is drawn: a standalone file (the default) or inline in a page. */
+export interface ChartStyle {
+  /** No background, the page's text colour, the page font size. */
+  page?: boolean;
+}
 
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Plot's SVG as markup, without its `<style>` (which would resize a nested `<svg>` in HTML). */
-function markup(plot: Element, x: number, y: number): string {
+function markup(plot: Element, x: number, y: number, font = FONT): string {
   for (const style of plot.querySelectorAll("style")) style.remove();
   plot.removeAttribute("class");
-  plot.setAttribute("font-size", String(FONT)); // Plot's default is 10 px
+  plot.setAttribute("font-size", String(font)); // Plot's default is 10 px
   plot.setAttribute("x", String(x));
   plot.setAttribute("y", String(y));
   return plot.outerHTML;
@@ -61,22 +72,44 @@ const plot = (options: Record<string, any>): Element =>
  * The title, centred, and below it the legend's entries (a line swatch and a label) in a row,
  * or a line of text (`note`) when there is no legend.
  */
-function header(title: string, legend: LegendEntry[], width: number, note = ""): string {
-  const charW = FONT * 0.6, swatch = 24, gap = 22;
+function header(
+  title: string,
+  legend: LegendEntry[],
+  width: number,
+  note = "",
+  font = FONT,
+): { svg: string; height: number } {
+  const charW = font * 0.6, swatch = 24, gap = 22;
   const widths = legend.map((e) => swatch + 6 + e.label.length * charW);
-  let x = (width - (widths.reduce((a, b) => a + b, 0) + gap * (legend.length - 1))) / 2;
-  const rows = legend.map((e, i) => {
-    const row = { ...e, x1: x, x2: x + swatch, tx: x + swatch + 6 };
-    x += widths[i] + gap;
-    return row;
+  // Entries fill a line, centred; what does not fit starts the next line (page charts are narrow).
+  const lines: number[][] = [[]];
+  let used = 0;
+  widths.forEach((w, i) => {
+    const line = lines[lines.length - 1];
+    if (line.length > 0 && used + gap + w > width - 16) {
+      lines.push([i]);
+      used = w;
+    } else {
+      line.push(i);
+      used += (line.length > 1 ? gap : 0) + w;
+    }
   });
-  return markup(
+  const rows = lines.flatMap((line, k) => {
+    let x = (width - (line.reduce((a, i) => a + widths[i], 0) + gap * (line.length - 1))) / 2;
+    return line.map((i) => {
+      const row = { ...legend[i], x1: x, x2: x + swatch, tx: x + swatch + 6, y: 40 + 18 * k };
+      x += widths[i] + gap;
+      return row;
+    });
+  });
+  const height = HEADER_H + 18 * (lines.length - 1);
+  const svg = markup(
     plot({
       width,
-      height: HEADER_H,
+      height,
       margin: 0,
       x: { domain: [0, width], axis: null },
-      y: { domain: [HEADER_H, 0], axis: null },
+      y: { domain: [height, 0], axis: null },
       marks: [
         Plot.text([title], {
           x: width / 2,
@@ -90,23 +123,28 @@ function header(title: string, legend: LegendEntry[], width: number, note = ""):
           Plot.link([r], {
             x1: "x1",
             x2: "x2",
-            y1: 40,
-            y2: 40,
+            y1: "y",
+            y2: "y",
             stroke: r.color,
             strokeWidth: 2.5,
             strokeDasharray: r.dashed ? DASH : undefined,
           })
         ),
-        Plot.text(rows, { x: "tx", y: 40, text: "label", textAnchor: "start" }),
+        Plot.text(rows, { x: "tx", y: "y", text: "label", textAnchor: "start" }),
         Plot.text([note], { x: width / 2, y: 40, text: (d: string) => d }),
       ],
     }),
     0,
     0,
+    font,
   );
+  return { svg, height };
 }
 
-/** The outer SVG: white background, fixed text colour, header on top, panels in a row. */
+/**
+ * The outer SVG: header on top, panels in a row; for a file a white background and a fixed
+ * text colour, for a page neither (it takes the page's colours).
+ */
 function figure(
   title: string,
   legend: LegendEntry[],
@@ -114,22 +152,28 @@ function figure(
   panelW: number,
   panelH = PANEL_H,
   note = "",
+  style: ChartStyle = {},
 ): string {
-  const width = panelW * panels.length, height = HEADER_H + panelH;
+  const font = style.page ? PAGE_FONT : FONT;
+  const head = header(title, legend, panelW * panels.length, note, font);
+  const width = panelW * panels.length, height = head.height + panelH;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-    `viewBox="0 0 ${width} ${height}" color="#1a1a1a" role="img" aria-label="${esc(title)}">`,
+    `viewBox="0 0 ${width} ${height}"${style.page ? "" : ` color="#1a1a1a"`} role="img" ` +
+    `aria-label="${esc(title)}">`,
     `<title>${esc(title)}</title>`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    header(title, legend, width, note),
-    ...panels.map((p, i) => markup(p, i * panelW, HEADER_H)),
+    ...(style.page ? [] : [`<rect width="100%" height="100%" fill="white"/>`]),
+    head.svg,
+    ...panels.map((p, i) => markup(p, i * panelW, head.height, font)),
     `</svg>\n`,
   ].join("\n");
 }
 
 /** One line with a dot at each point, as Plot marks. */
-interface Line extends LegendEntry {
+export interface Line extends LegendEntry {
   points: { x: number; y: number }[];
+  /** Dots only, no line joining them. */
+  dotsOnly?: boolean;
 }
 
 /** A line panel: y label, x label, grid, and each line with its dots. */
@@ -138,11 +182,17 @@ function linePanel(
   xLabel: string,
   yLabel: string,
   lines: Line[],
-  opts: { xTicks?: number[]; width?: number; extra?: Plot.Markish[] } = {},
+  opts: {
+    xTicks?: number[];
+    width?: number;
+    height?: number;
+    extra?: Plot.Markish[];
+    yDomain?: [number, number];
+  } = {},
 ): Element {
   return plot({
     width: opts.width ?? PANEL_W,
-    height: PANEL_H,
+    height: opts.height ?? PANEL_H,
     marginLeft: 70,
     marginRight: 20,
     marginTop: 34,
@@ -163,19 +213,22 @@ function linePanel(
       grid: true,
       nice: true,
       inset: 6,
+      ...(opts.yDomain ? { domain: opts.yDomain } : {}),
     },
     marks: [
       Plot.frame({ stroke: "#999" }),
       Plot.text([subtitle], { frameAnchor: "top", dy: -20, text: (d: string) => d, fontSize: 13 }),
       ...(opts.extra ?? []),
       ...lines.flatMap((l) => [
-        Plot.line(l.points, {
-          x: "x",
-          y: "y",
-          stroke: l.color,
-          strokeWidth: 2,
-          strokeDasharray: l.dashed ? DASH : undefined,
-        }),
+        ...(l.dotsOnly ? [] : [
+          Plot.line(l.points, {
+            x: "x",
+            y: "y",
+            stroke: l.color,
+            strokeWidth: 2,
+            strokeDasharray: l.dashed ? DASH : undefined,
+          }),
+        ]),
         Plot.dot(l.points, { x: "x", y: "y", fill: l.color, r: 3.5 }),
       ]),
     ],
@@ -187,6 +240,58 @@ const epochTicks = (epochs: number[]) => {
   const max = Math.max(...epochs), step = Math.max(1, Math.ceil(max / 10));
   return epochs.filter((e) => e % step === 0 || e === 1);
 };
+
+/** One panel of lines, for {@link lineChartSvg}. */
+export interface LineChart {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  lines: Line[];
+  /** Where the x axis has ticks (default: whole epochs when `epochs`, else Plot's choice). */
+  xTicks?: number[];
+  /** Whole-number x values: tick them as epochs. */
+  epochs?: boolean;
+  /** A dotted vertical rule at this x (0° on a rotation chart). */
+  ruleX?: number;
+  yDomain?: [number, number];
+  width?: number;
+  height?: number;
+}
+
+/**
+ * One chart panel with its title and legend, in the page style by default: the lessons'
+ * charts (curves, accuracy against angle, two runs compared), one SVG each.
+ *
+ * ```ts
+ * import { lineChartSvg } from "./charts.ts";
+ * const svg = lineChartSvg({
+ *   title: "Loss",
+ *   xLabel: "Epoch",
+ *   yLabel: "Loss",
+ *   epochs: true,
+ *   lines: [{ label: "Train", color: "#4269d0", points: [{ x: 1, y: 0.3 }, { x: 2, y: 0.1 }] }],
+ * });
+ * console.assert(svg.includes("Train") && !svg.includes('fill="white"'));
+ * ```
+ */
+export function lineChartSvg(chart: LineChart, style: ChartStyle = { page: true }): string {
+  const width = chart.width ?? (style.page ? PAGE_W : PANEL_W);
+  const height = chart.height ?? (style.page ? PAGE_H : PANEL_H);
+  const xs = [...new Set(chart.lines.flatMap((l) => l.points.map((p) => p.x)))].sort((a, b) =>
+    a - b
+  );
+  const xTicks = chart.xTicks ?? (chart.epochs ? epochTicks(xs) : undefined);
+  const panel = linePanel("", chart.xLabel, chart.yLabel, chart.lines, {
+    xTicks,
+    width,
+    height,
+    yDomain: chart.yDomain,
+    extra: chart.ruleX === undefined
+      ? []
+      : [Plot.ruleX([chart.ruleX], { stroke: "#999", strokeDasharray: "2 3" })],
+  });
+  return figure(chart.title, chart.lines, [panel], width, height, "", style);
+}
 
 /** The per-epoch numbers the curves need (a subset of a run's `EpochRecord`). */
 export interface CurvePoint {
@@ -272,7 +377,11 @@ export function compareSvg(
  * of them and mistakes red against the largest mistake: on one scale a handful of mistakes
  * would vanish beside a diagonal of ~1000.
  */
-export function confusionSvg(matrix: number[][], title = "Confusion matrix (test set)"): string {
+export function confusionSvg(
+  matrix: number[][],
+  title = "Confusion matrix (test set)",
+  style: ChartStyle = {},
+): string {
   const n = matrix.length;
   const cells = matrix.flatMap((row, t) => row.map((count, p) => ({ t, p, count })));
   const right = cells.filter((c) => c.t === c.p), wrong = cells.filter((c) => c.t !== c.p);
@@ -283,10 +392,13 @@ export function confusionSvg(matrix: number[][], title = "Confusion matrix (test
   const shade = (c: (typeof cells)[number]) => c.count / most(c.t === c.p ? right : wrong);
   const blues = Plot.scale({ color: { type: "linear", scheme: "blues", domain: [0, 1] } });
   const reds = Plot.scale({ color: { type: "linear", scheme: "reds", domain: [0, 1] } });
+  // An empty cell is a faint square of the text colour: light grey on white, dark on dark.
   const fill = (c: (typeof cells)[number]) =>
-    c.count === 0 ? "#f4f4f4" : (c.t === c.p ? blues : reds).apply(0.15 + 0.85 * shade(c));
+    c.count === 0
+      ? (style.page ? "currentColor" : "#f4f4f4")
+      : (c.t === c.p ? blues : reds).apply(0.15 + 0.85 * shade(c));
   const labels = Array.from({ length: n }, (_, i) => i);
-  const size = 500;
+  const size = style.page ? 440 : 500;
   const heat = plot({
     width: size,
     height: size - 20,
@@ -298,17 +410,26 @@ export function confusionSvg(matrix: number[][], title = "Confusion matrix (test
     x: { domain: labels, label: "Predicted digit", labelAnchor: "center", labelArrow: "none" },
     y: { domain: labels, label: "True digit", labelAnchor: "center", labelArrow: "none" },
     marks: [
-      Plot.cell(cells, { x: "p", y: "t", fill }),
+      Plot.cell(cells, {
+        x: "p",
+        y: "t",
+        fill,
+        fillOpacity: (c: (typeof cells)[number]) => (c.count === 0 && style.page ? 0.07 : 1),
+      }),
       Plot.text(cells, {
         x: "p",
         y: "t",
         text: "count",
         fill: (c: (typeof cells)[number]) =>
-          c.count === 0 ? "#aaa" : 0.15 + 0.85 * shade(c) > 0.6 ? "white" : "#1a1a1a",
+          c.count === 0
+            ? (style.page ? "#999" : "#aaa")
+            : 0.15 + 0.85 * shade(c) > 0.6
+            ? "white"
+            : "#1a1a1a",
       }),
     ],
   });
   const note = `${correct.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} right ` +
     `(${(100 * correct / (total || 1)).toFixed(2)}%); blue: right, red: wrong`;
-  return figure(title, [], [heat], size, size - 20, note);
+  return figure(title, [], [heat], size, size - 20, note, style);
 }

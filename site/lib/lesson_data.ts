@@ -6,25 +6,25 @@
  * @module
  */
 import { lessonBlocks, type LessonEntry, LESSONS } from "../../lessons/index.ts";
-import type { Example } from "../../lessons/literate.ts";
+import type { Output } from "../../lessons/show.ts";
 import { type TaskInfo, tasksOfLesson } from "../../kernels/registry.ts";
-import { lessonExamples } from "./examples.ts";
+import { cachedOutputs } from "./outputs.ts";
 import { highlight } from "./highlight.ts";
 import { renderMarkdown, Slugger } from "./markdown.ts";
 import { arrangeLesson, type Section } from "./sections.ts";
 
-/** A row ready to print. */
+/** A row ready to print: prose, the code beside it, and the outputs that code computes. */
 export interface RenderedRow {
   proseHtml?: string;
   codeHtml?: string;
   codeLine?: number;
+  outputs: Output[];
 }
 
 /** A section ready to print. */
 export interface RenderedSection {
   id?: string;
   rows: RenderedRow[];
-  outputs: Example[];
 }
 
 export interface LessonPageData {
@@ -33,8 +33,8 @@ export interface LessonPageData {
   /** The lesson's source file URL, which its prose's relative links are relative to. */
   url: string;
   sections: RenderedSection[];
-  unplaced: Example[];
-  examplesCached: boolean;
+  unplaced: Output[];
+  outputsCached: boolean;
   prev?: { slug: string; title: string };
   next?: { slug: string; title: string };
   tasks: TaskInfo[];
@@ -43,11 +43,11 @@ export interface LessonPageData {
 /** The lesson's file name (`02_conv1d.ts`). */
 export const fileOf = (lesson: LessonEntry): string => lesson.url.pathname.split("/").pop()!;
 
-/** Renders one lesson's sections, running (or reading the cache of) its examples. */
+/** Renders one lesson's sections, computing (or reading the cache of) its outputs. */
 export async function lessonPageData(lesson: LessonEntry): Promise<LessonPageData> {
   const blocks = await lessonBlocks(lesson);
-  const { examples, cached } = await lessonExamples(lesson);
-  const { sections, unplaced } = arrangeLesson(blocks, examples);
+  const { outputs, cached } = await cachedOutputs(lesson);
+  const { sections, unplaced } = arrangeLesson(blocks, outputs);
   const slugger = new Slugger();
   const rendered: RenderedSection[] = [];
   for (const s of sections) rendered.push(await renderSection(s, slugger));
@@ -64,7 +64,7 @@ export async function lessonPageData(lesson: LessonEntry): Promise<LessonPageDat
     url: lesson.url.href,
     sections: rendered,
     unplaced,
-    examplesCached: cached,
+    outputsCached: cached,
     prev: neighbour(LESSONS[k - 1]),
     next: neighbour(LESSONS[k + 1]),
     tasks: tasksOfLesson(lesson.slug),
@@ -78,7 +78,8 @@ async function renderSection(s: Section, slugger: Slugger): Promise<RenderedSect
       proseHtml: row.prose && renderMarkdown(row.prose.markdown, slugger).html,
       codeHtml: row.code && await highlight(row.code.code),
       codeLine: row.code?.line,
+      outputs: row.outputs,
     });
   }
-  return { id: s.heading?.id, rows, outputs: s.outputs };
+  return { id: s.heading?.id, rows };
 }

@@ -1,56 +1,55 @@
 /**
  * A lesson's layout: its literate blocks grouped into sections (one per `##`/`###` heading),
  * each a list of rows (prose left, the code it explains right), with every computed output
- * placed under the section that computes it.
+ * placed under the row whose code block computes it: the block whose lines hold the
+ * output's `show` call.
  *
- * An output names its section by the heading's text (`Example.section`); one that names
- * none, or a heading the lesson does not have, goes to a last section, "Outputs", so nothing
- * a lesson prints is lost.
+ * An output whose line lies in no code block (it cannot happen for a lesson's own `show`
+ * calls, and a test holds that) goes to `unplaced`, so nothing a lesson prints is lost.
  *
- * @example Outputs go under the section they name
+ * @example Outputs go under the code block that computes them
  * ```ts
  * import assert from "node:assert/strict";
  * import { arrangeLesson } from "./sections.ts";
  * const { sections, unplaced } = arrangeLesson([
  *   { kind: "prose", markdown: "# Title", line: 1 },
  *   { kind: "prose", markdown: "## Stride", line: 3 },
- *   { kind: "code", code: "const s = 2;", line: 5 },
- * ], [{ label: "o", value: "4", section: "Stride" }, { label: "p", value: "0" }]);
- * assert.deepEqual(sections.map((s) => [s.heading?.id, s.outputs.map((o) => o.label)]), [
- *   ["title", []],
- *   ["stride", ["o"]],
+ *   { kind: "code", code: "const s = 2;\nshow(\"o\", 4);", line: 5, endLine: 6 },
+ * ], [{ label: "o", text: "4", line: 6 }, { label: "p", text: "0", line: 1 }]);
+ * assert.deepEqual(sections.map((s) => [s.heading?.id, s.rows.map((r) => r.outputs.length)]), [
+ *   ["title", [0]],
+ *   ["stride", [1]],
  * ]);
  * assert.deepEqual(unplaced.map((o) => o.label), ["p"]);
  * ```
  *
  * @module
  */
-import type { Example, LiterateBlock } from "../../lessons/literate.ts";
+import type { LiterateBlock } from "../../lessons/literate.ts";
+import type { Output } from "../../lessons/show.ts";
 import { type Heading, listHeadings, Slugger } from "./markdown.ts";
 
-/** Prose and the code beside it (either may be absent). */
+/** Prose, the code beside it (either may be absent), and what that code computes. */
 export interface Row {
   prose?: { markdown: string; line: number };
-  code?: { code: string; line: number };
+  code?: { code: string; line: number; endLine: number };
+  outputs: Output[];
 }
 
-/** The blocks from one heading to the next, and the outputs computed there. */
+/** The blocks from one heading to the next. */
 export interface Section {
   /** The heading that opens it (absent for text before the first heading). */
   heading?: Heading;
-  /** Every heading inside it (an output may name any of them). */
+  /** Every heading inside it. */
   headings: Heading[];
   rows: Row[];
-  outputs: Example[];
 }
 
-const norm = (s: string) => s.replace(/\s+/g, " ").trim();
-
-/** Groups blocks into sections and places each example; `unplaced` keeps the rest in order. */
+/** Groups blocks into sections and rows, and puts each output under its code block. */
 export function arrangeLesson(
   blocks: LiterateBlock[],
-  examples: Example[],
-): { sections: Section[]; unplaced: Example[] } {
+  outputs: Output[],
+): { sections: Section[]; unplaced: Output[] } {
   const slugger = new Slugger();
   const sections: Section[] = [];
   let current: Section | undefined;
@@ -59,29 +58,28 @@ export function arrangeLesson(
       const headings = listHeadings(block.markdown, slugger);
       const opener = headings.find((h) => h.depth <= 3);
       if (opener || !current) {
-        current = { heading: opener, headings: [], rows: [], outputs: [] };
+        current = { heading: opener, headings: [], rows: [] };
         sections.push(current);
       }
       current.headings.push(...headings);
-      current.rows.push({ prose: { markdown: block.markdown, line: block.line } });
+      current.rows.push({ prose: { markdown: block.markdown, line: block.line }, outputs: [] });
     } else {
       if (!current) {
-        current = { headings: [], rows: [], outputs: [] };
+        current = { headings: [], rows: [] };
         sections.push(current);
       }
+      const code = { code: block.code, line: block.line, endLine: block.endLine };
       const last = current.rows[current.rows.length - 1];
-      if (last && !last.code) last.code = { code: block.code, line: block.line };
-      else current.rows.push({ code: { code: block.code, line: block.line } });
+      if (last && !last.code) last.code = code;
+      else current.rows.push({ code, outputs: [] });
     }
   }
-  const unplaced: Example[] = [];
-  for (const example of examples) {
-    const want = example.section === undefined ? undefined : norm(example.section);
-    const home = want === undefined
-      ? undefined
-      : sections.find((s) => s.headings.some((h) => h.depth <= 3 && norm(h.text) === want));
-    if (home) home.outputs.push(example);
-    else unplaced.push(example);
+  const rows = sections.flatMap((s) => s.rows).filter((r) => r.code);
+  const unplaced: Output[] = [];
+  for (const output of outputs) {
+    const home = rows.find((r) => r.code!.line <= output.line && output.line <= r.code!.endLine);
+    if (home) home.outputs.push(output);
+    else unplaced.push(output);
   }
   return { sections, unplaced };
 }

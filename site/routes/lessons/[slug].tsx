@@ -1,4 +1,4 @@
-/** One page per lesson: prose beside code, outputs under their sections, tasks, neighbours. */
+/** One page per lesson: prose beside code, each code block's outputs under it, tasks, neighbours. */
 import { LESSONS } from "../../../lessons/index.ts";
 import { Outputs } from "../../components/Output.tsx";
 import { usePage } from "../../lib/context.ts";
@@ -46,9 +46,13 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
                   </div>
                 )
                 : <div />}
+              {row.outputs.length > 0 && (
+                <div class="row-outputs">
+                  <Outputs outputs={row.outputs} />
+                </div>
+              )}
             </div>
           ))}
-          <Outputs examples={s.outputs} />
         </section>
       ))}
       {data.unplaced.length > 0 && (
@@ -57,7 +61,7 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
           <p class="muted">
             The lesson's outputs, as <code>deno run -A lessons/{data.file}</code> prints them.
           </p>
-          <Outputs examples={data.unplaced} />
+          <Outputs outputs={data.unplaced} />
         </section>
       )}
       {data.tasks.length > 0 && (

@@ -1,0 +1,186 @@
+/**
+ * The lessons' charts, drawn by the site's chart machinery (`training/charts.ts`, Observable
+ * Plot) in its page style: training curves with the lecture's log beside ours, accuracy
+ * against rotation angle, the confusion matrix, and two runs on the same axes.
+ *
+ * @module
+ */
+import {
+  confusionSvg,
+  type CurvePoint,
+  type Line,
+  lineChartSvg,
+  PALETTE,
+} from "../../training/charts.ts";
+import type { Figure } from "../show.ts";
+import { esc } from "./svg.ts";
+
+/** A chart as a figure: its aria-label becomes the alt text, which says what it shows. */
+const figure = (svg: string, alt: string): Figure => ({
+  kind: "figure",
+  svg: svg.replace(/aria-label="[^"]*"/, `aria-label="${esc(alt)}"`),
+  alt,
+});
+const pct = (v: number) => v.toFixed(4);
+
+/** Loss by epoch, train (solid) and validation (dashed). */
+export function lossFigure(history: CurvePoint[], who: string): Figure {
+  const last = history[history.length - 1];
+  const best = history.reduce((b, h) => (h.validLoss < b.validLoss ? h : b));
+  return figure(
+    lineChartSvg({
+      title: `Loss by epoch, ${who}`,
+      xLabel: "Epoch",
+      yLabel: "Cross-entropy loss",
+      epochs: true,
+      lines: [
+        {
+          label: "Train",
+          color: PALETTE[0],
+          points: history.map((h) => ({ x: h.epoch, y: h.trainLoss })),
+        },
+        {
+          label: "Validation",
+          color: PALETTE[1],
+          dashed: true,
+          points: history.map((h) => ({ x: h.epoch, y: h.validLoss })),
+        },
+      ],
+    }),
+    `Loss by epoch, ${who}, over ${history.length} epochs: the training loss falls from ` +
+      `${pct(history[0].trainLoss)} to ${pct(last.trainLoss)}; the validation loss is lowest ` +
+      `at epoch ${best.epoch} (${pct(best.validLoss)}) and ends at ${pct(last.validLoss)}.`,
+  );
+}
+
+/** Accuracy by epoch, ours and (when given) the lecture's printed log, on the same axes. */
+export function accuracyFigure(
+  history: CurvePoint[],
+  who: string,
+  lecture?: readonly { epoch: number; accuracy: number; valAccuracy: number }[],
+): Figure {
+  const lines: Line[] = [
+    {
+      label: "Train",
+      color: PALETTE[0],
+      points: history.map((h) => ({ x: h.epoch, y: h.trainAccuracy })),
+    },
+    {
+      label: "Validation",
+      color: PALETTE[1],
+      dashed: true,
+      points: history.map((h) => ({ x: h.epoch, y: h.validAccuracy })),
+    },
+  ];
+  if (lecture) {
+    lines.push(
+      {
+        label: "Lecture train",
+        color: PALETTE[4],
+        points: lecture.map((l) => ({ x: l.epoch, y: l.accuracy })),
+      },
+      {
+        label: "Lecture valid.",
+        color: PALETTE[5],
+        dashed: true,
+        points: lecture.map((l) => ({ x: l.epoch, y: l.valAccuracy })),
+      },
+    );
+  }
+  const last = history[history.length - 1];
+  return figure(
+    lineChartSvg({
+      title: `Accuracy by epoch, ${who}`,
+      xLabel: "Epoch",
+      yLabel: "Accuracy",
+      epochs: true,
+      lines,
+    }),
+    `Accuracy by epoch, ${who}: training accuracy ${
+      pct(history[0].trainAccuracy)
+    } after epoch 1, ` +
+      `${pct(last.trainAccuracy)} after epoch ${last.epoch}; validation accuracy between ` +
+      `${pct(Math.min(...history.map((h) => h.validAccuracy)))} and ` +
+      `${pct(Math.max(...history.map((h) => h.validAccuracy)))}` +
+      (lecture
+        ? `. The lecture's log, drawn beside it, goes from ${pct(lecture[0].accuracy)} to ` +
+          `${pct(lecture[lecture.length - 1].accuracy)} (training) and stays between ` +
+          `${pct(Math.min(...lecture.map((l) => l.valAccuracy)))} and ` +
+          `${pct(Math.max(...lecture.map((l) => l.valAccuracy)))} (validation).`
+        : "."),
+  );
+}
+
+/** Accuracy against rotation angle, one line per series. */
+export function rotationFigure(
+  series: { label: string; points: { angle: number; accuracy: number }[]; dashed?: boolean }[],
+): Figure {
+  const at = (s: (typeof series)[number], deg: number) =>
+    s.points.find((p) => p.angle === deg)?.accuracy;
+  const say = (s: (typeof series)[number]) => {
+    const [first, last] = [s.points[0], s.points[s.points.length - 1]];
+    return `${s.label}: ${pct(at(s, 0) ?? NaN)} upright, ${pct(first.accuracy)} at ` +
+      `${first.angle}°, ${pct(last.accuracy)} at ${last.angle}°`;
+  };
+  return figure(
+    lineChartSvg({
+      title: "Test accuracy against rotation angle",
+      xLabel: "Angle (degrees, counter-clockwise)",
+      yLabel: "Accuracy",
+      xTicks: [-45, -30, -15, 0, 15, 30, 45],
+      ruleX: 0,
+      lines: series.map((s, i) => ({
+        label: s.label,
+        color: PALETTE[i],
+        dashed: s.dashed,
+        points: s.points.map((p) => ({ x: p.angle, y: p.accuracy })),
+      })),
+    }),
+    `Test accuracy against rotation angle, highest upright and falling on both sides. ` +
+      series.map(say).join("; ") + ".",
+  );
+}
+
+/** The confusion matrix as a heat map. */
+export function confusionFigure(matrix: number[][], who: string): Figure {
+  const wrong = matrix.flatMap((row, t) =>
+    row.flatMap((v, p) => (t !== p && v > 0 ? [{ t, p, v }] : []))
+  )
+    .sort((a, b) => b.v - a.v);
+  const total = matrix.flat().reduce((a, b) => a + b, 0);
+  const right = matrix.reduce((s, row, i) => s + row[i], 0);
+  return figure(
+    confusionSvg(matrix, `Confusion matrix, ${who}`, { page: true }),
+    `Confusion matrix of ${who} on the ${total.toLocaleString("en-US")} test digits: ` +
+      `${right.toLocaleString("en-US")} right. The most frequent mistakes: ` +
+      wrong.slice(0, 3).map((w) => `${w.v} ${w.t}s read as ${w.p}`).join(", ") + ".",
+  );
+}
+
+/** Several runs' validation accuracy or loss by epoch on the same axes. */
+export function compareFigure(
+  runs: { label: string; history: CurvePoint[] }[],
+  key: "validAccuracy" | "validLoss",
+): Figure {
+  const what = key === "validAccuracy" ? "Validation accuracy" : "Validation loss";
+  return figure(
+    lineChartSvg({
+      title: `${what} by epoch`,
+      xLabel: "Epoch",
+      yLabel: key === "validAccuracy" ? "Accuracy" : "Cross-entropy loss",
+      epochs: true,
+      lines: runs.map((r, i) => ({
+        label: r.label,
+        color: PALETTE[i],
+        dashed: i > 0,
+        points: r.history.map((h) => ({ x: h.epoch, y: h[key] })),
+      })),
+    }),
+    `${what} by epoch of ${runs.length} runs on the same axes: ` +
+      runs.map((r) =>
+        `${r.label}: ${pct(r.history[0][key])} after epoch 1, ${
+          pct(r.history[r.history.length - 1][key])
+        } after epoch ${r.history.length}`
+      ).join("; ") + ".",
+  );
+}
