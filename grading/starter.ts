@@ -14,61 +14,15 @@
  */
 import type { TaskInfo } from "../kernels/registry.ts";
 import { judgementOf, opOf, testsFor } from "./cases.ts";
+import { declarationOf } from "../kernels/declaration.ts";
 import type { Judgement } from "./judge.ts";
 
 const KERNELS = new URL("../kernels/", import.meta.url);
 
-/** The `/** … *\/` comment that ends right before `at` in `source`, or "". */
-function docBefore(source: string, at: number): string {
-  const head = source.slice(0, at).trimEnd();
-  if (!head.endsWith("*/")) return "";
-  return head.slice(head.lastIndexOf("/**"));
-}
-
-/**
- * The declaration of `export function fn` in `source`: its doc comment's first paragraph and
- * its signature up to (not including) the brace that opens its body.
- */
-export function declarationOf(source: string, fn: string): string | undefined {
-  const start = source.search(new RegExp(`^export function ${fn}\\b`, "m"));
-  if (start < 0) return undefined;
-  // The parameter list: from the first "(" after the name to its matching ")".
-  const open = source.indexOf("(", start);
-  let depth = 0;
-  let close = open;
-  for (; close < source.length; close++) {
-    if (source[close] === "(") depth++;
-    else if (source[close] === ")" && --depth === 0) break;
-  }
-  const body = source.indexOf("{", close);
-  const signature = source.slice(start, body).trim();
-  // The summary: the doc's lines up to the first blank line, example or tag.
-  const summary: string[] = [];
-  for (const raw of docBefore(source, start).split("\n")) {
-    const line = raw.replace(/^\s*\/?\*+\/?\s?/, "").replace(/\s*\*\/$/, "");
-    if (line.trim() === "" && summary.length) break;
-    if (/^(```|@)/.test(line.trim())) break;
-    if (line.trim()) summary.push(line.trim());
-  }
-  return `/**\n${summary.map((l) => ` * ${l}`).join("\n")}\n */\n${signature}`;
-}
-
-/** The source of every kernel module that `kernels/ops.ts` lists. */
-async function kernelSources(): Promise<string[]> {
-  const list = await Deno.readTextFile(new URL("ops.ts", KERNELS));
-  const files = [...list.matchAll(/^export \* from "\.\/(\w+\.ts)";/gm)].map((m) => m[1]);
-  return await Promise.all(files.map((f) => Deno.readTextFile(new URL(f, KERNELS))));
-}
-
 /** One task's stub: the real declaration, with a body that says it is not written yet. */
 async function stub(task: TaskInfo): Promise<string> {
-  for (const source of await kernelSources()) {
-    const declaration = declarationOf(source, task.fn);
-    if (declaration) {
-      return `${declaration} {\n  throw new Error("not implemented yet (task ${task.id})");\n}\n`;
-    }
-  }
-  throw new Error(`starter: no \`export function ${task.fn}\` in the modules of kernels/ops.ts`);
+  const declaration = await declarationOf(task.fn);
+  return `${declaration} {\n  throw new Error("not implemented yet (task ${task.id})");\n}\n`;
 }
 
 /** One visible case, with what the carried judge needs. */

@@ -236,6 +236,16 @@ show("log softmax(z)", () => runPair("logSoftmax", [cceLogits]));
 show("CCE (w Logits)", () => runPair("crossEntropy", [cceLogits, [2]], fmt4), {
   lecture: "CCE (w Logits): 0.5996",
 });
+
+/** Cross-entropy the long way, through probabilities and then their log. */
+function viaProbabilities(logits: number[][], targets: number[]): string {
+  try {
+    return nllLoss(softmax(logits).map((row) => row.map(Math.log)), targets).toFixed(4);
+  } catch (e) {
+    if (e instanceof LitconvError) return `refused (${e.message})`;
+    throw e;
+  }
+}
 show("CCE (w Probas)", () => viaProbabilities(cceLogits, [2]), {
   lecture: "CCE (w Probas): 0.5996",
 });
@@ -315,15 +325,6 @@ export async function stabilityRows() {
     });
   }
   return rows;
-}
-
-function viaProbabilities(logits: number[][], targets: number[]): string {
-  try {
-    return nllLoss(softmax(logits).map((row) => row.map(Math.log)), targets).toFixed(4);
-  } catch (e) {
-    if (e instanceof LitconvError) return `refused (${e.message})`;
-    throw e;
-  }
 }
 
 show(

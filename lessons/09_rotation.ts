@@ -44,6 +44,14 @@ export const lesson = {
 let mnist: Mnist | undefined;
 const data = (): Mnist => (mnist ??= loadMnist());
 
+/** The lesson's random draw: a test digit's index and an angle in [−45°, 45°), seeded. */
+export function randomRotation(seed = 1, count = 10_000) {
+  const rng = new Rng(seed);
+  const index = rng.int(count);
+  const angle = rng.uniform(-45, 45);
+  return { index, angle };
+}
+
 /**
  * ## Rotating an image
  *
@@ -159,14 +167,9 @@ show("its test accuracy, quantized and float (measured when the run was publishe
  * ## One random digit, one random angle
  *
  * The lecture draws `random.randint(0, len(test) - 1)` and `random.uniform(-45, 45)` and
- * printed `angle: -15.84`. Our generator is seeded, so the draw is always the same.
+ * printed `angle: -15.84`. Our generator is seeded, so the draw is always the same
+ * (`randomRotation`, near the top, since the rotations above already use it).
  */
-export function randomRotation(seed = 1, count = 10_000) {
-  const rng = new Rng(seed);
-  const index = rng.int(count);
-  const angle = rng.uniform(-45, 45);
-  return { index, angle };
-}
 
 export async function predictOne(model: tf.LayersModel, image: Float32Array): Promise<number> {
   const labels = await predictLabels(model, { count: 1, images: image, labels: new Uint8Array(1) });

@@ -1,0 +1,215 @@
+/**
+ * `deno task notebooks [--out DIR] [SLUG…]`: every lesson as a Jupyter notebook (nbformat 4,
+ * Deno's kernel), made from the same source the site renders: each prose block of the lesson a
+ * Markdown cell (its math as `$…$`/`$$…$$`, which Jupyter typesets), each code block a code
+ * cell, in the lesson's order, and the lesson's graded tasks as exercise cells at the end.
+ *
+ * What changes between the lesson file and its cells, and why:
+ * - relative imports are rewritten against the notebook's folder (the kernel resolves a
+ *   cell's imports from its working directory, the notebook's folder);
+ * - `import.meta.url` becomes the lesson file's URL (`import.meta` is a syntax error in a
+ *   cell: cells are scripts, not modules);
+ * - the lesson's closing `if (import.meta.main) …` block, which prints every output at the
+ *   end of `deno run`, is left out: in a notebook each `show` displays its output under the
+ *   cell that computes it, and every such cell ends with `await shown();` so that its outputs
+ *   are on screen before the next cell starts;
+ * - a first cell turns `Deno.test` off: the kernel would run every claim's test after each
+ *   cell, reporting where no one sees it (`deno task test` runs them).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { relative, resolve } from "node:path";
+import { type LessonEntry, LESSONS } from "../lessons/index.ts";
+import { splitLiterate } from "../lessons/literate.ts";
+import { tasksOfLesson } from "../kernels/registry.ts";
+import { declarationOf } from "../kernels/declaration.ts";
+import { UsageError } from "../kernels/errors.ts";
+import type { Cell, Notebook } from "./notebook.ts";
+
+export type { Cell, Notebook };
+
+/** Where `deno task notebooks` writes by default: this folder. */
+export const NOTEBOOK_DIR: string = new URL(".", import.meta.url).pathname;
+
+/** nbformat's `source`: lines, each but the last ending in "\n". */
+function lines(text: string): string[] {
+  const parts = text.split("\n");
+  return parts.map((l, i) => (i < parts.length - 1 ? `${l}\n` : l));
+}
+
+/** `target` as a relative specifier from the folder `from` ("./x.ts" or "../y/x.ts"). */
+function specifierFrom(from: string, target: string): string {
+  const r = relative(from, target).replaceAll("\\", "/");
+  return r.startsWith(".") ? r : `./${r}`;
+}
+
+/** A lesson's code block as a cell's source, for a notebook in the folder `outDir`. */
+export function cellCode(code: string, lessonFile: string, outDir: string): string {
+  const lessonDir = resolve(lessonFile, "..");
+  return code
+    .replace(
+      /(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\.{1,2}\/[^"']+)\2/g,
+      (_m, before, q, spec) =>
+        `${before}${q}${specifierFrom(outDir, resolve(lessonDir, spec))}${q}`,
+    )
+    .replace(
+      /\bimport\.meta\.url\b/g,
+      `new URL(${JSON.stringify(specifierFrom(outDir, lessonFile))}, Deno.mainModule).href`,
+    );
+}
+
+/** The exercise cells of a lesson's graded tasks: what to write, how to check it, a stub. */
+async function exerciseCells(lesson: LessonEntry): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const task of tasksOfLesson(lesson.slug)) {
+    const mine = `my${task.fn[0].toUpperCase()}${task.fn.slice(1)}`;
+    const declaration = (await declarationOf(task.fn))
+      .replace(`export function ${task.fn}`, `function ${mine}`);
+    cells.push(
+      {
+        id: `task-${task.id}`,
+        cell_type: "markdown",
+        metadata: {},
+        source: lines(
+          `### Exercise: task ${task.id}, \`${task.fn}\`: ${task.title}\n\n` +
+            `Write it below as \`${mine}\` to try it here. To have it graded, start a starter ` +
+            `folder and check your work with the grader, from the course's folder:\n\n` +
+            "```sh\n" +
+            `deno task assignment new my-work --tasks ${task.id}\n` +
+            `deno task grade my-work            # the visible tests\n` +
+            `deno task grade my-work --hidden   # and the property runs on random inputs\n` +
+            "```",
+        ),
+      },
+      {
+        id: `task-${task.id}-code`,
+        cell_type: "code",
+        metadata: { tags: ["exercise"] },
+        source: lines(
+          `${declaration} {\n  throw new Error("not written yet (task ${task.id})");\n}`,
+        ),
+        outputs: [],
+        execution_count: null,
+      },
+    );
+  }
+  return cells;
+}
+
+/** The notebook of `lesson`, for the folder `outDir`. */
+export async function lessonNotebook(lesson: LessonEntry, outDir: string): Promise<Notebook> {
+  const file = lesson.url.pathname;
+  const name = file.split("/").pop()!.replace(/\.ts$/, "");
+  const show = specifierFrom(outDir, resolve(file, "../show.ts"));
+  const cells: Cell[] = [{
+    id: "setup",
+    cell_type: "code",
+    metadata: { tags: ["setup"] },
+    source: lines(
+      `// Made from lessons/${name}.ts by \`deno task notebooks\`: run the cells in order.\n` +
+        `// The lesson's claims are tests that \`deno task test\` runs; here they are only read.\n` +
+        `void (Deno.test = (() => {}) as unknown as typeof Deno.test);\n` +
+        `import { shown } from ${JSON.stringify(show)};`,
+    ),
+    outputs: [],
+    execution_count: null,
+  }];
+  for (const [i, block] of splitLiterate(await Deno.readTextFile(lesson.url)).entries()) {
+    if (block.kind === "prose") {
+      cells.push({
+        id: `${name}-${i}`,
+        cell_type: "markdown",
+        metadata: {},
+        source: lines(block.markdown),
+      });
+      continue;
+    }
+    if (/^if \(import\.meta\.main\)/.test(block.code)) continue;
+    let code = cellCode(block.code, file, outDir);
+    if (/\bshow\(/.test(code)) code += "\nawait shown();";
+    cells.push({
+      id: `${name}-${i}`,
+      cell_type: "code",
+      metadata: { lesson_line: block.line },
+      source: lines(code),
+      outputs: [],
+      execution_count: null,
+    });
+  }
+  cells.push(...await exerciseCells(lesson));
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: "deno", display_name: "Deno", language: "typescript" },
+      language_info: {
+        name: "typescript",
+        file_extension: ".ts",
+        mimetype: "text/x.typescript",
+        codemirror_mode: "typescript",
+        nbconvert_exporter: "script",
+        pygments_lexer: "typescript",
+      },
+      litconv: { lesson: `lessons/${name}.ts`, title: lesson.title },
+    },
+    cells,
+  };
+}
+
+/** The notebook's file name: the lesson's, `.ipynb`. */
+export function notebookName(lesson: LessonEntry): string {
+  return lesson.url.pathname.split("/").pop()!.replace(/\.ts$/, ".ipynb");
+}
+
+/** The lessons named by slug or number (`02-conv1d`, `02`), or all of them. */
+export function pickLessons(names: string[]): LessonEntry[] {
+  if (names.length === 0) return [...LESSONS];
+  return names.map((n) => {
+    const lesson = LESSONS.find((l) => l.slug === n || l.slug.startsWith(`${n}-`));
+    if (!lesson) {
+      throw new UsageError(`no lesson ${n} (lessons: ${LESSONS.map((l) => l.slug).join(", ")})`);
+    }
+    return lesson;
+  });
+}
+
+/** Writes the notebooks of `lessons` into `outDir`; returns their paths. */
+export async function writeNotebooks(outDir: string, lessons: LessonEntry[]): Promise<string[]> {
+  await Deno.mkdir(outDir, { recursive: true });
+  const dir = await Deno.realPath(outDir);
+  const paths: string[] = [];
+  for (const lesson of lessons) {
+    const path = `${dir}/${notebookName(lesson)}`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(await lessonNotebook(lesson, dir), null, 1) + "\n",
+    );
+    paths.push(path);
+  }
+  return paths;
+}
+
+const USAGE = "usage: deno task notebooks [--out DIR] [LESSON…]   (default DIR: notebooks/)";
+
+if (import.meta.main) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: Deno.args,
+      options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    const paths = await writeNotebooks(values.out ?? NOTEBOOK_DIR, pickLessons(positionals));
+    for (const p of paths) console.log(`wrote ${p}`);
+  } catch (e) {
+    const usage = e instanceof UsageError ||
+      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (!usage) throw e;
+    console.error(`deno task notebooks: ${(e as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}

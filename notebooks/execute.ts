@@ -1,0 +1,136 @@
+/**
+ * Executing notebooks with real Jupyter (Debian's `python3-nbclient`, through `execute.py`) on
+ * Deno's own kernel, installed for the run only (`kernel.ts`), and checking what they show.
+ *
+ * A notebook fails when a cell raises (an error output), a cell runs past the timeout, the
+ * kernel dies, or its outputs lack what the lecture printed (the numbers below) or the figures
+ * its lesson page shows.
+ *
+ * @module
+ */
+import { installPrivateKernel } from "./kernel.ts";
+import type { Notebook } from "./notebook.ts";
+
+/** The lecture's printed numbers, by lesson: each must appear in the executed outputs. */
+export const LECTURE_NUMBERS: Record<string, string[]> = {
+  "02-conv1d": ["[ 5 14 16 26 24 34 19 22]"],
+  "07-regularization": ["0.3711", "0.5996"],
+  "08-mnist-cnn": ["[4, 64, 7, 7]", "[4, 3136]"],
+};
+
+/** What one executed notebook shows. */
+export interface NotebookReport {
+  path: string;
+  /** Seconds to execute. */
+  seconds: number;
+  /** Code cells, and how many produced output. */
+  codeCells: number;
+  /** image/svg+xml outputs. */
+  figures: number;
+  /** What is wrong, empty when nothing is. */
+  problems: string[];
+}
+
+/** Every output of a notebook, with its cell's index. */
+function outputsOf(nb: Notebook) {
+  return nb.cells.flatMap((c, i) =>
+    c.cell_type === "code" ? (c.outputs as Record<string, unknown>[]).map((o) => ({ i, o })) : []
+  );
+}
+
+/** The text an output carries (streams, text/plain, markdown), for searching. */
+function textOf(o: Record<string, unknown>): string {
+  const join = (v: unknown) => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "");
+  if (o.output_type === "stream") return join(o.text);
+  const data = (o.data ?? {}) as Record<string, unknown>;
+  return join(data["text/plain"]) + join(data["text/markdown"]);
+}
+
+/** Checks an executed notebook: errors, the lecture's numbers, at least `minFigures` SVGs. */
+export function checkExecuted(nb: Notebook, slug: string, minFigures: number): string[] {
+  const problems: string[] = [];
+  const outputs = outputsOf(nb);
+  for (const { i, o } of outputs) {
+    if (o.output_type === "error") {
+      problems.push(`cell ${i} raised ${o.ename}: ${String(o.evalue).slice(0, 200)}`);
+    }
+  }
+  const text = outputs.map(({ o }) => textOf(o)).join("\n");
+  for (const number of LECTURE_NUMBERS[slug] ?? []) {
+    if (!text.includes(number)) problems.push(`the lecture's ${number} is in no output`);
+  }
+  const figures =
+    outputs.filter(({ o }) =>
+      (o.data as Record<string, unknown> | undefined)?.["image/svg+xml"] !== undefined
+    ).length;
+  if (figures < minFigures) problems.push(`${figures} figure(s), expected at least ${minFigures}`);
+  return problems;
+}
+
+/** The exit status of execute.py, as a sentence. */
+const STATUS: Record<number, string> = {
+  1: "a cell raised",
+  2: "the kernel failed or could not start",
+  3: "a cell ran past the timeout",
+};
+
+/**
+ * Executes each notebook of `paths` in place. `minFigures(slug)` is the figures its lesson
+ * must show; `python` the interpreter that has nbclient.
+ */
+export async function executeNotebooks(
+  paths: string[],
+  options: { timeout?: number; python?: string; minFigures?: (slug: string) => number } = {},
+): Promise<NotebookReport[]> {
+  const kernel = await installPrivateKernel();
+  const reports: NotebookReport[] = [];
+  try {
+    for (const path of paths) {
+      const started = performance.now();
+      const out = await new Deno.Command(options.python ?? "/usr/bin/python3", {
+        args: [
+          new URL("./execute.py", import.meta.url).pathname,
+          path,
+          path,
+          "--timeout",
+          String(options.timeout ?? 300),
+          "--kernel",
+          kernel.name,
+        ],
+        env: { JUPYTER_PATH: kernel.jupyterPath },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const seconds = (performance.now() - started) / 1000;
+      const problems: string[] = [];
+      if (out.code !== 0) {
+        const why = STATUS[out.code] ?? `execute.py exited ${out.code}`;
+        const detail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3);
+        problems.push(`${why}: ${detail.join(" | ")}`);
+      }
+      let nb: Notebook | undefined;
+      try {
+        nb = JSON.parse(await Deno.readTextFile(path));
+      } catch (e) {
+        problems.push(`no executed notebook: ${(e as Error).message}`);
+      }
+      const slug = path.split("/").pop()!.replace(/\.ipynb$/, "").replaceAll("_", "-");
+      if (nb) problems.push(...checkExecuted(nb, slug, options.minFigures?.(slug) ?? 0));
+      reports.push({
+        path,
+        seconds,
+        codeCells: nb?.cells.filter((c) => c.cell_type === "code").length ?? 0,
+        figures: nb
+          ? outputsOf(nb).filter(({ o }) =>
+            o.output_type === "display_data" &&
+            (o.data as Record<string, unknown>)["image/svg+xml"] !== undefined
+          ).length
+          : 0,
+        problems: [...new Set(problems)],
+      });
+    }
+  } finally {
+    await kernel.remove();
+  }
+  return reports;
+}
