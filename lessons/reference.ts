@@ -92,3 +92,34 @@ export function missingReference(model: ModelVariant): string {
       referencePath(model)
     }\``;
 }
+
+/** One run of the seed record: a seed and the test accuracy its run reached. */
+export interface SeedRun {
+  seed: number;
+  epochs: number;
+  testAccuracy: number;
+  validAccuracy: number;
+  minutes: number;
+  device: string;
+}
+
+/**
+ * The seed record, `data/reference/seeds.json`: the lecture's model trained by the default
+ * run for several seeds with the current kernels, or undefined where it is absent.
+ */
+export async function readSeedRuns(root: URL = REFERENCE_URL): Promise<SeedRun[] | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(new URL("seeds.json", root))).runs;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** The spread of test accuracies over seeds: lowest, highest, mean and sample deviation. */
+export function seedSpread(runs: readonly SeedRun[]) {
+  const acc = runs.map((r) => r.testAccuracy);
+  const mean = acc.reduce((s, a) => s + a, 0) / acc.length;
+  const sd = Math.sqrt(acc.reduce((s, a) => s + (a - mean) ** 2, 0) / (acc.length - 1));
+  return { lowest: Math.min(...acc), highest: Math.max(...acc), mean, sd };
+}

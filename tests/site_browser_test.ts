@@ -189,6 +189,25 @@ Deno.test("site: static build and server in Chromium", async (t) => {
       assert.match(decoder.decode(stderr), new RegExp(`port ${dev.port} .* already taken`));
     });
 
+    await t.step(
+      "every lesson page offers its notebook, made from the lesson's source",
+      async () => {
+        for (const file of Deno.readDirSync(new URL("../lessons/", import.meta.url))) {
+          const m = /^(\d\d)_(\w+)\.ts$/.exec(file.name);
+          if (!m) continue;
+          const slug = `${m[1]}-${m[2].replaceAll("_", "-")}`;
+          const html = await Deno.readTextFile(`${out}/lessons/${slug}/index.html`);
+          const name = file.name.replace(/\.ts$/, ".ipynb");
+          assert.ok(html.includes(`href="../../notebooks/${name}"`), `${slug}: no notebook link`);
+          const nb = JSON.parse(await Deno.readTextFile(`${out}/notebooks/${name}`));
+          assert.equal(nb.nbformat, 4);
+          assert.equal(nb.metadata.kernelspec.name, "deno");
+          assert.ok(nb.cells.some((c: { cell_type: string }) => c.cell_type === "markdown"));
+          assert.equal(nb.metadata.litconv.lesson, `lessons/${file.name}`);
+        }
+      },
+    );
+
     await t.step("link check: no root-absolute link, no broken link", async () => {
       const links = await linksOf(out, pages);
       assert.ok(links.length > 100, `only ${links.length} links`);
@@ -266,6 +285,12 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         assert.ok(runs >= 2, `${runs} runs on the results page`);
         assert.ok(await page.locator("section.run .chart").count() >= 2 * runs, "run charts");
         assert.ok(await page.locator("#compare .chart svg").count() >= 1, "lecture vs extra-conv");
+        // The seed record (data/reference/seeds.json): a row per seed, and the lecture's place.
+        assert.ok(await page.locator("#seeds tbody tr").count() >= 3, "three seeds or more");
+        assert.match(
+          await page.locator("#seeds p").innerText(),
+          /lecture's own run reached 99\.26 %, (inside|outside) that spread/,
+        );
         const pictures = await page.locator("img.predictions").evaluateAll((imgs) =>
           imgs.map((i) => (i as HTMLImageElement).naturalWidth)
         );

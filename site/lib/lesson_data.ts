@@ -9,6 +9,7 @@ import { lessonBlocks, type LessonEntry, LESSONS } from "../../lessons/index.ts"
 import type { Output } from "../../lessons/show.ts";
 import { type TaskInfo, tasksOfLesson } from "../../kernels/registry.ts";
 import { cachedOutputs } from "./outputs.ts";
+import { type OfferedNotebook, offeredNotebook } from "./notebook_data.ts";
 import { highlight } from "./highlight.ts";
 import { renderMarkdown, Slugger } from "./markdown.ts";
 import { arrangeLesson, type Section } from "./sections.ts";
@@ -38,6 +39,8 @@ export interface LessonPageData {
   prev?: { slug: string; title: string };
   next?: { slug: string; title: string };
   tasks: TaskInfo[];
+  /** The lesson as a Jupyter notebook, to download. */
+  notebook: OfferedNotebook;
 }
 
 /** The lesson's file name (`02_conv1d.ts`). */
@@ -68,6 +71,7 @@ export async function lessonPageData(lesson: LessonEntry): Promise<LessonPageDat
     prev: neighbour(LESSONS[k - 1]),
     next: neighbour(LESSONS[k + 1]),
     tasks: tasksOfLesson(lesson.slug),
+    notebook: await offeredNotebook(lesson),
   };
 }
 

@@ -8,7 +8,8 @@
 import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../training/charts.ts";
 import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
-import { type SiteRun, siteRuns } from "./runs_data.ts";
+import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "./runs_data.ts";
+import { readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
 
 /** One run, ready to print. */
 export interface RunView {
@@ -28,6 +29,8 @@ export interface RunView {
 
 export interface ResultsData {
   runs: RunView[];
+  /** The seed record (`data/reference/seeds.json`) and its spread, when committed. */
+  seeds?: { runs: SeedRun[]; spread: ReturnType<typeof seedSpread>; lecture: number };
   /** The two runs compared, and their chart. */
   comparison?: { a: string; b: string; svg: string };
 }
@@ -93,5 +96,9 @@ export async function resultsData(): Promise<ResultsData> {
       ]),
     }
     : undefined;
-  return { runs: views, comparison };
+  const seedRuns = await readSeedRuns();
+  const seeds = seedRuns && seedRuns.length > 1
+    ? { runs: seedRuns, spread: seedSpread(seedRuns), lecture: LECTURE_TEST_ACCURACY }
+    : undefined;
+  return { runs: views, comparison, seeds };
 }

@@ -176,6 +176,44 @@ export default function Results({ data }: { data: ResultsData }) {
           />
         </section>
       )}
+      {data.seeds && (
+        <section id="seeds">
+          <h2>Seed to seed</h2>
+          <p>
+            The lecture's model trained by the default run (<code>deno task train --seed N</code>,
+            {" "}
+            20 epochs) for {data.seeds.runs.length}{" "}
+            seeds with the current kernels: how far test accuracy moves with nothing changed but the
+            seed. Mean {pct(data.seeds.spread.mean)} ± {pct(data.seeds.spread.sd)}{" "}
+            (sample deviation), from {pct(data.seeds.spread.lowest)} to{" "}
+            {pct(data.seeds.spread.highest)}; the lecture's own run reached{" "}
+            {pct(data.seeds.lecture)}, {data.seeds.lecture >= data.seeds.spread.lowest &&
+                data.seeds.lecture <= data.seeds.spread.highest
+              ? "inside"
+              : "outside"} that spread.
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>seed</th>
+                <th>test accuracy</th>
+                <th>validation accuracy (last epoch)</th>
+                <th>minutes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.seeds.runs.map((r) => (
+                <tr>
+                  <td>{r.seed}</td>
+                  <td>{pct(r.testAccuracy)}</td>
+                  <td>{pct(r.validAccuracy)}</td>
+                  <td>{r.minutes.toFixed(1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {data.runs.length === 0 && <p>No runs yet.</p>}
       {data.runs.map((v) => <Run key={v.run.id} v={v} />)}
     </>

@@ -25,6 +25,14 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
       <p class="lesson-head">
         <span>Lesson {String(data.lesson.order).padStart(2, "0")} of {LESSONS.length}</span>
         <a href={src(1)}>source: lessons/{data.file}</a>
+        <a
+          class="notebook"
+          href={page.asset(data.notebook.path, `notebooks/${data.notebook.name}`)}
+          download={data.notebook.name}
+        >
+          notebook: {data.notebook.name}
+          {data.notebook.executed ? " (executed)" : " (not executed yet)"}
+        </a>
       </p>
       {data.sections.map((s) => (
         <section class="section" id={s.id ? `s-${s.id}` : undefined}>
