@@ -135,5 +135,8 @@ Deno.test("the checks of an executed notebook miss no lecture number and no figu
   });
   assert.deepEqual(checkExecuted(executed("BCE 0.3711, CE 0.5996", 2), "07-regularization", 2), []);
   assert.match(checkExecuted(executed("BCE 0.3711", 2), "07-regularization", 2)[0], /0\.5996/);
-  assert.match(checkExecuted(executed("x", 1), "05-pooling", 2)[0], /1 figure\(s\), expected at least 2/);
+  assert.match(
+    checkExecuted(executed("x", 1), "05-pooling", 2)[0],
+    /1 figure\(s\), expected at least 2/,
+  );
 });

@@ -247,4 +247,3 @@ Deno.test("site: relative links in lesson prose go to lesson pages or to copies 
   assert.match(out, /href="#here"/);
   assert.match(out, /href="https:\/\/example\.org\/"/);
 });
-
