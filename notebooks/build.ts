@@ -22,7 +22,8 @@ import { parseArgs } from "node:util";
 import { relative, resolve } from "node:path";
 import { type LessonEntry, LESSONS } from "../lessons/index.ts";
 import { splitLiterate } from "../lessons/literate.ts";
-import { tasksOfLesson } from "../kernels/registry.ts";
+import { findOp, tasksOfLesson } from "../kernels/registry.ts";
+import { show } from "../kernels/nested.ts";
 import { declarationOf } from "../kernels/declaration.ts";
 import { UsageError } from "../kernels/errors.ts";
 import type { Cell, Notebook } from "./notebook.ts";
@@ -59,6 +60,18 @@ export function cellCode(code: string, lessonFile: string, outDir: string): stri
     );
 }
 
+/** A comment that tries `mine` on the task's first example and says what it should give. */
+function tryLine(fn: string, mine: string): string {
+  const op = findOp(fn)!;
+  const [what, [args]] = op.task.examples[0];
+  const call = `${mine}(${args.map((a) => show(a ?? null, 200)).join(", ")})`;
+  const expected = show(op.naive(...args), 200);
+  const give = expected.length <= 100
+    ? `should give ${expected}`
+    : "its visible test says what it should give";
+  return `// Try it on ${what}:\n// ${call}\n// ${give}`;
+}
+
 /** The exercise cells of a lesson's graded tasks: what to write, how to check it, a stub. */
 async function exerciseCells(lesson: LessonEntry): Promise<Cell[]> {
   const cells: Cell[] = [];
@@ -68,7 +81,7 @@ async function exerciseCells(lesson: LessonEntry): Promise<Cell[]> {
       .replace(`export function ${task.fn}`, `function ${mine}`);
     cells.push(
       {
-        id: `task-${task.id}`,
+        id: `task-${task.id.replace(".", "-")}`,
         cell_type: "markdown",
         metadata: {},
         source: lines(
@@ -83,11 +96,12 @@ async function exerciseCells(lesson: LessonEntry): Promise<Cell[]> {
         ),
       },
       {
-        id: `task-${task.id}-code`,
+        id: `task-${task.id.replace(".", "-")}-code`,
         cell_type: "code",
         metadata: { tags: ["exercise"] },
         source: lines(
-          `${declaration} {\n  throw new Error("not written yet (task ${task.id})");\n}`,
+          `${declaration} {\n  throw new Error("not written yet (task ${task.id})");\n}\n` +
+            tryLine(task.fn, mine),
         ),
         outputs: [],
         execution_count: null,

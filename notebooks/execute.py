@@ -14,7 +14,8 @@ Adjacent outputs of one stream are merged (as nbconvert does), and the kernel ru
 NO_COLOR=1 (Deno's inspector would otherwise put ANSI codes into text outputs).
 
 Exit status: 0 every cell ran; 1 a cell raised (its error is in OUT); 2 the kernel died or
-could not start; 3 a cell ran past --timeout. OUT is written in every case but 2.
+could not start; 3 a cell ran past --timeout; 4 IN is not a valid nbformat-4 notebook (Jupyter
+would refuse to open it). OUT is written in every case but 2 and 4.
 """
 import argparse
 import os
@@ -81,6 +82,12 @@ def main():
     args = parser.parse_args()
 
     nb = nbformat.read(args.input, as_version=4)
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as e:
+        print(f"execute.py: {args.input} is not a valid notebook: {str(e).splitlines()[0]}",
+              file=sys.stderr)
+        return 4
     os.environ["NO_COLOR"] = "1"
     client = DenoClient(nb, timeout=args.timeout, startup_timeout=60, kernel_name=args.kernel,
                         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.input))}})

@@ -72,6 +72,7 @@ const STATUS: Record<number, string> = {
   1: "a cell raised",
   2: "the kernel failed or could not start",
   3: "a cell ran past the timeout",
+  4: "not a valid notebook (nbformat 4)",
 };
 
 /**

@@ -113,6 +113,24 @@ Deno.test("a cell that raises is reported, with its error", async () => {
   }
 });
 
+Deno.test("a notebook Jupyter would refuse (an invalid cell id) is reported before it runs", async () => {
+  const dir = await scratch();
+  try {
+    const path = `${dir}/bad.ipynb`;
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+      cells: [{ id: "task-02.1", cell_type: "markdown", metadata: {}, source: ["# hi"] }],
+    };
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const [report] = await executeNotebooks([path], { timeout: 60 });
+    assert.match(report.problems.join("\n"), /not a valid notebook/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the checks of an executed notebook miss no lecture number and no figure", () => {
   const executed = (text: string, svgs: number): Notebook => ({
     nbformat: 4,
