@@ -30,8 +30,7 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
           href={page.asset(data.notebook.path, `notebooks/${data.notebook.name}`)}
           download={data.notebook.name}
         >
-          notebook: {data.notebook.name}
-          {data.notebook.executed ? " (executed)" : " (not executed yet)"}
+          Jupyter notebook{data.notebook.executed ? " (executed)" : " (not executed yet)"}
         </a>
       </p>
       {data.sections.map((s) => (
