@@ -23,6 +23,9 @@ async function autograderRoot(zip: Uint8Array, submission: string): Promise<stri
   return root;
 }
 
+/** What run_autograder printed on stderr, by root: shown when a check fails. */
+const printed = new Map<string, string>();
+
 async function runAutograder(root: string): Promise<number> {
   const out = await new Deno.Command("bash", {
     args: [`${root}/source/run_autograder`],
@@ -30,6 +33,7 @@ async function runAutograder(root: string): Promise<number> {
     stdout: "null",
     stderr: "piped",
   }).output();
+  printed.set(root, new TextDecoder().decode(out.stderr).slice(-4000));
   return out.code;
 }
 
@@ -68,7 +72,10 @@ Deno.test("the Gradescope package grades a correct and a hostile submission", as
   assert.deepEqual(await Promise.all([runAutograder(correct), runAutograder(hostile)]), [0, 0]);
   const good = await readResults(`${correct}/results/results.json`);
   assert.equal(good.score, good.tests.reduce((s, t) => s + t.max_score, 0));
-  assert.ok(good.tests.some((t) => t.visibility === "after_due_date"), "hidden tests included");
+  assert.ok(
+    good.tests.some((t) => t.visibility === "after_due_date"),
+    `hidden tests included: ${good.output}\n${printed.get(correct)}`,
+  );
   assert.deepEqual([...new Set(good.tests.map((t) => t.name.split(":")[0]))], [
     "conv1d",
     "conv2d",
