@@ -256,13 +256,24 @@ Deno.test("lessons: every figure cell of the lecture is drawn once; every figure
  * The lessons against the lecture itself, where its text is at hand: every lecture value a
  * lesson shows beside its own is what the lecture printed, every figure cell the lessons
  * draw is one the lecture has, and what lesson 10 says the exercise asks is what it asks.
- * The lecture lives outside the repository (`../shared/seed/lecture.txt` from its root, or
- * `LITCONV_LECTURE=path`); where it is absent these tests are skipped, and the lessons' own
- * tests still hold every number.
+ * The lecture lives outside the repository (`shared/seed/lecture.txt` in a folder above its
+ * root, `../shared/…` for a checkout beside it, or `LITCONV_LECTURE=path`); where it is absent
+ * these tests are skipped, and the lessons' own tests still hold every number.
  */
-const path = Deno.env.get("LITCONV_LECTURE") ??
-  new URL("../../shared/seed/lecture.txt", import.meta.url).pathname;
-const lecture = await Deno.readTextFile(path).catch(() => undefined);
+/** `shared/seed/lecture.txt` in the nearest folder above the repository that has one, or "". */
+function findLecture(): string {
+  let dir = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+  while (dir.includes("/")) {
+    dir = dir.slice(0, dir.lastIndexOf("/"));
+    const path = `${dir}/shared/seed/lecture.txt`;
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* not here: one folder up */ }
+  }
+  return "";
+}
+const path = Deno.env.get("LITCONV_LECTURE") ?? findLecture();
+const lecture = path ? await Deno.readTextFile(path).catch(() => undefined) : undefined;
 const ignore = lecture === undefined;
 const squeeze = (s: string) => s.replace(/\s+/g, "");
 
