@@ -81,7 +81,9 @@ set -uo pipefail
 ROOT="\${AUTOGRADER_ROOT:-/autograder}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
-deno run -A grading/cli.ts "$ROOT/submission" --package autograder.json --out "$ROOT/results/results.json"
+# Every path absolute: an INIT_CWD left by whatever started us must not move them.
+deno run -A grading/cli.ts "$ROOT/submission" --package "$ROOT/source/autograder.json" \\
+  --out "$ROOT/results/results.json"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   # The grader could not even start: still leave Gradescope a valid file.
