@@ -28,6 +28,7 @@ import { conv1d, convOutputSize } from "../kernels/conv.ts";
 import { currentBackend, tf, useBackend } from "../accel/backend.ts";
 import { paddingModesFigure } from "./figures/conv1d.ts";
 import { printLesson, show } from "./show.ts";
+import { type Table, table } from "./table.ts";
 import { exactPair, runPair } from "./twins.ts";
 
 export const lesson = {
@@ -114,14 +115,12 @@ export function sizeTable(cases = CASES): SizeRow[] {
   }));
 }
 
-function renderTable(rows: SizeRow[]): string {
-  const cell = (text: string) => ` ${text.padEnd(12)}`;
-  const head = `  n   m   s │${MODES.map((m) => cell(m)).join("│")}`;
-  const lines = rows.map((r) => {
-    const cells = r.modes.map((c) => cell(`p=${c.p} → o=${c.formula}`));
-    return `${[r.n, r.m, r.s].map((v) => String(v).padStart(3)).join(" ")} │${cells.join("│")}`;
-  });
-  return [head, ...lines].map((l) => l.trimEnd()).join("\n");
+function renderTable(rows: SizeRow[]): Table {
+  return table(
+    ["n", "m", "s", ...MODES.flatMap(() => ["p", "o"])],
+    rows.map((r) => [r.n, r.m, r.s, ...r.modes.flatMap((c) => [c.p, c.formula])]),
+    { groups: [["", 3], ...MODES.map((m): [string, number] => [m, 2])] },
+  );
 }
 show("output sizes o = ⌊(n + 2p − m)/s⌋ + 1", renderTable(sizeTable()));
 for (const mode of MODES) {

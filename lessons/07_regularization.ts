@@ -30,6 +30,7 @@ import { currentBackend, tf, useBackend } from "../accel/backend.ts";
 import { formatArray, maxAbsDiff } from "./literate.ts";
 import { dropoutFigure } from "./figures/dropout.ts";
 import { printLesson, show } from "./show.ts";
+import { table } from "./table.ts";
 import { runPair } from "./twins.ts";
 
 export const lesson = {
@@ -330,26 +331,32 @@ export async function stabilityRows() {
 show(
   "BCE at extreme logits, through probabilities and from logits",
   async () => {
-    const cell = (v: number) => v.toFixed(4).padStart(8);
-    const rows = (await stabilityRows()).map((r) =>
-      `${String(r.z).padStart(5)} ${r.t} │ ${cell(r.probas)} ${cell(r.probasTf)} ${
-        cell(r.logLoss)
-      } │ ${cell(r.logits)} ${cell(r.logitsTf)}`
+    const f = (v: number) => v.toFixed(4);
+    return table(
+      ["logit", "t", "naive", "twin", "logLoss", "naive", "twin"],
+      (await stabilityRows()).map((r) => [
+        r.z,
+        r.t,
+        f(r.probas),
+        f(r.probasTf),
+        f(r.logLoss),
+        f(r.logits),
+        f(r.logitsTf),
+      ]),
+      {
+        groups: [["", 2], ["through probabilities", 3], ["from logits", 2]],
+        note: `(twin and logLoss on ${(await currentBackend()).name})`,
+      },
     );
-    return [
-      "        │ through probabilities      │ from logits",
-      "logit t │    naive     twin  logLoss │    naive     twin",
-      ...rows,
-      `(twin and logLoss on ${(await currentBackend()).name})`,
-    ].join("\n");
   },
 );
 show("σ(z) near the bottom of float32: float64, rounded to float32, tfjs", async () => {
-  const e = (v: number) => v.toExponential(2).padStart(9);
-  const rows = (await sigmoidUnderflow()).map((r) =>
-    `${String(r.z).padStart(5)} │ ${e(r.p64)} ${e(r.p32)} ${e(r.tf)}`
+  const e = (v: number) => v.toExponential(2);
+  return table(
+    ["z", "float64", "float32", "tfjs"],
+    (await sigmoidUnderflow()).map((r) => [r.z, e(r.p64), e(r.p32), e(r.tf)]),
+    { groups: [["", 1], ["σ(z)", 3]] },
   );
-  return ["    z │   float64   float32      tfjs", ...rows].join("\n");
 });
 show("CCE (w Probas), logits (800, 0), target 1", () => viaProbabilities([[800, 0]], [1]));
 show("CCE (w Logits), logits (800, 0), target 1", crossEntropy([[800, 0]], [1]).toFixed(4));

@@ -32,6 +32,7 @@ import { latestRun } from "../training/runs.ts";
 import { rotatedFigure } from "./figures/digits.ts";
 import { rotationFigure } from "./figures/charts.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
+import { table } from "./table.ts";
 import { exactPair } from "./twins.ts";
 import { missingReference, readReference, referencePath } from "./reference.ts";
 
@@ -267,17 +268,15 @@ show("test accuracy by angle: float curve (10,000) and the loaded model (500)", 
   const curve = await accuracyByAngle();
   const rows = await both();
   const at = (angle: number) => curve?.points.find((p) => p.angle === angle)?.accuracy;
-  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(4)).padStart(8);
-  return [
-    `source of the float curve: ${curve?.source ?? missingReference("lecture")}`,
-    "angle │    float │    uint8    uint8",
-    "      │   10,000 │ bilinear  nearest",
-    ...rows.map((r) =>
-      `${String(r.angle).padStart(4)}° │ ${cell(at(r.angle))} │ ${cell(r.bilinear)} ${
-        cell(r.nearest)
-      }`
-    ),
-  ].join("\n");
+  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(4));
+  return table(
+    ["angle", "float, 10,000", "bilinear", "nearest"],
+    rows.map((r) => [`${r.angle}°`, cell(at(r.angle)), cell(r.bilinear), cell(r.nearest)]),
+    {
+      groups: [["", 2], ["uint8 model, 500 digits", 2]],
+      note: `source of the float curve: ${curve?.source ?? missingReference("lecture")}`,
+    },
+  );
 });
 
 /**
@@ -331,11 +330,13 @@ Deno.test("09: the model asked is the quantized reference and says so; the table
   const outputs = await lessonOutputs(import.meta.url);
   const text = (label: string) => outputs.find((o) => o.label === label)!.text;
   if (ref.info) assert.match(text("model"), /uint8-quantized/);
-  const table = text("test accuracy by angle: float curve (10,000) and the loaded model (500)");
+  const label = "test accuracy by angle: float curve (10,000) and the loaded model (500)";
+  const table = outputs.find((o) => o.label === label)!.table!;
   // Every angle of the 500-digit table has the float curve's value beside it.
-  const rows = table.split("\n").slice(3);
-  assert.equal(rows.length, rotationAngles(45, 15).length);
-  for (const row of rows) assert.match(row, /° │ +0\.\d{4} │ +0\.\d{4} +0\.\d{4}$/, row);
+  assert.deepEqual(table.rows.map((r) => r[0]), rotationAngles(45, 15).map((a) => `${a}°`));
+  for (const row of table.rows) {
+    for (const v of row.slice(1)) assert.match(v, /^0\.\d{4}$/, row.join(" "));
+  }
   const figure = outputs.find((o) => o.label === "Test accuracy against rotation angle")!;
   assert.match(figure.figure!.alt, /float, all 10,000/);
 });

@@ -18,21 +18,24 @@
  *   ({@link lessonOutputs}, in the order of the `show` calls), so importing a lesson stays
  *   cheap: MNIST, trained models and TF.js start only when a reader wants the outputs;
  * - **what**: text (strings, numbers, arrays printed like NumPy), a naive result with its
- *   TF.js twin ({@link Printed}, what `runPair` returns), or a {@link Figure} (an SVG with
- *   its alt text);
+ *   TF.js twin ({@link Printed}, what `runPair` returns), a {@link Table} (`table.ts`), or a
+ *   {@link Figure} (an SVG with its alt text);
  * - **the lecture beside it**: `lecture` is the lecture's own printed output for the same
  *   computation; the output is marked `same` when both print the same numbers, and a
  *   difference must say `why` (the lessons' tests hold both rules).
  *
  * Three readers: `deno run -A lessons/NN_….ts` ends with {@link printLesson}, which prints
  * every output; the site calls {@link lessonOutputs}; in a Jupyter notebook on Deno's
- * kernel `show` computes and displays at once (text as `text/plain`, figures as
- * `image/svg+xml`), and `await shown()` at the end of a cell waits until the cell's outputs
+ * kernel `show` computes and displays at once (text as `text/plain`, tables as `text/html`,
+ * figures as `image/svg+xml`), and `await shown()` at the end of a cell waits until the cell's outputs
  * are on screen.
  *
  * @module
  */
 import { formatArray, formatDiff, formatNumber, type TwinOutput } from "./literate.ts";
+import { escapeHtml, type Table, tableHtml, tableText } from "./table.ts";
+
+export type { Table } from "./table.ts";
 
 /** A picture an output shows: one standalone SVG and the text that says what it shows. */
 export interface Figure {
@@ -49,7 +52,7 @@ export interface Printed {
   twin?: TwinOutput;
 }
 
-/** What an output can be: text, numbers, arrays, a {@link Printed} or a {@link Figure}. */
+/** What an output can be: text, numbers, arrays, a {@link Printed}, a {@link Table} or a {@link Figure}. */
 export type Showable =
   | string
   | number
@@ -57,6 +60,7 @@ export type Showable =
   | readonly unknown[]
   | ArrayBufferView
   | Printed
+  | Table
   | Figure;
 
 /** The lecture's counterpart of an output. */
@@ -80,8 +84,9 @@ export interface Output {
   label: string;
   /** The line of the `show` call in the lesson's file: the code block that computes it. */
   line: number;
-  /** The printed value (for a figure, its alt text). */
+  /** The printed value (for a table, as aligned text; for a figure, its alt text). */
   text: string;
+  table?: Omit<Table, "kind">;
   twin?: TwinOutput;
   lecture?: { text: string; why?: string; same: boolean };
   figure?: { svg: string; alt: string; fig?: string };
@@ -191,6 +196,10 @@ function isFigure(v: unknown): v is Figure {
   return typeof v === "object" && v !== null && (v as Figure).kind === "figure";
 }
 
+function isTable(v: unknown): v is Table {
+  return typeof v === "object" && v !== null && (v as Table).kind === "table";
+}
+
 function isPrinted(v: unknown): v is Printed {
   return typeof v === "object" && v !== null && !Array.isArray(v) &&
     typeof (v as Printed).text === "string";
@@ -203,6 +212,7 @@ export function toText(v: Showable): string {
   if (typeof v === "boolean") return String(v);
   if (isPrinted(v)) return v.text;
   if (isFigure(v)) return v.alt;
+  if (isTable(v)) return tableText(v);
   return formatArray(v);
 }
 
@@ -210,6 +220,10 @@ async function evaluate(r: Recorded): Promise<Output> {
   const value = typeof r.compute === "function" ? await r.compute() : r.compute;
   const out: Output = { label: r.label, line: r.line, text: toText(value) };
   if (isPrinted(value) && value.twin) out.twin = value.twin;
+  if (isTable(value)) {
+    const { kind: _, ...table } = value;
+    out.table = table;
+  }
   if (isFigure(value)) {
     out.figure = {
       svg: value.svg,
@@ -287,11 +301,18 @@ export async function printLesson(lessonUrl: string | URL): Promise<void> {
 
 /**
  * What a notebook displays for one output: text as `text/plain` (as the terminal prints it);
+ * a table as `text/html` (its label, the table, the lecture's value), with the text beside;
  * a figure as its label (`text/markdown`, a frontend shows only the richest type of a bundle)
  * and then its SVG (`image/svg+xml`, with the alt text as `text/plain` for frontends without
  * SVG).
  */
 export function bundlesOf(o: Output): MediaBundle[] {
+  if (o.table) {
+    const lecture = o.lecture ? `<p>the lecture:</p><pre>${escapeHtml(o.lecture.text)}</pre>` : "";
+    const html = `<p><strong>${escapeHtml(o.label)}</strong></p>` +
+      tableHtml({ kind: "table", ...o.table }) + lecture;
+    return [{ "text/html": html, "text/plain": formatOutput(o) }];
+  }
   if (!o.figure) return [{ "text/plain": formatOutput(o) }];
   const fig = o.figure.fig ? ` (the lecture's ${o.figure.fig})` : "";
   return [

@@ -27,6 +27,8 @@ export interface NotebookReport {
   codeCells: number;
   /** image/svg+xml outputs. */
   figures: number;
+  /** text/html outputs holding a table. */
+  tables: number;
   /** What is wrong, empty when nothing is. */
   problems: string[];
 }
@@ -46,8 +48,26 @@ function textOf(o: Record<string, unknown>): string {
   return join(data["text/plain"]) + join(data["text/markdown"]);
 }
 
-/** Checks an executed notebook: errors, the lecture's numbers, at least `minFigures` SVGs. */
-export function checkExecuted(nb: Notebook, slug: string, minFigures: number): string[] {
+/** Whether an output is a figure (an SVG). */
+const isFigure = (o: Record<string, unknown>) =>
+  (o.data as Record<string, unknown> | undefined)?.["image/svg+xml"] !== undefined;
+
+/** Whether an output is a table (HTML holding one). */
+const isTable = (o: Record<string, unknown>) => {
+  const html = (o.data as Record<string, unknown> | undefined)?.["text/html"];
+  return (Array.isArray(html) ? html.join("") : String(html ?? "")).includes("<table");
+};
+
+/**
+ * Checks an executed notebook: errors, the lecture's numbers, at least `minFigures` SVGs and
+ * `minTables` HTML tables.
+ */
+export function checkExecuted(
+  nb: Notebook,
+  slug: string,
+  minFigures: number,
+  minTables = 0,
+): string[] {
   const problems: string[] = [];
   const outputs = outputsOf(nb);
   for (const { i, o } of outputs) {
@@ -59,11 +79,10 @@ export function checkExecuted(nb: Notebook, slug: string, minFigures: number): s
   for (const number of LECTURE_NUMBERS[slug] ?? []) {
     if (!text.includes(number)) problems.push(`the lecture's ${number} is in no output`);
   }
-  const figures =
-    outputs.filter(({ o }) =>
-      (o.data as Record<string, unknown> | undefined)?.["image/svg+xml"] !== undefined
-    ).length;
+  const figures = outputs.filter(({ o }) => isFigure(o)).length;
   if (figures < minFigures) problems.push(`${figures} figure(s), expected at least ${minFigures}`);
+  const tables = outputs.filter(({ o }) => isTable(o)).length;
+  if (tables < minTables) problems.push(`${tables} table(s), expected at least ${minTables}`);
   return problems;
 }
 
@@ -76,12 +95,17 @@ const STATUS: Record<number, string> = {
 };
 
 /**
- * Executes each notebook of `paths` in place. `minFigures(slug)` is the figures its lesson
- * must show; `python` the interpreter that has nbclient.
+ * Executes each notebook of `paths` in place. `minFigures(slug)` and `minTables(slug)` are
+ * the figures and tables its lesson must show; `python` the interpreter that has nbclient.
  */
 export async function executeNotebooks(
   paths: string[],
-  options: { timeout?: number; python?: string; minFigures?: (slug: string) => number } = {},
+  options: {
+    timeout?: number;
+    python?: string;
+    minFigures?: (slug: string) => number;
+    minTables?: (slug: string) => number;
+  } = {},
 ): Promise<NotebookReport[]> {
   const kernel = await installPrivateKernel();
   const reports: NotebookReport[] = [];
@@ -116,17 +140,24 @@ export async function executeNotebooks(
         problems.push(`no executed notebook: ${(e as Error).message}`);
       }
       const slug = path.split("/").pop()!.replace(/\.ipynb$/, "").replaceAll("_", "-");
-      if (nb) problems.push(...checkExecuted(nb, slug, options.minFigures?.(slug) ?? 0));
+      if (nb) {
+        problems.push(
+          ...checkExecuted(
+            nb,
+            slug,
+            options.minFigures?.(slug) ?? 0,
+            options.minTables?.(slug) ?? 0,
+          ),
+        );
+      }
+      const shown = (is: (o: Record<string, unknown>) => boolean) =>
+        nb ? outputsOf(nb).filter(({ o }) => o.output_type === "display_data" && is(o)).length : 0;
       reports.push({
         path,
         seconds,
         codeCells: nb?.cells.filter((c) => c.cell_type === "code").length ?? 0,
-        figures: nb
-          ? outputsOf(nb).filter(({ o }) =>
-            o.output_type === "display_data" &&
-            (o.data as Record<string, unknown>)["image/svg+xml"] !== undefined
-          ).length
-          : 0,
+        figures: shown(isFigure),
+        tables: shown(isTable),
         problems: [...new Set(problems)],
       });
     }

@@ -1,7 +1,7 @@
 /**
  * `deno task notebooks:run [--out DIR] [--timeout S] [LESSON…]`: makes the lessons' notebooks
  * (`build.ts`), executes each with real Jupyter on Deno's own kernel (`execute.ts`) and checks
- * them: no error, the lecture's numbers, every figure the lesson's page shows. The executed
+ * them: no error, the lecture's numbers, every figure and table the lesson's page shows. The executed
  * notebooks, outputs and figures in them, stay in DIR (default `notebooks/`), ready to open.
  * One line per notebook; exit 1 if any failed.
  *
@@ -13,11 +13,17 @@ import { NOTEBOOK_DIR, pickLessons, writeNotebooks } from "./build.ts";
 import { UsageError } from "../kernels/errors.ts";
 import type { LessonEntry } from "../lessons/index.ts";
 
-/** How many figures each lesson's page shows: its outputs that are figures. */
-async function figuresOf(lessons: LessonEntry[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** How many figures and tables each lesson's page shows: its outputs that are either. */
+async function picturesOf(
+  lessons: LessonEntry[],
+): Promise<Map<string, { figures: number; tables: number }>> {
+  const counts = new Map<string, { figures: number; tables: number }>();
   for (const lesson of lessons) {
-    counts.set(lesson.slug, (await lesson.outputs()).filter((o) => o.figure).length);
+    const outputs = await lesson.outputs();
+    counts.set(lesson.slug, {
+      figures: outputs.filter((o) => o.figure).length,
+      tables: outputs.filter((o) => o.table).length,
+    });
   }
   return counts;
 }
@@ -55,10 +61,11 @@ if (import.meta.main) {
     console.error(`deno task notebooks:run: ${(e as Error).message}\n${USAGE}`);
     Deno.exit(2);
   }
-  const figures = await figuresOf(lessons);
+  const expected = await picturesOf(lessons);
   const reports = await executeNotebooks(paths, {
     timeout,
-    minFigures: (slug) => figures.get(slug) ?? 0,
+    minFigures: (slug) => expected.get(slug)?.figures ?? 0,
+    minTables: (slug) => expected.get(slug)?.tables ?? 0,
   });
   for (const r of reports) {
     const name = r.path.split("/").pop();
@@ -66,7 +73,7 @@ if (import.meta.main) {
     console.log(
       `${name}  ${
         r.seconds.toFixed(1)
-      } s, ${r.codeCells} code cells, ${r.figures} figure(s)  ${status}`,
+      } s, ${r.codeCells} code cells, ${r.figures} figure(s), ${r.tables} table(s)  ${status}`,
     );
   }
   const failed = reports.filter((r) => r.problems.length > 0).length;

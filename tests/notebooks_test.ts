@@ -40,6 +40,9 @@ Deno.test("every lesson's notebook runs in Jupyter on Deno's kernel, its outputs
       assert.match(line, /^\d\d_\w+\.ipynb .* ok$/, line);
       assert.doesNotMatch(line, /, 0 figure\(s\)/, `${line}: every lesson draws figures`);
     }
+    // Tables come as HTML: lesson 08's shape walk, weight bounds and log beside ours at least.
+    const tables08 = /^08_.*, (\d+) table\(s\)/m.exec(run.stdout);
+    assert.ok(tables08 && Number(tables08[1]) >= 3, run.stdout);
     // Outputs sit under the cell that computes them: lesson 02's conv1d under the one cell that
     // shows it, with the lecture's numbers.
     const nb = await read(`${dir}/02_conv1d.ipynb`);
@@ -131,7 +134,7 @@ Deno.test("a notebook Jupyter would refuse (an invalid cell id) is reported befo
   }
 });
 
-Deno.test("the checks of an executed notebook miss no lecture number and no figure", () => {
+Deno.test("the checks of an executed notebook miss no lecture number, no figure and no table", () => {
   const executed = (text: string, svgs: number): Notebook => ({
     nbformat: 4,
     nbformat_minor: 5,
@@ -156,5 +159,9 @@ Deno.test("the checks of an executed notebook miss no lecture number and no figu
   assert.match(
     checkExecuted(executed("x", 1), "05-pooling", 2)[0],
     /1 figure\(s\), expected at least 2/,
+  );
+  assert.match(
+    checkExecuted(executed("x", 2), "05-pooling", 2, 1)[0],
+    /0 table\(s\), expected at least 1/,
   );
 });

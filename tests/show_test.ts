@@ -15,6 +15,7 @@ import {
   show,
   shown,
 } from "../lessons/show.ts";
+import { table, tableText } from "../lessons/table.ts";
 
 // Recorded when this module loads, as a lesson's are: the lines are this file's.
 let computed = 0;
@@ -98,4 +99,34 @@ Deno.test("show: in a notebook each output is displayed at once, in order, figur
   // Displayed, not recorded: the module's record still holds its four outputs only.
   assert.equal((await lessonOutputs(import.meta.url)).length, 4);
   assert.deepEqual(bundlesOf({ label: "n", text: "1", line: 1 }), [{ "text/plain": "n: 1" }]);
+});
+
+Deno.test("a table: aligned text in the terminal, an HTML table in a notebook, escaped", () => {
+  const t = table(["layer", "params"], [["<conv1>", 832], ["total", "51,264"]], {
+    groups: [["", 1], ["counted", 1]],
+    note: "(by hand)",
+  });
+  assert.equal(
+    tableText(t),
+    [
+      "        │ counted",
+      "layer   │  params",
+      "<conv1> │     832",
+      "total   │  51,264",
+      "(by hand)",
+    ].join("\n"),
+  );
+  const [bundle] = bundlesOf({
+    label: "a & b",
+    text: tableText(t),
+    line: 1,
+    table: { columns: t.columns, rows: t.rows, groups: t.groups, note: t.note },
+  });
+  assert.match(bundle["text/html"], /^<p><strong>a &amp; b<\/strong><\/p><table>/);
+  assert.match(bundle["text/html"], /<th colspan="1">counted<\/th>/);
+  assert.match(bundle["text/html"], /<td style="text-align:left">&lt;conv1&gt;<\/td>/);
+  assert.match(bundle["text/html"], /<td class="num" style="text-align:right">51,264<\/td>/);
+  assert.match(bundle["text/plain"], /^a & b:\n {2}/);
+  assert.throws(() => table(["a", "b"], [[1]]), /a row of 1 cells under 2 columns/);
+  assert.throws(() => table(["a"], [[1]], { groups: [["x", 2]] }), /span 2 columns of 1/);
 });

@@ -70,6 +70,14 @@ const FIGURES: Record<string, number> = {
   "10-extra-conv": 3,
 };
 
+/** The tables each lesson page shows at least, as HTML tables (`lessons/table.ts`). */
+const TABLES: Record<string, number> = {
+  "03-padding": 1,
+  "07-regularization": 2,
+  "08-mnist-cnn": 3,
+  "09-rotation": 1,
+};
+
 /** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
 async function build(out: string): Promise<string[]> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -496,6 +504,44 @@ Deno.test("site: static build and server in Chromium", async (t) => {
           } finally {
             await context.close();
           }
+        }
+      },
+    );
+
+    await t.step(
+      "lesson tables: HTML tables, numbers aligned right, inside a 360 px phone",
+      async () => {
+        const base = `http://127.0.0.1:${files.addr.port}/lessons/`;
+        const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+        try {
+          const p = await context.newPage();
+          for (const [slug, expected] of Object.entries(TABLES)) {
+            await p.goto(`${base}${slug}/index.html`, { waitUntil: "networkidle" });
+            const tables = await p.locator("[data-output=table]").evaluateAll((els) =>
+              els.map((wrap) => {
+                const table = wrap.querySelector("table")!;
+                const heads = table.querySelectorAll("thead tr:last-child th").length;
+                const rows = [...table.querySelectorAll("tbody tr")];
+                const num = table.querySelector("td.num");
+                return {
+                  heads,
+                  rows: rows.length,
+                  even: rows.every((r) => r.children.length === heads),
+                  right: num ? getComputedStyle(num).textAlign : "right",
+                  fits: wrap.getBoundingClientRect().right <= globalThis.innerWidth,
+                };
+              })
+            );
+            assert.ok(tables.length >= expected, `${slug}: ${tables.length} tables of ${expected}`);
+            for (const [k, tb] of tables.entries()) {
+              const where = `${slug} table ${k + 1}: ${JSON.stringify(tb)}`;
+              assert.ok(tb.heads >= 2 && tb.rows >= 2 && tb.even, where);
+              assert.equal(tb.right, "right", where);
+              assert.ok(tb.fits, `${where}: wider than the phone (it should scroll inside)`);
+            }
+          }
+        } finally {
+          await context.close();
         }
       },
     );

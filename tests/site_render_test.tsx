@@ -9,7 +9,7 @@ import { renderToString } from "npm:preact-render-to-string@6.8.2";
 import { splitLiterate } from "../lessons/literate.ts";
 import { Output, Outputs } from "../site/components/Output.tsx";
 import { PageContext } from "../site/lib/context.ts";
-import { cachedOutputs } from "../site/lib/outputs.ts";
+import { cachedOutputs, sharedInputs } from "../site/lib/outputs.ts";
 import { insertIslands } from "../site/lib/island.tsx";
 import { renderMarkdown, Slugger } from "../site/lib/markdown.ts";
 import { rewriteProseLinks } from "../site/lib/prose_links.ts";
@@ -223,6 +223,19 @@ Deno.test("site: slow outputs are cached by the hash of their sources, fast ones
     assert.equal((await cachedOutputs(fast, `${dir}/cache`, 60, inputs)).cached, false);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("site: the cache's inputs are every lesson helper and every committed record", () => {
+  const inputs = sharedInputs().map((u) => u.pathname.split("/lessons/").pop()!);
+  const root = new URL("../", import.meta.url);
+  for (const e of Deno.readDirSync(new URL("lessons/", root))) {
+    if (e.isFile && !/^\d\d_/.test(e.name)) assert.ok(inputs.includes(e.name), e.name);
+  }
+  assert.ok(inputs.some((p) => p.startsWith("figures/")), "the figure modules");
+  const paths = sharedInputs().map((u) => u.pathname);
+  for (const f of ["data/reference/seeds.json", "data/reference/lecture/metrics.json"]) {
+    assert.ok(paths.includes(new URL(f, root).pathname), f);
   }
 });
 

@@ -5,6 +5,18 @@
  */
 import type { Output as LessonOutput } from "../../lessons/show.ts";
 import { formatDiff } from "../../lessons/literate.ts";
+import { tableHtml } from "../../lessons/table.ts";
+
+/** A table output as an HTML table (scrolling sideways on a narrow screen). */
+function TableValue({ table }: { table: NonNullable<LessonOutput["table"]> }) {
+  return (
+    <div
+      class="table-wrap"
+      data-output="table"
+      dangerouslySetInnerHTML={{ __html: tableHtml({ kind: "table", ...table }) }}
+    />
+  );
+}
 
 function Lecture({ lecture }: { lecture: NonNullable<LessonOutput["lecture"]> }) {
   return (
@@ -54,7 +66,9 @@ export function Output({ output }: { output: LessonOutput }) {
           <div class="twin">
             <div>
               <div class="twin-label">{twin ? "naive (float64)" : "ours"}</div>
-              <pre data-output={twin ? "naive" : "value"}>{text}</pre>
+              {output.table
+                ? <TableValue table={output.table} />
+                : <pre data-output={twin ? "naive" : "value"}>{text}</pre>}
             </div>
             {twin && (
               <div>
@@ -65,6 +79,8 @@ export function Output({ output }: { output: LessonOutput }) {
             {lecture && <Lecture lecture={lecture} />}
           </div>
         )
+        : output.table
+        ? <TableValue table={output.table} />
         : <pre data-output="value">{text}</pre>}
       {twin && (
         <p class="agree">

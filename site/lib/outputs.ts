@@ -4,9 +4,9 @@
  * The rule: every build computes each lesson's outputs, except that a lesson whose outputs
  * took longer than {@link SLOW_SECONDS} (today 08, 09 and 10, which load MNIST and trained
  * models) is stored in `.site-cache/outputs/<slug>.json` under the SHA-256 of everything its
- * outputs are made from: the lesson file, the output and figure code (`lessons/show.ts`,
- * `lessons/figures/`, `lessons/reference.ts`, `training/charts.ts`) and the reference runs'
- * metrics. Later builds reuse it until one of those changes.
+ * outputs are made from ({@link sharedInputs}): the lesson file, every other module of
+ * `lessons/` (output, table and figure code), `training/charts.ts`, the reference runs'
+ * metrics and the seed record. Later builds reuse it until one of those changes.
  *
  * @module
  */
@@ -21,16 +21,13 @@ export const CACHE_DIR: string = new URL("../../.site-cache/outputs", import.met
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** The files every lesson's outputs depend on, besides the lesson itself. */
+/**
+ * The files every lesson's outputs depend on, besides the lesson itself: every module of
+ * `lessons/` that is not a lesson (the output, table and figure code), the charts, and the
+ * committed runs and seed record that lessons read.
+ */
 export function sharedInputs(root: URL = ROOT): URL[] {
-  const files = [
-    "lessons/show.ts",
-    "lessons/reference.ts",
-    "lessons/literate.ts",
-    "lessons/twins.ts",
-    "training/charts.ts",
-  ]
-    .map((f) => new URL(f, root));
+  const files = [new URL("training/charts.ts", root)];
   const walk = (dir: URL, keep: (name: string) => boolean) => {
     try {
       for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -39,8 +36,11 @@ export function sharedInputs(root: URL = ROOT): URL[] {
       }
     } catch { /* absent: nothing to add */ }
   };
-  walk(new URL("lessons/figures/", root), (n) => n.endsWith(".ts"));
-  walk(new URL("data/reference/", root), (n) => n === "metrics.json" || n === "reference.json");
+  walk(new URL("lessons/", root), (n) => n.endsWith(".ts") && !/^\d\d_/.test(n));
+  walk(
+    new URL("data/reference/", root),
+    (n) => n === "metrics.json" || n === "reference.json" || n === "seeds.json",
+  );
   return files;
 }
 
