@@ -41,6 +41,7 @@ import { describeLayers, networkFigure } from "./figures/network.ts";
 import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
 import { predictionsFigure } from "./figures/digits.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
+import { type Table, table, tableText } from "./table.ts";
 import { exactPair, pairTolerance } from "./twins.ts";
 import {
   kernelsOf,
@@ -177,9 +178,10 @@ const shapeOf = (s: number[]) => `[${s.join(", ")}]`;
 show(
   "shape walk, NHWC (TF.js) ↔ NCHW (PyTorch)",
   async () =>
-    (await shapeWalk()).map((w) =>
-      `${w.layer.padEnd(8)} ${shapeOf(w.nhwc).padEnd(17)} ${shapeOf(w.nchw)}`
-    ).join("\n"),
+    table(
+      ["layer", "NHWC (TF.js)", "NCHW (PyTorch)"],
+      (await shapeWalk()).map((w) => [w.layer, shapeOf(w.nhwc), shapeOf(w.nchw)]),
+    ),
 );
 show(
   "model(x).shape after pool2, NCHW",
@@ -380,14 +382,19 @@ export async function initialWeights(): Promise<
 
 show("initial weight bounds: Glorot (ours) vs PyTorch, and our largest |weight|", async () => {
   const inits = await initialWeights();
-  return ["layer    Glorot  PyTorch  ours max  biases"].concat(
+  return table(
+    ["layer", "Glorot", "PyTorch", "ours max", "biases"],
     FANS.map(({ layer, fanIn, fanOut }, i) => {
       const b = initBounds(fanIn, fanOut);
-      return `${layer.padEnd(6)} ${b.glorot.toFixed(4).padStart(8)} ${
-        b.pytorch.toFixed(4).padStart(8)
-      } ${inits[i].maxAbs.toFixed(4).padStart(9)}  ${inits[i].biasesZero ? "zero" : "nonzero"}`;
+      return [
+        layer,
+        b.glorot.toFixed(4),
+        b.pytorch.toFixed(4),
+        inits[i].maxAbs.toFixed(4),
+        inits[i].biasesZero ? "zero" : "nonzero",
+      ];
     }),
-  ).join("\n");
+  );
 });
 show("Adam's ε: ours (TF.js, this backend) vs PyTorch", async () => {
   await currentBackend();
@@ -464,23 +471,27 @@ export const LECTURE_LOG: readonly { epoch: number; accuracy: number; valAccurac
 /** The lecture's test accuracy after its 20 epochs. */
 export const LECTURE_TEST_ACCURACY = 0.9926;
 
-/** Our reference run's history beside the lecture's log, one line per epoch of either. */
-export function historyTable(ref: ReferenceRun | undefined): string {
+/** Our reference run's history beside the lecture's log, one row per epoch of either. */
+export function historyTable(ref: ReferenceRun | undefined): Table {
   const history = ref?.metrics.history ?? [];
   const epochs = Math.max(history.length, LECTURE_LOG.length);
-  const cell = (v: number | undefined) => (v === undefined ? "     -" : v.toFixed(4));
-  const rows = Array.from({ length: epochs }, (_, i) => {
-    const ours = history[i], theirs = LECTURE_LOG[i];
-    return `${String(i + 1).padStart(5)} │ ${cell(ours?.trainAccuracy)} ${
-      cell(ours?.validAccuracy)
-    } ${cell(ours?.trainLoss)} ${cell(ours?.validLoss)} │ ${cell(theirs?.accuracy)} ${
-      cell(theirs?.valAccuracy)
-    }`;
-  });
-  return [
-    "epoch │ ours: acc  val_acc  loss  val_loss │ lecture: acc val_acc",
-    ...rows,
-  ].join("\n");
+  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(4));
+  return table(
+    ["epoch", "acc", "val_acc", "loss", "val_loss", "acc", "val_acc"],
+    Array.from({ length: epochs }, (_, i) => {
+      const ours = history[i], theirs = LECTURE_LOG[i];
+      return [
+        i + 1,
+        cell(ours?.trainAccuracy),
+        cell(ours?.validAccuracy),
+        cell(ours?.trainLoss),
+        cell(ours?.validLoss),
+        cell(theirs?.accuracy),
+        cell(theirs?.valAccuracy),
+      ];
+    }),
+    { groups: [["", 1], ["ours", 4], ["lecture", 2]] },
+  );
 }
 
 /** The lecture's log as it printed it, one line per epoch. */
@@ -599,6 +610,11 @@ show("our validation loss: lowest, then last; validation accuracy after the lowe
  * the draw of a seed: the lecture's 0.9926 lies inside the spread of our three seeds (the
  * output says so, or says that it does not). What is left of the differences listed above
  * (Glorot's initialisation, ε = 10⁻⁷) is too small to show against that spread.
+ *
+ * PyTorch's own runs spread as well. `bench/torch_train.py` is the lecture's code as it
+ * stands (its split, batches, Adam with ε = 10⁻⁸, PyTorch's initialisation), run on the CPU
+ * for the same three seed numbers; the second output sets its test accuracies beside ours.
+ * A seed number means different draws in the two libraries, so only the spreads compare.
  */
 show("test accuracy by seed (the default run, 20 epochs each)", async () => {
   const runs = await readSeedRuns();
@@ -610,6 +626,22 @@ show("test accuracy by seed (the default run, 20 epochs each)", async () => {
     `mean ${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)} (sample deviation), ${s.lowest.toFixed(4)} ` +
     `to ${s.highest.toFixed(4)}: ${Math.round((s.highest - s.lowest) * 10_000)} digits of 10,000`,
     `the lecture's ${LECTURE_TEST_ACCURACY.toFixed(4)} lies ${inside ? "inside" : "outside"} it`,
+  ].join("\n");
+});
+
+show("test accuracy by seed, the lecture's PyTorch loop (20 epochs each)", async () => {
+  const [ours, torch] = [await readSeedRuns(), await readSeedRuns("pytorch")];
+  if (!ours || !torch) return "no PyTorch seed record in data/reference/seeds.json";
+  const [a, b] = [seedSpread(ours), seedSpread(torch)];
+  const overlap = a.lowest <= b.highest && b.lowest <= a.highest;
+  const gap = Math.round((a.mean - b.mean) * 10_000);
+  return [
+    torch.map((r) => `seed ${r.seed}: ${r.testAccuracy.toFixed(4)}`).join(", "),
+    `mean ${b.mean.toFixed(4)} ± ${b.sd.toFixed(4)}, ${b.lowest.toFixed(4)} to ` +
+    `${b.highest.toFixed(4)}`,
+    `ours ${a.mean.toFixed(4)} ± ${a.sd.toFixed(4)}: the means ${
+      gap === 0 ? "agree" : `differ by ${Math.abs(gap)} digits of 10,000`
+    }, and the ranges ${overlap ? "overlap" : "do not overlap"}`,
   ].join("\n");
 });
 
@@ -885,6 +917,24 @@ Deno.test("08: the seed record: 20-epoch default runs, and the lecture's accurac
   assert.match(out!.text, /lies inside it/);
 });
 
+Deno.test("08: the PyTorch seed record: the lecture's loop for the same seeds, beside ours", async () => {
+  const [ours, torch] = [await readSeedRuns(), await readSeedRuns("pytorch")];
+  if (!ours || !torch) return; // no PyTorch record: the lesson says so instead
+  assert.deepEqual(torch.map((r) => r.seed), ours.map((r) => r.seed), "the same seed numbers");
+  assert.ok(
+    torch.every((r) => r.epochs === 20 && r.testAccuracy > 0.98 && /PyTorch/.test(r.device)),
+  );
+  const out = (await lessonOutputs(import.meta.url)).find((o) =>
+    o.label.startsWith("test accuracy by seed, the lecture's PyTorch loop")
+  );
+  for (const r of torch) {
+    assert.ok(out!.text.includes(`seed ${r.seed}: ${r.testAccuracy.toFixed(4)}`));
+  }
+  const [a, b] = [seedSpread(ours), seedSpread(torch)];
+  const overlap = a.lowest <= b.highest && b.lowest <= a.highest;
+  assert.match(out!.text, overlap ? /the ranges overlap/ : /the ranges do not overlap/);
+});
+
 Deno.test("08: one run's spread: the lecture's validation moves 0.9883–0.9921, 38 digits", () => {
   assert.deepEqual(lectureSpread(4), [0.9883, 0.9921]);
   const s = runSpread([
@@ -919,9 +969,11 @@ Deno.test("08: the reference run's outputs: measured time, the loss rising after
 
 Deno.test("08: the lecture's log has 20 epochs; the table shows it beside the reference run", () => {
   assert.equal(LECTURE_LOG.length, 20);
-  const table = historyTable(undefined);
-  assert.equal(table.split("\n").length, 21);
-  assert.match(table, /\n +20 │ .* │ 0\.9985 0\.9909$/);
+  const history = historyTable(undefined);
+  assert.deepEqual(history.rows.at(-1), ["20", "-", "-", "-", "-", "0.9985", "0.9909"]);
+  const text = tableText(history);
+  assert.equal(text.split("\n").length, 22, "groups, headings, 20 epochs");
+  assert.match(text, /\n +20 │ .* │ 0\.9985 +0\.9909$/);
 });
 
 Deno.test("08: the test set is [10000, 28, 28], NCHW [10000, 1, 28, 28], NHWC [10000, 28, 28, 1]", () => {

@@ -105,11 +105,17 @@ export interface SeedRun {
 
 /**
  * The seed record, `data/reference/seeds.json`: the lecture's model trained by the default
- * run for several seeds with the current kernels, or undefined where it is absent.
+ * run for several seeds with the current kernels (`"litconv"`), or by the lecture's own
+ * PyTorch loop for seeds of its own (`"pytorch"`, `bench/torch_seeds.ts`); undefined where
+ * it is absent.
  */
-export async function readSeedRuns(root: URL = REFERENCE_URL): Promise<SeedRun[] | undefined> {
+export async function readSeedRuns(
+  of: "litconv" | "pytorch" = "litconv",
+  root: URL = REFERENCE_URL,
+): Promise<SeedRun[] | undefined> {
   try {
-    return JSON.parse(await Deno.readTextFile(new URL("seeds.json", root))).runs;
+    const record = JSON.parse(await Deno.readTextFile(new URL("seeds.json", root)));
+    return of === "litconv" ? record.runs : record.pytorch?.runs;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
     throw e;

@@ -30,7 +30,13 @@ export interface RunView {
 export interface ResultsData {
   runs: RunView[];
   /** The seed record (`data/reference/seeds.json`) and its spread, when committed. */
-  seeds?: { runs: SeedRun[]; spread: ReturnType<typeof seedSpread>; lecture: number };
+  seeds?: {
+    runs: SeedRun[];
+    spread: ReturnType<typeof seedSpread>;
+    lecture: number;
+    /** The lecture's own PyTorch loop for the same seed numbers, when recorded. */
+    pytorch?: { runs: SeedRun[]; spread: ReturnType<typeof seedSpread> };
+  };
   /** The two runs compared, and their chart. */
   comparison?: { a: string; b: string; svg: string };
 }
@@ -96,9 +102,16 @@ export async function resultsData(): Promise<ResultsData> {
       ]),
     }
     : undefined;
-  const seedRuns = await readSeedRuns();
+  const [seedRuns, torchRuns] = [await readSeedRuns(), await readSeedRuns("pytorch")];
   const seeds = seedRuns && seedRuns.length > 1
-    ? { runs: seedRuns, spread: seedSpread(seedRuns), lecture: LECTURE_TEST_ACCURACY }
+    ? {
+      runs: seedRuns,
+      spread: seedSpread(seedRuns),
+      lecture: LECTURE_TEST_ACCURACY,
+      pytorch: torchRuns && torchRuns.length > 1
+        ? { runs: torchRuns, spread: seedSpread(torchRuns) }
+        : undefined,
+    }
     : undefined;
   return { runs: views, comparison, seeds };
 }

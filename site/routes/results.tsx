@@ -1,12 +1,19 @@
 /** Results: every run (committed reference runs first), and lecture vs extra-conv compared. */
 import { usePage } from "../lib/context.ts";
 import { type ResultsData, resultsData, type RunView } from "../lib/results_data.ts";
+import type { SeedRun } from "../../lessons/reference.ts";
 import { LECTURE_TEST_ACCURACY } from "../lib/runs_data.ts";
 
 export const load = (): Promise<ResultsData> => resultsData();
 export const title = (): string => "Results";
 
 const pct = (a: number) => `${(100 * a).toFixed(2)} %`;
+
+/** PyTorch's test accuracy for a seed number, or a dash where it has no run of that seed. */
+const torchCell = (runs: readonly SeedRun[], seed: number) => {
+  const run = runs.find((t) => t.seed === seed);
+  return run ? pct(run.testAccuracy) : "–";
+};
 const epochs = (n: number) => `${n} epoch${n === 1 ? "" : "s"}`;
 const count = (n: number) => n.toLocaleString("en-US");
 
@@ -192,6 +199,16 @@ export default function Results({ data }: { data: ResultsData }) {
               ? "inside"
               : "outside"} that spread.
           </p>
+          {data.seeds.pytorch && (
+            <p class="pytorch-seeds">
+              The lecture's own PyTorch loop (<code>bench/torch_train.py</code>, on the CPU) for the
+              same seed numbers: mean {pct(data.seeds.pytorch.spread.mean)} ±{" "}
+              {pct(data.seeds.pytorch.spread.sd)}, from {pct(data.seeds.pytorch.spread.lowest)} to
+              {" "}
+              {pct(data.seeds.pytorch.spread.highest)}. A seed number draws differently in the two
+              libraries: compare the spreads, not the rows.
+            </p>
+          )}
           <table>
             <thead>
               <tr>
@@ -199,6 +216,7 @@ export default function Results({ data }: { data: ResultsData }) {
                 <th>test accuracy</th>
                 <th>validation accuracy (last epoch)</th>
                 <th>minutes</th>
+                {data.seeds.pytorch && <th>PyTorch: test accuracy</th>}
               </tr>
             </thead>
             <tbody>
@@ -208,6 +226,7 @@ export default function Results({ data }: { data: ResultsData }) {
                   <td>{pct(r.testAccuracy)}</td>
                   <td>{pct(r.validAccuracy)}</td>
                   <td>{r.minutes.toFixed(1)}</td>
+                  {data.seeds!.pytorch && <td>{torchCell(data.seeds!.pytorch.runs, r.seed)}</td>}
                 </tr>
               ))}
             </tbody>
