@@ -308,7 +308,10 @@ export async function printLesson(lessonUrl: string | URL): Promise<void> {
  */
 export function bundlesOf(o: Output): MediaBundle[] {
   if (o.table) {
-    const lecture = o.lecture ? `<p>the lecture:</p><pre>${escapeHtml(o.lecture.text)}</pre>` : "";
+    const verdict = o.lecture?.same ? "same" : `differs: ${o.lecture?.why ?? "(no reason given)"}`;
+    const lecture = o.lecture
+      ? `<p>the lecture (${escapeHtml(verdict)}):</p><pre>${escapeHtml(o.lecture.text)}</pre>`
+      : "";
     const html = `<p><strong>${escapeHtml(o.label)}</strong></p>` +
       tableHtml({ kind: "table", ...o.table }) + lecture;
     return [{ "text/html": html, "text/plain": formatOutput(o) }];

@@ -123,7 +123,9 @@ export function tableHtml(t: Table): string {
   const head = [
     t.groups
       ? `<tr>${
-        t.groups.map(([label, span]) => `<th colspan="${span}">${escapeHtml(label)}</th>`).join("")
+        t.groups.map(([label, span]) =>
+          `<th colspan="${span}" style="text-align:center">${escapeHtml(label)}</th>`
+        ).join("")
       }</tr>`
       : "",
     `<tr>${t.columns.map((h, c) => cell("th", h, c)).join("")}</tr>`,

@@ -123,7 +123,7 @@ Deno.test("a table: aligned text in the terminal, an HTML table in a notebook, e
     table: { columns: t.columns, rows: t.rows, groups: t.groups, note: t.note },
   });
   assert.match(bundle["text/html"], /^<p><strong>a &amp; b<\/strong><\/p><table>/);
-  assert.match(bundle["text/html"], /<th colspan="1">counted<\/th>/);
+  assert.match(bundle["text/html"], /<th colspan="1" style="text-align:center">counted<\/th>/);
   assert.match(bundle["text/html"], /<td style="text-align:left">&lt;conv1&gt;<\/td>/);
   assert.match(bundle["text/html"], /<td class="num" style="text-align:right">51,264<\/td>/);
   assert.match(bundle["text/plain"], /^a & b:\n {2}/);
