@@ -116,16 +116,24 @@ export function escapeHtml(s: string): string {
  */
 export function tableHtml(t: Table): string {
   const numeric = numericColumns(t);
+  // A rule before each group but the first, so "ours" and "the lecture's" stand apart.
+  const starts = new Set(groupRanges(t).slice(1).map(([a]) => a));
+  const RULE = "border-left:1px solid rgba(128,128,128,0.5)";
+  const style = (align: string, c: number) =>
+    `style="text-align:${align}${starts.has(c) ? `;${RULE}` : ""}"`;
   const cell = (tag: "th" | "td", v: string, c: number) =>
     numeric[c]
-      ? `<${tag} class="num" style="text-align:right">${escapeHtml(v)}</${tag}>`
-      : `<${tag} style="text-align:left">${escapeHtml(v)}</${tag}>`;
+      ? `<${tag} class="num" ${style("right", c)}>${escapeHtml(v)}</${tag}>`
+      : `<${tag} ${style("left", c)}>${escapeHtml(v)}</${tag}>`;
+  let at = 0;
   const head = [
     t.groups
       ? `<tr>${
-        t.groups.map(([label, span]) =>
-          `<th colspan="${span}" style="text-align:center">${escapeHtml(label)}</th>`
-        ).join("")
+        t.groups.map(([label, span]) => {
+          const th = `<th colspan="${span}" ${style("center", at)}>${escapeHtml(label)}</th>`;
+          at += span;
+          return th;
+        }).join("")
       }</tr>`
       : "",
     `<tr>${t.columns.map((h, c) => cell("th", h, c)).join("")}</tr>`,
