@@ -8,8 +8,8 @@
  * deno run -A bench/torch_seeds.ts [--seeds 1,2,3] [--epochs 20] [--python /usr/bin/python3]
  * ```
  *
- * Each run takes about 17 minutes on 2 cores; a run that fails stops the script before it
- * writes anything.
+ * Each run takes about 25 minutes on 2 cores and is recorded as soon as it ends, replacing an
+ * earlier run of the same seed; a run that fails stops the script.
  *
  * @module
  */
@@ -29,7 +29,19 @@ const { values } = parseArgs({
 const seeds = values.seeds.split(",").map(Number);
 if (!seeds.every(Number.isSafeInteger)) throw new Error(`--seeds: integers, e.g. 1,2,3`);
 
-const runs: SeedRun[] = [];
+const path = new URL("seeds.json", REFERENCE_URL);
+const ABOUT = "The lecture's own PyTorch loop (bench/torch_train.py: the lecture's protocol, " +
+  "Debian's PyTorch on the CPU) for the same seed numbers, by `deno run -A " +
+  "bench/torch_seeds.ts`, on the same machine as ours.";
+
+/** Records one run under `pytorch` at once, replacing an earlier run of the same seed. */
+async function record(run: SeedRun): Promise<void> {
+  const seeds = JSON.parse(await Deno.readTextFile(path));
+  const runs: SeedRun[] = (seeds.pytorch?.runs ?? []).filter((r: SeedRun) => r.seed !== run.seed);
+  seeds.pytorch = { about: ABOUT, runs: [...runs, run].sort((a, b) => a.seed - b.seed) };
+  await writeJsonAtomic(path.pathname, seeds);
+}
+
 for (const seed of seeds) {
   console.log(`PyTorch, seed ${seed}:`);
   const child = new Deno.Command(values.python, {
@@ -45,23 +57,16 @@ for (const seed of seeds) {
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  let last = "";
+  let printed = "";
   for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    Deno.stdout.writeSync(new TextEncoder().encode(chunk));
-    last = (last + chunk).trimEnd().split("\n").at(-1)!;
+    await Deno.stdout.write(new TextEncoder().encode(chunk));
+    printed += chunk;
   }
   const { success, code } = await child.status;
   if (!success) throw new Error(`torch_train.py, seed ${seed}, exited with ${code}`);
-  runs.push({ ...JSON.parse(last), finishedAt: new Date().toISOString() });
+  // The last line printed is the run's result, as JSON.
+  const result = JSON.parse(printed.trimEnd().split("\n").at(-1)!);
+  // Written after each run: a run stopped later loses only itself.
+  await record({ ...result, finishedAt: new Date().toISOString() });
+  console.log(`recorded seed ${seed} in ${path.pathname}`);
 }
-
-const path = new URL("seeds.json", REFERENCE_URL);
-const record = JSON.parse(await Deno.readTextFile(path));
-record.pytorch = {
-  about: "The lecture's own PyTorch loop (bench/torch_train.py: the lecture's protocol, " +
-    "Debian's PyTorch on the CPU) for the same seeds, by `deno run -A bench/torch_seeds.ts`, " +
-    "on the same machine.",
-  runs,
-};
-await writeJsonAtomic(path.pathname, record);
-console.log(`wrote ${runs.length} PyTorch runs to ${path.pathname}`);
