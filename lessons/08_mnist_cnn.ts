@@ -615,6 +615,8 @@ show("our validation loss: lowest, then last; validation accuracy after the lowe
  * stands (its split, batches, Adam with ε = 10⁻⁸, PyTorch's initialisation), run on the CPU
  * for the same three seed numbers; the second output sets its test accuracies beside ours.
  * A seed number means different draws in the two libraries, so only the spreads compare.
+ * With three runs a side, a difference of the means smaller than its standard error is what
+ * chance alone gives: it cannot tell the two loops apart.
  */
 show("test accuracy by seed (the default run, 20 epochs each)", async () => {
   const runs = await readSeedRuns();
@@ -635,13 +637,19 @@ show("test accuracy by seed, the lecture's PyTorch loop (20 epochs each)", async
   const [a, b] = [seedSpread(ours), seedSpread(torch)];
   const overlap = a.lowest <= b.highest && b.lowest <= a.highest;
   const gap = Math.round((a.mean - b.mean) * 10_000);
+  // The standard error of the difference of two means: how far apart chance alone puts them.
+  const se = Math.round(
+    10_000 * Math.sqrt(a.sd ** 2 / ours.length + b.sd ** 2 / torch.length),
+  );
   return [
     torch.map((r) => `seed ${r.seed}: ${r.testAccuracy.toFixed(4)}`).join(", "),
     `mean ${b.mean.toFixed(4)} ± ${b.sd.toFixed(4)}, ${b.lowest.toFixed(4)} to ` +
     `${b.highest.toFixed(4)}`,
     `ours ${a.mean.toFixed(4)} ± ${a.sd.toFixed(4)}: the means ${
       gap === 0 ? "agree" : `differ by ${Math.abs(gap)} digits of 10,000`
-    }, and the ranges ${overlap ? "overlap" : "do not overlap"}`,
+    } (standard error of the difference: ${se}), and the ranges ${
+      overlap ? "overlap" : "do not overlap"
+    }`,
   ].join("\n");
 });
 

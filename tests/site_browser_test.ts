@@ -296,8 +296,17 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         // The seed record (data/reference/seeds.json): a row per seed, and the lecture's place.
         assert.ok(await page.locator("#seeds tbody tr").count() >= 3, "three seeds or more");
         assert.match(
-          await page.locator("#seeds p").innerText(),
+          await page.locator("#seeds p").first().innerText(),
           /lecture's own run reached 99\.26 %, (inside|outside) that spread/,
+        );
+        // The lecture's own PyTorch loop for the same seed numbers (bench/torch_seeds.ts).
+        assert.match(
+          await page.locator("#seeds .pytorch-seeds").innerText(),
+          /same seed numbers: mean \d+\.\d\d % ± \d\.\d\d %/,
+        );
+        assert.equal(
+          await page.locator("#seeds thead th").last().innerText(),
+          "PyTorch: test accuracy",
         );
         const pictures = await page.locator("img.predictions").evaluateAll((imgs) =>
           imgs.map((i) => (i as HTMLImageElement).naturalWidth)

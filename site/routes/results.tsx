@@ -209,28 +209,30 @@ export default function Results({ data }: { data: ResultsData }) {
               libraries: compare the spreads, not the rows.
             </p>
           )}
-          <table>
-            <thead>
-              <tr>
-                <th>seed</th>
-                <th>test accuracy</th>
-                <th>validation accuracy (last epoch)</th>
-                <th>minutes</th>
-                {data.seeds.pytorch && <th>PyTorch: test accuracy</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {data.seeds.runs.map((r) => (
+          <div class="table-wrap">
+            <table>
+              <thead>
                 <tr>
-                  <td>{r.seed}</td>
-                  <td>{pct(r.testAccuracy)}</td>
-                  <td>{pct(r.validAccuracy)}</td>
-                  <td>{r.minutes.toFixed(1)}</td>
-                  {data.seeds!.pytorch && <td>{torchCell(data.seeds!.pytorch.runs, r.seed)}</td>}
+                  <th>seed</th>
+                  <th>test accuracy</th>
+                  <th>validation accuracy (last epoch)</th>
+                  <th>minutes</th>
+                  {data.seeds.pytorch && <th>PyTorch: test accuracy</th>}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.seeds.runs.map((r) => (
+                  <tr>
+                    <td>{r.seed}</td>
+                    <td>{pct(r.testAccuracy)}</td>
+                    <td>{pct(r.validAccuracy)}</td>
+                    <td>{r.minutes.toFixed(1)}</td>
+                    {data.seeds!.pytorch && <td>{torchCell(data.seeds!.pytorch.runs, r.seed)}</td>}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
       {data.runs.length === 0 && <p>No runs yet.</p>}
