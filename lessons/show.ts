@@ -33,7 +33,8 @@
  * @module
  */
 import { formatArray, formatDiff, formatNumber, type TwinOutput } from "./literate.ts";
-import { escapeHtml, type Table, tableHtml, tableText } from "./table.ts";
+import { type Table, tableHtml, tableText } from "./table.ts";
+import { escapeMarkup } from "../training/markup.ts";
 
 export type { Table } from "./table.ts";
 
@@ -310,9 +311,9 @@ export function bundlesOf(o: Output): MediaBundle[] {
   if (o.table) {
     const verdict = o.lecture?.same ? "same" : `differs: ${o.lecture?.why ?? "(no reason given)"}`;
     const lecture = o.lecture
-      ? `<p>the lecture (${escapeHtml(verdict)}):</p><pre>${escapeHtml(o.lecture.text)}</pre>`
+      ? `<p>the lecture (${escapeMarkup(verdict)}):</p><pre>${escapeMarkup(o.lecture.text)}</pre>`
       : "";
-    const html = `<p><strong>${escapeHtml(o.label)}</strong></p>` +
+    const html = `<p><strong>${escapeMarkup(o.label)}</strong></p>` +
       tableHtml({ kind: "table", ...o.table }) + lecture;
     return [{ "text/html": html, "text/plain": formatOutput(o) }];
   }

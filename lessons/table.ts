@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { escapeMarkup } from "../training/markup.ts";
 
 /** A table: headings, rows of cells, and optional headings over runs of columns. */
 export interface Table {
@@ -102,14 +103,6 @@ export function tableText(t: Table): string {
   return lines.join("\n");
 }
 
-/** `&`, `<`, `>` and `"` as entities. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(
-    /"/g,
-    "&quot;",
-  );
-}
-
 /**
  * The table as standalone HTML (a notebook shows it without the site's style sheet: number
  * columns carry `class="num"` and their alignment inline).
@@ -123,14 +116,14 @@ export function tableHtml(t: Table): string {
     `style="text-align:${align}${starts.has(c) ? `;${RULE}` : ""}"`;
   const cell = (tag: "th" | "td", v: string, c: number) =>
     numeric[c]
-      ? `<${tag} class="num" ${style("right", c)}>${escapeHtml(v)}</${tag}>`
-      : `<${tag} ${style("left", c)}>${escapeHtml(v)}</${tag}>`;
+      ? `<${tag} class="num" ${style("right", c)}>${escapeMarkup(v)}</${tag}>`
+      : `<${tag} ${style("left", c)}>${escapeMarkup(v)}</${tag}>`;
   let at = 0;
   const head = [
     t.groups
       ? `<tr>${
         t.groups.map(([label, span]) => {
-          const th = `<th colspan="${span}" ${style("center", at)}>${escapeHtml(label)}</th>`;
+          const th = `<th colspan="${span}" ${style("center", at)}>${escapeMarkup(label)}</th>`;
           at += span;
           return th;
         }).join("")
@@ -140,6 +133,6 @@ export function tableHtml(t: Table): string {
   ].join("");
   const body = t.rows.map((r) => `<tr>${r.map((v, c) => cell("td", v, c)).join("")}</tr>`)
     .join("");
-  const note = t.note ? `<p>${escapeHtml(t.note)}</p>` : "";
+  const note = t.note ? `<p>${escapeMarkup(t.note)}</p>` : "";
   return `<table><thead>${head}</thead><tbody>${body}</tbody></table>${note}`;
 }

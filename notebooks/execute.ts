@@ -40,9 +40,11 @@ function outputsOf(nb: Notebook) {
   );
 }
 
+/** nbformat's multiline string (a string, or a list of lines) as one string. */
+const join = (v: unknown) => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "");
+
 /** The text an output carries (streams, text/plain, markdown), for searching. */
 function textOf(o: Record<string, unknown>): string {
-  const join = (v: unknown) => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "");
   if (o.output_type === "stream") return join(o.text);
   const data = (o.data ?? {}) as Record<string, unknown>;
   return join(data["text/plain"]) + join(data["text/markdown"]);
@@ -53,10 +55,8 @@ const isFigure = (o: Record<string, unknown>) =>
   (o.data as Record<string, unknown> | undefined)?.["image/svg+xml"] !== undefined;
 
 /** Whether an output is a table (HTML holding one). */
-const isTable = (o: Record<string, unknown>) => {
-  const html = (o.data as Record<string, unknown> | undefined)?.["text/html"];
-  return (Array.isArray(html) ? html.join("") : String(html ?? "")).includes("<table");
-};
+const isTable = (o: Record<string, unknown>) =>
+  join((o.data as Record<string, unknown> | undefined)?.["text/html"]).includes("<table");
 
 /**
  * Checks an executed notebook: errors, the lecture's numbers, at least `minFigures` SVGs and

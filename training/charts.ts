@@ -23,6 +23,7 @@
  */
 import * as Plot from "npm:@observablehq/plot@0.6.17";
 import { parseHTML } from "npm:linkedom@0.18.15";
+import { escapeMarkup } from "./markup.ts";
 
 const { document } = parseHTML("<!doctype html><html><head></head><body></body></html>");
 
@@ -49,9 +50,6 @@ export interface ChartStyle {
   /** No background, the page's text colour, the page font size. */
   page?: boolean;
 }
-
-const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Plot's SVG as markup, without its `<style>` (which would resize a nested `<svg>` in HTML). */
 function markup(plot: Element, x: number, y: number, font = FONT): string {
@@ -160,8 +158,8 @@ function figure(
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `viewBox="0 0 ${width} ${height}"${style.page ? "" : ` color="#1a1a1a"`} role="img" ` +
-    `aria-label="${esc(title)}">`,
-    `<title>${esc(title)}</title>`,
+    `aria-label="${escapeMarkup(title)}">`,
+    `<title>${escapeMarkup(title)}</title>`,
     ...(style.page ? [] : [`<rect width="100%" height="100%" fill="white"/>`]),
     head.svg,
     ...panels.map((p, i) => markup(p, i * panelW, head.height, font)),

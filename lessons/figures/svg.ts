@@ -13,6 +13,7 @@
  */
 import { encode } from "npm:fast-png@8.0.0";
 import { PALETTE } from "../../training/charts.ts";
+import { escapeMarkup } from "../../training/markup.ts";
 import type { Figure } from "../show.ts";
 
 /** The highlight colours: Plot's blue, then orange, green, pink, purple, brown. */
@@ -26,8 +27,7 @@ export const COLORS = {
 } as const;
 
 /** Escapes text for SVG. */
-export const esc = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+export const esc: (s: string) => string = escapeMarkup;
 
 /** Rounds coordinates so the markup stays short. */
 const n = (v: number) => String(Math.round(v * 100) / 100);

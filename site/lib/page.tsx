@@ -6,12 +6,10 @@
  */
 import type { VNode } from "npm:preact@10.29.8";
 import { renderToString } from "npm:preact-render-to-string@6.8.2";
+import { escapeMarkup } from "../../training/markup.ts";
 import { Layout } from "../components/Layout.tsx";
 import { Ctx, type PageContext } from "./context.ts";
 import { insertIslands } from "./island.tsx";
-
-const esc = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Renders `body` inside the layout to a complete document. */
 export function renderDocument(page: PageContext, title: string, body: VNode): string {
@@ -28,7 +26,7 @@ export function renderDocument(page: PageContext, title: string, body: VNode): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <link rel="icon" href="data:,">
-<title>${esc(title)} · litconv</title>
+<title>${escapeMarkup(title)} · litconv</title>
 <link rel="stylesheet" href="${page.base}static/katex/katex.min.css">
 <link rel="stylesheet" href="${page.base}static/site.css">
 </head>
