@@ -15,10 +15,10 @@
  *
  * @module
  */
-import * as tf from "npm:@tensorflow/tfjs@4.22.0";
-import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import * as tf from "../deps/tfjs.ts";
+import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
 import { destroyWebgpuDeviceOnUnload } from "./webgpu_teardown.ts";
-import "npm:@tensorflow/tfjs-backend-webgpu@4.22.0";
+import "../deps/tfjs_backend_webgpu.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { registerWasmTrainingKernels } from "./wasm_training_kernels.ts";
 import { nativeReport } from "./native/index.ts";

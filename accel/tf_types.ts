@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as tfjs from "npm:@tensorflow/tfjs@4.22.0";
+import type * as tfjs from "../deps/tfjs.ts";
 
 /** TF.js's `tf` namespace. */
 export type TfNamespace = typeof tfjs;

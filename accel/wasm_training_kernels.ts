@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { getKernel, registerKernel, unregisterKernel } from "npm:@tensorflow/tfjs-core@4.22.0";
+import { getKernel, registerKernel, unregisterKernel } from "../deps/tfjs_core.ts";
 import { conv2dBackpropFilter } from "./wasm/conv2d_backprop_filter.ts";
 import { makeConv2dBackpropInput } from "./wasm/conv2d_backprop_input.ts";
 import { makeBatchMatMul } from "./wasm/batch_matmul.ts";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { findBackend } from "npm:@tensorflow/tfjs-core@4.22.0";
+import { findBackend } from "../deps/tfjs_core.ts";
 
 let registered = false;
 

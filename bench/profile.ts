@@ -35,7 +35,7 @@ import {
   registerKernel,
   type TensorInfo,
   unregisterKernel,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../deps/tfjs_core.ts";
 import { tf, useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { adam, FusedAdam } from "../accel/adam.ts";

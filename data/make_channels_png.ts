@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { encode } from "npm:fast-png@8.0.0";
+import { encode } from "../deps/fast_png.ts";
 
 /** Picture size: 240 rows × 320 columns. */
 export const HEIGHT = 240;

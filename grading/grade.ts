@@ -15,7 +15,7 @@
  *
  * @module
  */
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { findOp, type TaskInfo } from "../kernels/registry.ts";
 import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";

@@ -18,7 +18,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { type Zippable, zipSync } from "npm:fflate@0.8.3";
+import { type Zippable, zipSync } from "../deps/fflate.ts";
 import { type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
 import { GRADED_TASKS } from "./cases.ts";

@@ -9,14 +9,14 @@
  * @example Every sampled matrix has the shape asked for
  * ```ts
  * import assert from "node:assert/strict";
- * import fc from "npm:fast-check@4.10.2";
+ * import fc from "../deps/fast_check.ts";
  * import { matrixOf } from "./arbitraries.ts";
  * for (const m of fc.sample(matrixOf(fc, 2, 3), 10)) assert.deepEqual([m.length, m[0].length], [2, 3]);
  * ```
  *
  * @module
  */
-import type * as fastCheck from "npm:fast-check@4.10.2";
+import type * as fastCheck from "../deps/fast_check.ts";
 import type { Fc } from "./op.ts";
 
 /** fast-check's own arbitrary type: these helpers compose with every `fc` combinator. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import type { AnyFunction, Arbitrary, Op } from "./op.ts";
 
 /** `arbitrary` with its full fast-check type (it is one; only its declared type is narrow). */
@@ -20,7 +20,7 @@ export function asFastCheck<T>(arbitrary: Arbitrary<T>): fc.Arbitrary<T> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import fc from "npm:fast-check@4.10.2";
+ * import fc from "../deps/fast_check.ts";
  * import { OPS } from "./registry.ts";
  * import { arbitraryOf } from "./fast_check.ts";
  * for (const [x, w] of fc.sample(arbitraryOf(OPS.conv1d), 5)) assert.ok(w.length <= x.length + 6);

@@ -10,7 +10,7 @@
 import { assertMatrix, assertVector, LitconvError } from "./errors.ts";
 import { maxAbs, meanBound, UNDERFLOW } from "./float32.ts";
 import { LECTURE_LOGITS } from "./inputs.ts";
-import type * as fastCheck from "npm:fast-check@4.10.2";
+import type * as fastCheck from "../deps/fast_check.ts";
 import { type Fc, type Pair, scaleOfInputs, type Tf } from "./op.ts";
 import { logit, matrixOf, probability, vectorOf } from "./arbitraries.ts";
 import { logSoftmax, logSoftmaxOp } from "./activation.ts";

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type * as tfCore from "npm:@tensorflow/tfjs-core@4.22.0";
-import type * as fastCheck from "npm:fast-check@4.10.2";
+import type * as tfCore from "../deps/tfjs_core.ts";
+import type * as fastCheck from "../deps/fast_check.ts";
 import { leaves } from "./nested.ts";
 import type { ContractName } from "./contracts.ts";
 

@@ -17,7 +17,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { decode } from "npm:fast-png@8.0.0";
+import { decode } from "../deps/fast_png.ts";
 import { conv2dLayer } from "../kernels/conv.ts";
 import { tfjs } from "../tfjs/mod.ts";
 import { currentBackend, useBackend } from "../accel/backend.ts";

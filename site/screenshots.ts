@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { chromium } from "npm:playwright-core@1.65.1";
+import { chromium } from "../deps/playwright_core.ts";
 import { ROOT_DIR } from "./lib/assets.ts";
 import { startServer } from "./lib/server.ts";
 

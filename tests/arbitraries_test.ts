@@ -5,7 +5,7 @@
  * unseen. On a fixed seed, each arbitrary must draw the cases that matter.
  */
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { OPS } from "../kernels/registry.ts";
 import { arbitraryOf } from "../kernels/fast_check.ts";
 import { leaves } from "../kernels/nested.ts";

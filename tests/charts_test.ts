@@ -3,7 +3,7 @@
  * mark per data point, and the data where it belongs on the axes.
  */
 import assert from "node:assert/strict";
-import { DOMParser } from "npm:linkedom@0.18.15";
+import { DOMParser } from "../deps/linkedom.ts";
 import {
   compareSvg,
   confusionSvg,

@@ -4,7 +4,7 @@
  * on random draws, and none of them throws on an answer a hostile child could send.
  */
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { OP_LIST } from "../kernels/registry.ts";
 import type { Op } from "../kernels/op.ts";
 import { arbitraryOf } from "../kernels/fast_check.ts";

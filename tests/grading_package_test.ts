@@ -4,7 +4,7 @@
  * results/results.json.
  */
 import assert from "node:assert/strict";
-import { unzipSync } from "npm:fflate@0.8.3";
+import { unzipSync } from "../deps/fflate.ts";
 import { buildPackage, packageSettings } from "../grading/package.ts";
 import { assemble, FIXTURES, readResults } from "./grading_helpers.ts";
 

@@ -5,7 +5,7 @@
  * valid, exit 0 when it graded, 2 when misused).
  */
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { OPS } from "../kernels/registry.ts";
 import { arbitraryOf } from "../kernels/fast_check.ts";
 import {

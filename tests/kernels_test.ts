@@ -4,7 +4,7 @@
  * failure fast-check prints the seed and the shrunk counterexample).
  */
 import assert from "node:assert/strict";
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { conv1d, conv2d, conv2dLayer, convOutputSize, flipKernel2d } from "../kernels/conv.ts";
 import { avgPool2d, maxPool2d } from "../kernels/pool.ts";
 import { logSoftmax, sigmoid, softmax } from "../kernels/activation.ts";

@@ -5,15 +5,15 @@
  * lecture's value beside ours, and the figures.
  */
 import assert from "node:assert/strict";
-import { DOMParser } from "npm:linkedom@0.18.15";
+import { DOMParser } from "../deps/linkedom.ts";
 import { describeLesson, lessonBlocks, LESSONS } from "../lessons/index.ts";
 import type { LiterateBlock } from "../lessons/literate.ts";
 import type { Output } from "../lessons/show.ts";
 import { TASKS } from "../kernels/registry.ts";
 import { arrangeLesson } from "../site/lib/sections.ts";
-import katex from "npm:katex@0.19.1";
+import katex from "../deps/katex.ts";
 import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
-import { decode } from "npm:fast-png@8.0.0";
+import { decode } from "../deps/fast_png.ts";
 
 const LESSON_DIR = new URL("../lessons/", import.meta.url);
 

@@ -12,7 +12,7 @@
  * processes: importing the routes here would also register every lesson's own tests.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
+import { type Browser, chromium, type Page } from "../deps/playwright_core.ts";
 import { contentType } from "../site/lib/mime.ts";
 import { sitePath } from "../site/lib/server.ts";
 

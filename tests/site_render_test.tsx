@@ -5,7 +5,7 @@
  * for the placement logic; lesson 08's page checks the real thing.
  */
 import assert from "node:assert/strict";
-import { renderToString } from "npm:preact-render-to-string@6.8.2";
+import { renderToString } from "../deps/preact_render_to_string.ts";
 import { splitLiterate } from "../lessons/literate.ts";
 import { Output, Outputs } from "../site/components/Output.tsx";
 import { PageContext } from "../site/lib/context.ts";

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { POOL_INPUT } from "./lesson_inputs.ts";
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import { availableBackends, tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import * as naive from "../kernels/conv.ts";

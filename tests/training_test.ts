@@ -15,7 +15,7 @@ import { readCheckpointMeta } from "../training/checkpoint.ts";
 import { defaultConfig, type Metrics, runTraining } from "../training/run.ts";
 import { loadModel } from "../training/save_model.ts";
 import { rotateImage, rotationAngles } from "../training/rotate.ts";
-import { decode } from "npm:fast-png@8.0.0";
+import { decode } from "../deps/fast_png.ts";
 
 const data = loadMnist();
 const CLI = new URL("../training/cli.ts", import.meta.url).pathname;

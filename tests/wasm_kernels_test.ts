@@ -7,7 +7,7 @@ import { tf, useBackend } from "../accel/backend.ts";
 import { isLitconvKernel, registerWasmTrainingKernels } from "../accel/wasm_training_kernels.ts";
 import { wasmThreadsWanted } from "../accel/wasm/threads.ts";
 import { setNativeKernels } from "../accel/native/index.ts";
-import { getThreadsCount } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import { getThreadsCount } from "../deps/tfjs_backend_wasm.ts";
 import { agreementTests, values } from "./kernel_agreement.ts";
 import { heapMemory } from "../accel/wasm/calls.ts";
 import { useMaxPoolGradSimd } from "../accel/wasm/max_pool_grad.ts";

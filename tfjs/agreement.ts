@@ -8,7 +8,7 @@
  *
  * @module
  */
-import fc from "npm:fast-check@4.10.2";
+import fc from "../deps/fast_check.ts";
 import type { Pair } from "../kernels/op.ts";
 import { CONTRACTS } from "../kernels/contracts.ts";
 import { arbitraryOf } from "../kernels/fast_check.ts";

@@ -21,8 +21,8 @@
  *
  * @module
  */
-import * as Plot from "npm:@observablehq/plot@0.6.17";
-import { parseHTML } from "npm:linkedom@0.18.15";
+import * as Plot from "../deps/plot.ts";
+import { parseHTML } from "../deps/linkedom.ts";
 import { escapeMarkup } from "./markup.ts";
 
 const { document } = parseHTML("<!doctype html><html><head></head><body></body></html>");

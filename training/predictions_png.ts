@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { encode } from "npm:fast-png@8.0.0";
+import { encode } from "../deps/fast_png.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS } from "../data/mnist.ts";
 import { drawText, type RgbImage, textWidth } from "./font.ts";
 

@@ -30,7 +30,7 @@ import {
   type FusedConv2DAttrs,
   type KernelBackend,
   type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
 import { flipAndSwapInto, strideOnePlan } from "../wasm/conv2d_backprop_input.ts";
 import { sgemm } from "./blas.ts";

@@ -19,7 +19,7 @@ import {
   registerGradient,
   registerKernel,
   type Tensor,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 import {
   allocate,
   call,

@@ -14,7 +14,7 @@ import {
   type BatchMatMulAttrs,
   type KernelBackend,
   type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
 import { gemm } from "./gemm.ts";
 import { applyEpilogue, NATIVE_ACTIVATIONS } from "./epilogue.ts";

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type SumAttrs, util } from "npm:@tensorflow/tfjs-core@4.22.0";
+import { type SumAttrs, util } from "../../deps/tfjs_core.ts";
 import { allocate, type KernelArgs, view, type WasmKernelFunc } from "../wasm/calls.ts";
 import { gemm } from "./gemm.ts";
 import { countNativeCall, nativeKernelsActive } from "./state.ts";

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { BatchMatMulAttrs, KernelBackend, TensorInfo } from "npm:@tensorflow/tfjs-core@4.22.0";
+import type { BatchMatMulAttrs, KernelBackend, TensorInfo } from "../../deps/tfjs_core.ts";
 import { type KernelArgs, release, transpose, type WasmKernelFunc } from "./calls.ts";
 
 /** Swaps the last two axes: the matrix transpose of every matrix in the batch. */

@@ -13,7 +13,7 @@ import {
   type KernelBackend,
   type NamedAttrMap,
   type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 
 /** What a kernel function receives: its named inputs, the backend, its attributes. */
 export interface KernelArgs {

@@ -28,7 +28,7 @@ import {
   backend_util,
   type Conv2DBackpropFilterAttrs,
   type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 import { call, type KernelArgs, release, transpose } from "./calls.ts";
 
 /** Kernel function for `Conv2DBackpropFilter` (inputs x, dy; NHWC only). */

@@ -26,7 +26,7 @@ import {
   type Conv2DBackpropInputAttrs,
   type KernelBackend,
   type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+} from "../../deps/tfjs_core.ts";
 import { allocate, call, type KernelArgs, release, view, type WasmKernelFunc } from "./calls.ts";
 
 /**

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { TensorInfo } from "npm:@tensorflow/tfjs-core@4.22.0";
+import type { TensorInfo } from "../../deps/tfjs_core.ts";
 import { type KernelArgs, release, transpose, type WasmKernelFunc } from "./calls.ts";
 
 /** Makes the `_FusedMatMul` kernel function around the backend's own (`original`). */

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { TensorInfo } from "npm:@tensorflow/tfjs-core@4.22.0";
+import type { TensorInfo } from "../../deps/tfjs_core.ts";
 import type { KernelArgs, WasmKernelFunc } from "./calls.ts";
 
 /** Makes the `Identity` kernel function; strings go to the backend's own (`original`). */

@@ -17,11 +17,7 @@
  *
  * @module
  */
-import {
-  backend_util,
-  type MaxPoolGradAttrs,
-  type TensorInfo,
-} from "npm:@tensorflow/tfjs-core@4.22.0";
+import { backend_util, type MaxPoolGradAttrs, type TensorInfo } from "../../deps/tfjs_core.ts";
 import { allocate, heapMemory, type KernelArgs, view } from "./calls.ts";
 import { maxPoolGrad2x2Kernel } from "./max_pool_grad_simd.ts";
 

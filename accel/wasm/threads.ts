@@ -25,8 +25,8 @@
 import { writeAtomicSync } from "../../data/atomic.ts";
 import os from "node:os";
 import { createRequire } from "node:module";
-import { engine, env } from "npm:@tensorflow/tfjs-core@4.22.0";
-import { setThreadsCount, version_wasm } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import { engine, env } from "../../deps/tfjs_core.ts";
+import { setThreadsCount, version_wasm } from "../../deps/tfjs_backend_wasm.ts";
 
 /** Threads wanted: `LITCONV_WASM_THREADS`, else one per logical core (at most 8). */
 export function wasmThreadsWanted(): number {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { encode } from "npm:fast-png@8.0.0";
+import { encode } from "../../deps/fast_png.ts";
 import { PALETTE } from "../../training/charts.ts";
 import { escapeMarkup } from "../../training/markup.ts";
 import type { Figure } from "../show.ts";

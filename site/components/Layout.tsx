@@ -1,5 +1,5 @@
 /** The frame of every page: skip link, header with navigation and the theme switch, footer. */
-import type { ComponentChildren } from "npm:preact@10.29.8";
+import type { ComponentChildren } from "../../deps/preact.ts";
 import { usePage } from "../lib/context.ts";
 
 const NAV: [string, string][] = [

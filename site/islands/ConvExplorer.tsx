@@ -4,7 +4,7 @@
  * naive kernels (see `site/lib/explorer.ts`). The textbook's stride loop can be switched on
  * to see which windows it skips.
  */
-import { useState } from "npm:preact@10.29.8/hooks";
+import { useState } from "../../deps/preact.ts";
 import { explore, type Window } from "../lib/explorer.ts";
 
 const INPUTS_1D: Record<string, number[]> = {

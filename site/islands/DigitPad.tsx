@@ -5,8 +5,8 @@
  * TF.js in the browser (WebGL, else the pure-JavaScript cpu backend). It shows the ten
  * probabilities and the 32 feature maps of the first convolution layer.
  */
-import { useEffect, useRef, useState } from "npm:preact@10.29.8/hooks";
-import * as tf from "npm:@tensorflow/tfjs@4.22.0";
+import { useEffect, useRef, useState } from "../../deps/preact.ts";
+import * as tf from "../../deps/tfjs.ts";
 import { preprocessDigit } from "../../training/digit.ts";
 import { rotateImage } from "../../training/rotate_image.ts";
 

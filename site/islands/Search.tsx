@@ -2,7 +2,7 @@
  * Search over the lesson titles and section headings, as you type. The index (a few hundred
  * short strings) comes from the server as props, so the search needs no server at all.
  */
-import { useState } from "npm:preact@10.29.8/hooks";
+import { useState } from "../../deps/preact.ts";
 
 /** One searchable entry: a lesson title or a section heading, and where it links. */
 export interface SearchEntry {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { createContext } from "npm:preact@10.29.8";
-import { useContext } from "npm:preact@10.29.8/hooks";
+import { createContext } from "../../deps/preact.ts";
+import { useContext } from "../../deps/preact.ts";
 
 /** One island instance on a page: its component's name and its props. */
 export interface IslandUse {

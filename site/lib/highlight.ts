@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHighlighter, type Highlighter } from "npm:shiki@4.6.0";
+import { createHighlighter, type Highlighter } from "../../deps/shiki.ts";
 
 let highlighter: Promise<Highlighter> | undefined;
 

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { ComponentType } from "npm:preact@10.29.8";
-import { renderToString } from "npm:preact-render-to-string@6.8.2";
+import type { ComponentType } from "../../deps/preact.ts";
+import { renderToString } from "../../deps/preact_render_to_string.ts";
 import { usePage } from "./context.ts";
 
 /** Renders `Component` as island `name` (its file `site/islands/<name>.tsx`). */

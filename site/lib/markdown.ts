@@ -18,8 +18,8 @@
  *
  * @module
  */
-import katex from "npm:katex@0.19.1";
-import { Marked, type Tokens } from "npm:marked@18.2.1";
+import katex from "../../deps/katex.ts";
+import { Marked, type Tokens } from "../../deps/marked.ts";
 
 /** A heading of the prose: its level, its Markdown text and its anchor. */
 export interface Heading {

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { VNode } from "npm:preact@10.29.8";
-import { renderToString } from "npm:preact-render-to-string@6.8.2";
+import type { VNode } from "../../deps/preact.ts";
+import { renderToString } from "../../deps/preact_render_to_string.ts";
 import { escapeMarkup } from "../../training/markup.ts";
 import { Layout } from "../components/Layout.tsx";
 import { Ctx, type PageContext } from "./context.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { VNode } from "npm:preact@10.29.8";
+import type { VNode } from "../../deps/preact.ts";
 import { PageContext } from "./context.ts";
 import { renderDocument } from "./page.tsx";
 

@@ -1,0 +1,2 @@
+/** Observable Plot: every chart, as SVG. */
+export * from "npm:@observablehq/plot@0.6.17";
