@@ -42,17 +42,25 @@ export type FlagValues<T extends Flags> = {
   [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string;
 };
 
-/** Edit distance between two short words (insertions, deletions, substitutions). */
+/** Edit distance between two short words (insertions, deletions, substitutions, swaps). */
 function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from(
+    { length: a.length + 1 },
+    (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1,
+        d[i][j - 1] + 1,
+        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
-    row = next;
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
 /**
@@ -65,6 +73,7 @@ function distance(a: string, b: string): number {
  * import { didYouMean } from "./flags.ts";
  * assert.equal(didYouMean("task", ["tasks", "seed"]), "tasks");
  * assert.equal(didYouMean("epoch", ["epochs", "limit"]), "epochs");
+ * assert.equal(didYouMean("prot", ["port"]), "port");
  * assert.equal(didYouMean("zzz", ["tasks", "seed"]), undefined);
  * ```
  */
