@@ -86,24 +86,26 @@ export const STARTER_RECORD = "assignment.json";
 
 /**
  * The tasks a starter folder was made for, from its {@link STARTER_RECORD}; undefined when
- * the folder has none. Only check-my-work reads it: `--all` and packages choose themselves.
+ * the folder has none. Only check-my-work (one folder, no `--tasks`) reads it, and says so:
+ * `--all` and packages choose their tasks themselves, whatever a submission ships. Only a
+ * small regular file is read (a FIFO would block, a link to /dev/zero never end).
  */
 export async function starterTasks(dir: string): Promise<TaskInfo[] | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${dir}/${STARTER_RECORD}`);
-  } catch {
-    return undefined;
-  }
-  let tasks: unknown;
-  try {
-    tasks = JSON.parse(text)?.tasks;
-  } catch {
-    tasks = undefined;
-  }
+  const path = `${dir}/${STARTER_RECORD}`;
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (!info) return undefined;
+  const tasks = info.isFile && info.size <= 4096
+    ? (() => {
+      try {
+        return JSON.parse(Deno.readTextFileSync(path))?.tasks;
+      } catch {
+        return undefined;
+      }
+    })()
+    : undefined;
   if (!Array.isArray(tasks) || !tasks.every((t) => typeof t === "string")) {
     throw new UsageError(
-      `${dir}/${STARTER_RECORD} does not list its tasks; name them with --tasks 02.1,04.1`,
+      `${path} is not a starter's list of tasks; name the tasks with --tasks 02.1,04.1`,
     );
   }
   return parseTasks(tasks.join(","));
@@ -212,12 +214,6 @@ export async function main(argv: string[]): Promise<number> {
     const hidden = settings ? true : values.hidden ?? false;
     const taskList = values.tasks ?? fromStarter?.map((t) => t.id).join(",");
     const flags = [hidden ? " --hidden" : "", taskList ? ` --tasks ${taskList}` : ""].join("");
-    if (fromStarter) {
-      console.log(
-        `Tasks ${taskList}: the ones this starter was made for (its ${STARTER_RECORD}); ` +
-          `--tasks grades others.`,
-      );
-    }
 
     if (values.all) {
       const summary = await gradeAll(dir, out ?? userPath("grades"), {
@@ -243,6 +239,12 @@ export async function main(argv: string[]): Promise<number> {
       startedAt: 0, // the process's start: execution_time counts the grader's own start-up
       replay: `deno task grade ${positionals[0]}${flags} --seed ${seed}`,
     });
+    if (fromStarter) {
+      grade.notes.unshift(
+        `Tasks ${taskList}: the ones this starter was made for (its ${STARTER_RECORD}); ` +
+          `--tasks grades others.`,
+      );
+    }
     console.log(textReport(grade));
     if (out) await writeResults(out, toResults(grade));
     return 0;
