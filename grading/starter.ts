@@ -95,7 +95,7 @@ for (const test of new Set(cases.map((c) => c.test))) {
   const ofTest = cases.filter((c) => c.test === test);
   Deno.test(\`task \${ofTest[0].task} \${test}\`, async (t) => {
     if (ofTest.length === 1) return check(ofTest[0]);
-    for (const c of ofTest) await t.step(c.name, () => check(c));
+    for (const c of ofTest) await t.step(c.name.slice(test.length).trim(), () => check(c));
   });
 }
 `;
