@@ -55,24 +55,5 @@ export async function siteRuns(
   return out;
 }
 
-/** Finished runs of the lecture's model, in {@link siteRuns}'s order. */
-const finishedLecture = (runs: SiteRun[]) =>
-  runs.filter((r) => r.metrics.testAccuracy !== null && r.metrics.config.model === "lecture");
-
-/**
- * The run the home page headlines: the committed reference run of the lecture's model (its
- * full 20 epochs), else the newest finished lecture run. A quick run of a few thousand
- * images is no measure of the course, however new.
- */
-export function headlineRun(runs: SiteRun[]): SiteRun | undefined {
-  const done = finishedLecture(runs);
-  return done.find((r) => r.reference) ?? done[0];
-}
-
-/** The newest finished lecture run of `data/runs/` (the reader's own), if any. */
-export function newestRun(runs: SiteRun[]): SiteRun | undefined {
-  return finishedLecture(runs).find((r) => !r.reference);
-}
-
 // The lecture's test accuracy after its 20 epochs lives in lesson 08, which reproduces it.
 export { LECTURE_TEST_ACCURACY } from "../../lessons/08_mnist_cnn.ts";

@@ -4,13 +4,8 @@ import Search from "../islands/Search.tsx";
 import { usePage } from "../lib/context.ts";
 import { Island } from "../lib/island.tsx";
 import { listHeadings, Slugger } from "../lib/markdown.ts";
-import {
-  headlineRun,
-  LECTURE_TEST_ACCURACY,
-  newestRun,
-  type SiteRun,
-  siteRuns,
-} from "../lib/runs_data.ts";
+import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "../lib/runs_data.ts";
+import { headlineRun, newestRun } from "../lib/headline.ts";
 
 interface HomeData {
   lessons: { slug: string; title: string; order: number; summary: string }[];
