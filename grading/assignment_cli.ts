@@ -77,6 +77,15 @@ export async function main(argv: string[]): Promise<number> {
     const dir = userPath(positionals[1]);
     await checkPlace(dir);
     const tasks = values.tasks ? parseTasks(values.tasks) : [...GRADED_TASKS];
+    if (await Deno.lstat(`${dir}/mod.ts`).then(() => true, () => false)) {
+      const sub = `${positionals[1].replace(/\/+$/, "")}/${tasks.map((t) => t.id).join("-")}`;
+      throw new UsageError(
+        `${dir} holds a starter already (its mod.ts is your work, left as it is); ` +
+          `make this one a folder of its own: ${COMMAND} new ${sub}${
+            values.tasks ? ` --tasks ${values.tasks}` : ""
+          }`,
+      );
+    }
     const files = await writeStarter(dir, tasks);
     console.log(
       `wrote ${dir}/: ${files.join(", ")}\n` +

@@ -53,6 +53,15 @@ Deno.test("a starter in my-work/ leaves the course's deno test, lint and fmt as 
   const made = await deno(["task", "assignment", "new", "my-work", "--tasks", "02.1,04.1"], course);
   assert.equal(made.code, 0, made.text);
   assert.ok((await Deno.stat(`${course}/my-work/mod_test.ts`)).isFile);
+  // The next lesson's starter, where the lessons say: my-work holds one, so it says where.
+  const again = await deno(["task", "assignment", "new", "my-work", "--tasks", "03.1"], course);
+  assert.equal(again.code, 2, again.text);
+  assert.match(
+    again.text,
+    /holds a starter already .* deno task assignment new my-work\/03\.1 --tasks 03\.1/,
+  );
+  const next = await deno(["task", "assignment", "new", "my-work/03.1", "--tasks", "03.1"], course);
+  assert.equal(next.code, 0, next.text);
 
   const test = await deno(["test", "-A"], course);
   assert.equal(test.code, 0, test.text);
