@@ -418,7 +418,7 @@ ${flagHelp(FLAGS)}
 
 function parseBenchArgs() {
   try {
-    const { values: v } = parseFlags("deno task bench", Deno.args, FLAGS);
+    const { values: v } = parseFlags(Deno.args, FLAGS);
     return {
       ...v,
       steps: v.steps ?? "10",

@@ -14,7 +14,7 @@
  * import { parseFlags } from "./flags.ts";
  * const flags = { tasks: { type: "string", value: "IDS", help: "tasks to grade" } } as const;
  * assert.throws(
- *   () => parseFlags("deno task grade", ["hw", "--task", "02.1"], flags, { positionals: true }),
+ *   () => parseFlags(["hw", "--task", "02.1"], flags, { positionals: true }),
  *   /unknown flag --task \(did you mean --tasks\?\)/,
  * );
  * ```
@@ -83,7 +83,7 @@ export function didYouMean(word: string, choices: readonly string[]): string | u
     const l = c.toLowerCase();
     const prefix = w.length >= 2 && (l.startsWith(w) || w.startsWith(l));
     return { c, d: prefix ? 0.5 : distance(w, l) };
-  }).filter(({ d }) => d <= Math.min(2, Math.max(1, Math.floor(w.length / 3))) || d === 0.5)
+  }).filter(({ d }) => d <= Math.min(2, Math.max(1, Math.floor(w.length / 3))))
     .sort((a, b) => a.d - b.d);
   return scored[0]?.c;
 }
@@ -116,7 +116,6 @@ function usageOf(e: Error, flags: Flags): UsageError {
  * `positionals`, bare words are allowed and returned in order. `--help`/`-h` is always known.
  */
 export function parseFlags<const T extends Flags>(
-  command: string,
   argv: string[],
   flags: T,
   opts: { positionals?: boolean } = {},
@@ -141,10 +140,8 @@ export function parseFlags<const T extends Flags>(
     });
     return parsed as unknown as ReturnType<typeof parseFlags<T>>;
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      throw usageOf(e as Error, { ...flags, help: HELP_FLAG });
-    }
-    throw new UsageError(`${command}: ${(e as Error).message}`);
+    if (!(e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) throw e;
+    throw usageOf(e as Error, { ...flags, help: HELP_FLAG });
   }
 }
 

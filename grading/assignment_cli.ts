@@ -62,7 +62,7 @@ export async function checkPlace(dir: string): Promise<void> {
 /** Runs the command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parseFlags(COMMAND, argv, FLAGS, { positionals: true });
+    const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
     if (values.help) {
       console.log(HELP);
       return 0;

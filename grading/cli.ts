@@ -167,7 +167,7 @@ export async function readPackage(path: string): Promise<PackageSettings> {
 export async function main(argv: string[]): Promise<number> {
   let out: string | undefined;
   try {
-    const { values, positionals } = parseFlags(COMMAND, argv, GRADE_FLAGS, { positionals: true });
+    const { values, positionals } = parseFlags(argv, GRADE_FLAGS, { positionals: true });
     out = values.out === undefined ? undefined : userPath(values.out);
     if (values.help) {
       console.log(HELP);

@@ -62,7 +62,7 @@ const COMMAND = "deno task lesson";
 export async function main(argv: string[]): Promise<number> {
   let slug: string;
   try {
-    const { values, positionals } = parseFlags(COMMAND, argv, {}, { positionals: true });
+    const { values, positionals } = parseFlags(argv, {}, { positionals: true });
     if (values.help) {
       console.log(
         `${COMMAND} LESSON   runs one lesson: a number (02 or 2), a name (conv1d) or a file\n\n` +

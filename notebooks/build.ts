@@ -219,7 +219,7 @@ ${flagHelp(FLAGS)}
 if (import.meta.main) {
   const command = "deno task notebooks";
   try {
-    const { values, positionals } = parseFlags(command, Deno.args, FLAGS, { positionals: true });
+    const { values, positionals } = parseFlags(Deno.args, FLAGS, { positionals: true });
     if (values.help) {
       console.log(HELP);
       Deno.exit(0);

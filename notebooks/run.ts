@@ -51,7 +51,7 @@ if (import.meta.main) {
   let timeout: number;
   let lessons: LessonEntry[];
   try {
-    const { values, positionals } = parseFlags(command, Deno.args, FLAGS, { positionals: true });
+    const { values, positionals } = parseFlags(Deno.args, FLAGS, { positionals: true });
     if (values.help) {
       console.log(HELP);
       Deno.exit(0);

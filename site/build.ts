@@ -26,7 +26,7 @@ ${flagHelp(FLAGS)}
 if (import.meta.main) {
   let out = `${ROOT_DIR}/_site`;
   try {
-    const { values } = parseFlags("deno task site:build", Deno.args, FLAGS);
+    const { values } = parseFlags(Deno.args, FLAGS);
     if (values.help) {
       console.log(USAGE);
       Deno.exit(0);

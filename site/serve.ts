@@ -21,7 +21,7 @@ ${flagHelp(FLAGS)}
 if (import.meta.main) {
   let port = 8000;
   try {
-    const { values } = parseFlags("deno task site", Deno.args, FLAGS);
+    const { values } = parseFlags(Deno.args, FLAGS);
     if (values.help) {
       console.log(USAGE);
       Deno.exit(0);

@@ -117,7 +117,7 @@ const wholeNumber = (flag: string, v: string | undefined, min: number): number |
 
 /** Parses the command line; throws a {@link UsageError} for anything unknown or malformed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const { values: v, tokens } = parseFlags("deno task train", argv, FLAGS);
+  const { values: v, tokens } = parseFlags(argv, FLAGS);
   if (v.model !== undefined && !(MODEL_VARIANTS as readonly string[]).includes(v.model)) {
     throw new UsageError(`--model must be one of ${MODEL_VARIANTS.join(", ")}, got '${v.model}'`);
   }
