@@ -7,8 +7,11 @@
  * deno task grade DIR --package autograder.json --out results.json   (run_autograder's call)
  * ```
  *
- * What is graded is decided here, never by the submission: `--tasks`, or a package's
- * `autograder.json`, or every task. Exits 0 whenever it graded, whatever the submission did;
+ * What is graded: `--tasks`, or a package's `autograder.json`, or, for `--all`, every task;
+ * those never read a file of the submission. Check-my-work (one folder, no `--tasks`) grades
+ * the tasks its starter was made for, from the starter's `assignment.json` (written by
+ * `deno task assignment new`), and says so in the report; a folder without one gets every
+ * task. A student who edits that file only changes their own check. Exits 0 whenever it graded, whatever the submission did;
  * 2 when it was misused. With `--out`, the results file is written in every case, even on
  * misuse or a grader error.
  *
