@@ -58,7 +58,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
+import { UsageError } from "../kernels/errors.ts";
 import process from "node:process";
 import { type BackendName, probeBackends, tf, useBackend } from "../accel/backend.ts";
 import { adam } from "../accel/adam.ts";
@@ -368,9 +369,39 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
   for (const c of cells) console.log(line(c));
 }
 
-const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
-                [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
-                [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
+const FLAGS = {
+  steps: { type: "string", value: "N", help: "timed steps per row (default 10)" },
+  batch: { type: "string", value: "N", help: "images per step (default 64, the lecture's)" },
+  backends: {
+    type: "string",
+    value: "LIST",
+    help: "rows to run, of wasm,webgpu,cpu,tensorflow,torch (default: all that run here)",
+  },
+  "torch-threads": { type: "string", value: "N", help: "PyTorch's threads (default 2)" },
+  python: {
+    type: "string",
+    value: "PATH",
+    help: "the python3 that imports torch (default: found)",
+  },
+  "eval-batch": {
+    type: "string",
+    value: "N",
+    help: "images per forward pass when timing evaluation (default 1000)",
+  },
+  "trained-steps": {
+    type: "string",
+    value: "N",
+    help: "steps of our loop that make the trained state (default 782, one epoch; 0: none)",
+  },
+  checkpoint: {
+    type: "string",
+    value: "RUN_DIR",
+    help: "read the trained state from RUN_DIR/checkpoint.bin instead",
+  },
+  epoch: { type: "boolean", help: "also time a whole epoch of the lecture on each" },
+} as const satisfies Flags;
+
+const USAGE = `deno task bench [flags]
 
 Times the lecture CNN's training on each TF.js backend and, where python3 can import torch,
 in PyTorch, in one run, with the ratio: a step on fresh weights (and evaluation: images/s of
@@ -380,27 +411,27 @@ loads the same weights and Adam moments; 0 leaves these rows out); with --epoch,
 epoch of the lecture each (our epoch is then the trained state). Where native kernels
 run, "wasm, no oneDNN" times convolutions as im2col + OpenBLAS instead of oneDNN, and
 "wasm, no BLAS" the wasm kernels alone. PyTorch runs on its best OpenBLAS core (see the
-table's device column).`;
+table's device column).
+
+${flagHelp(FLAGS)}
+`;
 
 function parseBenchArgs() {
   try {
-    return parseArgs({
-      args: Deno.args,
-      options: {
-        steps: { type: "string", default: "10" },
-        batch: { type: "string", default: "64" },
-        backends: { type: "string" },
-        "torch-threads": { type: "string", default: "2" },
-        python: { type: "string" },
-        "eval-batch": { type: "string", default: "1000" },
-        "trained-steps": { type: "string", default: "782" },
-        checkpoint: { type: "string" },
-        epoch: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }).values;
+    const { values: v } = parseFlags(Deno.args, FLAGS);
+    return {
+      ...v,
+      steps: v.steps ?? "10",
+      batch: v.batch ?? "64",
+      "torch-threads": v["torch-threads"] ?? "2",
+      "eval-batch": v["eval-batch"] ?? "1000",
+      "trained-steps": v["trained-steps"] ?? "782",
+      epoch: v.epoch ?? false,
+      help: v.help ?? false,
+    };
   } catch (e) {
-    console.error(`bench: ${(e as Error).message}\n\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(usageLine("deno task bench", e));
     Deno.exit(2);
   }
 }

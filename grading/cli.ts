@@ -7,14 +7,23 @@
  * deno task grade DIR --package autograder.json --out results.json   (run_autograder's call)
  * ```
  *
- * What is graded is decided here, never by the submission: `--tasks`, or a package's
- * `autograder.json`, or every task. Exits 0 whenever it graded, whatever the submission did;
+ * What is graded: `--tasks`, or a package's `autograder.json`, or, for `--all`, every task;
+ * those never read a file of the submission. Check-my-work (one folder, no `--tasks`) grades
+ * the tasks its starter was made for, from the starter's `assignment.json` (written by
+ * `deno task assignment new`), and says so in the report; a folder without one gets every
+ * task. A student who edits that file only changes their own check. Exits 0 whenever it graded, whatever the submission did;
  * 2 when it was misused. With `--out`, the results file is written in every case, even on
  * misuse or a grader error.
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import {
+  callerPath as userPath,
+  flagHelp,
+  type Flags,
+  parseFlags,
+  usageLine,
+} from "../cli/flags.ts";
 import { findTask, type TaskInfo } from "../kernels/registry.ts";
 import { UsageError } from "../kernels/errors.ts";
 import { GRADED_TASKS } from "./cases.ts";
@@ -22,14 +31,88 @@ import { DEFAULT_BUDGET_S, gradeSubmission } from "./grade.ts";
 import { textReport } from "./report.ts";
 import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
-import { userPath } from "./paths.ts";
 import { releaseRuntimes, removeAllSync } from "./sandbox.ts";
 import { killAllChildren } from "./child.ts";
 
-const USAGE =
-  `usage: deno task grade DIR [--out results.json] [--seed N] [--hidden] [--tasks 02.1,04.1] [--runs N] [--budget S]
-       deno task grade --all DIR [--out FOLDER] [--jobs N] [--seed N] [--hidden] [--tasks …] [--budget S]
-       deno task grade DIR --package autograder.json [--out results.json]`;
+/** The command's flags; `--help` lists them from this table. */
+export const GRADE_FLAGS = {
+  tasks: {
+    type: "string",
+    value: "IDS",
+    help: "tasks to grade, by id or function name (02.1,conv2d); default: the tasks the\n" +
+      "starter was made for (its assignment.json), else every task",
+  },
+  hidden: {
+    type: "boolean",
+    help: "add the hidden property runs (random inputs) to the visible tests",
+  },
+  seed: { type: "string", value: "N", help: "seed of the property runs (default 1)" },
+  runs: { type: "string", value: "N", help: "draws per property test (default 50)" },
+  budget: {
+    type: "string",
+    value: "S",
+    help: `seconds for a whole submission (default ${DEFAULT_BUDGET_S})`,
+  },
+  out: {
+    type: "string",
+    value: "PATH",
+    help: "write Gradescope's results.json there (with --all: a folder, default grades/)",
+  },
+  all: {
+    type: "boolean",
+    help:
+      "DIR holds one folder per student: grade each into grades.csv (every task unless --tasks)",
+  },
+  jobs: { type: "string", value: "N", help: "with --all: students graded at once (default 1)" },
+  package: {
+    type: "string",
+    value: "FILE",
+    help: "a Gradescope package's autograder.json fixes tasks, seed, runs and budget",
+  },
+} as const satisfies Flags;
+
+const COMMAND = "deno task grade";
+
+export const HELP = `${COMMAND} DIR [flags]          check one folder (a student's check-my-work)
+${COMMAND} --all DIR [flags]    a class: one folder per student
+${COMMAND} DIR --package autograder.json --out results.json   (a Gradescope package's call)
+
+Runs the visible tests (the lecture's examples, edge cases) of the tasks chosen, and with
+--hidden the property runs, comparing every answer with the course's naive kernels in float64.
+A starter folder made by \`deno task assignment new\` is graded on the tasks it was made for.
+
+${flagHelp(GRADE_FLAGS)}
+`;
+
+/** The file a starter folder records its tasks in (written by `deno task assignment new`). */
+export const STARTER_RECORD = "assignment.json";
+
+/**
+ * The tasks a starter folder was made for, from its {@link STARTER_RECORD}; undefined when
+ * the folder has none. Only check-my-work (one folder, no `--tasks`) reads it, and says so:
+ * `--all` and packages choose their tasks themselves, whatever a submission ships. Only a
+ * small regular file is read (a FIFO would block, a link to /dev/zero never end).
+ */
+export async function starterTasks(dir: string): Promise<TaskInfo[] | undefined> {
+  const path = `${dir}/${STARTER_RECORD}`;
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (!info) return undefined;
+  const tasks = info.isFile && info.size <= 4096
+    ? (() => {
+      try {
+        return JSON.parse(Deno.readTextFileSync(path))?.tasks;
+      } catch {
+        return undefined;
+      }
+    })()
+    : undefined;
+  if (!Array.isArray(tasks) || !tasks.every((t) => typeof t === "string")) {
+    throw new UsageError(
+      `${path} is not a starter's list of tasks; name the tasks with --tasks 02.1,04.1`,
+    );
+  }
+  return parseTasks(tasks.join(","));
+}
 
 /** The tasks named by `--tasks 02.1,04.1` (ids or function names), in course order. */
 export function parseTasks(list: string): TaskInfo[] {
@@ -87,28 +170,19 @@ export async function readPackage(path: string): Promise<PackageSettings> {
 export async function main(argv: string[]): Promise<number> {
   let out: string | undefined;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: "string" },
-        seed: { type: "string" },
-        hidden: { type: "boolean", default: false },
-        tasks: { type: "string" },
-        runs: { type: "string" },
-        budget: { type: "string" },
-        all: { type: "boolean", default: false },
-        jobs: { type: "string" },
-        package: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseFlags(argv, GRADE_FLAGS, { positionals: true });
     out = values.out === undefined ? undefined : userPath(values.out);
     if (values.help) {
-      console.log(USAGE);
+      console.log(HELP);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError("give exactly one folder");
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        positionals.length === 0
+          ? "name the folder to grade"
+          : `one folder at a time, got ${positionals.join(" ")}`,
+      );
+    }
     const dir = userPath(positionals[0]);
     const stat = await Deno.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory) throw new UsageError(`${dir} is not a folder`);
@@ -130,14 +204,19 @@ export async function main(argv: string[]): Promise<number> {
       (values.budget === undefined ? DEFAULT_BUDGET_S : safeInteger("--budget", values.budget, 1));
     const jobs = values.jobs === undefined ? 1 : safeInteger("--jobs", values.jobs, 1);
     if (values.jobs !== undefined && !values.all) throw new UsageError("--jobs goes with --all");
+    // Staff grading (--all, --package) chooses its tasks; check-my-work, without --tasks,
+    // grades the tasks the starter folder was made for (a student only fools themselves).
+    const fromStarter = settings || values.all || values.tasks !== undefined
+      ? undefined
+      : await starterTasks(dir);
     const tasks = settings
       ? parseTasks(settings.tasks.join(","))
       : values.tasks !== undefined
       ? parseTasks(values.tasks)
-      : undefined;
-    const hidden = settings ? true : values.hidden;
-    const flags = [hidden ? " --hidden" : "", values.tasks ? ` --tasks ${values.tasks}` : ""]
-      .join("");
+      : fromStarter;
+    const hidden = settings ? true : values.hidden ?? false;
+    const taskList = values.tasks ?? fromStarter?.map((t) => t.id).join(",");
+    const flags = [hidden ? " --hidden" : "", taskList ? ` --tasks ${taskList}` : ""].join("");
 
     if (values.all) {
       const summary = await gradeAll(dir, out ?? userPath("grades"), {
@@ -163,16 +242,19 @@ export async function main(argv: string[]): Promise<number> {
       startedAt: 0, // the process's start: execution_time counts the grader's own start-up
       replay: `deno task grade ${positionals[0]}${flags} --seed ${seed}`,
     });
+    if (fromStarter) {
+      grade.notes.unshift(
+        `Tasks ${taskList}: the ones this starter was made for (its ${STARTER_RECORD}); ` +
+          `--tasks grades others.`,
+      );
+    }
     console.log(textReport(grade));
     if (out) await writeResults(out, toResults(grade));
     return 0;
   } catch (e) {
-    const misuse = e instanceof UsageError ||
-      (e as Error).name === "TypeError" && /option|argument/i.test((e as Error).message);
+    const misuse = e instanceof UsageError;
     // The stack goes to stderr (Gradescope keeps it from students); results.json says what.
-    const message = misuse
-      ? `${(e as Error).message}\n${USAGE}`
-      : `grader error: ${(e as Error).message ?? e}`;
+    const message = misuse ? usageLine(COMMAND, e) : `grader error: ${(e as Error).message ?? e}`;
     console.error(misuse ? message : `grader error: ${(e as Error).stack ?? e}`);
     if (out) await writeResults(out, failureResults(message)).catch(() => {});
     return misuse ? 2 : 1;

@@ -10,6 +10,22 @@
  * kernels/, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and
  * runs setup.sh as root.
  *
+ * A dry run, as Gradescope lays it out (`AUTOGRADER_ROOT` stands in for `/autograder`):
+ *
+ * ```text
+ * $AUTOGRADER_ROOT/
+ *   source/          the zip, unpacked (setup.sh, run_autograder, autograder.json, grading/, …)
+ *   submission/      the student's files: mod.ts and anything it imports, as they uploaded them
+ *   results/         made by run_autograder; results.json is Gradescope's report
+ * ```
+ *
+ * ```sh
+ * deno task grade:package /tmp/ag.zip --tasks 02.1
+ * mkdir -p /tmp/ag/source /tmp/ag/submission && unzip -q /tmp/ag.zip -d /tmp/ag/source
+ * cp my-work/*.ts /tmp/ag/submission/
+ * AUTOGRADER_ROOT=/tmp/ag bash /tmp/ag/source/run_autograder && cat /tmp/ag/results/results.json
+ * ```
+ *
  * The seed is the package's secret: drawn at random (53 bits) unless `--seed` gives one,
  * written only into autograder.json, never printed, never on a command line, never in a
  * results.json. A student's own `--hidden` run (seed 1 unless they pick another) sees other
@@ -17,7 +33,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
 import { type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
@@ -133,23 +149,47 @@ export async function buildPackage(
   return zipSync(files, { level: 9 });
 }
 
+const COMMAND = "deno task grade:package";
+
+const FLAGS = {
+  tasks: {
+    type: "string",
+    value: "IDS",
+    help: "the tasks it grades, by id or function name (default every task)",
+  },
+  seed: {
+    type: "string",
+    value: "N",
+    help: "seed of the property runs (default: random, 53 bits, kept secret)",
+  },
+  runs: { type: "string", value: "N", help: "draws per property test (default 50)" },
+  budget: {
+    type: "string",
+    value: "S",
+    help: `seconds for a whole submission (default ${DEFAULT_BUDGET_S})`,
+  },
+} as const satisfies Flags;
+
+export const HELP = `${COMMAND} OUT.zip [flags]
+
+Writes a Gradescope autograder: setup.sh, run_autograder, autograder.json (the tasks, seed,
+runs and budget) and the grader's sources. Try it before uploading: unpack it into
+ROOT/source, put a submission's files in ROOT/submission, and run
+AUTOGRADER_ROOT=ROOT bash ROOT/source/run_autograder; it writes ROOT/results/results.json.
+
+${flagHelp(FLAGS)}
+`;
+
 /** Runs the command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const usage =
-    "usage: deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N] [--runs N] [--budget S]";
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        tasks: { type: "string" },
-        seed: { type: "string" },
-        runs: { type: "string" },
-        budget: { type: "string" },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
     if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
-      throw new UsageError("give the zip to write, OUT.zip");
+      throw new UsageError("name the zip to write, OUT.zip");
     }
     const settings = packageSettings({
       tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
@@ -167,9 +207,12 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (e) {
-    const misuse = e instanceof UsageError || (e as Error).name === "TypeError";
-    console.error(misuse ? `${(e as Error).message}\n${usage}` : (e as Error).stack);
-    return misuse ? 2 : 1;
+    if (e instanceof UsageError) {
+      console.error(usageLine(COMMAND, e));
+      return 2;
+    }
+    console.error(`${COMMAND}: ${(e as Error).stack ?? e}`);
+    return 1;
   }
 }
 

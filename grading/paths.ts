@@ -12,12 +12,5 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-
-/** `path` resolved against where the user ran the command. */
-export function userPath(
-  path: string,
-  from: string = Deno.env.get("INIT_CWD") ?? Deno.cwd(),
-): string {
-  return resolve(from, path);
-}
+// One definition for every command: cli/flags.ts.
+export { callerPath as userPath } from "../cli/flags.ts";

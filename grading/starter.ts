@@ -29,6 +29,8 @@ async function stub(task: TaskInfo): Promise<string> {
 export interface VisibleCase extends Judgement {
   task: string;
   fn: string;
+  /** The graded test this case belongs to (`conv1d: stride 2`): one point, shared by its cases. */
+  test: string;
   name: string;
   /** Positions of `undefined` arguments (JSON writes them as null). */
   undef: number[];
@@ -43,6 +45,7 @@ export function visibleCases(tasks: readonly TaskInfo[]): VisibleCase[] {
         return {
           task: task.id,
           fn: task.fn,
+          test: spec.name,
           name: `${spec.name}${spec.cases!.length > 1 ? ` (case ${i + 1})` : ""}`,
           ...judgement,
           args: args.map((a) => (a === undefined ? null : a)),
@@ -55,6 +58,8 @@ export function visibleCases(tasks: readonly TaskInfo[]): VisibleCase[] {
 
 const TEST_FILE = `// The visible tests of this assignment: the lecture's examples and edge cases.
 // Run them with \`deno test\` in this folder. The grader runs these and hidden property tests.
+// One Deno test per graded test (one point each); its cases are its steps, and the grader
+// gives the share of cases passed.
 import * as mod from "./mod.ts";
 import data from "./visible_cases.json" with { type: "json" };
 import { judgeAnswer } from "./judge.js";
@@ -62,6 +67,7 @@ import { judgeAnswer } from "./judge.js";
 interface VisibleCase {
   task: string;
   fn: string;
+  test: string;
   name: string;
   args: unknown[];
   undef: number[];
@@ -73,17 +79,23 @@ interface VisibleCase {
 const cases = data as unknown as VisibleCase[];
 const functions = mod as unknown as Record<string, (...args: unknown[]) => unknown>;
 
-for (const c of cases) {
-  Deno.test(\`task \${c.task} \${c.name}\`, () => {
-    const args: unknown[] = [...c.args];
-    for (const i of c.undef) args[i] = undefined;
-    const got = functions[c.fn](...args);
-    const wrong = judgeAnswer({ ...c, args }, got);
-    if (wrong) {
-      throw new Error(\`\${c.fn}(\${JSON.stringify(c.args).slice(1, -1)})\\n  expected: \${
-        JSON.stringify(c.expected)
-      }\\n  \${wrong}\\n  got: \${JSON.stringify(got)}\`);
-    }
+function check(c: VisibleCase): void {
+  const args: unknown[] = [...c.args];
+  for (const i of c.undef) args[i] = undefined;
+  const got = functions[c.fn](...args);
+  const wrong = judgeAnswer({ ...c, args }, got);
+  if (wrong) {
+    throw new Error(\`\${c.fn}(\${JSON.stringify(c.args).slice(1, -1)})\\n  expected: \${
+      JSON.stringify(c.expected)
+    }\\n  \${wrong}\\n  got: \${JSON.stringify(got)}\`);
+  }
+}
+
+for (const test of new Set(cases.map((c) => c.test))) {
+  const ofTest = cases.filter((c) => c.test === test);
+  Deno.test(\`task \${ofTest[0].task} \${test}\`, async (t) => {
+    if (ofTest.length === 1) return check(ofTest[0]);
+    for (const c of ofTest) await t.step(c.name.slice(test.length).trim(), () => check(c));
   });
 }
 `;
@@ -101,11 +113,14 @@ ${tasks.map((t) => `- **${t.id}** \`${t.fn}\`: ${t.title} (lesson ${t.lesson})`)
 2. Run the visible tests here: \`deno test\`. They are the lecture's examples and a few edge
    cases (stride with a remainder, padding larger than the kernel, 1×1 inputs, logits of ±1000).
 3. Check your work with the grader: from the course's folder,
-   \`deno task grade PATH/TO/THIS/FOLDER --tasks ${ids}\`, or from this folder,
-   \`deno task --config PATH/TO/litconv/deno.json grade . --tasks ${ids}\` (visible tests;
-   add \`--hidden\` for the property runs that grading adds: random inputs, compared with the
-   course's reference in float64). The grader decides what it grades: these tasks because
-   the command says so (a file in your folder cannot change that).
+   \`deno task grade PATH/TO/THIS/FOLDER\`, or from this folder,
+   \`deno task --config PATH/TO/litconv/deno.json grade .\`: the visible tests of tasks ${ids}
+   (\`assignment.json\` records them; the grade is out of these tasks only); add \`--hidden\`
+   for the property runs that grading adds: random inputs, compared with the course's
+   reference in float64. Your instructor's grading chooses its tasks itself and never reads
+   \`assignment.json\`.
+4. \`deno test\` here counts one test per graded test (one point each), with a step per case
+   where a test has several: the grader gives the share of cases passed.
 
 Rules the grader enforces: \`mod.ts\` may import only files inside this folder (no npm, no
 URLs, not the course's own kernels; a \`deno.json\` here is ignored); it runs without file,
@@ -166,6 +181,8 @@ export async function writeStarter(dir: string, tasks: readonly TaskInfo[]): Pro
     "judge.js": await bundledJudge(),
     "types.ts": await Deno.readTextFile(new URL("types.ts", KERNELS)),
     "README.md": readme(tasks),
+    // What check-my-work grades when no --tasks is given (grading/cli.ts, starterTasks).
+    "assignment.json": JSON.stringify({ tasks: tasks.map((t) => t.id) }) + "\n",
   };
   for (const [name, text] of Object.entries(files)) {
     await Deno.writeTextFile(`${dir}/${name}`, text);

@@ -18,7 +18,8 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { callerPath, flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
+import { findLesson } from "../lessons/run.ts";
 import { relative, resolve } from "node:path";
 import { type LessonEntry, LESSONS } from "../lessons/index.ts";
 import { splitLiterate } from "../lessons/literate.ts";
@@ -179,13 +180,9 @@ export function notebookName(lesson: LessonEntry): string {
 /** The lessons named by slug or number (`02-conv1d`, `02`), or all of them. */
 export function pickLessons(names: string[]): LessonEntry[] {
   if (names.length === 0) return [...LESSONS];
-  return names.map((n) => {
-    const lesson = LESSONS.find((l) => l.slug === n || l.slug.startsWith(`${n}-`));
-    if (!lesson) {
-      throw new UsageError(`no lesson ${n} (lessons: ${LESSONS.map((l) => l.slug).join(", ")})`);
-    }
-    return lesson;
-  });
+  const slugs = LESSONS.map((l) => l.slug);
+  // The same names `deno task lesson` takes: 2, 02, conv1d, 02-conv1d, lessons/02_conv1d.ts.
+  return names.map((n) => LESSONS[slugs.indexOf(findLesson(n, slugs))]);
 }
 
 /** Writes the notebooks of `lessons` into `outDir`; returns their paths. */
@@ -204,26 +201,35 @@ export async function writeNotebooks(outDir: string, lessons: LessonEntry[]): Pr
   return paths;
 }
 
-const USAGE = "usage: deno task notebooks [--out DIR] [LESSON…]   (default DIR: notebooks/)";
+const FLAGS = {
+  out: {
+    type: "string",
+    value: "DIR",
+    help: "where to write them, relative to where you are (default notebooks/ in the course)",
+  },
+} as const satisfies Flags;
+
+const HELP = `deno task notebooks [flags] [LESSON…]
+
+Writes each lesson (all, or those named: 02, 2, conv1d) as a Jupyter notebook on Deno's kernel.
+
+${flagHelp(FLAGS)}
+`;
 
 if (import.meta.main) {
+  const command = "deno task notebooks";
   try {
-    const { values, positionals } = parseArgs({
-      args: Deno.args,
-      options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseFlags(Deno.args, FLAGS, { positionals: true });
     if (values.help) {
-      console.log(USAGE);
+      console.log(HELP);
       Deno.exit(0);
     }
-    const paths = await writeNotebooks(values.out ?? NOTEBOOK_DIR, pickLessons(positionals));
+    const out = values.out === undefined ? NOTEBOOK_DIR : callerPath(values.out);
+    const paths = await writeNotebooks(out, pickLessons(positionals));
     for (const p of paths) console.log(`wrote ${p}`);
   } catch (e) {
-    const usage = e instanceof UsageError ||
-      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw e;
-    console.error(`deno task notebooks: ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(usageLine(command, e));
     Deno.exit(2);
   }
 }

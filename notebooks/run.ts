@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { callerPath, flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { executeNotebooks } from "./execute.ts";
 import { NOTEBOOK_DIR, pickLessons, writeNotebooks } from "./build.ts";
 import { UsageError } from "../kernels/errors.ts";
@@ -28,24 +28,32 @@ async function picturesOf(
   return counts;
 }
 
-const USAGE = "usage: deno task notebooks:run [--out DIR] [--timeout S] [LESSON…]";
+const FLAGS = {
+  out: {
+    type: "string",
+    value: "DIR",
+    help: "where to write them, relative to where you are (default notebooks/ in the course)",
+  },
+  timeout: { type: "string", value: "S", help: "seconds one notebook may run (default 300)" },
+} as const satisfies Flags;
+
+const HELP = `deno task notebooks:run [flags] [LESSON…]
+
+Writes each lesson's notebook (all, or those named: 02, 2, conv1d), runs it in Jupyter on
+Deno's kernel and checks it: no error, the lecture's numbers, every figure and table.
+
+${flagHelp(FLAGS)}
+`;
 
 if (import.meta.main) {
+  const command = "deno task notebooks:run";
   let paths: string[];
   let timeout: number;
   let lessons: LessonEntry[];
   try {
-    const { values, positionals } = parseArgs({
-      args: Deno.args,
-      options: {
-        out: { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseFlags(Deno.args, FLAGS, { positionals: true });
     if (values.help) {
-      console.log(USAGE);
+      console.log(HELP);
       Deno.exit(0);
     }
     timeout = Number(values.timeout ?? 300);
@@ -53,12 +61,11 @@ if (import.meta.main) {
       throw new UsageError(`--timeout needs whole seconds ≥ 1, got '${values.timeout}'`);
     }
     lessons = pickLessons(positionals);
-    paths = await writeNotebooks(values.out ?? NOTEBOOK_DIR, lessons);
+    const out = values.out === undefined ? NOTEBOOK_DIR : callerPath(values.out);
+    paths = await writeNotebooks(out, lessons);
   } catch (e) {
-    const usage = e instanceof UsageError ||
-      (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (!usage) throw e;
-    console.error(`deno task notebooks:run: ${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(usageLine(command, e));
     Deno.exit(2);
   }
   const expected = await picturesOf(lessons);

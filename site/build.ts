@@ -3,28 +3,38 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { callerPath, flagHelp, parseFlags, usageLine } from "../cli/flags.ts";
+import { UsageError } from "../kernels/errors.ts";
 import { ROOT_DIR } from "./lib/assets.ts";
 import { buildSite } from "./lib/build_site.ts";
 
-const USAGE = "usage: deno task site:build [--out DIR]   (default DIR: _site)";
+const FLAGS = {
+  out: {
+    type: "string",
+    value: "DIR",
+    help: "where to write it, relative to where you are (default _site/ in the course)",
+  },
+} as const;
+
+const USAGE = `deno task site:build [flags]
+
+Writes the course's website as static files, with relative links only.
+
+${flagHelp(FLAGS)}
+`;
 
 if (import.meta.main) {
   let out = `${ROOT_DIR}/_site`;
   try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: { out: { type: "string" }, help: { type: "boolean" } },
-    });
+    const { values } = parseFlags(Deno.args, FLAGS);
     if (values.help) {
       console.log(USAGE);
       Deno.exit(0);
     }
-    // `deno task` runs in the repository root; a relative DIR is the caller's (INIT_CWD).
-    const cwd = Deno.env.get("INIT_CWD") || Deno.cwd();
-    if (values.out) out = values.out.startsWith("/") ? values.out : `${cwd}/${values.out}`;
+    if (values.out) out = callerPath(values.out);
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(usageLine("deno task site:build", e));
     Deno.exit(2);
   }
   const { pages, seconds } = await buildSite({ out, log: (l) => console.log(l) });

@@ -3,18 +3,25 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { flagHelp, parseFlags, usageLine } from "../cli/flags.ts";
+import { UsageError } from "../kernels/errors.ts";
 import { startServer } from "./lib/server.ts";
 
-const USAGE = "usage: deno task site [--port N]   (default port 8000)";
+const FLAGS = {
+  port: { type: "string", value: "N", help: "the port on 127.0.0.1 (default 8000)" },
+} as const;
+
+const USAGE = `deno task site [flags]
+
+Serves the course as a website on http://127.0.0.1:8000, rendering each page on request.
+
+${flagHelp(FLAGS)}
+`;
 
 if (import.meta.main) {
   let port = 8000;
   try {
-    const { values } = parseArgs({
-      args: Deno.args,
-      options: { port: { type: "string" }, help: { type: "boolean" } },
-    });
+    const { values } = parseFlags(Deno.args, FLAGS);
     if (values.help) {
       console.log(USAGE);
       Deno.exit(0);
@@ -22,11 +29,12 @@ if (import.meta.main) {
     if (values.port !== undefined) {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new Error(`--port must be a whole number from 0 to 65535, got ${values.port}`);
+        throw new UsageError(`--port must be a whole number from 0 to 65535, got ${values.port}`);
       }
     }
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(usageLine("deno task site", e));
     Deno.exit(2);
   }
   console.log("preparing static files and island bundles…");

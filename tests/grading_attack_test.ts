@@ -339,17 +339,35 @@ Deno.test("3. the child's deno is the grader's own, or a fresh private copy, nev
   assert.deepEqual(left, [`litconv-deno-${Deno.version.deno}`]);
 });
 
-Deno.test("9. the submission's assignment.json chooses nothing: every task is graded", async () => {
+Deno.test("9. staff grading: the submission's assignment.json chooses nothing", async () => {
   const dir = await assembleTree("chooses_tasks");
-  const out = `${await tempDir("litconv-choose-")}/results.json`;
-  const { code, stdout } = await gradeCli([dir, "--out", out]);
-  assert.equal(code, 0);
-  const r = await readResults(out);
-  assert.deepEqual([...byFunction(r).keys()].sort(), GRADED_TASKS.map((t) => t.fn).sort());
-  assert.equal(r.score, byFunction(r).get("convOutputSize")!.max);
-  assert.doesNotMatch(stdout, /assignment.json/);
+  const every = GRADED_TASKS.map((t) => t.fn).sort();
+  // A class (--all) and a package grade every task they name, whatever the folder ships.
+  const root = await tempDir("litconv-choose-class-");
+  await Deno.rename(dir, `${root}/mallory`);
+  const all = await gradeCli(["--all", root, "--out", `${root}/grades`]);
+  assert.equal(all.code, 0, all.stderr);
+  const classwork = await readResults(`${root}/grades/mallory.results.json`);
+  assert.deepEqual([...byFunction(classwork).keys()].sort(), every);
+  assert.ok(classwork.score < classwork.tests.reduce((s, t) => s + t.max_score, 0));
+  const settings = `${root}/grades/autograder.json`;
+  await Deno.writeTextFile(
+    settings,
+    JSON.stringify({ tasks: ["02.1", "03.1"], seed: 3, runs: 5, budget: 60 }),
+  );
+  const out = `${root}/grades/package.json`;
+  const pkg = await gradeCli([`${root}/mallory`, "--package", settings, "--out", out]);
+  assert.equal(pkg.code, 0, pkg.stderr);
+  assert.deepEqual([...byFunction(await readResults(out)).keys()], ["conv1d", "convOutputSize"]);
+  assert.doesNotMatch(pkg.stdout, /assignment.json/);
+  // Check-my-work on one folder takes a starter's own tasks, and says where they came from.
+  const own = await gradeCli([`${root}/mallory`]);
+  assert.match(
+    own.stdout,
+    /Tasks 03\.1: the ones this starter was made for \(its assignment\.json\)/,
+  );
   // An empty list on the command line is a usage error, not "0 / 0".
-  const empty = await gradeCli([dir, "--tasks", ","]);
+  const empty = await gradeCli([`${root}/mallory`, "--tasks", ","]);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /names no task/);
 });

@@ -16,6 +16,9 @@ import { rewriteProseLinks } from "../site/lib/prose_links.ts";
 import { patternOf } from "../site/lib/router.tsx";
 import { arrangeLesson } from "../site/lib/sections.ts";
 import { sitePath } from "../site/lib/server.ts";
+import { headlineRun, newestRun } from "../site/lib/headline.ts";
+import type { SiteRun } from "../site/lib/runs_data.ts";
+import { listRuns, REFERENCE_DIR } from "../training/runs.ts";
 
 const LESSON = `/**
  * # 99 · A made-up lesson
@@ -259,4 +262,36 @@ Deno.test("site: relative links in lesson prose go to lesson pages or to copies 
   assert.match(out, /href="\.\.\/data\/no-such-file\.svg"/); // left for the link check
   assert.match(out, /href="#here"/);
   assert.match(out, /href="https:\/\/example\.org\/"/);
+});
+
+Deno.test("site: the front page headlines the reference run, not a newer quick run", async () => {
+  const runs = await Deno.makeTempDir({ prefix: "litconv-site-runs-" });
+  const reference = JSON.parse(await Deno.readTextFile(`${REFERENCE_DIR}/lecture/metrics.json`));
+  // A quick start's run, newer than anything: one epoch on 3,000 images.
+  const quick = `${runs}/2099-01-01T00-00-00Z-lecture`;
+  await Deno.mkdir(quick);
+  await Deno.writeTextFile(
+    `${quick}/metrics.json`,
+    JSON.stringify({
+      ...reference,
+      config: { ...reference.config, epochs: 1, limit: 3000, evalLimit: 1000 },
+      history: reference.history.slice(0, 1),
+      testAccuracy: 0.91,
+    }),
+  );
+  // As runs_data.ts's siteRuns lists them: the reference runs, then data/runs/ newest first.
+  const listed = async (dir: string, reference: boolean): Promise<SiteRun[]> =>
+    (await listRuns(dir)).map((r) => ({
+      id: reference ? `reference-${r.name}` : r.name,
+      dir: r.dir,
+      reference,
+      metrics: r.metrics,
+      files: [],
+    }));
+  const all = [...await listed(REFERENCE_DIR, true), ...await listed(runs, false)];
+  assert.equal(headlineRun(all)?.id, "reference-lecture");
+  assert.equal(newestRun(all)?.id, "2099-01-01T00-00-00Z-lecture");
+  // Without a reference run, the newest run is what there is.
+  assert.equal(headlineRun(all.filter((r) => !r.reference))?.id, "2099-01-01T00-00-00Z-lecture");
+  await Deno.remove(runs, { recursive: true });
 });

@@ -1,13 +1,13 @@
 /**
  * The flags of `deno task train`, parsed and checked before anything slow starts.
  *
- * The flags are `node:util`'s parseArgs; the values are checked here. A bad one is a
+ * The flags are parsed by cli/flags.ts (`node:util`'s parseArgs); the values are checked here. A bad one is a
  * {@link UsageError}; the command prints it with a pointer to `--help` and exits with code
  * 2, the usual "you called me wrong" status.
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { callerPath, flagHelp, type Flags, parseFlags } from "../cli/flags.ts";
 import { UsageError } from "../kernels/errors.ts";
 import { MODEL_VARIANTS, type ModelVariant } from "./model.ts";
 
@@ -41,43 +41,70 @@ export interface TrainArgs {
 /** Flags whose values a resumed run takes from its checkpoint instead. */
 const DECIDED_BY_CHECKPOINT = ["model", "seed", "limit", "eval-limit", "rotation-step"];
 
+/** The flags; `--help` lists them from this table. */
+const FLAGS = {
+  epochs: {
+    type: "string",
+    value: "N",
+    help: `epochs to train (default ${DEFAULT_EPOCHS}, the lecture's run; measured\n` +
+      "times on 2 CPU cores: README, section Speed)",
+  },
+  limit: {
+    type: "string",
+    value: "N",
+    help: "train on the first N of the 50,000 training images only",
+  },
+  "eval-limit": {
+    type: "string",
+    value: "N",
+    help: "validate, test and rotate on the first N of the 10,000 images only",
+  },
+  backend: {
+    type: "string",
+    value: "NAME",
+    help:
+      "cpu | wasm | webgpu | tensorflow (default: TFJS_BACKEND, else a hardware\nGPU, else wasm)",
+  },
+  model: {
+    type: "string",
+    value: "NAME",
+    help: "lecture (default) | extra-conv (the exercise: a third 5×5×128 conv block)",
+  },
+  seed: {
+    type: "string",
+    value: "N",
+    help: "seed for the weights, the shuffling and dropout (default 1)",
+  },
+  out: {
+    type: "string",
+    value: "DIR",
+    help: "run folder, relative to where you are (default data/runs/<timestamp>-<model>)",
+  },
+  resume: {
+    type: "string",
+    value: "DIR",
+    help: "continue the run in DIR from its last finished epoch; --epochs may raise\n" +
+      "the number of epochs, the other settings come from the checkpoint",
+  },
+  "rotation-step": {
+    type: "string",
+    value: "D",
+    help: "degrees between rotation angles from -45 to 45 (default 5)",
+  },
+} as const satisfies Flags;
+
 export const HELP = `deno task train [flags]
 
 Trains the lecture's CNN on MNIST (50,000 train / 10,000 valid / 10,000 test) with Adam 1e-3,
-batch 64 and cross-entropy on logits, and writes a run folder: metrics.json, model.json +
-weights.bin, checkpoint.bin, curves.svg, predictions.png, rotation.json, rotation.svg.
+batch 64 and cross-entropy on logits, and writes a run folder: metrics.json, curves.svg,
+predictions.png, confusion.svg, confusion.json, rotation.svg, rotation.json, model.json +
+weights.bin, checkpoint.bin.
 
-  --epochs N        epochs to train (default ${DEFAULT_EPOCHS}, the lecture's run; measured
-                    times on 2 CPU cores: README, section Speed)
-  --limit N         train on the first N of the 50,000 training images only
-  --eval-limit N    validate, test and rotate on the first N of the 10,000 images only
-  --backend NAME    cpu | wasm | webgpu | tensorflow (default: TFJS_BACKEND, else a hardware
-                    GPU, else wasm)
-  --model NAME      lecture (default) | extra-conv (the exercise: a third 5×5×128 conv block)
-  --seed N          seed for the weights, the shuffling and dropout (default 1)
-  --out DIR         run folder (default data/runs/<timestamp>-<model>)
-  --resume DIR      continue the run in DIR from its last finished epoch; --epochs may raise
-                    the number of epochs, the other settings come from the checkpoint
-  --rotation-step D degrees between rotation angles from -45 to 45 (default 5)
-  --help            show this text
+${flagHelp(FLAGS)}
 
 A first, quick run: deno task train --epochs 1 --limit 3000 --eval-limit 1000 (about 1 minute
 on 2 CPU cores; without --eval-limit, testing 19 rotations of all 10,000 test images takes longer).
 `;
-
-/** The flags, for `node:util`'s parseArgs: every value is a string, checked below. */
-const OPTIONS = {
-  help: { type: "boolean", short: "h" },
-  epochs: { type: "string" },
-  limit: { type: "string" },
-  "eval-limit": { type: "string" },
-  backend: { type: "string" },
-  model: { type: "string" },
-  seed: { type: "string" },
-  out: { type: "string" },
-  resume: { type: "string" },
-  "rotation-step": { type: "string" },
-} as const;
 
 /** `v` as a whole number ≥ `min`, or a {@link UsageError} naming the flag. */
 const wholeNumber = (flag: string, v: string | undefined, min: number): number | undefined => {
@@ -88,32 +115,9 @@ const wholeNumber = (flag: string, v: string | undefined, min: number): number |
   return Number(v);
 };
 
-/** parseArgs's own errors, reworded as one short sentence about the flag. */
-function usageOf(e: Error): UsageError {
-  const flag = e.message.match(/'(-[-\w]+)/)?.[1];
-  const code = (e as { code?: string }).code;
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`unknown argument '${flag}'`);
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return new UsageError(`unexpected argument '${e.message.match(/'([^']*)'/)?.[1]}'`);
-  }
-  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    const name = flag?.split(" ")[0] ?? "a flag";
-    return new UsageError(
-      `${name} needs a value (for one that starts with -, write ${name}=VALUE)`,
-    );
-  }
-  return new UsageError(e.message);
-}
-
 /** Parses the command line; throws a {@link UsageError} for anything unknown or malformed. */
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, tokens: true });
-  } catch (e) {
-    throw usageOf(e as Error);
-  }
-  const { values: v, tokens } = parsed;
+  const { values: v, tokens } = parseFlags(argv, FLAGS);
   if (v.model !== undefined && !(MODEL_VARIANTS as readonly string[]).includes(v.model)) {
     throw new UsageError(`--model must be one of ${MODEL_VARIANTS.join(", ")}, got '${v.model}'`);
   }
@@ -125,8 +129,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     backend: v.backend,
     model: (v.model ?? "lecture") as ModelVariant,
     seed: wholeNumber("seed", v.seed, 0) ?? 1,
-    out: v.out,
-    resume: v.resume,
+    // `deno task` runs in the repository; a relative folder is the caller's.
+    out: v.out === undefined ? undefined : callerPath(v.out),
+    resume: v.resume === undefined ? undefined : callerPath(v.resume),
     rotationStep: wholeNumber("rotation-step", v["rotation-step"], 1) ?? 5,
     ignoredByResume: [],
   };
@@ -136,7 +141,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     }
     if (v.epochs === undefined) args.epochs = 0; // 0: keep the checkpoint's epochs
     args.ignoredByResume = tokens.flatMap((t) =>
-      t.kind === "option" && DECIDED_BY_CHECKPOINT.includes(t.name)
+      t.kind === "option" && DECIDED_BY_CHECKPOINT.includes(t.name ?? "")
         ? [`--${t.name} ${t.value}`]
         : []
     );

@@ -9,6 +9,7 @@
  */
 import { useBackend } from "../accel/backend.ts";
 import { FileError, LitconvError, TrainingError, UsageError } from "../kernels/errors.ts";
+import { usageLine } from "../cli/flags.ts";
 import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs } from "./args.ts";
 import { defaultConfig, runTraining } from "./run.ts";
 import { CHECKPOINT_FILE, readCheckpointMeta } from "./checkpoint.ts";
@@ -132,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     args = parseTrainArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    console.error(`deno task train: ${e.message}\n(see deno task train --help)`);
+    console.error(usageLine("deno task train", e));
     return 2;
   }
   if (args.help) {
@@ -158,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     backend = await useBackend(args.backend);
   } catch (e) {
     if (!(e instanceof LitconvError)) throw e;
-    console.error(`deno task train: ${backendMessage(e, args)}\n(see deno task train --help)`);
+    console.error(`deno task train: ${backendMessage(e, args)} (see deno task train --help)`);
     return 2;
   }
   try {

@@ -55,13 +55,5 @@ export async function siteRuns(
   return out;
 }
 
-/** The run the home page shows: the newest finished lecture run, else the lecture reference. */
-export function headlineRun(runs: SiteRun[]): SiteRun | undefined {
-  const done = runs.filter((r) =>
-    r.metrics.testAccuracy !== null && r.metrics.config.model === "lecture"
-  );
-  return done.find((r) => !r.reference) ?? done[0];
-}
-
 // The lecture's test accuracy after its 20 epochs lives in lesson 08, which reproduces it.
 export { LECTURE_TEST_ACCURACY } from "../../lessons/08_mnist_cnn.ts";

@@ -15,11 +15,17 @@ export default function Assignments({ data }: { data: readonly TaskInfo[] }) {
       <p>
         Each task is one function of the course's API that you write yourself. Start a folder with
         the tasks you want, write the functions in its{" "}
-        <code>mod.ts</code>, and grade it as often as you like: the grader runs the same property
-        tests as the course and shows the smallest input your code gets wrong.
+        <code>mod.ts</code>, and grade it as often as you like: the grader runs the lecture's
+        examples and edge cases on the tasks the folder was made for, and with <code>--hidden</code>
+        {" "}
+        the property tests too, showing the smallest input your code gets wrong. Inside the course's
+        folder the starter goes in <code>my-work/</code>, which the course's own{" "}
+        <code>deno test</code> and <code>deno lint</code>{" "}
+        leave alone; any folder outside the course will do as well.
       </p>
       <pre class="cmd"><code>{`deno task assignment new my-work --tasks 02.1,03.1
-deno task grade my-work`}</code></pre>
+deno task grade my-work
+deno task grade my-work --hidden`}</code></pre>
       {data.map((t) => (
         <section id={t.id} class="tasks">
           <h2>
@@ -29,8 +35,8 @@ deno task grade my-work`}</code></pre>
             {t.title[0].toUpperCase() + t.title.slice(1)}. Taught in{" "}
             <a href={page.href(`lessons/${t.lesson}/index.html`)}>{titleOf(t.lesson)}</a>.
           </p>
-          <pre class="cmd"><code>{`deno task assignment new task-${t.id} --tasks ${t.id}
-deno task grade task-${t.id}`}</code></pre>
+          <pre class="cmd"><code>{`deno task assignment new ../task-${t.id} --tasks ${t.id}
+deno task grade ../task-${t.id}`}</code></pre>
         </section>
       ))}
     </article>

@@ -4,13 +4,16 @@ import Search from "../islands/Search.tsx";
 import { usePage } from "../lib/context.ts";
 import { Island } from "../lib/island.tsx";
 import { listHeadings, Slugger } from "../lib/markdown.ts";
-import { headlineRun, LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "../lib/runs_data.ts";
+import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "../lib/runs_data.ts";
+import { headlineRun, newestRun } from "../lib/headline.ts";
 
 interface HomeData {
   lessons: { slug: string; title: string; order: number; summary: string }[];
   /** Every lesson's `##`/`###` headings with their anchors, for the search. */
   headings: { slug: string; text: string; id: string }[];
   run?: SiteRun;
+  /** The reader's newest own run, when the headline is the reference run. */
+  newest?: SiteRun;
 }
 
 /** Heading text without Markdown and TeX marks, as a reader would type it. */
@@ -32,7 +35,12 @@ export async function load(): Promise<HomeData> {
   return {
     lessons: LESSONS.map(({ slug, title, order, summary }) => ({ slug, title, order, summary })),
     headings,
-    run: headlineRun(await siteRuns()),
+    ...await (async () => {
+      const runs = await siteRuns();
+      const run = headlineRun(runs);
+      const newest = newestRun(runs);
+      return { run, newest: newest === run ? undefined : newest };
+    })(),
   };
 }
 
@@ -89,7 +97,7 @@ export default function Home({ data }: { data: HomeData }) {
         </div>
         <aside>
           <section class="card" aria-labelledby="latest">
-            <h2 id="latest">Latest results</h2>
+            <h2 id="latest">Results</h2>
             {run
               ? (
                 <>
@@ -117,6 +125,19 @@ export default function Home({ data }: { data: HomeData }) {
                       />
                     </a>
                   )}
+                  {data.newest && (
+                    <p data-newest-run>
+                      Your newest run, <code>{data.newest.id}</code>: test accuracy{" "}
+                      {fmtAcc(data.newest.metrics.testAccuracy)} after{" "}
+                      {data.newest.metrics.history.length} epoch
+                      {data.newest.metrics.history.length === 1 ? "" : "s"} on{" "}
+                      {data.newest.metrics.config.limit === null
+                        ? "all 50,000 training images"
+                        : `${
+                          data.newest.metrics.config.limit.toLocaleString("en")
+                        } training images`}.
+                    </p>
+                  )}
                   <p>
                     <a href={page.href("results/index.html")}>Every run, with charts →</a>
                   </p>
@@ -143,7 +164,7 @@ export default function Home({ data }: { data: HomeData }) {
             <pre class="cmd"><code>{`# this site, on http://127.0.0.1:8000
 npx -y deno@2.9.6 task site
 # one lesson's numbers, in the terminal
-npx -y deno@2.9.6 run -A lessons/02_conv1d.ts
+npx -y deno@2.9.6 task lesson 02
 # train the lecture's CNN; run every test
 npx -y deno@2.9.6 task train
 npx -y deno@2.9.6 task test`}</code></pre>
