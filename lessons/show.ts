@@ -34,7 +34,7 @@
  */
 import { formatArray, formatDiff, formatNumber, type TwinOutput } from "./literate.ts";
 import { type Table, tableHtml, tableText } from "./table.ts";
-import { escapeMarkup } from "../training/markup.ts";
+import { escapeMarkup } from "../drawing/markup.ts";
 
 export type { Table } from "./table.ts";
 

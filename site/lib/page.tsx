@@ -6,7 +6,7 @@
  */
 import type { VNode } from "npm:preact@10.29.8";
 import { renderToString } from "npm:preact-render-to-string@6.8.2";
-import { escapeMarkup } from "../../training/markup.ts";
+import { escapeMarkup } from "../../drawing/markup.ts";
 import { Layout } from "../components/Layout.tsx";
 import { Ctx, type PageContext } from "./context.ts";
 import { insertIslands } from "./island.tsx";
