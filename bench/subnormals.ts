@@ -31,6 +31,7 @@ import { type AdamKernel, adamKernel } from "../accel/adam_wasm.ts";
 import { useBackend } from "../accel/backend.ts";
 import { blasStatus, dnnlStatus, setDnnl } from "../accel/native/index.ts";
 import { gemm } from "../accel/native/gemm.ts";
+import { Rng } from "../kernels/rng.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -42,10 +43,10 @@ const { values } = parseArgs({
 const runs = Number(values.runs), size = Math.floor(Number(values.size) / 4) * 4;
 const SUBNORMAL_SHARE = 729_647 / 3_211_264;
 
-/** A reproducible stream in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+/** A reproducible stream in [0, 1): the project's one seeded generator. */
+function stream(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -59,7 +60,7 @@ const [W, M, V, G] = [0, 1, 2, 3];
 
 /** Fills the inputs: a normal state, or a trained-like one with `share` subnormal moments. */
 function fill(share: number, flushed: boolean) {
-  const r = lcg(7);
+  const r = stream(7);
   const w = arr(W), m = arr(M), v = arr(V), g = arr(G);
   for (let i = 0; i < size; i++) {
     w[i] = (r() - 0.5) * 0.05;
@@ -152,7 +153,7 @@ const x = new Float32Array(K * Mrows),
   dy = new Float32Array(K * N),
   out = new Float32Array(Mrows * N);
 const fillGemm = (share: number) => {
-  const r = lcg(3);
+  const r = stream(3);
   for (let i = 0; i < x.length; i++) {
     x[i] = r() < share ? Math.ceil(r() * 2 ** 23) * 2 ** -149 : r();
   }

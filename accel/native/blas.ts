@@ -32,6 +32,7 @@
  */
 import { readEnv as env } from "./env.ts";
 import { openFirst } from "./open_library.ts";
+import { Rng } from "../../kernels/rng.ts";
 
 /** Where Debian puts OpenBLAS (the pthread build first: it is the one that uses all cores). */
 const CANDIDATES = [
@@ -244,12 +245,8 @@ function chooseCore(first: Lib, path: string, setThreads: (l: Lib) => void): {
  */
 export function productsCorrect(l: Lib = lib!): boolean {
   const [M, N, K] = [67, 45, 129];
-  let seed = 12345;
-  const random = (n: number) =>
-    Float32Array.from({ length: n }, () => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed / 2 ** 31 - 1;
-    });
+  const rng = new Rng(12345);
+  const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
   for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
     const a = random(M * K), b = random(K * N), c = new Float32Array(M * N).fill(NaN);
     l.symbols.cblas_sgemm(
