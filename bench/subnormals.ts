@@ -1,28 +1,13 @@
 /**
- * What subnormal float32 values cost on this CPU, kernel by kernel, and what flushing them
- * in Adam's update buys: the mechanism behind issue 17, without training for an epoch.
+ * What subnormal float32 values cost on this CPU, and what flushing them in Adam's update
+ * buys, without training for an epoch: the fused Adam kernel, IEEE and flushing, on a
+ * normal and a trained-like state, and the dense layer's weight gradient on oneDNN and
+ * OpenBLAS with normal and partly subnormal operands. Cases run in turn (a busy machine
+ * slows all alike); compare ratios within one run.
  *
  * ```text
  * deno run -A bench/subnormals.ts [--runs 15] [--size 3211264]
  * ```
- *
- * Adam: the fused wasm kernel (`accel/adam_wasm.ts`) over `--size` floats (fc1's
- * kernel), IEEE (`adamKernel(memory, false)`) and flushing (the default), on
- *
- * - a *normal* state: every moment and gradient a normal float32;
- * - a *trained-like* state: as after one epoch of the lecture's training, 22.7% of the first
- *   moments subnormal (729,647 of fc1's 3,211,264 in the checkpoint), their gradients
- *   exactly 0 (a pooled feature that stayed 0 for the whole batch), the rest normal. The
- *   flushing kernel is timed on the state it leaves after one step (those moments 0), the
- *   state training sees from then on.
- *
- * GEMM: the dense layer's weight gradient (xᵀ·dy, 3136×64 · 64×1024) on oneDNN and on
- * OpenBLAS, with normal operands and with 22.7% of x's entries subnormal. (A census of a
- * trained step, `bench/profile.ts --checkpoint DIR --subnormals`, finds none in any kernel's
- * inputs; this row says what they would cost.)
- *
- * Every case runs in turn, call by call (a busy machine slows all alike); the figures are
- * medians of `--runs`, after one warm-up call each. Compare ratios within one run.
  *
  * @module
  */
