@@ -27,12 +27,11 @@ import assert from "node:assert/strict";
 import { currentBackend, tf, useBackend } from "../accel/backend.ts";
 import { asciiDigit, imageRows, take } from "../data/mnist.ts";
 import { adam } from "../accel/adam.ts";
-import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { crossEntropyLoss } from "../training/loop.ts";
 import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
-import { describeLayers, networkFigure } from "./figures/network.ts";
+import { modelFigure } from "./figures/network.ts";
 import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
 import { predictionsFigure } from "./figures/digits.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
@@ -191,15 +190,11 @@ show(
  * operation, its output for one image (channels first, as PyTorch prints it) and its
  * parameters.
  */
-show("The lecture's CNN, layer by layer, with its real shapes", async () => {
-  await currentBackend();
-  const model = buildModel("lecture", 1);
-  try {
-    return networkFigure(describeLayers(model), "The lecture's CNN");
-  } finally {
-    model.dispose();
-  }
-}, { fig: "FIG 10" });
+show(
+  "The lecture's CNN, layer by layer, with its real shapes",
+  () => modelFigure("lecture", "The lecture's CNN"),
+  { fig: "FIG 10" },
+);
 
 /**
  * ## Parameters
@@ -752,27 +747,20 @@ Deno.test("08: the test set is [10000, 28, 28], NCHW [10000, 1, 28, 28], NHWC [1
 
 Deno.test("08: checkTrainStep accepts the loop's step and rejects one without dropout", async () => {
   await useBackend("wasm");
-  const step: TrainStep = async (model, optimizer, x, y) => {
-    const loss = optimizer.minimize(
-      () => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor, y),
-      true,
-    )!;
-    const [v] = await loss.data();
-    loss.dispose();
-    return v;
-  };
+  // One optimizer step on the loss of `forward`'s logits: training mode or not.
+  const stepWith =
+    (forward: (model: tf.LayersModel, x: tf.Tensor4D) => tf.Tensor): TrainStep =>
+    async (model, optimizer, x, y) => {
+      const loss = optimizer.minimize(() => crossEntropyLoss(forward(model, x), y), true)!;
+      const [v] = await loss.data();
+      loss.dispose();
+      return v;
+    };
+  const step = stepWith((model, x) => model.apply(x, { training: true }) as tf.Tensor);
   const good = await checkTrainStep(step);
   assert.ok(good.lossDiff <= TRAIN_STEP_TOLERANCE, `loss ${good.lossDiff}`);
   assert.ok(good.weightDiff <= TRAIN_STEP_TOLERANCE, `weights ${good.weightDiff}`);
-  const noDropout: TrainStep = async (model, optimizer, x, y) => {
-    const loss = optimizer.minimize(
-      () => crossEntropyLoss(model.predict(x) as tf.Tensor, y),
-      true,
-    )!;
-    const [v] = await loss.data();
-    loss.dispose();
-    return v;
-  };
+  const noDropout = stepWith((model, x) => model.predict(x) as tf.Tensor);
   const bad = await checkTrainStep(noDropout);
   assert.ok(bad.lossDiff > 1e-3 || bad.weightDiff > 1e-4, JSON.stringify(bad));
 });

@@ -28,6 +28,23 @@ import { dnnlConv2D, dnnlConv2DBackpropFilter, dnnlConv2DBackpropInput } from ".
 
 type Shape4 = [number, number, number, number];
 
+/** The geometry of a forward convolution of `x` with `filter` (Conv2D and FusedConv2D alike). */
+function forwardInfo(
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Pick<Conv2DAttrs, "strides" | "dilations" | "pad" | "dimRoundingMode">,
+): backend_util.Conv2DInfo {
+  const { strides, dilations, pad, dimRoundingMode } = attrs;
+  return backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+  );
+}
+
 function geometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return {
     N: info.batchSize,
@@ -115,14 +132,7 @@ export function makeConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
     if (!nativeKernelsActive() || dataFormat === "NCHW" || x.dtype !== "float32") {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-    );
+    const info = forwardInfo(x, filter, { strides, dilations, pad, dimRoundingMode });
     countNativeCall("Conv2D");
     // Inside a gradient (training), the filter gradient will want these patches: keep them,
     // unless they are huge. Elsewhere (inference, a lesson's plain conv2d) build them in chunks.
@@ -149,14 +159,7 @@ export function makeFusedConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
     ) {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-    );
+    const info = forwardInfo(x, filter, { strides, dilations, pad, dimRoundingMode });
     countNativeCall("FusedConv2D");
     return convForward(args.backend, x, filter, info, false, bias, activation);
   };

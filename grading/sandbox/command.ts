@@ -12,6 +12,7 @@ import { type Copied, copySubmission } from "./copy.ts";
 import {
   childRuntime,
   NOBODY,
+  removeDirsSync,
   removeRuntimesSync,
   runningAsRoot,
   searchableByOthers,
@@ -276,12 +277,7 @@ const SANDBOXES = new Set<string>();
  * or when it is stopped by a signal (the CLI's handler).
  */
 export function removeAllSync(): void {
-  for (const dir of SANDBOXES) {
-    try {
-      Deno.removeSync(dir, { recursive: true });
-    } catch { /* gone */ }
-  }
-  SANDBOXES.clear();
+  removeDirsSync(SANDBOXES);
   removeRuntimesSync();
 }
 

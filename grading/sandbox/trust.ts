@@ -85,12 +85,17 @@ export async function releaseRuntimes(): Promise<void> {
   runtime = undefined;
 }
 
-/** Removes this process's private copies of deno, synchronously (see `removeAllSync`). */
-export function removeRuntimesSync(): void {
-  for (const dir of runtimes) {
+/** Removes each folder of `dirs` and empties the set, synchronously; a folder gone is fine. */
+export function removeDirsSync(dirs: Set<string>): void {
+  for (const dir of dirs) {
     try {
       Deno.removeSync(dir, { recursive: true });
     } catch { /* gone */ }
   }
-  runtimes.clear();
+  dirs.clear();
+}
+
+/** Removes this process's private copies of deno, synchronously (see `removeAllSync`). */
+export function removeRuntimesSync(): void {
+  removeDirsSync(runtimes);
 }
