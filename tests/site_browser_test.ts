@@ -7,9 +7,10 @@
  * legible in light and dark, within a phone's width), drives the islands, and checks every
  * link of the static build.
  *
- * One build and one browser serve every check, to keep this quick. The build and the server
- * run as the commands a reader types (`deno task site:build`, `deno task site`), in child
- * processes: importing the routes here would also register every lesson's own tests.
+ * One build and one browser serve every check, to keep this quick, which is why this file is
+ * one long test (about 580 lines) rather than several. The build and the server run as the
+ * commands a reader types (`deno task site:build`, `deno task site`), in child processes:
+ * importing the routes here would also register every lesson's own tests.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
