@@ -1,17 +1,9 @@
 /**
- * litconv: learn convolutional neural networks by building them.
- *
- * The root entry is the naive kernels: plain loops over plain arrays that a student reads
- * beside the lecture (`conv1d`, `conv2d`, `conv2dLayer`, pooling, activations, losses, L2,
- * dropout), their argument types and errors, and each operation's definition (`conv1dOp`, …)
- * as the registry collects them. It loads no npm package and touches no file or variable:
- * importing it costs what the kernels cost.
- *
- * The rest of the library has entries of its own:
- * - `./tfjs`: the TF.js twin of every kernel (`tfjs.conv1d`, …), the backends, the agreement
- *   check;
- * - `./data`: the MNIST loader;
- * - `./training`: the lecture's model and its training run.
+ * litconv: learn convolutional neural networks by building them. The root entry is the
+ * naive kernels (plain loops over plain arrays, read beside the lecture), their types and
+ * errors, and each operation's definition; it loads no npm package and touches no file.
+ * `./tfjs` has the TF.js twins and backends, `./data` the MNIST loader, `./training` the
+ * lecture's model and its training run.
  *
  * ```ts
  * import { conv1d } from "./mod.ts";

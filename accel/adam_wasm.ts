@@ -1,39 +1,12 @@
 /**
- * Adam's element-wise update as a tiny WebAssembly SIMD function that works directly in the
- * wasm backend's memory: four floats at a time, and every operation in float32, exactly as
- * TF.js's kernels compute it (wasm's f32x4 arithmetic is IEEE float32, correctly rounded).
- * A JavaScript loop cannot do this fast: JS computes in float64, and rounding each step back
- * to float32 (`Math.fround`) makes it slower than TF.js's dozen separate kernels.
+ * Adam's element-wise update as a tiny WebAssembly SIMD function working in the wasm
+ * backend's memory: four floats at a time, every operation in float32 as TF.js computes it
+ * (a JavaScript loop computes in float64 and is slower once it rounds each step back).
  *
- * One difference from IEEE arithmetic, on purpose: the two moments are stored with their
- * subnormal values (0 < |x| < 2⁻¹²⁶ ≈ 1.18e-38) flushed to a zero of the same sign, as x86's
- * flush-to-zero mode would store them. Without it, a moment whose gradient stays exactly 0
- * (a dense-layer input that is 0 for many batches in a row) decays by β1 = 0.9 a step into
- * the subnormal range after ~700 steps and then stays there for good: rounding to nearest
- * makes k·2⁻¹⁴⁹ · 0.9 round back to k·2⁻¹⁴⁹ for k ≤ 4. After one epoch of the lecture's
- * training, 0.73M of fc1's 3.2M first moments are subnormal, and Intel cores take a
- * microcode assist (~100+ cycles) for each SIMD operation that reads or makes one: the
- * issue-17 slowdown (training at 0.44× its first-epoch speed). Flushing costs four integer
- * operations per moment (see `ftz` below); `accel/adam.ts` says why it cannot change the
- * weights beyond float noise. `adamKernel(memory, false)` builds the IEEE variant (for
- * `bench/subnormals.ts` and the tests).
- *
- * The module is 300-odd bytes, written out below with a small encoder rather than shipped
- * as a binary. In WebAssembly text format, its loop is:
- *
- * ```text
- * (func (export "adam") (param $w $m $v $g $wOut $mOut $vOut i32) (param $groups i32)
- *       (param $b1 $b2 $oneMinusB1 $oneMinusB2 $c1 $c2 $eps $minusLr f32)
- *   for each 16-byte group at byte offset $i (4 floats):
- *     g  = v128.load($g + $i)
- *     m' = ftz(m·b1 + g·(1−b1))                   stored to $mOut + $i
- *     v' = ftz(v·b2 + (g·g)·(1−b2))               stored to $vOut + $i
- *     w' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + w   stored to $wOut + $i
- * ftz(x) = x & ((x & 0x7f800000 > 0) | 0x80000000), lane by lane on the bits:
- *          a zero exponent field (a subnormal or a zero) keeps only the sign bit
- * ```
- *
- * The outputs may be the inputs (an update in place) or fresh buffers.
+ * One difference from IEEE, on purpose: the two moments are stored with subnormal values
+ * flushed to a signed zero (see `ftz` below), since Intel cores compute on subnormals far
+ * more slowly and a moment whose gradient stays 0 decays into them and stays there.
+ * `adamKernel(memory, false)` builds the IEEE variant. The outputs may be the inputs.
  *
  * @module
  */

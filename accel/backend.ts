@@ -1,17 +1,9 @@
 /**
- * Choosing the TensorFlow.js backend that the `tfjs` twins and training run on.
- *
- * - `cpu`: pure JavaScript, always there, slow.
- * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD), plus the training kernels
- *   litconv registers for it (see `accel/wasm_training_kernels.ts`).
- * - `webgpu`: `@tensorflow/tfjs-backend-webgpu` on Deno's `navigator.gpu`. With no
- *   GPU, Debian's mesa-vulkan-drivers provide a software adapter (llvmpipe), so the
- *   code path runs everywhere; it is only *chosen by default* on a hardware adapter.
- * - `tensorflow`: `@tensorflow/tfjs-node-gpu`, opt-in only; it cannot be installed
- *   from the npm registry alone, so asking for it without it gives a clear error.
- *
- * Selection: an explicit name (`--backend`), else `TFJS_BACKEND`, else the best
- * available: a hardware GPU adapter, else wasm, else cpu.
+ * Choosing the TensorFlow.js backend the `tfjs` twins and training run on: `cpu` (always
+ * there, slow), `wasm` (SIMD, plus litconv's training kernels), `webgpu` (Deno's
+ * `navigator.gpu`; a software adapter where there is no GPU, chosen by default only on
+ * hardware) or `tensorflow` (tfjs-node-gpu, opt-in). An explicit `--backend`, else
+ * `TFJS_BACKEND`, else a hardware GPU, else wasm, else cpu.
  *
  * @module
  */

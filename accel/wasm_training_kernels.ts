@@ -1,32 +1,11 @@
 /**
- * Training kernels litconv adds to TF.js's wasm backend.
- *
- * TF.js 4.22's wasm backend is built for inference: training a CNN on it fails for want of
- * `Conv2DBackpropFilter`, and its backward pass is slow where it reads operands in an order
- * XNNPACK does not like. `deno run -A bench/profile.ts` times every wasm kernel of a
- * lecture training step (`--plain` for TF.js's own kernels); it found these (each file
- * explains its math):
- *
- * - `Conv2DBackpropFilter` (missing): one convolution of transposed tensors.
- * - `Conv2DBackpropInput` (slow loop nest): a convolution with the flipped filter.
- * - `BatchMatMul` with transposed operands (slow path): transpose first, then multiply,
- *   and multiply as Cᵀ = Bᵀ·Aᵀ when that leaves less for XNNPACK to pack.
- * - `MaxPoolGrad` (~40 ms a step): one pass over the pooling windows, and for the lecture's
- *   2×2 pooling a WebAssembly SIMD function (`wasm/max_pool_grad_simd.ts`).
- * - `Identity` (a copy of every tensor saved for the backward pass): shares the data.
- * - `_FusedMatMul` with a transposed right operand and a bias (wrong results): transposes
- *   first.
- *
- * Threads: TF.js never starts its threaded wasm build under Deno; `wasm/threads.ts` makes
- * it start with one thread per core (XNNPACK then splits each convolution and product
- * between them), falling back to one thread if that fails. `LITCONV_WASM_THREADS=1`
- * turns it off.
- *
- * Native (`native/`): where OpenBLAS loads, the GEMM-shaped kernels (Conv2D, FusedConv2D,
- * both convolution gradients, BatchMatMul, _FusedMatMul, and Sum over leading axes) run
- * on it, and where oneDNN loads too, on oneDNN, which also runs Relu, the bias Add and
- * relu's gradient (registered here as one kernel); each sits in front of the wasm kernel,
- * which takes whatever the native one does not (`LITCONV_NATIVE=0`: all).
+ * Training kernels litconv adds to TF.js's wasm backend, which is built for inference: the
+ * missing `Conv2DBackpropFilter`, faster `Conv2DBackpropInput`, transposed `BatchMatMul`,
+ * `MaxPoolGrad` and `Identity`, and a correct `_FusedMatMul` with a transposed operand (each
+ * file under `wasm/` explains its math). `wasm/threads.ts` starts TF.js's threaded build
+ * under Deno (`LITCONV_WASM_THREADS=1`: one thread). Where OpenBLAS or oneDNN load
+ * (`native/`), the GEMM-shaped kernels run there first and fall back to these
+ * (`LITCONV_NATIVE=0`: never native).
  *
  * @module
  */

@@ -1,10 +1,8 @@
 /**
  * `deno task bench`: how fast the lecture CNN trains on each TF.js backend, next to the same
- * in PyTorch, in one run: one step on fresh weights, one step on a *trained* state, and with
- * `--epoch` a whole epoch.
- *
- * A step (see `step.ts`) is forward with dropout, softmax cross-entropy, backward and one
- * Adam update.
+ * in PyTorch, in one run: a step on fresh weights, a step on a trained state (the case where
+ * subnormal Adam moments once slowed training), and with `--epoch` a whole epoch. The rows
+ * and how each is timed are in `measure.ts`; `USAGE` below lists the flags.
  *
  * ```text
  * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
@@ -12,63 +10,14 @@
  *                 [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
  * ```
  *
- * Rows, each beside PyTorch's row of the same kind (the "vs torch" ratios):
- *
- * - fresh: a step from freshly initialized weights on a random batch (speed does not
- *   depend on the pixel values), and evaluation throughput: images/s of a forward pass
- *   (no dropout, no gradient) at `--eval-batch`, median of 3 after one warm-up, as every
- *   epoch's validation and the rotation curve run it.
- * - trained: a step from a trained state, on real MNIST batches (the same for both): what
- *   `deno task train` runs after its first steps. Issue 17: a trained state held 0.73M
- *   subnormal Adam moments that Intel cores compute on ~100× slower, and training ran at
- *   0.44× its first epoch's speed while fresh-weight steps looked fine. The state is made
- *   here by `--trained-steps` steps of litconv's own training loop (default 782, one
- *   epoch of the lecture, as `deno task train --epochs 1`), or read from
- *   `RUN_DIR/checkpoint.bin` with `--checkpoint`; PyTorch loads the very same weights and
- *   Adam moments (converted to its layouts by `torch_lecture.py`).
- * - epoch (`--epoch`): one epoch of the lecture (50,000 digits in shuffled batches of 64,
- *   seed 1) from the same initial weights, ours by `trainEpoch`, PyTorch's by its loop on
- *   the same IDX files: seconds, images/s, and the rate of its first and last 100 steps
- *   (a slowdown as training goes on shows there). Our epoch then is the trained state.
- *
- * Each row also gives the process's CPU time per step (median): with one thread everywhere
- * (`LITCONV_WASM_THREADS=1 LITCONV_BLAS_THREADS=1 … --torch-threads 1`) it is close to the
- * step's time on a quiet machine, a fairer comparison when others load the cores (with
- * more threads it also counts threads spinning while they wait).
- *
- * - wasm: 2 warm-up steps, then `--steps` timed; the median is reported. Where OpenBLAS
- *   runs the GEMM kernels (`accel/native/`), more rows time the same backend
- *   without oneDNN ("wasm, no oneDNN") and without any native kernel ("wasm, no BLAS"),
- *   so the native path's gain is measured in the same run.
- * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
- * - cpu: ~100 s a step at batch 64 (measured 98.6 s here), so it runs only when named in `--backends`, and then
- *   times a single step with no warm-up (said so in the table).
- * - torch: `bench/torch_step.py` in a child process with `OPENBLAS_NUM_THREADS=1`, the same
- *   model, batch and step count, where some python3 imports torch. Debian's torch uses
- *   whatever `libblas.so.3` the system has; the reference BLAS is ~5× slower than OpenBLAS
- *   at the dense layers, so the BLAS is printed with the result.
- *
- * OpenBLAS's core. OpenBLAS 0.3.21 runs a generic "Prescott" core on CPUs it does not know
- * (a Xeon of model 207: PyTorch's step 115.5 → 64.5 ms with `OPENBLAS_CORETYPE=SkylakeX`).
- * So PyTorch gets its best configuration: the bench asks torch's process which core its
- * OpenBLAS runs and, where that is a generic one and the CPU's flags offer more
- * (`betterCore` in `accel/native/blas.ts`), runs PyTorch with `OPENBLAS_CORETYPE`
- * set to it, after checking that core's float32 product; the table says so. Our own
- * OpenBLAS gets the same treatment as it loads (`blas.ts`), also said in the table.
- *
  * @module
  */
 import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { UsageError } from "../kernels/errors.ts";
 import process from "node:process";
-import { type BackendName, probeBackends, tf, useBackend } from "../accel/backend.ts";
-import { adam } from "../accel/adam.ts";
-import { buildModel } from "../training/model.ts";
-import { makeBatch, trainEpoch } from "../training/loop.ts";
-import { Rng } from "../kernels/rng.ts";
-import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.ts";
-import { loadMnist, mnistDataDir, type MnistSplit, take } from "../data/mnist.ts";
-import { randomBatch, trainStep } from "./step.ts";
+import { probeBackends, tf, useBackend } from "../accel/backend.ts";
+import { CHECKPOINT_FILE } from "../training/checkpoint.ts";
+import { loadMnist, mnistDataDir, take } from "../data/mnist.ts";
 import {
   blasStatus,
   dnnlActive,
@@ -76,249 +25,18 @@ import {
   setDnnl,
   setNativeKernels,
 } from "../accel/native/index.ts";
-import { betterCore, cpuFlags } from "../accel/native/blas.ts";
-
-/** Which rows compare with which: fresh weights, a trained state, a whole epoch. */
-type Kind = "fresh" | "trained" | "epoch";
-
-interface Row {
-  kind: Kind;
-  backend: string;
-  device: string;
-  timed: string;
-  ms?: number;
-  /** CPU time of the process per step (median), ms: the quiet-machine time when single-threaded. */
-  cpuMs?: number;
-  /** Evaluation throughput, images/s. */
-  evalRate?: number;
-  /** Training images/s where not batch / ms (an epoch's last batch is smaller). */
-  imagesPerS?: number;
-  note?: string;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Images/s of `model.predict` on a batch of `n` (median of `runs` after one warm-up). */
-async function evalRate(model: tf.LayersModel, n: number, runs: number): Promise<number> {
-  const { x, y } = randomBatch(n, 3);
-  const times: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const start = performance.now();
-    const logits = model.predict(x, { batchSize: n }) as tf.Tensor; // one pass, as PyTorch's
-    await logits.data();
-    logits.dispose();
-    if (i > 0) times.push(performance.now() - start);
-  }
-  tf.dispose([x, y]);
-  return 1000 * n / median(times);
-}
-
-const inOrder = new Map<MnistSplit, Uint32Array>();
-
-/** Batch `i` of the training split in order: images i·n … (i+1)·n − 1, labels one-hot. */
-function mnistBatch(train: MnistSplit, i: number, n: number) {
-  let order = inOrder.get(train);
-  if (!order) inOrder.set(train, order = Uint32Array.from({ length: train.count }, (_, k) => k));
-  const from = (i * n) % (train.count - n + 1);
-  const { x, y } = makeBatch(train, order, from, from + n);
-  const oneHot = tf.oneHot(y, 10).toFloat() as tf.Tensor2D;
-  y.dispose();
-  return { x, y: oneHot };
-}
-
-/** Where the timed steps start from and what they train on. */
-interface StepPlan {
-  /** A litconv checkpoint to load first (a trained state); fresh weights when absent. */
-  checkpoint?: string;
-  /** Training images to take batches from in order; one random batch when absent. */
-  train?: MnistSplit;
-}
-
-/** Times `steps` training steps on `name` after `warmup` untimed ones, then evaluation. */
-async function benchBackend(
-  name: BackendName,
-  batch: number,
-  warmup: number,
-  steps: number,
-  evalBatch: number,
-  evalRuns: number,
-  plan: StepPlan = {},
-): Promise<Row> {
-  const { device } = await useBackend(name);
-  const model = buildModel("lecture", 1);
-  const optimizer = adam(1e-3);
-  if (plan.checkpoint) await loadCheckpoint(plan.checkpoint, model, optimizer);
-  const fixed = plan.train ? null : randomBatch(batch);
-  const batchAt = (i: number) => fixed ?? mnistBatch(plan.train!, i, batch);
-  const step = async (i: number) => {
-    const { x, y } = batchAt(i);
-    const value = await trainStep(model, optimizer, x, y);
-    if (!fixed) tf.dispose([x, y]);
-    return value;
-  };
-  try {
-    for (let i = 0; i < warmup; i++) await step(i);
-    const times: number[] = [], cpu: number[] = [];
-    for (let i = warmup; i < warmup + steps; i++) {
-      const start = performance.now(), cpuStart = process.cpuUsage();
-      await step(i);
-      times.push(performance.now() - start);
-      const used = process.cpuUsage(cpuStart);
-      cpu.push((used.user + used.system) / 1000);
-    }
-    const timed = `${steps} step${steps > 1 ? "s" : ""}${
-      warmup ? ` after ${warmup} warm-up` : ", no warm-up"
-    }`;
-    const rate = evalRuns > 0 ? await evalRate(model, evalBatch, evalRuns) : undefined;
-    return {
-      kind: plan.checkpoint ? "trained" : "fresh",
-      backend: name,
-      device,
-      timed,
-      ms: median(times),
-      cpuMs: median(cpu),
-      evalRate: rate,
-    };
-  } finally {
-    if (fixed) tf.dispose([fixed.x, fixed.y]);
-    optimizer.dispose();
-    model.dispose();
-  }
-}
-
-/** Per-step times of an epoch → its row's figures and note. */
-function epochRow(backend: string, device: string, stepMs: number[], images: number): Row {
-  const seconds = stepMs.reduce((a, b) => a + b, 0) / 1000;
-  const rate = (ms: number[]) => (1000 * 64 * ms.length / ms.reduce((a, b) => a + b, 0));
-  return {
-    kind: "epoch",
-    backend,
-    device,
-    timed: `1 epoch, ${images.toLocaleString("en")} images in ${seconds.toFixed(1)} s; ` +
-      `steps 1–100 ${rate(stepMs.slice(0, 100)).toFixed(0)} img/s, last 100 ${
-        rate(stepMs.slice(-100)).toFixed(0)
-      } img/s`,
-    ms: 1000 * seconds / stepMs.length,
-    imagesPerS: images / seconds,
-  };
-}
-
-/**
- * Our epoch of the lecture from `deno task train`'s initial weights (seed 1): `trainEpoch`
- * over `train`, batch 64. Returns its per-step times; leaves the trained state (weights and
- * Adam) in `dir/checkpoint.bin` and the initial one in `dir/init/checkpoint.bin`.
- */
-async function trainOurEpoch(train: MnistSplit, dir: string): Promise<number[]> {
-  await useBackend("wasm");
-  const model = buildModel("lecture", 1);
-  const optimizer = adam(1e-3);
-  await Deno.mkdir(`${dir}/init`, { recursive: true });
-  await saveCheckpoint(`${dir}/init`, model, optimizer, {});
-  const stepMs: number[] = [];
-  let last = performance.now();
-  await trainEpoch(model, optimizer, train, new Rng(1), 64, () => {
-    const now = performance.now();
-    stepMs.push(now - last);
-    last = now;
-  });
-  await saveCheckpoint(dir, model, optimizer, {});
-  optimizer.dispose();
-  model.dispose();
-  return stepMs;
-}
-
-/** The first of these Pythons that imports torch, or null. */
-async function findTorchPython(explicit?: string): Promise<string | null> {
-  const candidates = explicit ? [explicit] : ["python3", "/usr/bin/python3"];
-  for (const python of candidates) {
-    try {
-      const { success } = await new Deno.Command(python, {
-        args: ["-c", "import torch"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return python;
-    } catch { /* not installed */ }
-  }
-  return null;
-}
-
-/** Runs `torch_step.py` with `args` as a child process and returns its JSON line. */
-async function torchStep(
-  python: string,
-  args: string[],
-  env: Record<string, string>,
-  // deno-lint-ignore no-explicit-any
-): Promise<any> {
-  const script = new URL("./torch_step.py", import.meta.url).pathname;
-  const out = await new Deno.Command(python, {
-    args: [script, ...args],
-    env: { OPENBLAS_NUM_THREADS: "1", ...env },
-    stderr: "inherit",
-  }).output();
-  if (!out.success) throw new Error(`torch_step.py exited with ${out.code}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
-}
-
-/** PyTorch's best OpenBLAS core: the environment to run it with, and what to say about it. */
-async function torchBlasSetup(
-  python: string,
-): Promise<{ env: Record<string, string>; note: string }> {
-  const own = await torchStep(python, ["--probe"], {});
-  if (!own.core) return { env: {}, note: `BLAS ${own.blas}` };
-  // As for our own OpenBLAS (blas.ts): a generic core is replaced, whatever chose it, unless
-  // LITCONV_BLAS_CORE=keep.
-  const keep = Deno.env.get("LITCONV_BLAS_CORE") === "keep";
-  const wanted = keep ? null : betterCore(own.core, cpuFlags());
-  if (!wanted) return { env: {}, note: `OpenBLAS core ${own.core}` };
-  const env = { OPENBLAS_CORETYPE: wanted };
-  const picked = await torchStep(python, ["--probe"], env);
-  const ok = picked.core.toLowerCase() === wanted.toLowerCase() && picked.product_check <= 1;
-  return ok
-    ? {
-      env,
-      note: `OpenBLAS core ${picked.core} (OpenBLAS chose ${own.core}; the bench set ` +
-        `OPENBLAS_CORETYPE=${wanted} from the CPU's flags, product checked)`,
-    }
-    : { env: {}, note: `OpenBLAS core ${own.core} (${wanted} failed its check)` };
-}
-
-/** Times PyTorch's steps (fresh, or from `state` on MNIST batches) as a row. */
-async function benchTorch(
-  python: string,
-  batch: number,
-  steps: number,
-  threads: number,
-  evalBatch: number,
-  blas: { env: Record<string, string>; note: string },
-  state?: string,
-): Promise<Row> {
-  const args = ["--steps", `${steps}`, "--batch", `${batch}`, "--threads", `${threads}`];
-  if (state) args.push("--state", state, "--mnist", mnistDataDir());
-  else args.push("--eval-batch", `${evalBatch}`);
-  const r = await torchStep(python, args, blas.env);
-  return {
-    kind: state ? "trained" : "fresh",
-    backend: "torch",
-    device: `PyTorch ${r.torch}, ${r.threads} thread(s), ${blas.note}`,
-    timed: `${r.steps} steps after 2 warm-up`,
-    ms: r.median_ms,
-    cpuMs: r.median_cpu_ms,
-    evalRate: r.eval_images_per_s,
-  };
-}
-
-function cpuModel(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    return info.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
-}
+import {
+  benchBackend,
+  benchTorch,
+  cpuModel,
+  epochRow,
+  findTorchPython,
+  type Kind,
+  type Row,
+  torchBlasSetup,
+  torchStep,
+  trainOurEpoch,
+} from "./measure.ts";
 
 const KIND_LABEL: Record<Kind, string> = {
   fresh: "",

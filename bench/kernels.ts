@@ -1,17 +1,11 @@
 /**
- * The GEMM-shaped kernels of a lecture training step, one by one, at the model's shapes,
- * three ways: on oneDNN, on OpenBLAS (convolutions as im2col + sgemm) and on the wasm
- * kernels: the measurement behind the native path.
+ * The GEMM-shaped kernels of a lecture training step at the model's shapes, each on oneDNN,
+ * on OpenBLAS (im2col + sgemm) and on the wasm kernels: the measurement behind the native
+ * path. The paths alternate call by call; figures are medians of `--runs` after a warm-up.
  *
  * ```text
  * deno run -A bench/kernels.ts [--batch 64] [--runs 7]
  * ```
- *
- * The paths alternate call by call (so a busy machine slows all alike); each figure is
- * the median of `--runs`, after one warm-up call of each. GFLOP/s counts 2·M·N·K.
- * Called alone, as here, OpenBLAS's forward and filter gradient each build their im2col
- * patches; in a training step the filter gradient reuses the forward's (`patch_cache.ts`).
- * Without oneDNN its column is left out.
  *
  * @module
  */

@@ -1,31 +1,14 @@
 /**
- * Where a training step's time goes on the wasm backend, kernel by kernel.
- *
- * Every wasm kernel function is wrapped with a timer (wasm kernels run synchronously, so
- * the wall time of the call is the kernel's time). Kernels that call other kernels (ours
- * do) are charged only their own time: "self" excludes the kernels they called. Adam's
- * update is timed as a row of its own ("Adam update"), less the kernels it calls.
+ * Where a training step's time goes on the wasm backend, kernel by kernel ("self" time:
+ * a kernel that calls others is charged only its own), with Adam's update as a row of its
+ * own. `--plain` profiles TF.js's own kernels, `--checkpoint RUN_DIR` a trained state beside
+ * a fresh one in turn (`--ieee` adds Adam without subnormal flushing), `--subnormals`
+ * counts subnormal values in every kernel's inputs and outputs.
  *
  * ```text
  * deno run -A bench/profile.ts [--steps 5] [--batch 64] [--plain] [--by-shape]
  *                              [--checkpoint RUN_DIR [--ieee]] [--mnist] [--subnormals]
  * ```
- * `--plain` profiles TF.js's own kernels (no litconv overrides; Conv2DBackpropFilter then
- * is the minimal one litconv adds, since without it training cannot run at all);
- * `--by-shape` tallies each kernel per input shapes and attributes.
- *
- * `--checkpoint RUN_DIR` profiles a *trained* state beside a fresh one, in the same run,
- * step by step in turn (so a busy machine slows both alike): the weights and Adam's
- * moments of `RUN_DIR/checkpoint.bin` (e.g. `deno task train --epochs 1 --out RUN_DIR`),
- * both on the same real MNIST batches (`--mnist` uses MNIST batches without a checkpoint).
- * The table then gives each kernel's ms per step in both states and their ratio. `--ieee`
- * adds a third state, the trained one with Adam's subnormal flushing off
- * (`FusedAdam.flushSubnormals = false`): what the flushing buys, measured in the same run.
- *
- * `--subnormals` then runs one more step of each state and counts subnormal float32 values
- * (0 < |x| < 2⁻¹²⁶): in every kernel's inputs and outputs (activations and gradients), and
- * in the weights, Adam's two moments and the gradients Adam receives. Intel cores take a
- * slow microcode path for arithmetic on them, so this says which kernels meet them.
  *
  * @module
  */

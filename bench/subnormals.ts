@@ -1,28 +1,13 @@
 /**
- * What subnormal float32 values cost on this CPU, kernel by kernel, and what flushing them
- * in Adam's update buys: the mechanism behind issue 17, without training for an epoch.
+ * What subnormal float32 values cost on this CPU, and what flushing them in Adam's update
+ * buys, without training for an epoch: the fused Adam kernel, IEEE and flushing, on a
+ * normal and a trained-like state, and the dense layer's weight gradient on oneDNN and
+ * OpenBLAS with normal and partly subnormal operands. Cases run in turn (a busy machine
+ * slows all alike); compare ratios within one run.
  *
  * ```text
  * deno run -A bench/subnormals.ts [--runs 15] [--size 3211264]
  * ```
- *
- * Adam: the fused wasm kernel (`accel/adam_wasm.ts`) over `--size` floats (fc1's
- * kernel), IEEE (`adamKernel(memory, false)`) and flushing (the default), on
- *
- * - a *normal* state: every moment and gradient a normal float32;
- * - a *trained-like* state: as after one epoch of the lecture's training, 22.7% of the first
- *   moments subnormal (729,647 of fc1's 3,211,264 in the checkpoint), their gradients
- *   exactly 0 (a pooled feature that stayed 0 for the whole batch), the rest normal. The
- *   flushing kernel is timed on the state it leaves after one step (those moments 0), the
- *   state training sees from then on.
- *
- * GEMM: the dense layer's weight gradient (xᵀ·dy, 3136×64 · 64×1024) on oneDNN and on
- * OpenBLAS, with normal operands and with 22.7% of x's entries subnormal. (A census of a
- * trained step, `bench/profile.ts --checkpoint DIR --subnormals`, finds none in any kernel's
- * inputs; this row says what they would cost.)
- *
- * Every case runs in turn, call by call (a busy machine slows all alike); the figures are
- * medians of `--runs`, after one warm-up call each. Compare ratios within one run.
  *
  * @module
  */
@@ -31,6 +16,7 @@ import { type AdamKernel, adamKernel } from "../accel/adam_wasm.ts";
 import { useBackend } from "../accel/backend.ts";
 import { blasStatus, dnnlStatus, setDnnl } from "../accel/native/index.ts";
 import { gemm } from "../accel/native/gemm.ts";
+import { Rng } from "../kernels/rng.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -42,10 +28,10 @@ const { values } = parseArgs({
 const runs = Number(values.runs), size = Math.floor(Number(values.size) / 4) * 4;
 const SUBNORMAL_SHARE = 729_647 / 3_211_264;
 
-/** A reproducible stream in [0, 1). */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+/** A reproducible stream in [0, 1): the project's one seeded generator. */
+function stream(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -59,7 +45,7 @@ const [W, M, V, G] = [0, 1, 2, 3];
 
 /** Fills the inputs: a normal state, or a trained-like one with `share` subnormal moments. */
 function fill(share: number, flushed: boolean) {
-  const r = lcg(7);
+  const r = stream(7);
   const w = arr(W), m = arr(M), v = arr(V), g = arr(G);
   for (let i = 0; i < size; i++) {
     w[i] = (r() - 0.5) * 0.05;
@@ -152,7 +138,7 @@ const x = new Float32Array(K * Mrows),
   dy = new Float32Array(K * N),
   out = new Float32Array(Mrows * N);
 const fillGemm = (share: number) => {
-  const r = lcg(3);
+  const r = stream(3);
   for (let i = 0; i < x.length; i++) {
     x[i] = r() < share ? Math.ceil(r() * 2 ** 23) * 2 ** -149 : r();
   }

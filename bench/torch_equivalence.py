@@ -1,31 +1,12 @@
 """PyTorch's side of tests/torch_equivalence_test.ts: the lecture's training loop in PyTorch,
-from litconv's states, on litconv's batches and dropout masks.
+from litconv's states (DIR/segN/checkpoint.bin), on litconv's batches and dropout masks
+(DIR/batches.bin, described by batches.json), segment by segment; writes DIR/torch.json
+with each step's loss and how far each weight ends from litconv's.
 
     python3 bench/torch_equivalence.py DIR [--variants baseline,eps,dropout-scale,loss-sum]
 
-DIR holds what the test wrote: `batches.bin` and `batches.json` (steps, segment length,
-batch, lr, betas, ε, and where in batches.bin the images (float32, [steps, batch, 784]),
-labels (int32, [steps, batch]) and dropout masks (uint8 0/1, [steps, batch, 1024]) lie), and
-`seg0/checkpoint.bin` … `segN/checkpoint.bin`: litconv's weights and Adam state at the start
-of each segment of steps and at the end (litconv checkpoints, training/checkpoint.ts).
-
-For each variant and each segment it loads litconv's state at the segment's start into the
-lecture model and torch.optim.Adam, runs the segment's steps of the lecture's loop
-
-    model.train(); for each batch: zero_grad; loss = CrossEntropyLoss()(model(x), y);
-    loss.backward(); Adam.step()
-
-with fc1's dropout given by the mask (x · mask / (1 − p), what nn.Dropout computes with its
-own random mask), and compares the weights it ends with to litconv's at the segment's end.
-Variants put one deliberate difference in, so the test can show which it notices: `eps`
-(Adam's ε ten times smaller), `dropout-scale` (the mask without the 1/(1 − p) scaling),
-`loss-sum` (the loss summed over the batch instead of averaged).
-
-Writes DIR/torch.json: {"torch": version, "variants": {variant: [per segment: {"losses":
-[loss of each step], "tensors": [per parameter, litconv's order: {"name", "maxDiff",
-"diffNorm", "movedNorm"}]}]}}, where maxDiff and diffNorm are the largest and the Euclidean
-norm of |PyTorch's weights − litconv's| at the segment's end, and movedNorm the norm of
-litconv's own move over the segment.
+Variants other than baseline put one deliberate difference in, so the test can show which
+it notices.
 """
 import argparse
 import json

@@ -1,24 +1,11 @@
-"""PyTorch twin of bench.ts's training step: the lecture CNN (section 15.10), NCHW.
-
-One step = forward with dropout on, cross-entropy on the logits (mean over the batch),
-backward, one Adam(1e-3) update: what bench.ts times on the TF.js backends.
+"""PyTorch twin of bench.ts's training step: the lecture CNN (section 15.10), NCHW; a step is
+forward with dropout, cross-entropy on the logits (mean), backward, one Adam(1e-3) update.
+Fresh weights on a random batch by default; --state starts from a litconv checkpoint
+(converted by torch_lecture.py) on MNIST batches; --epoch times a whole epoch; --probe says
+which BLAS and OpenBLAS core runs and checks its float32 product. Prints one JSON line.
 
     OPENBLAS_NUM_THREADS=1 python3 bench/torch_step.py --steps 10 --batch 64 --threads 2
         [--state CHECKPOINT --mnist DIR] [--epoch --mnist DIR] [--probe]
-
-- Default: fresh weights (torch.manual_seed(1)) on one random batch; then evaluation:
-  images/s of a forward pass in eval mode without gradients at --eval-batch (median of 3
-  after one warm-up), as bench.ts times it on TF.js.
-- --state CHECKPOINT: start from a litconv checkpoint (training/checkpoint.ts): its weights
-  and Adam's moments and step count, converted to PyTorch's layouts (torch_lecture.py), so
-  PyTorch steps from the very state litconv steps from. --mnist DIR: the batches are the
-  lecture's training images in order (warm-up steps first), read from the IDX files in DIR.
-- --epoch: one epoch over the 50,000 training images of --mnist DIR, shuffled (seed 1),
-  timed step by step: seconds, images/s, and the rate of the first and last 100 steps.
-- --probe: which BLAS and OpenBLAS core this process runs, and whether its float32 product
-  is right (a 64×3136 · 3136×1024 product against float64, within float32's bound).
-
-Prints one JSON line.
 """
 import argparse
 import json

@@ -1,13 +1,8 @@
 /**
  * `deno task grade --all DIR`: grades every student folder of DIR, writes each student's
- * results.json and one CSV with a row per student: the total, each task's score, and an
- * `error` column that says why a submission could not be (fully) graded.
- *
- * One student never costs another: each is graded on its own, and anything that goes wrong
- * while grading one (the grader's own failure included) becomes that student's row with the
- * reason. The CSV is rewritten after every student, so it exists however the batch ends.
- * Entries that are not student folders are skipped and listed with the reason: the grader's
- * own output folder, files, links, dot-named folders, names that are not valid UTF-8.
+ * results.json and one CSV, a row per student (total, each task's score, an `error` column).
+ * One student never costs another: whatever goes wrong grading one becomes that student's
+ * row, and the CSV is rewritten after every student, so it exists however the batch ends.
  *
  * @example CSV cells are quoted, and formulas are defused for spreadsheets
  * ```ts

@@ -1,17 +1,10 @@
 /**
- * Grades one submission folder: copies its source files into the sandbox, checks its import
- * graph there, runs every graded test's cases through the child, judges each answer in the
- * parent, and returns one result per test with partial credit by the share of cases passed.
- *
- * Whatever the submission does, this returns: refusals, crashes and timeouts become 0 points
- * for the tests they affect, with the reason; an exception in the grader itself while
- * grading this submission becomes 0 for the tests not yet graded, with that reason, never a
- * throw. Every text that reaches a test's output is capped.
- *
- * Order: every task's visible tests run before any hidden (property) test, so the child has
- * seen no hidden input while it can still write a visible test's output. The whole
- * submission has a time budget ({@link DEFAULT_BUDGET_S}); what it leaves ungraded scores
- * 0 and says so.
+ * Grades one submission folder: copies it into the sandbox, checks its imports there, runs
+ * every graded test's cases through the child, judges each answer in the parent, and gives
+ * partial credit by the share of cases passed. Whatever the submission does, this returns
+ * (refusals, crashes, timeouts and the grader's own exceptions become 0 points with the
+ * reason). Every visible test runs before any hidden one, and the whole submission has a
+ * time budget ({@link DEFAULT_BUDGET_S}).
  *
  * @module
  */

@@ -1,21 +1,10 @@
 /**
- * The untrusted side of grading: a small script that runs in a sandboxed child `deno`,
- * imports the submission's `mod.ts`, and answers calls read from stdin. It imports nothing,
- * because the launcher copies it beside the submission and the child may read nothing else.
- *
- * Protocol, one JSON object a line both ways:
- * - in:  `{"id": 1, "fn": "conv1d", "args": [...], "undef": [2]}` (`undef`: argument indices
- *   that are `undefined`, which JSON cannot carry);
- * - out: {@link FRAME} + `{"id": 1, "ok": true, "value": ...}` or `{"id": 1, "ok": false,
- *   "error": "..."}`, and once, after the import, `{"id": 0, "ready": true, "exports": [...],
- *   "patched": [...]}` (or `"ready": false` with the import's error).
- *
- * The harness is trusted by nobody: the parent judges only the bytes it reads, so a
- * submission that forges frames can only misreport its own answers. What the harness does
- * take care of is not being *confused* by a submission that patches globals: everything it
- * uses after the import (JSON, Array.isArray, Reflect, the stdout writer) is captured before
- * the import, and results are serialised by walking them with those captured functions,
- * never by calling a `toJSON` or a getter the submission could have planted.
+ * The untrusted side of grading: a script run in the sandboxed child `deno` that imports
+ * the submission's `mod.ts` and answers calls read from stdin, one JSON object a line each
+ * way (replies prefixed by {@link FRAME}). It imports nothing: the child may read only the
+ * submission and this file. The parent judges only the bytes it reads, so a submission that
+ * forges frames can only misreport its own answers; the harness captures everything it uses
+ * before the import, so a submission that patches globals cannot confuse it.
  *
  * @module
  */

@@ -1,18 +1,9 @@
 /**
- * The trusted judge: one answer from the child (already parsed from bytes by the parent, so
- * it is plain JSON data whatever the submission did) against the naive reference, first by
- * structure (nested arrays of finite numbers, of the expected shape), then element by
- * element within a float64 tolerance.
- *
- * ## The tolerance
- * Student code runs in float64 like the reference, so the only honest difference is the
- * order of operations: summing the same K terms in another order moves the result by at
- * most about 2(K − 1)·ε·Σ|terms| (ε = 2⁻⁵³). Graded inputs keep K ≤ 192 (the L2 penalty of
- * three 4×4×4 tensors is the longest sum; a conv layer sums at most 3·5·5 + 1 = 76 terms), so
- * 2Kε·Σ|terms| < 5·10⁻¹⁴·Σ|terms|. The
- * judge allows {@link REL} = 10⁻¹² of the larger of |expected| and the element's *scale*
- * (Σ|terms| for sums; the size of the logits where a formula subtracts large numbers): twenty
- * times the bound, and still far below any real bug, which moves an element by a whole term.
+ * The trusted judge: one answer from the child (plain JSON, parsed by the parent) against
+ * the naive reference, first by structure, then element by element within {@link REL} =
+ * 10⁻¹² of each element's scale: student code runs in float64 like the reference, so only
+ * the order of a sum may differ, which moves a graded element by under 5·10⁻¹⁴ of it.
+ * Operations with many right answers are judged by their contract (`kernels/contracts.ts`).
  *
  * @example
  * ```ts
@@ -22,10 +13,6 @@
  * assert.match(judgeNumbers([1, 2], [1, 3], () => 2) ?? "", /element \[1\]: expected 2, got 3/);
  * assert.match(judgeNumbers([[1, 2]], [1, 2], () => 1) ?? "", /shape \[2\], expected \[1, 2\]/);
  * ```
- *
- * Operations with many right answers (dropout, a model summary) are judged by their contract
- * instead (`kernels/contracts.ts`). Starter folders carry this module, bundled, so it imports
- * no operation's answer.
  *
  * @module
  */

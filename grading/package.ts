@@ -1,35 +1,9 @@
 /**
  * `deno task grade:package OUT.zip [--tasks 02.1,04.1] [--seed N] [--runs N] [--budget S]`:
- * a Gradescope autograder.
- *
- * The zip holds `setup.sh` (installs Deno from npm and caches the grader's dependencies),
- * `run_autograder` (grades `/autograder/submission` into `/autograder/results/results.json`,
- * hidden tests included; its root is `$AUTOGRADER_ROOT` when set, so it can be tried
- * anywhere), `autograder.json` (what is graded: the tasks, the property runs' seed, the runs
- * per property and the whole submission's time budget) and the grader's sources (grading/,
- * kernels/, deno.json and deno.lock). Gradescope unpacks it into `/autograder/source` and
- * runs setup.sh as root.
- *
- * A dry run, as Gradescope lays it out (`AUTOGRADER_ROOT` stands in for `/autograder`):
- *
- * ```text
- * $AUTOGRADER_ROOT/
- *   source/          the zip, unpacked (setup.sh, run_autograder, autograder.json, grading/, …)
- *   submission/      the student's files: mod.ts and anything it imports, as they uploaded them
- *   results/         made by run_autograder; results.json is Gradescope's report
- * ```
- *
- * ```sh
- * deno task grade:package /tmp/ag.zip --tasks 02.1
- * mkdir -p /tmp/ag/source /tmp/ag/submission && unzip -q /tmp/ag.zip -d /tmp/ag/source
- * cp my-work/*.ts /tmp/ag/submission/
- * AUTOGRADER_ROOT=/tmp/ag bash /tmp/ag/source/run_autograder && cat /tmp/ag/results/results.json
- * ```
- *
- * The seed is the package's secret: drawn at random (53 bits) unless `--seed` gives one,
- * written only into autograder.json, never printed, never on a command line, never in a
- * results.json. A student's own `--hidden` run (seed 1 unless they pick another) sees other
- * draws than the grader.
+ * a Gradescope autograder zip (`setup.sh`, `run_autograder`, `autograder.json` and the
+ * grader's sources). The seed of the hidden property runs is the package's secret: random
+ * (53 bits) unless `--seed` gives one, written only into autograder.json, never printed, on
+ * a command line or in a results.json.
  *
  * @module
  */

@@ -1,17 +1,9 @@
 /**
- * Contracts: how to judge a result when many results are right, so that no single answer can
- * be compared element by element.
- *
- * - Dropout: any generator may draw the mask. Every right answer has the shape of x; in
- *   evaluation it is x itself; in training every element is 0 or x/(1 − p), and the share of
- *   zeros is one a fair coin of probability p could plausibly give.
- * - A model summary (task 10.1): a layer that keeps the shape (ReLU, dropout) may be listed
- *   or left out.
- *
- * An operation names its contract ({@link CONTRACTS}); the property tests judge TF.js twins
- * with it, the grader judges students' answers with it, and starter folders carry it
- * (bundled): so this module holds no operation's answer, only the checks, and imports
- * nothing that does.
+ * Contracts: how to judge a result when many results are right (dropout: any mask of the
+ * right shape, values 0 or x/(1 − p), a plausible share of zeros; a model summary: layers
+ * that keep the shape may be listed or not). The property tests judge TF.js twins with
+ * them, the grader judges students' answers with them, and starter folders carry this
+ * module bundled, so it holds only checks and imports no operation's answer.
  *
  * @module
  */

@@ -1,22 +1,14 @@
 /**
- * Discrete convolution, written as plainly as the lecture's loops.
+ * Discrete convolution, written as plainly as the lecture's loops: pad the input with zeros,
+ * flip the kernel (for a *true* convolution), slide the window and sum the products; float64,
+ * fresh arrays. Then each operation's argument checks and its definition (`op.ts`): TF.js
+ * twin, random arguments, float32 tolerance and graded task.
  *
- * Each kernel does the same three steps a student does on paper:
+ * The four operations stay in one file (about 560 lines) on purpose: they share the padding,
+ * the sliding window and the output-size check, and a student reads conv1d beside conv2d.
  *
- * 1. pad the input with zeros,
- * 2. (for a *true* convolution) flip the kernel,
- * 3. slide the window over the padded input and sum the element-wise products.
- *
- * Everything is float64 and every call returns fresh arrays.
- *
- * A note on stride: the lecture's `conv1d` loops over start indices
- * `range(0, ⌊(n+2p−m)/s⌋+1, s)`, which is right only for s = 1: for s > 1 it stops too early
- * and returns too few outputs (its `conv2d` multiplies the bound by s and is right). Here
- * output index `i` reads the window that starts at input index `i·s`, for
- * `i = 0 … ⌊(n+2p−m)/s⌋`.
- *
- * After the loops come their argument checks, and then each operation's definition (see
- * `op.ts`): its TF.js twin, random arguments, float32 tolerance and graded task.
+ * Stride: output `i` reads the window starting at input index `i·s`. The lecture's `conv1d`
+ * loops over `range(0, ⌊(n+2p−m)/s⌋+1, s)`, right only for s = 1 (its `conv2d` is right).
  *
  * @module
  */

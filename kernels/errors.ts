@@ -1,17 +1,10 @@
 /**
- * litconv's errors, one class for each kind of thing that can be wrong, and the small
- * argument checks every kernel shares.
- *
- * - {@link LitconvError}: a function got an argument it cannot use. The message names the
- *   function, the argument and the shapes, e.g. `conv1d: w has length 7 but the padded
- *   input has length 5`. A bad argument never becomes a silent wrong answer.
- * - {@link FileError}: a file or folder cannot be read or is not what it should be (a
- *   truncated MNIST file, a damaged checkpoint, a folder without a saved model). The message
- *   names the path and what to do about it.
- * - {@link UsageError}: a command line a command cannot run (an unknown flag, a value out of
- *   range). Commands print it with a pointer to `--help` and exit with code 2.
- * - {@link TrainingError}: a run that cannot go on (the loss became NaN). The message says
- *   what to try instead.
+ * litconv's errors, one class per kind of thing that can be wrong, and the small argument
+ * checks every kernel shares: {@link LitconvError} (an argument a function cannot use; the
+ * message names function, argument and shapes, so a bad argument never becomes a silent
+ * wrong answer), {@link FileError} (a file or folder that is not what it should be),
+ * {@link UsageError} (a command line a command cannot run: exit code 2) and
+ * {@link TrainingError} (a run that cannot go on, such as a NaN loss).
  *
  * @module
  */

@@ -1,19 +1,10 @@
 /**
- * How far a TF.js twin may honestly differ from its naive kernel: the error analysis every
- * operation's `tolerance` is built from.
- *
- * The naive kernels compute in float64, the twins in float32. Each bound follows the
- * textbook error analysis: with u = 2^-24 the unit roundoff of float32, rounding the inputs
- * costs at most u relative each, one multiply u, and a sum of k terms in *any* order at most
- * about k·u·Σ|term| (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1). So a
- * k-term dot product is off by at most ≈ (k + 2)·u·Σ|x·w|. Every bound is stated with
- * ε32 = 2^-23 = 2u, twice the analysis, because backends may reorder, fuse or (webgpu) use
- * functions with looser accuracy: WGSL allows `exp` 3 + 2|x| ULP and `log` an absolute 2^-21
- * near 1.
- *
- * A bound is one number for the whole output: the worst case over its elements. A real bug
- * (a wrong window, a missing flip, a wrong divisor) moves an output by an amount of the order
- * of the values themselves, millions of times more than these bounds.
+ * How far a TF.js twin may honestly differ from its naive kernel (float64 against float32):
+ * the error analysis every operation's `tolerance` is built from. A k-term sum in any order
+ * is off by at most about k·u·Σ|term| (u = 2⁻²⁴; Higham §3.1); every bound here uses
+ * ε32 = 2⁻²³ = 2u, twice the analysis, since backends may reorder, fuse or (webgpu) use
+ * looser `exp` and `log`. A bound is the worst case over the output; a real bug moves an
+ * output by the order of the values themselves, millions of times more.
  *
  * @module
  */

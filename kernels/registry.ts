@@ -21,7 +21,7 @@
  * @module
  */
 import * as modules from "./ops.ts";
-import type { Op, Pair, Task } from "./op.ts";
+import type { Op, Pair } from "./op.ts";
 
 /** The definitions a module namespace `M` exports as `<name>Op`, keyed by `<name>`. */
 export type OpsOf<M> = {
@@ -99,11 +99,4 @@ export function findTask(id: string): TaskInfo | undefined {
 /** The tasks a lesson teaches, in order. */
 export function tasksOfLesson(slug: string): TaskInfo[] {
   return TASKS.filter((t) => t.lesson === slug);
-}
-
-/** The graded task of the operation named `fn`. */
-export function taskOf(fn: string): Task {
-  const op = findOp(fn);
-  if (!op) throw new Error(`registry: no operation named ${fn}`);
-  return op.task;
 }

@@ -21,27 +21,21 @@
  *
  * @module
  */
+// Long on purpose (~800 lines): the lecture's sections 15.9 and 15.10 and the claims that check
+// them stay one lesson; the computations behind its outputs live in ./mnist_cnn.ts.
 import assert from "node:assert/strict";
 import { currentBackend, tf, useBackend } from "../accel/backend.ts";
-import { asciiDigit, imageRows, loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { asciiDigit, imageRows, take } from "../data/mnist.ts";
 import { adam } from "../accel/adam.ts";
-import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
-import {
-  crossEntropyLoss,
-  evaluate,
-  makeBatch,
-  predictLabels,
-  trainEpoch,
-} from "../training/loop.ts";
-import { loadModel } from "../training/save_model.ts";
+import { crossEntropyLoss } from "../training/loop.ts";
 import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
-import { describeLayers, networkFigure } from "./figures/network.ts";
+import { modelFigure } from "./figures/network.ts";
 import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
 import { predictionsFigure } from "./figures/digits.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
-import { type Table, table, tableText } from "./table.ts";
+import { table, tableText } from "./table.ts";
 import { exactPair, pairTolerance } from "./twins.ts";
 import {
   kernelsOf,
@@ -52,6 +46,29 @@ import {
   seedSpread,
   trainingSeconds,
 } from "./reference.ts";
+import {
+  checkTrainStep,
+  data,
+  demo,
+  FANS,
+  firstPredictions,
+  historyTable,
+  initBounds,
+  initialWeights,
+  LECTURE_LOG,
+  LECTURE_TEST_ACCURACY,
+  lectureLogText,
+  lectureSpread,
+  parameterCounts,
+  runSpread,
+  shapeWalk,
+  testSetShapes,
+  TRAIN_STEP_TOLERANCE,
+  type TrainStep,
+  untrainedLogits,
+} from "./mnist_cnn.ts";
+// The exercise's checker, importable from the lesson as its exercises say.
+export { checkTrainStep, TRAIN_STEP_TOLERANCE, type TrainStep } from "./mnist_cnn.ts";
 
 export const lesson = {
   url: import.meta.url,
@@ -75,8 +92,6 @@ export const lesson = {
  * not see the digits in the same order each time; our shuffling is seeded (`kernels/rng.ts`)
  * so a run can be repeated exactly.
  */
-let mnist: Mnist | undefined;
-const data = (): Mnist => (mnist ??= loadMnist());
 show("backend", async () => {
   const b = await currentBackend();
   return `${b.name} (${b.device})`;
@@ -144,36 +159,8 @@ show("train[0]", () => asciiDigit(imageRows(data().train, 0)));
  * PyTorch's `Linear` stores its weight as `[out, in]` = `[1024, 3136]` while TF.js's dense
  * kernel is `[in, out]` = `[3136, 1024]` (a test below does both on a small layer). We push
  * a batch of four images of ones through the network, as the lecture does, and read every
- * layer's output shape.
+ * layer's output shape (`shapeWalk` in `lessons/mnist_cnn.ts`).
  */
-export async function shapeWalk(variant: "lecture" | "extra-conv" = "lecture"): Promise<{
-  layer: string;
-  nhwc: number[];
-  nchw: number[];
-}[]> {
-  await currentBackend(); // TF.js needs a started backend before the first tensor
-  const model = buildModel(variant, 1);
-  try {
-    return tf.tidy(() => {
-      let x: tf.Tensor = tf.ones([4, 28, 28, 1]);
-      const walk = [{ layer: "input", nhwc: x.shape, nchw: toNchw(x.shape) }];
-      for (const layer of model.layers) {
-        if (layer.name === "dropout") continue;
-        x = layer.apply(x) as tf.Tensor;
-        walk.push({ layer: layer.name, nhwc: x.shape, nchw: toNchw(x.shape) });
-      }
-      return walk;
-    });
-  } finally {
-    model.dispose();
-  }
-}
-
-/** `[N, H, W, C]` → `[N, C, H, W]`; flat shapes stay as they are. */
-export function toNchw(shape: number[]): number[] {
-  return shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape;
-}
-
 const shapeOf = (s: number[]) => `[${s.join(", ")}]`;
 show(
   "shape walk, NHWC (TF.js) ↔ NCHW (PyTorch)",
@@ -203,15 +190,11 @@ show(
  * operation, its output for one image (channels first, as PyTorch prints it) and its
  * parameters.
  */
-show("The lecture's CNN, layer by layer, with its real shapes", async () => {
-  await currentBackend();
-  const model = buildModel("lecture", 1);
-  try {
-    return networkFigure(describeLayers(model), "The lecture's CNN");
-  } finally {
-    model.dispose();
-  }
-}, { fig: "FIG 10" });
+show(
+  "The lecture's CNN, layer by layer, with its real shapes",
+  () => modelFigure("lecture", "The lecture's CNN"),
+  { fig: "FIG 10" },
+);
 
 /**
  * ## Parameters
@@ -220,18 +203,6 @@ show("The lecture's CNN, layer by layer, with its real shapes", async () => {
  * 5·5·1·32 + 32 = 832, conv2 5·5·32·64 + 64 = 51,264, while fc1, which connects all 3136
  * flattened features to 1024 units, has 3136·1024 + 1024 = 3,212,288, 98 % of the network.
  */
-export async function parameterCounts(variant: "lecture" | "extra-conv" = "lecture") {
-  await currentBackend();
-  const model = buildModel(variant, 1);
-  try {
-    const layers = model.layers.filter((l) => l.countParams() > 0)
-      .map((l) => ({ layer: l.name, params: l.countParams() }));
-    return { layers, total: model.countParams() };
-  } finally {
-    model.dispose();
-  }
-}
-
 show("parameters, by k·k·C_in·C_out + C_out and n_in·n_out + n_out", async () => {
   const params = await parameterCounts();
   const formula: Record<string, number> = {
@@ -285,26 +256,6 @@ show("dropout(relu(z)), same mask", dropout(relu(zFc1), 0.5, mask));
  * $10^{-3}$ updates the weights after each batch of 64 (`accel/adam.ts`: TF.js's Adam,
  * its arithmetic fused into one pass on wasm).
  */
-/** The untrained network's logits for the first 64 training digits, and their labels. */
-async function untrainedLogits(): Promise<
-  { logits: number[][]; labels: number[]; tfLoss: number }
-> {
-  await currentBackend();
-  const { train } = data();
-  const model = buildModel("lecture", 1);
-  const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);
-  const out = tf.tidy(() => {
-    const logits = model.predict(x) as tf.Tensor2D;
-    return [logits, crossEntropyLoss(logits, y)] as const;
-  });
-  const logits = await out[0].array();
-  const [tfLoss] = await out[1].data();
-  const labels = Array.from(await y.data());
-  tf.dispose([x, y, ...out]);
-  model.dispose();
-  return { logits, labels, tfLoss };
-}
-
 show(
   "loss of the untrained network, first 64 digits (ln 10 = 2.3026), naive crossEntropy",
   async () => {
@@ -347,39 +298,6 @@ show(
  * user gets. What one run on each side can show is limited, though, and the reference run
  * below says how much.
  */
-/** Glorot-uniform's bound, √(6 / (fan in + fan out)), and PyTorch's default 1/√(fan in). */
-export function initBounds(fanIn: number, fanOut: number): { glorot: number; pytorch: number } {
-  return { glorot: Math.sqrt(6 / (fanIn + fanOut)), pytorch: 1 / Math.sqrt(fanIn) };
-}
-
-/** Fan in and fan out of each layer with weights: k·k·C_in and k·k·C_out for a conv. */
-export const FANS: readonly { layer: string; fanIn: number; fanOut: number }[] = [
-  { layer: "conv1", fanIn: 5 * 5 * 1, fanOut: 5 * 5 * 32 },
-  { layer: "conv2", fanIn: 5 * 5 * 32, fanOut: 5 * 5 * 64 },
-  { layer: "fc1", fanIn: 7 * 7 * 64, fanOut: 1024 },
-  { layer: "fc2", fanIn: 1024, fanOut: 10 },
-];
-
-/** The largest |kernel weight| per layer of a freshly built model, and whether biases are 0. */
-export async function initialWeights(): Promise<
-  { layer: string; maxAbs: number; biasesZero: boolean }[]
-> {
-  await currentBackend();
-  const model = buildModel("lecture", 1);
-  try {
-    const out = [];
-    for (const { layer } of FANS) {
-      const [kernel, bias] = model.getLayer(layer).getWeights();
-      const k = await kernel.abs().max().data();
-      const b = await bias.abs().max().data();
-      out.push({ layer, maxAbs: k[0], biasesZero: b[0] === 0 });
-    }
-    return out;
-  } finally {
-    model.dispose();
-  }
-}
-
 show("initial weight bounds: Glorot (ours) vs PyTorch, and our largest |weight|", async () => {
   const inits = await initialWeights();
   return table(
@@ -411,33 +329,10 @@ show("Adam's ε: ours (TF.js, this backend) vs PyTorch", async () => {
  * mode (dropout on), compute the loss, back-propagate, step the optimizer, and add the
  * batch's loss × its size to the epoch's total, as the lecture's
  * `loss.item()*y_batch.size(0)`. Then evaluate on the validation set with dropout off.
- * `demo` below does this for two epochs on 320 training images; it runs only under
- * `deno run` (and in a test), never while the lesson's page is built.
+ * `demo` (in `lessons/mnist_cnn.ts`, with this lesson's other helpers) does this for two
+ * epochs on 320 training images; it runs only under `deno run` (and in a test), never
+ * while the lesson's page is built.
  */
-export async function demo(trainCount = 320, evalCount = 500, epochs = 2, seed = 1) {
-  await currentBackend();
-  const { train, valid, test } = data();
-  const model = buildModel("lecture", seed);
-  const optimizer = adam(1e-3); // tf.train.adam, fused on wasm (accel/adam.ts)
-  const rng = new Rng(seed);
-  const loss0 = tf.tidy(() => {
-    const { x, y } = makeBatch(train, [...Array(64).keys()], 0, 64);
-    return crossEntropyLoss(model.predict(x) as tf.Tensor, y);
-  });
-  const [firstLoss] = await loss0.data(); // async reads work on every backend, webgpu too
-  loss0.dispose();
-  const history = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const fit = await trainEpoch(model, optimizer, take(train, trainCount), rng, 64);
-    const val = await evaluate(model, take(valid, evalCount));
-    history.push({ epoch, train: fit, valid: val });
-  }
-  const testScore = await evaluate(model, take(test, evalCount));
-  model.dispose();
-  optimizer.dispose();
-  return { firstLoss, history, testAccuracy: testScore.accuracy };
-}
-
 /**
  * ## The reference run against the lecture's
  *
@@ -445,62 +340,6 @@ export async function demo(trainCount = 320, evalCount = 500, epochs = 2, seed =
  * the same, and its log is below next to the lecture's, epoch by epoch, then drawn: loss
  * and accuracy by epoch, with the lecture's two accuracy curves on the same axes.
  */
-export const LECTURE_LOG: readonly { epoch: number; accuracy: number; valAccuracy: number }[] = [
-  [0.9501, 0.9805],
-  [0.9840, 0.9858],
-  [0.9891, 0.9849],
-  [0.9918, 0.9907],
-  [0.9932, 0.9900],
-  [0.9944, 0.9892],
-  [0.9948, 0.9911],
-  [0.9961, 0.9905],
-  [0.9968, 0.9883],
-  [0.9963, 0.9907],
-  [0.9975, 0.9887],
-  [0.9970, 0.9891],
-  [0.9967, 0.9908],
-  [0.9974, 0.9905],
-  [0.9983, 0.9917],
-  [0.9982, 0.9920],
-  [0.9979, 0.9921],
-  [0.9985, 0.9906],
-  [0.9981, 0.9919],
-  [0.9985, 0.9909],
-].map(([accuracy, valAccuracy], i) => ({ epoch: i + 1, accuracy, valAccuracy }));
-
-/** The lecture's test accuracy after its 20 epochs. */
-export const LECTURE_TEST_ACCURACY = 0.9926;
-
-/** Our reference run's history beside the lecture's log, one row per epoch of either. */
-export function historyTable(ref: ReferenceRun | undefined): Table {
-  const history = ref?.metrics.history ?? [];
-  const epochs = Math.max(history.length, LECTURE_LOG.length);
-  const cell = (v: number | undefined) => (v === undefined ? "-" : v.toFixed(4));
-  return table(
-    ["epoch", "acc", "val_acc", "loss", "val_loss", "acc", "val_acc"],
-    Array.from({ length: epochs }, (_, i) => {
-      const ours = history[i], theirs = LECTURE_LOG[i];
-      return [
-        i + 1,
-        cell(ours?.trainAccuracy),
-        cell(ours?.validAccuracy),
-        cell(ours?.trainLoss),
-        cell(ours?.validLoss),
-        cell(theirs?.accuracy),
-        cell(theirs?.valAccuracy),
-      ];
-    }),
-    { groups: [["", 1], ["ours", 4], ["lecture", 2]] },
-  );
-}
-
-/** The lecture's log as it printed it, one line per epoch. */
-export function lectureLogText(): string {
-  return LECTURE_LOG.map((l) =>
-    `Epoch ${l.epoch} accuracy: ${l.accuracy.toFixed(4)} val_accuracy: ${l.valAccuracy.toFixed(4)}`
-  ).join("\n");
-}
-
 const oneRunEach = "one run on each side, from different initial weights, shuffling and " +
   "dropout masks (see above): a single run cannot tell these differences from that noise";
 let reference: Promise<ReferenceRun | undefined> | undefined;
@@ -553,24 +392,6 @@ show("Accuracy by epoch, ours and the lecture's", async () => {
  * hard. That is overfitting showing in the loss before it shows in the accuracy; stopping
  * at the lowest validation loss (early stopping) would keep the epoch-5 network.
  */
-export function runSpread(history: readonly { validLoss: number; validAccuracy: number }[]) {
-  const best = history.reduce((b, h, i) => (h.validLoss < history[b].validLoss ? i : b), 0);
-  const after = history.slice(best);
-  return {
-    bestEpoch: best + 1,
-    bestLoss: history[best].validLoss,
-    lastLoss: history[history.length - 1].validLoss,
-    accuracyAfterBest: [
-      Math.min(...after.map((h) => h.validAccuracy)),
-      Math.max(...after.map((h) => h.validAccuracy)),
-    ],
-  };
-}
-/** The lecture's validation accuracy from epoch `from` on: its lowest and highest. */
-export function lectureSpread(from = 4): [number, number] {
-  const vals = LECTURE_LOG.filter((l) => l.epoch >= from).map((l) => l.valAccuracy);
-  return [Math.min(...vals), Math.max(...vals)];
-}
 show("how much one run moves: the lecture's validation accuracy, epochs 4 to 20", () => {
   const [lo, hi] = lectureSpread();
   return `${lo.toFixed(4)} to ${hi.toFixed(4)}: ${Math.round((hi - lo) * 10_000)} digits of ` +
@@ -670,15 +491,6 @@ show("test accuracy by seed, the lecture's PyTorch loop (20 epochs each)", async
  * dequantizes them; its test accuracy is printed with it); the confusion matrix was
  * measured at the end of training, with the float weights.
  */
-/** The test images as one tensor, `[10000, 28, 28]`, and with a channel axis added. */
-export function testSetShapes(): { raw: number[]; nchw: number[]; nhwc: number[] } {
-  const { test } = data();
-  return tf.tidy(() => {
-    const raw = tf.tensor3d(test.images, [test.count, 28, 28]);
-    return { raw: raw.shape, nchw: raw.expandDims(1).shape, nhwc: raw.expandDims(3).shape };
-  });
-}
-
 show("mnist_test_dataset.data.shape", () => shapeOf(testSetShapes().raw), {
   lecture: "torch.Size([10000, 28, 28])",
 });
@@ -691,16 +503,6 @@ show(`Test accuracy (10,000 test digits)`, async () => {
   return r ? r.metrics.testAccuracy!.toFixed(4) : missingReference("lecture");
 }, { lecture: { text: "Test accuracy: 0.9926", why: oneRunEach } });
 
-/** The committed model's predictions for the first `count` test digits. */
-export async function firstPredictions(run: ReferenceRun, count = 12): Promise<Uint8Array> {
-  await currentBackend();
-  const model = await loadModel(run.dir.pathname);
-  try {
-    return Uint8Array.from(await predictLabels(model, take(data().test, count)));
-  } finally {
-    model.dispose();
-  }
-}
 show("The first 12 test digits, predicted by the reference model (mistakes framed)", async () => {
   const r = await ref();
   if (!r) return missingReference("lecture");
@@ -786,57 +588,6 @@ Deno.test("08: the untrained loss is ≈ ln 10, and training lowers the validati
   assert.ok(second.valid.loss < first.valid.loss, `${first.valid.loss} → ${second.valid.loss}`);
   assert.ok(second.valid.loss < Math.log(10) - 0.3);
 });
-
-/**
- * A `trainStep` to check is any function with this signature. `checkTrainStep` runs it
- * once on the first 64 training digits and compares it with one step of the loop in
- * `training/loop.ts` (forward in training mode, cross-entropy on the logits, one Adam
- * step) on an identical model: same initial weights, same dropout mask (TF.js's seeded
- * dropout draws the same mask from the same seed), same optimiser settings. It returns how
- * far the two losses and the two sets of weights ended up apart.
- */
-export type TrainStep = (
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
-) => Promise<number>;
-
-export async function checkTrainStep(
-  trainStep: TrainStep,
-): Promise<{ lossDiff: number; weightDiff: number }> {
-  await currentBackend();
-  const { x, y } = makeBatch(data().train, [...Array(64).keys()], 0, 64);
-  const [mine, ref] = [buildModel("lecture", 3), buildModel("lecture", 3)];
-  const [optMine, optRef] = [adam(1e-3), adam(1e-3)];
-  try {
-    const lossMine = await trainStep(mine, optMine, x, y);
-    const lossRef = optRef.minimize(
-      () => crossEntropyLoss(ref.apply(x, { training: true }) as tf.Tensor, y),
-      true,
-      ref.trainableWeights.map((w) => w.read() as tf.Variable),
-    )!;
-    const [lossRefValue] = await lossRef.data();
-    lossRef.dispose();
-    let weightDiff = 0;
-    const [a, b] = [mine.getWeights(), ref.getWeights()];
-    for (let i = 0; i < a.length; i++) {
-      const d = tf.tidy(() => a[i].sub(b[i]).abs().max());
-      weightDiff = Math.max(weightDiff, (await d.data())[0]);
-      d.dispose();
-    }
-    return { lossDiff: Math.abs(lossMine - lossRefValue), weightDiff };
-  } finally {
-    tf.dispose([x, y]);
-    mine.dispose();
-    ref.dispose();
-    optMine.dispose();
-    optRef.dispose();
-  }
-}
-
-/** How close a correct `trainStep` comes: float32 rounding, far below one Adam step (1e-3). */
-export const TRAIN_STEP_TOLERANCE = 1e-5;
 
 Deno.test("08: inverted dropout and ReLU commute, so dropout before or after relu3 is one function", () => {
   const rng = new Rng(11);
@@ -996,27 +747,20 @@ Deno.test("08: the test set is [10000, 28, 28], NCHW [10000, 1, 28, 28], NHWC [1
 
 Deno.test("08: checkTrainStep accepts the loop's step and rejects one without dropout", async () => {
   await useBackend("wasm");
-  const step: TrainStep = async (model, optimizer, x, y) => {
-    const loss = optimizer.minimize(
-      () => crossEntropyLoss(model.apply(x, { training: true }) as tf.Tensor, y),
-      true,
-    )!;
-    const [v] = await loss.data();
-    loss.dispose();
-    return v;
-  };
+  // One optimizer step on the loss of `forward`'s logits: training mode or not.
+  const stepWith =
+    (forward: (model: tf.LayersModel, x: tf.Tensor4D) => tf.Tensor): TrainStep =>
+    async (model, optimizer, x, y) => {
+      const loss = optimizer.minimize(() => crossEntropyLoss(forward(model, x), y), true)!;
+      const [v] = await loss.data();
+      loss.dispose();
+      return v;
+    };
+  const step = stepWith((model, x) => model.apply(x, { training: true }) as tf.Tensor);
   const good = await checkTrainStep(step);
   assert.ok(good.lossDiff <= TRAIN_STEP_TOLERANCE, `loss ${good.lossDiff}`);
   assert.ok(good.weightDiff <= TRAIN_STEP_TOLERANCE, `weights ${good.weightDiff}`);
-  const noDropout: TrainStep = async (model, optimizer, x, y) => {
-    const loss = optimizer.minimize(
-      () => crossEntropyLoss(model.predict(x) as tf.Tensor, y),
-      true,
-    )!;
-    const [v] = await loss.data();
-    loss.dispose();
-    return v;
-  };
+  const noDropout = stepWith((model, x) => model.predict(x) as tf.Tensor);
   const bad = await checkTrainStep(noDropout);
   assert.ok(bad.lossDiff > 1e-3 || bad.weightDiff > 1e-4, JSON.stringify(bad));
 });

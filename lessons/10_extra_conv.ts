@@ -28,7 +28,7 @@ import { buildModel, type ModelVariant } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { evaluate, trainEpoch } from "../training/loop.ts";
 import type { Metrics } from "../training/run.ts";
-import { describeLayers, networkFigure } from "./figures/network.ts";
+import { modelFigure } from "./figures/network.ts";
 import { compareFigure } from "./figures/charts.ts";
 import { splitLiterate } from "./literate.ts";
 import { printLesson, show } from "./show.ts";
@@ -120,15 +120,10 @@ show("fc1 input: lecture → conv3 only / conv3 + pool3", async () => {
   }
   return `${flat[0]} → ${flat[1]} / ${flat[2]}`;
 });
-show("The pooled variant, layer by layer, with its real shapes", async () => {
-  await currentBackend();
-  const model = buildModel("extra-conv", 1);
-  try {
-    return networkFigure(describeLayers(model), "The lecture's CNN with conv3 and pool3");
-  } finally {
-    model.dispose();
-  }
-});
+show(
+  "The pooled variant, layer by layer, with its real shapes",
+  () => modelFigure("extra-conv", "The lecture's CNN with conv3 and pool3"),
+);
 
 /** Parameters per layer that has any, and in total. */
 export async function params(variant: Variant) {

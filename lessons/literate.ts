@@ -1,27 +1,14 @@
 /**
- * Literate lessons: one TypeScript file is prose, code and output at once.
- *
- * A lesson is an ordinary module. Its prose is Markdown (with KaTeX math, `$…$` and
- * `$$…$$`) written in JSDoc blocks that start at column 0; everything between those
- * blocks is code, shown verbatim. This module splits a lesson's source into that
- * reading order, formats numbers the way the lecture's NumPy prints them, and prints a
- * lesson as plain text (what the lesson *computes* is recorded by `show.ts`):
+ * Literate lessons: one TypeScript file is prose, code and output at once. Prose is
+ * Markdown (with KaTeX) in JSDoc blocks that open with `/**` at column 0; everything between
+ * is code, shown verbatim (less `deno-lint-ignore`/`deno-fmt-ignore` lines and blank
+ * edges); indented doc comments stay code. The splitter reads lines, not TypeScript, so a
+ * lesson never starts a line of a multi-line string with `/**`. Also: numbers formatted as
+ * the lecture's NumPy prints them, and a lesson printed as text:
  *
  * ```text
  * deno run -A lessons/literate.ts lessons/02_conv1d.ts
  * ```
- *
- * The rules of the split, kept small so a student can predict them:
- *
- * - a prose block is a comment that opens with exactly `/**` at the start of a line;
- *   its `*` margins are stripped, Markdown indentation after the margin is kept;
- * - the module header's `@module` tag is dropped (the rest is the lesson's opening);
- * - `// deno-lint-ignore…` and `// deno-fmt-ignore…` lines are tooling, not lesson:
- *   they are left out of the code;
- * - indented doc comments (inside a function or class) stay part of the code;
- * - code is kept verbatim apart from blank lines at its start and end;
- * - the splitter reads lines, not TypeScript: a multi-line string whose line starts
- *   with `/**` would be taken for prose, so lessons do not write one.
  *
  * @module
  */

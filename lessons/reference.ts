@@ -76,15 +76,6 @@ export function kernelsOf(metrics: Metrics): string {
   return k.replace(/ NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY \w+ MAX_THREADS=\d+/, "");
 }
 
-/** Whether a file of a reference run exists. */
-export async function hasFile(ref: ReferenceRun, file: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(new URL(file, ref.dir))).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** The sentence a lesson prints when a reference run is missing. */
 export function missingReference(model: ModelVariant): string {
   return `no reference run in ${referencePath(model)}/ yet: make one with ` +

@@ -1,40 +1,21 @@
 /**
- * A lesson's outputs: one call, {@link show}, placed in the code block that computes the
- * output, records it there; every reader of the lesson reads the same record.
+ * A lesson's outputs: {@link show}, called in the code block that computes an output,
+ * records it there (its line, so the site and a notebook put it under that block). A value
+ * may be a function, run only when the outputs are asked for ({@link lessonOutputs}), so
+ * importing a lesson stays cheap. An output may carry the lecture's own value; it is `same`
+ * when both print the same numbers, and a difference must say `why`.
  *
  * ```ts ignore
  * show("Conv1d Implementation", () => runPair("conv1d", [x, w, { padding: 2 }]), {
  *   lecture: "Conv1d Implementation: [ 5. 14. 16. 26. 24. 34. 19. 22.]",
  * });
- * show("FIG 3 · the flipped kernel at one window", () => slidingFigure(x, w, 2, 3), {
- *   fig: "FIG 3",
- * });
  * ```
- *
- * - **where**: `show` notes the line it is called from (its caller's stack frame), so the
- *   site puts the output right under the code block holding that line, and a notebook
- *   shows it under the cell made of that block;
- * - **when**: the value may be a function; it runs only when the outputs are asked for
- *   ({@link lessonOutputs}, in the order of the `show` calls), so importing a lesson stays
- *   cheap: MNIST, trained models and TF.js start only when a reader wants the outputs;
- * - **what**: text (strings, numbers, arrays printed like NumPy), a naive result with its
- *   TF.js twin ({@link Printed}, what `runPair` returns), a {@link Table} (`table.ts`), or a
- *   {@link Figure} (an SVG with its alt text);
- * - **the lecture beside it**: `lecture` is the lecture's own printed output for the same
- *   computation; the output is marked `same` when both print the same numbers, and a
- *   difference must say `why` (the lessons' tests hold both rules).
- *
- * Three readers: `deno run -A lessons/NN_….ts` ends with {@link printLesson}, which prints
- * every output; the site calls {@link lessonOutputs}; in a Jupyter notebook on Deno's
- * kernel `show` computes and displays at once (text as `text/plain`, tables as `text/html`,
- * figures as `image/svg+xml`), and `await shown()` at the end of a cell waits until the cell's outputs
- * are on screen.
  *
  * @module
  */
 import { formatArray, formatDiff, formatNumber, type TwinOutput } from "./literate.ts";
 import { type Table, tableHtml, tableText } from "./table.ts";
-import { escapeMarkup } from "../training/markup.ts";
+import { escapeMarkup } from "../drawing/markup.ts";
 
 export type { Table } from "./table.ts";
 

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { escapeMarkup } from "../training/markup.ts";
+import { escapeMarkup } from "../drawing/markup.ts";
 
 /** A table: headings, rows of cells, and optional headings over runs of columns. */
 export interface Table {

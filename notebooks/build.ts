@@ -1,20 +1,10 @@
 /**
- * `deno task notebooks [--out DIR] [SLUG…]`: every lesson as a Jupyter notebook (nbformat 4,
- * Deno's kernel), made from the same source the site renders: each prose block of the lesson a
- * Markdown cell (its math as `$…$`/`$$…$$`, which Jupyter typesets), each code block a code
- * cell, in the lesson's order, and the lesson's graded tasks as exercise cells at the end.
- *
- * What changes between the lesson file and its cells, and why:
- * - relative imports are rewritten against the notebook's folder (the kernel resolves a
- *   cell's imports from its working directory, the notebook's folder);
- * - `import.meta.url` becomes the lesson file's URL (`import.meta` is a syntax error in a
- *   cell: cells are scripts, not modules);
- * - the lesson's closing `if (import.meta.main) …` block, which prints every output at the
- *   end of `deno run`, is left out: in a notebook each `show` displays its output under the
- *   cell that computes it, and every such cell ends with `await shown();` so that its outputs
- *   are on screen before the next cell starts;
- * - a first cell turns `Deno.test` off: the kernel would run every claim's test after each
- *   cell, reporting where no one sees it (`deno task test` runs them).
+ * `deno task notebooks [--out DIR] [SLUG…]`: every lesson as a Jupyter notebook on Deno's
+ * kernel, made from the source the site renders: prose blocks as Markdown cells, code blocks
+ * as code cells, graded tasks as exercise cells at the end. Relative imports are rewritten
+ * for the notebook's folder, `import.meta.url` becomes the lesson's URL (cells are scripts),
+ * the closing `import.meta.main` block is left out, each output cell ends with
+ * `await shown();`, and a first cell turns `Deno.test` off.
  *
  * @module
  */

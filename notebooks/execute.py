@@ -3,19 +3,11 @@
 
     /usr/bin/python3 notebooks/execute.py IN.ipynb OUT.ipynb [--timeout 300] [--kernel deno]
 
-Why not `jupyter nbconvert --execute`: Deno 2.9.6's kernel often reports a cell `idle` on
-IOPub *before* that cell's `stream` and `execute_result` messages. nbclient stops listening at
-`idle` and sends the next cell, so those outputs are silently lost (or, stamped with the next
-request's header by the kernel, land under the next cell). Here, after each cell's `idle`,
-IOPub is read until it has been quiet for DRAIN_QUIET seconds (at most DRAIN_MAX) before the
-next cell is sent: every output arrives under its own cell, at ~0.2 s a cell.
-
-Adjacent outputs of one stream are merged (as nbconvert does), and the kernel runs with
-NO_COLOR=1 (Deno's inspector would otherwise put ANSI codes into text outputs).
-
-Exit status: 0 every cell ran; 1 a cell raised (its error is in OUT); 2 the kernel died or
-could not start; 3 a cell ran past --timeout; 4 IN is not a valid nbformat-4 notebook (Jupyter
-would refuse to open it). OUT is written in every case but 2 and 4.
+Not `jupyter nbconvert --execute`: Deno's kernel may report a cell `idle` before that cell's
+outputs, and nbclient would lose them; here IOPub is read after each `idle` until it has
+been quiet for DRAIN_QUIET seconds (at most DRAIN_MAX). Exit status: 0 every cell ran; 1 a
+cell raised; 2 the kernel died or could not start; 3 a cell ran past --timeout; 4 IN is not
+a valid nbformat-4 notebook. OUT is written in every case but 2 and 4.
 """
 import argparse
 import os

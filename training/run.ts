@@ -27,7 +27,7 @@ import { Rng } from "../kernels/rng.ts";
 import { evaluate, predictLabels, trainEpoch } from "./loop.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
-import { confusionSvg, curvesSvg, rotationSvg } from "./charts.ts";
+import { confusionSvg, curvesSvg, rotationSvg } from "../drawing/charts.ts";
 import { confusionMatrix } from "./confusion.ts";
 import { predictionsPng } from "./predictions_png.ts";
 import { rotationAngles, rotationCurve, type RotationPoint } from "./rotate.ts";

@@ -1,25 +1,12 @@
 /**
- * OpenBLAS through Deno's FFI: `cblas_sgemm`, the single-precision matrix product that
- * PyTorch itself runs its dense layers (and, through im2col, convolutions) on.
+ * OpenBLAS through Deno's FFI: `cblas_sgemm`, the float32 matrix product PyTorch runs its
+ * dense layers on, called on typed arrays where they lie (wasm memory included). Optional:
+ * when it is absent, FFI is not permitted or `LITCONV_NATIVE=0`, the wasm kernels run and
+ * {@link blasStatus} says why (`LITCONV_BLAS=path`, `LITCONV_BLAS_THREADS=n`).
  *
- * Found with `Deno.dlopen` under the names Debian's `libopenblas0-pthread` installs. It is
- * optional: when it is absent, when FFI is not permitted, or when `LITCONV_NATIVE=0`, the
- * wasm kernels run instead and {@link blasStatus} says why. `LITCONV_BLAS=/path/lib.so`
- * names the library to load; `LITCONV_BLAS_THREADS=n` sets OpenBLAS's thread count
- * (default: one per core).
- *
- * `cblas_sgemm` takes typed arrays directly, including views of the wasm backend's
- * (shared) memory, so a kernel can multiply tensors where they lie, without copies.
- *
- * The core. A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels ("core") from the CPU at
- * load time, and falls back to a generic pre-AVX one on CPUs it does not know: 0.3.21 calls
- * a 2-core Xeon of model 207 (AVX-512) "Prescott" and runs ~2.7× slower there (issue 17).
- * Where it loads with such a generic core on a CPU whose flags (/proc/cpuinfo) offer more,
- * we load it again with `OPENBLAS_CORETYPE` set to the best core for those flags (SkylakeX
- * for AVX-512, Haswell for AVX2 + FMA, Sandybridge for AVX), check that core's products
- * against a float64 reference (every transpose case), and keep it only if they pass;
- * {@link blasStatus} says what was picked and why. `LITCONV_BLAS_CORE=keep` keeps
- * OpenBLAS's own pick, `LITCONV_BLAS_CORE=NAME` asks for core NAME (checked the same way).
+ * The one thing to know: where OpenBLAS falls back to a generic core on a CPU it does not
+ * know, we reload it with the best core the CPU's flags allow, and keep it only if its
+ * products check out (`LITCONV_BLAS_CORE=keep|NAME` overrides).
  *
  * @example The library's status, whether or not it is installed
  * ```ts
@@ -32,6 +19,7 @@
  */
 import { readEnv as env } from "./env.ts";
 import { openFirst } from "./open_library.ts";
+import { Rng } from "../../kernels/rng.ts";
 
 /** Where Debian puts OpenBLAS (the pthread build first: it is the one that uses all cores). */
 const CANDIDATES = [
@@ -244,12 +232,8 @@ function chooseCore(first: Lib, path: string, setThreads: (l: Lib) => void): {
  */
 export function productsCorrect(l: Lib = lib!): boolean {
   const [M, N, K] = [67, 45, 129];
-  let seed = 12345;
-  const random = (n: number) =>
-    Float32Array.from({ length: n }, () => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed / 2 ** 31 - 1;
-    });
+  const rng = new Rng(12345);
+  const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
   for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
     const a = random(M * K), b = random(K * N), c = new Float32Array(M * N).fill(NaN);
     l.symbols.cblas_sgemm(

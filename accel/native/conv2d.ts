@@ -1,23 +1,9 @@
 /**
- * 2-D convolutions and their two gradients on OpenBLAS: each is an im2col copy (see
- * `im2col.ts`) and one `sgemm`, reading and writing the wasm backend's memory in place.
- *
- * With col = im2col(x) ([N·oH·oW, kH·kW·Ci]; built transposed for one input channel, see
- * `im2colByTap`) and W read as a (kH·kW·Ci)×Co matrix:
- *
- * ```text
- * forward:          y  = col · W                       (M×K · K×Co)
- * filter gradient:  dW = colᵀ · dy                     (K×M · M×Co)
- * input gradient:   dx = im2col(dy, padded) · W'       (stride 1: a forward convolution of
- *                                                       dy with W flipped, in/out swapped)
- * ```
- *
- * The input-gradient identity is derived in `../wasm/conv2d_backprop_input.ts`. Strided
- * input gradients, NCHW and fused activations other than relu go to the wasm kernels.
- *
- * Where oneDNN runs, each kernel hands its convolution to `conv2d_dnnl.ts` first (any
- * stride, no patches to build); the im2col path here takes what oneDNN declines, and
- * everything when oneDNN is missing or `LITCONV_DNNL=0`.
+ * 2-D convolutions and their two gradients on OpenBLAS: each an im2col copy (`im2col.ts`)
+ * and one `sgemm` in the wasm backend's memory: y = col · W, dW = colᵀ · dy, and for stride
+ * 1 dx = im2col(dy, padded) · W' (W flipped, in/out swapped). Where oneDNN runs, each kernel
+ * offers its convolution to `conv2d_dnnl.ts` first; strided input gradients, NCHW and
+ * fused activations other than relu go to the wasm kernels.
  *
  * @module
  */
@@ -41,6 +27,23 @@ import { countNativeCall, dnnlActive, nativeKernelsActive } from "./state.ts";
 import { dnnlConv2D, dnnlConv2DBackpropFilter, dnnlConv2DBackpropInput } from "./conv2d_dnnl.ts";
 
 type Shape4 = [number, number, number, number];
+
+/** The geometry of a forward convolution of `x` with `filter` (Conv2D and FusedConv2D alike). */
+function forwardInfo(
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Pick<Conv2DAttrs, "strides" | "dilations" | "pad" | "dimRoundingMode">,
+): backend_util.Conv2DInfo {
+  const { strides, dilations, pad, dimRoundingMode } = attrs;
+  return backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+  );
+}
 
 function geometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return {
@@ -129,14 +132,7 @@ export function makeConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
     if (!nativeKernelsActive() || dataFormat === "NCHW" || x.dtype !== "float32") {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-    );
+    const info = forwardInfo(x, filter, { strides, dilations, pad, dimRoundingMode });
     countNativeCall("Conv2D");
     // Inside a gradient (training), the filter gradient will want these patches: keep them,
     // unless they are huge. Elsewhere (inference, a lesson's plain conv2d) build them in chunks.
@@ -163,14 +159,7 @@ export function makeFusedConv2D(fallback: WasmKernelFunc): WasmKernelFunc {
     ) {
       return fallback(args);
     }
-    const info = backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-    );
+    const info = forwardInfo(x, filter, { strides, dilations, pad, dimRoundingMode });
     countNativeCall("FusedConv2D");
     return convForward(args.backend, x, filter, info, false, bias, activation);
   };

@@ -1,17 +1,8 @@
 /**
- * 2-D convolutions and their two gradients on oneDNN (see `dnnl.ts`), on NHWC tensors
- * where the wasm backend keeps them.
- *
- * TF.js keeps activations as NHWC and filters as HWIO ([kH, kW, Cin, Cout]); oneDNN names
- * dimensions in its own order (N, C, H, W and O, I, H, W) and takes the layout as
- * strides, so the activations are described as they lie and read in place. The filter's
- * layout is left to oneDNN ("any"): it picks a blocked one that its AVX2 code reads
- * fastest, and the filter is reordered into it (or, for the filter gradient, out of it)
- * on each call, which for the lecture's conv2 is 51,200 values.
- *
- * A convolution's primitives are built once per shape and kept (building one JIT-compiles
- * code). A shape oneDNN declines is remembered too, and those calls return false, for the
- * caller to run im2col + OpenBLAS instead.
+ * 2-D convolutions and their two gradients on oneDNN (`dnnl.ts`), reading NHWC activations
+ * in place (described to oneDNN by strides); the filter is reordered on each call into the
+ * blocked layout oneDNN picks. Primitives are built once per shape and kept; a shape oneDNN
+ * declines is remembered, and its calls return false for im2col + OpenBLAS to take.
  *
  * @module
  */

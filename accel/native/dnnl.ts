@@ -1,20 +1,10 @@
 /**
- * oneDNN through Deno's FFI: the library PyTorch runs its CPU convolutions on (Debian's
- * `libdnnl2`, the same build `python3-torch` links).
- *
- * oneDNN picks, per shape and CPU, the fastest implementation it has: a JIT-compiled AVX2
- * direct convolution here, where the filter is in a blocked layout of its choosing.
- * The activations stay in TF.js's NHWC where the wasm backend keeps them; only the filter
- * (a few hundred KB at most) is reordered to and from oneDNN's layout on each call.
- *
- * This file is the thin binding: load the library, describe memory, create primitives,
- * run them on typed arrays. `conv2d_dnnl.ts` builds the convolutions on it.
- *
- * Optional like OpenBLAS: when it is missing, when `LITCONV_DNNL=0` or `LITCONV_NATIVE=0`,
- * or when FFI is not permitted, the convolutions run as im2col + OpenBLAS instead, and
- * {@link dnnlStatus} says why. `LITCONV_DNNL=/path/libdnnl.so.2` names the library.
- * Its threads are OpenMP's (`OMP_NUM_THREADS`, default one per core), set to sleep between
- * calls (`OMP_WAIT_POLICY=passive`) unless the environment says otherwise.
+ * oneDNN through Deno's FFI, the library PyTorch runs its CPU convolutions on: the thin
+ * binding (load, describe memory, create and run primitives on typed arrays);
+ * `conv2d_dnnl.ts` builds the convolutions on it. Activations stay NHWC; only the small
+ * filter is reordered to oneDNN's layout. Optional: when it is missing, `LITCONV_DNNL=0`,
+ * `LITCONV_NATIVE=0` or FFI is not permitted, convolutions run as im2col + OpenBLAS and
+ * {@link dnnlStatus} says why. Its OpenMP threads sleep between calls unless told otherwise.
  *
  * @example The library's status, whether or not it is installed
  * ```ts

@@ -1,24 +1,10 @@
 /**
- * The element-wise tail of a convolution layer on oneDNN: the bias added to every row, the
- * relu, and the relu's gradient, each one multi-threaded pass of JIT-compiled AVX2 code.
- *
- * TF.js's wasm backend runs these one thread at a time, and the relu's gradient as three
- * kernels (`step(x)`, a cast, a product with dy): for conv1 of the lecture CNN, 1.6 M values
- * each, about 13 ms of a training step. oneDNN does all three in about 2 ms.
- *
- * ```text
- * bias add:      y[r, c] = x[r, c] + b[c]
- * relu:          y = max(x, 0)
- * relu gradient: dx = x > 0 ? dy : 0
- * ```
- *
- * oneDNN's relu turns NaN into 0, where TF.js keeps NaN (so a diverged run shows NaN rather
- * than quietly training on zeros). The relu and its gradient therefore first check with
- * one more pass, a sum, that x is finite ({@link dnnlAllFinite}); when it is not, the
- * callers leave the values to TF.js's kernels. A bias add needs no check: it is plain
- * float32 addition either way.
- *
- * Primitives are kept per size, like the convolutions' (`conv2d_dnnl.ts`).
+ * The element-wise tail of a convolution layer on oneDNN: the bias add, the relu and the
+ * relu's gradient, each one multi-threaded JIT pass (TF.js's wasm backend runs them one
+ * thread at a time, the gradient as three kernels). oneDNN's relu turns NaN into 0 where
+ * TF.js keeps it, so the relu and its gradient first check that x is finite
+ * ({@link dnnlAllFinite}) and otherwise leave the values to TF.js. Primitives are kept per
+ * size.
  *
  * @module
  */

@@ -1,15 +1,7 @@
 /**
  * The matrix product every native kernel uses: oneDNN's matmul where oneDNN runs, else
- * OpenBLAS's `sgemm`.
- *
- * Why not OpenBLAS always: once oneDNN runs the convolutions, two libraries would keep a
- * pool of threads each on the same cores, and OpenBLAS's threads spin (yielding) for a while
- * after every call, just when oneDNN's want the cores. With one pool the cores go to
- * whichever kernel runs. The products themselves are about as fast either way
- * (`deno run -A bench/kernels.ts`: the dense layer's three, 31.0 ms on oneDNN against
- * 33.3 on OpenBLAS, reading the results back included).
- *
- * Both read either operand transposed, in place (see `blas.ts` for the argument order).
+ * OpenBLAS's `sgemm`, either operand read transposed in place. One library at a time, so
+ * that two thread pools do not fight for the same cores (OpenBLAS's spin after each call).
  *
  * @example A 2×2 product, whichever library runs it
  * ```ts

@@ -1,21 +1,9 @@
 /**
- * BatchMatMul on wasm, arranged the way XNNPACK multiplies fastest.
- *
- * The wasm backend hands plain products A·B to XNNPACK, which first *packs* the right
- * operand B into a cache-friendly layout (and keeps that packing while B lives), then
- * streams A past it. Two things make training slow there:
- *
- * 1. An operand to be read transposed (A·Bᵀ, Aᵀ·B: every dense layer's backward pass)
- *    takes a slow loop instead. Copying the operand into transposed order first costs one
- *    pass over it, O(rows·cols), against the product's O(rows·cols·k).
- * 2. Packing B costs several times a copy of B, and in training B is new every step (the
- *    weights change after each Adam update). For fc1, x·W with W 3136×1024 spends more
- *    time packing W than multiplying. Since (A·B)ᵀ = Bᵀ·Aᵀ, we can compute Cᵀ instead, with
- *    the *smaller* operand on the right to be packed, and transpose the small result back.
- *    Same products, same sums, 2× faster for fc1 forward and backward.
- *
- * When the same B comes back (inference with fixed weights), its packing is already
- * cached, so from its second use on we multiply as asked.
+ * BatchMatMul on wasm, arranged the way XNNPACK multiplies fastest: an operand read
+ * transposed (every dense layer's backward pass) is copied into order first instead of
+ * taking XNNPACK's slow path, and since XNNPACK packs the right operand anew whenever it
+ * changes (every training step), we compute Cᵀ = Bᵀ·Aᵀ when that puts the smaller operand
+ * on the right. A right operand seen before (inference) is multiplied as asked.
  *
  * @module
  */

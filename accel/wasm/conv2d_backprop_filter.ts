@@ -1,26 +1,9 @@
 /**
- * Conv2DBackpropFilter on wasm: the gradient of a convolution with respect to its filter.
- *
- * TF.js 4.22's wasm backend has no such kernel, so training any CNN there fails with
- * "Kernel 'Conv2DBackpropFilter' not registered". We write it as one forward convolution,
- * which the wasm backend runs fast (XNNPACK), of transposed tensors.
- *
- * The math. The forward convolution (NHWC, filter [kH, kW, Ci, Co], stride s, padding p) is
- *
- * ```text
- * y[n, i, j, o] = Σ_{a, b, c} x[n, s·i + a − p, s·j + b − p, c] · W[a, b, c, o]
- * ```
- *
- * so, with dy the gradient of the loss with respect to y,
- *
- * ```text
- * dW[a, b, c, o] = Σ_{n, i, j} x[n, a + s·i − p, b + s·j − p, c] · dy[n, i, j, o]
- * ```
- *
- * Read (a, b) as the output position and (i, j) as the filter position: this is itself a
- * convolution with batch c, input channels n, output channels o, the "image"
- * xᵀ[c, h, w, n] = x[n, h, w, c] and the "filter" dyᵀ[i, j, n, o] = dy[n, i, j, o], stride 1
- * and dilation s (filter taps s apart). Its output [Ci, kH, kW, Co] transposed is dW.
+ * Conv2DBackpropFilter on wasm, which TF.js 4.22's wasm backend lacks (training a CNN there
+ * fails without it): the filter gradient written as one forward convolution of transposed
+ * tensors, which XNNPACK runs fast. With xᵀ[c, h, w, n] = x[n, h, w, c] as the image and
+ * dyᵀ[i, j, n, o] = dy[n, i, j, o] as the filter, stride 1 and dilation s, the output
+ * [Ci, kH, kW, Co] transposed is dW (the derivation is in docs/module-notes.md).
  *
  * @module
  */

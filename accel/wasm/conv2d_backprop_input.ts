@@ -1,23 +1,9 @@
 /**
- * Conv2DBackpropInput on wasm: the gradient of a convolution with respect to its input.
- *
- * The wasm backend has this kernel, but as a plain loop nest; a forward convolution through
- * XNNPACK is several times faster. For stride 1 the input gradient *is* a forward
- * convolution:
- *
- * ```text
- * y[n, i, j, o]  = Σ_{a, b, c} x[n, i + a − p, j + b − p, c] · W[a, b, c, o]
- * dx[n, h, w, c] = Σ_{a, b, o} dy[n, h − a + p, w − b + p, o] · W[a, b, c, o]
- *                = Σ_{a', b', o} dy[n, h + a' − (kH − 1 − p), …, o] · W[kH − 1 − a', kW − 1 − b', c, o]
- * ```
- *
- * (substituting a' = kH − 1 − a). So dx is dy, padded by kH − 1 − p, convolved with the
- * filter flipped top-to-bottom and left-to-right and with its in/out channels swapped:
- * W'[a', b', o, c] = W[kH − 1 − a', kW − 1 − b', c, o]. That is why a "transposed
- * convolution" is also called a deconvolution: it runs the convolution backwards.
- *
- * For strides > 1 the same trick needs zeros between the rows of dy; we leave those (and any
- * padding wider than the filter) to the backend's own kernel, which stays correct.
+ * Conv2DBackpropInput on wasm: the wasm backend's own kernel is a plain loop nest; for
+ * stride 1 the input gradient is a forward convolution (through XNNPACK, several times
+ * faster) of dy padded by kH − 1 − p with the filter flipped on both axes and its in/out
+ * channels swapped (the derivation is in docs/module-notes.md). Strides > 1 and padding
+ * wider than the filter stay with the backend's kernel.
  *
  * @module
  */

@@ -1,19 +1,8 @@
 /**
- * MaxPoolGrad on wasm, as a plain loop over the wasm heap.
- *
- * Max pooling passes on only the largest value of each window, so its gradient sends each
- * window's incoming gradient dy to the one input position that held that maximum (the first
- * one in row-major order when several tie, as TF.js's cpu backend does) and zero elsewhere:
- *
- * ```text
- * dx[n, h, w, c] = Σ over windows (i, j) whose first maximum is at (h, w): dy[n, i, j, c]
- * ```
- *
- * The wasm backend's own kernel walks every input position and searches every window that
- * could contain it; here we walk the windows once, find each maximum, and add dy there.
- * That is the same number of comparisons as the forward pool, a few ms for the lecture CNN
- * instead of ~40 ms, and it stays readable. The loop reads and writes the tensors where the
- * wasm backend keeps them (views of its heap), so nothing is copied.
+ * MaxPoolGrad on wasm, as a plain loop over the wasm heap: each window's dy goes to the
+ * input position of its first maximum in row-major order (as TF.js's cpu backend breaks
+ * ties), zero elsewhere. The backend's own kernel searches every window around every input
+ * position; this walks the windows once, as the forward pool does, on views of the heap.
  *
  * @module
  */

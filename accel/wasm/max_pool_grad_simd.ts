@@ -1,21 +1,9 @@
 /**
  * The lecture's max pooling gradient (2×2 windows, stride 2, no padding, NHWC) as one small
- * WebAssembly SIMD function, four channels at a time, in the wasm backend's memory.
- *
- * It is the same rule as the loop in `max_pool_grad.ts`: each window's gradient goes to its
- * first maximum in row-major order (taps a b / c d), decided by the same strict `>`
- * comparisons, so NaN behaves the same too. Without branches, per 4 channels:
- *
- * ```text
- * pick b:  mb = b > a          best = mb ? b : a
- * pick c:  mc = c > best       best = mc ? c : best
- * pick d:  md = d > best
- * dx[d] = g where md;  dx[c] = g where mc and not md;
- * dx[b] = g where mb and not (mc or md);  dx[a] = g where none of them, else 0
- * ```
- *
- * The four stores cover every input position, so dx needs no zeroing first. In JavaScript
- * the loop's unpredictable branches cost ~10 ms a step for conv1's pooling; this takes ~1.
+ * WebAssembly SIMD function, four channels at a time, in the wasm backend's memory: the
+ * same rule as the loop in `max_pool_grad.ts` (each window's gradient to its first maximum
+ * in row-major order, by the same strict `>`, so NaN behaves the same), without branches.
+ * The four stores cover every input position, so dx needs no zeroing first.
  *
  * @module
  */

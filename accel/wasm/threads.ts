@@ -1,24 +1,10 @@
 /**
- * Both cores for the wasm backend under Deno (XNNPACK's thread pool).
- *
- * TF.js ships a threaded wasm build, but under Deno it never starts it:
- *
- * 1. Deno looks like Node (`process.versions.node`), and the backend assumes Node cannot
- *    run its threads, so `WASM_HAS_MULTITHREAD_SUPPORT` is false. We set it.
- * 2. Emscripten then starts its workers with `node:worker_threads` from a `blob:` URL, which
- *    Deno refuses ("must be an absolute path"). We write the worker script to a
- *    `.cjs` file in the temporary directory (CommonJS, as the script expects `require`) and hand out that path instead,
- *    making writable the worker globals the script assigns (`location`, `self`).
- * 3. The thread count is capped at *half* the logical cores (the C++ assumes two
- *    hyper-threads per core), so a 2-vCPU machine gets 1 thread. We report twice the CPUs
- *    to it while it starts, so `setThreadsCount(n)` can take effect.
- * 4. The pool's workers would keep the process alive after the program ends; we `unref`
- *    them (as Emscripten does for idle workers).
- *
- * All of this wraps the backend's factory, so it happens only when the wasm backend starts
- * and is undone right after. If anything fails, or Deno has not already granted reading
- * and writing that file (we never prompt for it), the backend starts single-threaded, as
- * before. `LITCONV_WASM_THREADS=1` asks for one thread.
+ * Both cores for the wasm backend under Deno: TF.js ships a threaded wasm build but never
+ * starts it there (it takes Deno for Node, starts workers from a `blob:` URL Deno refuses,
+ * and halves the core count). This wraps the backend's factory to get past each, only
+ * while the backend starts; if anything fails, or Deno has not already granted the temp
+ * file's read and write, the backend starts single-threaded as before.
+ * `LITCONV_WASM_THREADS=1` asks for one thread.
  *
  * @module
  */

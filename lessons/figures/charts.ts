@@ -1,5 +1,5 @@
 /**
- * The lessons' charts, drawn by the site's chart machinery (`training/charts.ts`, Observable
+ * The lessons' charts, drawn by the site's chart machinery (`drawing/charts.ts`, Observable
  * Plot) in its page style: training curves with the lecture's log beside ours, accuracy
  * against rotation angle, the confusion matrix, and two runs on the same axes.
  *
@@ -11,7 +11,7 @@ import {
   type Line,
   lineChartSvg,
   PALETTE,
-} from "../../training/charts.ts";
+} from "../../drawing/charts.ts";
 import type { Figure } from "../show.ts";
 import { esc } from "./svg.ts";
 

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { tf } from "../../accel/backend.ts";
+import { currentBackend, type tf } from "../../accel/backend.ts";
+import { buildModel, type ModelVariant } from "../../training/model.ts";
 import type { Figure } from "../show.ts";
 import { COLORS, rect, svgFigure, text } from "./svg.ts";
 
@@ -117,4 +118,15 @@ export function networkFigure(layers: LayerInfo[], title: string): Figure {
     } parameters in all.`,
     body,
   );
+}
+
+/** The figure of a freshly built model of `variant`, read from the TF.js model itself. */
+export async function modelFigure(variant: ModelVariant, title: string): Promise<Figure> {
+  await currentBackend(); // TF.js needs a started backend before the first layer
+  const model = buildModel(variant, 1);
+  try {
+    return networkFigure(describeLayers(model), title);
+  } finally {
+    model.dispose();
+  }
 }

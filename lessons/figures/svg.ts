@@ -12,8 +12,8 @@
  * @module
  */
 import { encode } from "../../deps/fast_png.ts";
-import { PALETTE } from "../../training/charts.ts";
-import { escapeMarkup } from "../../training/markup.ts";
+import { PALETTE } from "../../drawing/charts.ts";
+import { escapeMarkup } from "../../drawing/markup.ts";
 import type { Figure } from "../show.ts";
 
 /** The highlight colours: Plot's blue, then orange, green, pink, purple, brown. */

@@ -5,7 +5,7 @@
  * took longer than {@link SLOW_SECONDS} (today 08, 09 and 10, which load MNIST and trained
  * models) is stored in `.site-cache/outputs/<slug>.json` under the SHA-256 of everything its
  * outputs are made from ({@link sharedInputs}): the lesson file, every other module of
- * `lessons/` (output, table and figure code), `training/charts.ts`, the reference runs'
+ * `lessons/` (output, table and figure code), every module of `drawing/`, the reference runs'
  * metrics and the seed record. Later builds reuse it until one of those changes.
  *
  * @module
@@ -23,11 +23,11 @@ const ROOT = new URL("../../", import.meta.url);
 
 /**
  * The files every lesson's outputs depend on, besides the lesson itself: every module of
- * `lessons/` that is not a lesson (the output, table and figure code), the charts, and the
+ * `lessons/` that is not a lesson (the output, table and figure code), `drawing/`, and the
  * committed runs and seed record that lessons read.
  */
 export function sharedInputs(root: URL = ROOT): URL[] {
-  const files = [new URL("training/charts.ts", root)];
+  const files: URL[] = [];
   const walk = (dir: URL, keep: (name: string) => boolean) => {
     try {
       for (const e of [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -36,6 +36,7 @@ export function sharedInputs(root: URL = ROOT): URL[] {
       }
     } catch { /* absent: nothing to add */ }
   };
+  walk(new URL("drawing/", root), (n) => n.endsWith(".ts"));
   walk(new URL("lessons/", root), (n) => n.endsWith(".ts") && !/^\d\d_/.test(n));
   walk(
     new URL("data/reference/", root),

@@ -6,7 +6,7 @@
  */
 import type { VNode } from "../../deps/preact.ts";
 import { renderToString } from "../../deps/preact_render_to_string.ts";
-import { escapeMarkup } from "../../training/markup.ts";
+import { escapeMarkup } from "../../drawing/markup.ts";
 import { Layout } from "../components/Layout.tsx";
 import { Ctx, type PageContext } from "./context.ts";
 import { insertIslands } from "./island.tsx";

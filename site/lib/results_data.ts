@@ -1,11 +1,11 @@
 /**
  * What the results page shows of each run: its facts, per-epoch table and charts (drawn by
- * `training/charts.ts`, the same Observable Plot code that writes the run folders' SVGs),
+ * `drawing/charts.ts`, the same Observable Plot code that writes the run folders' SVGs),
  * and a comparison of the lecture's model with the extra-conv exercise on the same axes.
  *
  * @module
  */
-import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../training/charts.ts";
+import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../drawing/charts.ts";
 import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
 import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "./runs_data.ts";

@@ -56,4 +56,4 @@ export async function siteRuns(
 }
 
 // The lecture's test accuracy after its 20 epochs lives in lesson 08, which reproduces it.
-export { LECTURE_TEST_ACCURACY } from "../../lessons/08_mnist_cnn.ts";
+export { LECTURE_TEST_ACCURACY } from "../../lessons/mnist_cnn.ts";

@@ -1,17 +1,9 @@
 /**
- * Every chart of the project, drawn by Observable Plot and returned as a standalone SVG string:
- * training curves, accuracy against rotation angle, the confusion matrix and two runs compared.
- * The run folders (`curves.svg`, `rotation.svg`, `confusion.svg`) and the site call the same
- * functions, so there is one way to draw a chart.
- *
- * Plot needs a DOM to build its SVG; on the server linkedom gives it one. Each chart is one
- * outer `<svg>` holding a header (title and legend, also drawn by Plot, since Plot's own
- * legends for categories are HTML) and one or more Plot panels side by side. The background
- * is white and the text colour fixed to near-black, so a chart reads the same as a file, as an
- * `<img>` on a dark page, or inlined into HTML. A lesson's figures use the page style instead
- * (`{ page: true }`, and {@link lineChartSvg} for one panel): no background, text and axes in
- * the page's own colour (`currentColor`, light or dark), a larger font, and one panel per SVG,
- * so two charts sit side by side on a desktop and one above the other on a phone.
+ * Every chart of the project (training curves, accuracy by rotation angle, the confusion
+ * matrix, two runs compared), drawn by Observable Plot on a linkedom DOM and returned as a
+ * standalone SVG string; the run folders, the lessons and the site call the same functions.
+ * By default a chart is white with near-black text, legible as a file or on a dark page;
+ * `{ page: true }` (and {@link lineChartSvg}) draws in the page's own colour instead.
  *
  * ```ts
  * import { rotationSvg } from "./charts.ts";
