@@ -70,7 +70,8 @@ export async function lecture(): Promise<{ text: string } | { missing: string }>
   try {
     return { text: await Deno.readTextFile(path) };
   } catch (e) {
-    return { missing: `lecture missing (${path}: ${(e as Error).message})` };
+    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    return { missing: `lecture missing (${path}: ${why})` };
   }
 }
 
