@@ -1,7 +1,7 @@
 /**
  * The pieces outside the repository that some tests need, each probed once and described in
  * the words a test's name or failure shows: `undefined` when the piece is here, else what is
- * missing ("libopenblas0-pthread missing (…)"). Give the answer to {@link needs}: the test is
+ * missing ("OpenBLAS unavailable: OpenBLAS not found (apt-get install …)"). Give the answer to {@link needs}: the test is
  * ignored with that reason, or, under `LITCONV_REQUIRE=all` (as `.ci/run` sets), fails with it.
  *
  * Importing this module also prints, when the test module ends, one line naming what it
@@ -18,13 +18,13 @@ reportMissingOnUnload();
 /** OpenBLAS for the native kernels (accel/native/blas.ts). */
 export async function openblasMissing(): Promise<string | undefined> {
   const s = (await import("../accel/native/blas.ts")).blasStatus();
-  return s.available ? undefined : `libopenblas0-pthread missing (${s.reason})`;
+  return s.available ? undefined : `OpenBLAS unavailable: ${s.reason}`;
 }
 
 /** oneDNN, which runs the native convolutions where it loads (accel/native/dnnl.ts). */
 export async function onednnMissing(): Promise<string | undefined> {
   const s = (await import("../accel/native/dnnl.ts")).dnnlStatus();
-  return s.available ? undefined : `libdnnl2 missing (${s.reason})`;
+  return s.available ? undefined : `oneDNN unavailable: ${s.reason}`;
 }
 
 /** Root: only a root grader drops the child to nobody and hands it a private runtime. */
