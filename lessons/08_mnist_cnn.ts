@@ -926,7 +926,7 @@ const torchSeedsMissing = seedsMissing ??
     : "the PyTorch seed record missing (bench/torch_seeds.ts adds it to seeds.json)");
 const referenceMissing = fileMissing(
   new URL("lecture/metrics.json", REFERENCE_URL),
-  "the lecture's reference run",
+  "the lecture model's reference run",
 );
 
 Deno.test(needs(seedsMissing, {

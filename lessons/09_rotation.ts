@@ -328,7 +328,10 @@ Deno.test("09: nearest rotation is tf.image.rotateWithOffset exactly, and keeps 
 // Without the committed reference run the lesson says so, and this claim is ignored, saying so.
 Deno.test(
   needs(
-    fileMissing(new URL("lecture/metrics.json", REFERENCE_URL), "the lecture's reference run"),
+    fileMissing(
+      new URL("lecture/metrics.json", REFERENCE_URL),
+      "the lecture model's reference run",
+    ),
     {
       name:
         "09: the model asked is the quantized reference and says so; the table's angles are the curve's",

@@ -426,7 +426,9 @@ Deno.test("10: the runs' comparison says what differs, from metrics.json alone",
 });
 
 const referencesMissing = ["lecture", "extra-conv"]
-  .map((m) => fileMissing(new URL(`${m}/metrics.json`, REFERENCE_URL), `the ${m} reference run`))
+  .map((m) =>
+    fileMissing(new URL(`${m}/metrics.json`, REFERENCE_URL), `the ${m} model's reference run`)
+  )
   .find((missing) => missing !== undefined);
 Deno.test(needs(referencesMissing, {
   name: "10: the lesson claims no shared settings the two reference runs do not share",
