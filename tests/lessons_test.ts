@@ -171,7 +171,7 @@ Deno.test("lessons: lesson 08's loss, initial weights and ε sit in their own se
  * shapes, log and test accuracy; 09: the angle).
  */
 const LECTURE_COUNTERPARTS: Record<string, number> = {
-  "02-conv1d": 16,
+  "02-conv1d": 14,
   "04-conv2d": 3,
   "06-channels": 4,
   "07-regularization": 5,
