@@ -55,6 +55,16 @@ export async function programMissing(
   }
 }
 
+/** Debian's Chromium, which the site's browser tests drive (tests/site_browser_test.ts). */
+export function chromiumMissing(path = "/usr/bin/chromium"): string | undefined {
+  return fileMissing(new URL(`file://${path}`), "chromium");
+}
+
+/** Jupyter's notebook client for Debian's python3, which runs the lessons' notebooks. */
+export function nbclientMissing(): Promise<string | undefined> {
+  return programMissing("/usr/bin/python3", ["-c", "import nbclient"], "python3-nbclient");
+}
+
 /**
  * The lecture's text, `shared/seed/lecture.txt` in the nearest folder above the repository
  * that has one, or the file `LITCONV_LECTURE` names (a path that does not exist hides it).

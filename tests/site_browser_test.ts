@@ -15,6 +15,7 @@ import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "npm:playwright-core@1.65.1";
 import { contentType } from "../site/lib/mime.ts";
 import { sitePath } from "../site/lib/server.ts";
+import { chromiumMissing, needs } from "./requirements.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -177,7 +178,11 @@ async function visit(page: Page, url: string) {
   return problems;
 }
 
-Deno.test("site: static build and server in Chromium", async (t) => {
+Deno.test(needs(chromiumMissing(CHROMIUM), {
+  name: "site: static build and server in Chromium",
+  fn: siteInChromium,
+}));
+async function siteInChromium(t: Deno.TestContext) {
   const out = await Deno.makeTempDir({ prefix: "litconv-site-" });
   const work = await Deno.makeTempDir({ prefix: "litconv-serve-" });
   const all = await build(out);
@@ -580,4 +585,4 @@ Deno.test("site: static build and server in Chromium", async (t) => {
     await Deno.remove(out, { recursive: true });
     await Deno.remove(work, { recursive: true });
   }
-});
+}
