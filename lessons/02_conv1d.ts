@@ -68,8 +68,9 @@ export function range(start: number, stop: number, step = 1): number[] {
 }
 
 /**
- * The lecture's examples (after printing its library versions, as we print Deno's and
- * TF.js's): reverse a kernel, then slice a 4×5 matrix by rows. On a
+ * The lecture's examples (after printing its library versions, PyTorch 1.10.1 and NumPy
+ * 1.22.0; we print Deno's and TF.js's, which nothing compares): reverse a kernel, then slice
+ * a 4×5 matrix by rows. On a
  * matrix, `w[::-2]` takes every second row starting from the last one, and `w[:-2]`
  * drops the last two rows.
  */
@@ -78,14 +79,8 @@ const m = Array.from({ length: 4 }, () => new Array<number>(5).fill(0));
 m[2][3] = -17;
 m[1][2] = 3;
 m[3][1] = 2;
-const ours =
-  "a different stack: the lecture runs PyTorch and NumPy in Python, we run TF.js in Deno";
-show("Deno version", Deno.version.deno, {
-  lecture: { text: "PyTorch version: 1.10.1+cu102", why: ours },
-});
-show("TF.js version", tf.version.tfjs, {
-  lecture: { text: "NumPy version: 1.22.0", why: ours },
-});
+show("Deno version", Deno.version.deno);
+show("TF.js version", tf.version.tfjs);
 show("w", w);
 show("np.shape(w)", `[${w.length}]`, { lecture: "(5,)" });
 show("w[::-1]", pySlice(w, undefined, undefined, -1), { lecture: "[2, 1, 3, 0, 1]" });

@@ -23,8 +23,15 @@ Deno.test("an unknown backend name is a clear error", async () => {
   });
 });
 
-Deno.test("the tensorflow backend, absent here, explains why when asked for", async () => {
+Deno.test("the tensorflow backend runs where tfjs-node-gpu is installed, and says why not where it is absent", async () => {
   const report = (await probeBackends()).find((b) => b.name === "tensorflow")!;
-  if (report.available) return; // a machine with tfjs-node-gpu installed
-  await assert.rejects(() => useBackend("tensorflow"), /tfjs-node-gpu.*downloads libtensorflow/);
+  if (!report.available) {
+    await assert.rejects(() => useBackend("tensorflow"), /tfjs-node-gpu.*downloads libtensorflow/);
+    return;
+  }
+  // A machine with tfjs-node-gpu in ./node_modules: then it must work.
+  assert.equal((await useBackend("tensorflow")).name, "tensorflow");
+  const x = tf.tensor1d([1, 2, 3]);
+  assert.deepEqual(Array.from(await x.square().data()), [1, 4, 9]);
+  tf.dispose(x);
 });

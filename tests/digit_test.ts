@@ -12,6 +12,10 @@ import {
   preprocessDigit,
   resizeArea,
 } from "../training/digit.ts";
+import { loadModel } from "../training/save_model.ts";
+import { tf, useBackend } from "../accel/backend.ts";
+import { REFERENCE_URL } from "../training/runs.ts";
+import { fileMissing, needs } from "./requirements.ts";
 
 /** A `width`×`height` canvas with thick strokes from point to point (ink 1, anti-aliasing none). */
 function draw(width: number, height: number, path: [number, number][], pen: number): Float32Array {
@@ -112,3 +116,30 @@ Deno.test("preprocessDigit: an MNIST digit drawn 2.5× larger, off-centre, comes
   assert.ok(diffs[500] < 0.02, `median ${diffs[500]}`);
   assert.ok(diffs[999] < 0.1, `worst ${diffs[999]}`);
 });
+
+const REFERENCE_MODEL = new URL("lecture/", REFERENCE_URL);
+
+Deno.test(needs(fileMissing(new URL("model.json", REFERENCE_MODEL), "the reference model"), {
+  name: "the reference model reads a 1 and a 7 drawn as on the site's pad (280 px, 20 px pen)",
+  fn: async () => {
+    await useBackend("cpu");
+    const model = await loadModel(REFERENCE_MODEL.pathname);
+    // The browser test's stroke (down the middle, 15 % to 87 % of the height) and the pad's
+    // own example 7 (site/islands/DigitPad.tsx).
+    const strokes: [number, [number, number][]][] = [
+      [1, [[140, 42], [140, 244]]],
+      [7, [[80, 70], [200, 70], [150, 160], [120, 230]]],
+    ];
+    for (const [label, path] of strokes) {
+      const input = preprocessDigit(draw(280, 280, path, 10), 280, 280);
+      const probs = tf.tidy(() =>
+        tf.softmax(model.predict(tf.tensor4d(input, [1, FIELD, FIELD, 1])) as tf.Tensor)
+      );
+      const p = Array.from(await probs.data());
+      probs.dispose();
+      assert.equal(p.indexOf(Math.max(...p)), label, `a drawn ${label} read as ${p}`);
+      assert.ok(p[label] > 0.5, `a drawn ${label}: p = ${p[label]}`);
+    }
+    model.dispose();
+  },
+}));

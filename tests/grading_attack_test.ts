@@ -20,9 +20,11 @@ import {
   REPO,
   tempDir,
 } from "./grading_helpers.ts";
+import { needs, programMissing, rootMissing } from "./requirements.ts";
 
 // Generous per-call limits (the suite loads the machine); the budget test sets its own.
 const LIMITS: Partial<SandboxLimits> = { callMs: 10_000, graceMs: 300, loadMs: 60_000 };
+const pythonMissing = await programMissing("python3", ["--version"]);
 const ONLY = (...ids: string[]) => GRADED_TASKS.filter((t) => ids.includes(t.id));
 
 interface Graded {
@@ -173,26 +175,28 @@ Deno.test("the grader under attack: each class costs only the submission's own p
     assert.match(results.output, /more characters\)/);
   });
 
-  await t.step("2. importing /dev/urandom is refused within seconds, in the sandbox", () => {
-    const { results, report, seconds } = graded.import_device;
+  await t.step("2. importing /dev/urandom is refused at once, in the sandbox", () => {
+    const { results, report } = graded.import_device;
     assert.equal(results.score, 0);
     assert.match(report, /imports "\/dev\/urandom"/);
-    assert.ok(seconds < 30, `took ${seconds.toFixed(1)} s`);
+    // Refused for what it imports, not stopped by the check's time limit (the grader's own
+    // account, so a loaded machine cannot fail it).
+    assert.doesNotMatch(report, /took longer than/);
   });
 
   await t.step("2. importing a FIFO outside: the import check is stopped at its limit", () => {
     const { results, report, seconds } = graded.import_fifo;
     assert.equal(results.score, 0);
     assert.match(report, /Refused to run the submission/);
-    assert.ok(seconds < 30, `took ${seconds.toFixed(1)} s`);
+    assert.match(report, /the import check \(deno info\) was stopped: it took longer than 4 s/);
+    assert.ok(seconds >= 4, `stopped after ${seconds.toFixed(1)} s, before its 4 s limit`);
   });
 
   await t.step("2. FIFOs and links to /dev/zero in the folder: skipped, no point lost", () => {
-    const { results, report, seconds } = graded.special_files;
+    const { results, report } = graded.special_files;
     assertOnlyLost(results, [], "special_files");
     assert.match(report, /"helper.ts" \(not a regular file/);
     assert.match(report, /"data.ts" \(a link/);
-    assert.ok(seconds < 30, `took ${seconds.toFixed(1)} s`);
   });
 
   await t.step("4. the Cache API, localStorage and files cannot store anything", async () => {
@@ -241,7 +245,10 @@ Deno.test("the grader under attack: each class costs only the submission's own p
     "7. the whole submission's budget: a valid result that says what was not graded",
     () => {
       const { results, grade: g, seconds } = graded.time_budget;
-      assert.ok(seconds < 8 + 10, `stopped near its budget: ${seconds.toFixed(1)} s`);
+      // Its tests would take minutes (400 ms a call). Past its 8 s, at most the load or the
+      // call under way finishes, each within its limit: a bound the limits give, not a guess.
+      const ceiling = 8 + (LIMITS.loadMs! + LIMITS.callMs! + LIMITS.graceMs!) / 1000;
+      assert.ok(seconds < ceiling, `stopped after ${seconds.toFixed(1)} s, over ${ceiling} s`);
       const ungraded = results.tests.filter((t) =>
         /^not graded: .*time budget \(8 s/.test(t.output)
       );
@@ -251,7 +258,12 @@ Deno.test("the grader under attack: each class costs only the submission's own p
         results.output,
         /Not graded: \d+ of \d+ tests \(tasks .*\); .*time budget of 8 s/,
       );
-      assert.ok(Math.abs(results.execution_time - seconds) < 1, "execution_time is the real time");
+      // execution_time is the real time: the budget's 8 s at least (rounded to 1 ms), and
+      // within what this test measured around the whole grading.
+      assert.ok(
+        results.execution_time >= 8 - 0.001 && results.execution_time <= seconds + 0.001,
+        `execution_time ${results.execution_time} s, measured ${seconds.toFixed(3)} s`,
+      );
       assert.match(g.problem ?? "", /time budget/);
     },
   );
@@ -270,18 +282,17 @@ Deno.test("the grader under attack: each class costs only the submission's own p
     assert.match(report, /Ignored 1 sourceMappingURL comment/);
   });
 
-  await t.step(
-    "11. lone surrogates: results.json is valid UTF-8 with no surrogate escapes",
-    async () => {
-      const { results, text } = graded.lone_surrogates;
-      assert.match(outputs(results, "conv1d"), /thrown \uFFFD\uFFFD and \uFFFD/);
-      assert.doesNotMatch(text, /\\ud[89a-f]/i);
-      // (The file decoded as strict UTF-8 in grade().) Python, as Gradescope reads it: load,
-      // then encode as UTF-8, which a \ud800 escape breaks. Where there is no python3 (a
-      // bare CI machine), the two checks above are the same proof.
-      const hasPython = await new Deno.Command("python3", { args: ["--version"] }).output()
-        .then((o) => o.success, () => false);
-      if (!hasPython) return;
+  await t.step("11. lone surrogates: results.json is valid UTF-8 with no surrogate escapes", () => {
+    const { results, text } = graded.lone_surrogates;
+    assert.match(outputs(results, "conv1d"), /thrown \uFFFD\uFFFD and \uFFFD/);
+    assert.doesNotMatch(text, /\\ud[89a-f]/i);
+  });
+
+  // (The file decoded as strict UTF-8 in grade().) Python, as Gradescope reads it: load, then
+  // encode as UTF-8, which a \ud800 escape breaks.
+  await t.step(needs(pythonMissing, {
+    name: "11. lone surrogates: Python loads results.json and encodes it as UTF-8",
+    fn: async () => {
       const py = await new Deno.Command("python3", {
         args: [
           "-c",
@@ -290,54 +301,57 @@ Deno.test("the grader under attack: each class costs only the submission's own p
         stdin: "piped",
       }).spawn();
       const w = py.stdin.getWriter();
-      await w.write(new TextEncoder().encode(text));
+      await w.write(new TextEncoder().encode(graded.lone_surrogates.text));
       await w.close();
       assert.ok((await py.status).success, "python re-encodes it");
     },
-  );
+  }));
 });
 
-Deno.test("3. the child's deno is the grader's own, or a fresh private copy, never a planted one", async () => {
-  if (Deno.uid() !== 0) return; // only a root grader hands deno to another user
-  // The grader's deno where nobody can run it (a 0700 folder), and a same-size fake where
-  // the grader once looked for its copy ($TMPDIR/litconv-deno-<version>/deno).
-  const own = await tempDir("litconv-own-deno-");
-  await Deno.copyFile(Deno.execPath(), `${own}/deno`);
-  await Deno.chmod(`${own}/deno`, 0o755);
-  const tmp = await tempDir("litconv-tmpdir-");
-  await Deno.chmod(tmp, 0o1777);
-  const planted = `${tmp}/litconv-deno-${Deno.version.deno}`;
-  await Deno.mkdir(planted, { mode: 0o777 });
-  const fake = new Uint8Array((await Deno.stat(Deno.execPath())).size);
-  fake.set(new TextEncoder().encode(
-    `#!/bin/sh\nprintf '\\036litconv-frame {"id":0,"ready":true,"exports":[],"patched":[]}\\n'\nexit 0\n`,
-  ));
-  await Deno.writeFile(`${planted}/deno`, fake, { mode: 0o755 });
-  const out = `${tmp}/results.json`;
-  const cli = await new Deno.Command(`${own}/deno`, {
-    args: [
-      "run",
-      "-A",
-      `${REPO}grading/cli.ts`,
-      `${REPO}tests/fixtures/submissions/correct`,
-      "--tasks",
-      "02.1",
-      "--out",
-      out,
-    ],
-    env: { TMPDIR: tmp },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
-  const r = await readResults(out);
-  assert.equal(r.score, 4, "graded by the real deno");
-  // The private copy is gone with the grader; the planted file was never run.
-  const left = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) =>
-    n.startsWith("litconv-")
-  );
-  assert.deepEqual(left, [`litconv-deno-${Deno.version.deno}`]);
-});
+// Only a root grader hands deno to another user.
+Deno.test(needs(rootMissing(), {
+  name: "3. the child's deno is the grader's own, or a fresh private copy, never a planted one",
+  fn: async () => {
+    // The grader's deno where nobody can run it (a 0700 folder), and a same-size fake where
+    // the grader once looked for its copy ($TMPDIR/litconv-deno-<version>/deno).
+    const own = await tempDir("litconv-own-deno-");
+    await Deno.copyFile(Deno.execPath(), `${own}/deno`);
+    await Deno.chmod(`${own}/deno`, 0o755);
+    const tmp = await tempDir("litconv-tmpdir-");
+    await Deno.chmod(tmp, 0o1777);
+    const planted = `${tmp}/litconv-deno-${Deno.version.deno}`;
+    await Deno.mkdir(planted, { mode: 0o777 });
+    const fake = new Uint8Array((await Deno.stat(Deno.execPath())).size);
+    fake.set(new TextEncoder().encode(
+      `#!/bin/sh\nprintf '\\036litconv-frame {"id":0,"ready":true,"exports":[],"patched":[]}\\n'\nexit 0\n`,
+    ));
+    await Deno.writeFile(`${planted}/deno`, fake, { mode: 0o755 });
+    const out = `${tmp}/results.json`;
+    const cli = await new Deno.Command(`${own}/deno`, {
+      args: [
+        "run",
+        "-A",
+        `${REPO}grading/cli.ts`,
+        `${REPO}tests/fixtures/submissions/correct`,
+        "--tasks",
+        "02.1",
+        "--out",
+        out,
+      ],
+      env: { TMPDIR: tmp },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+    const r = await readResults(out);
+    assert.equal(r.score, 4, "graded by the real deno");
+    // The private copy is gone with the grader; the planted file was never run.
+    const left = [...Deno.readDirSync(tmp)].map((e) => e.name).filter((n) =>
+      n.startsWith("litconv-")
+    );
+    assert.deepEqual(left, [`litconv-deno-${Deno.version.deno}`]);
+  },
+}));
 
 Deno.test("9. staff grading: the submission's assignment.json chooses nothing", async () => {
   const dir = await assembleTree("chooses_tasks");

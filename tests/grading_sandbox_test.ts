@@ -16,6 +16,7 @@ import {
 } from "../grading/sandbox.ts";
 import { Child } from "../grading/child.ts";
 import { FIXTURES, tempDir } from "./grading_helpers.ts";
+import { needs, rootMissing } from "./requirements.ts";
 import { gradeSubmission } from "../grading/grade.ts";
 import { GRADED_TASKS } from "../grading/cases.ts";
 
@@ -107,26 +108,28 @@ Deno.test("the child's deno must be reachable by others (else the launcher copie
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("a private runtime: a fresh folder only root and nobody's group may enter, removed after", async () => {
-  if (!runningAsRoot()) return;
-  const copy = await privateRuntime(Deno.execPath());
-  try {
-    const dir = copy.slice(0, copy.lastIndexOf("/"));
-    for (const path of [dir, copy]) {
-      const info = await Deno.stat(path);
-      assert.deepEqual([info.uid, info.gid, (info.mode ?? 0) & 0o777], [0, NOBODY, 0o750], path);
+Deno.test(needs(rootMissing(), {
+  name: "a private runtime: a fresh folder only root and nobody's group may enter, removed after",
+  fn: async () => {
+    const copy = await privateRuntime(Deno.execPath());
+    try {
+      const dir = copy.slice(0, copy.lastIndexOf("/"));
+      for (const path of [dir, copy]) {
+        const info = await Deno.stat(path);
+        assert.deepEqual([info.uid, info.gid, (info.mode ?? 0) & 0o777], [0, NOBODY, 0o750], path);
+      }
+      assert.notEqual(await privateRuntime(Deno.execPath()), copy, "fresh every time");
+      const run = await new Deno.Command("setpriv", {
+        args: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", copy, "--version"],
+        stdout: "piped",
+      }).output();
+      assert.ok(run.success, "nobody runs it");
+    } finally {
+      await releaseRuntimes();
     }
-    assert.notEqual(await privateRuntime(Deno.execPath()), copy, "fresh every time");
-    const run = await new Deno.Command("setpriv", {
-      args: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", copy, "--version"],
-      stdout: "piped",
-    }).output();
-    assert.ok(run.success, "nobody runs it");
-  } finally {
-    await releaseRuntimes();
-  }
-  assert.equal(await Deno.stat(copy).catch(() => null), null, "removed");
-});
+    assert.equal(await Deno.stat(copy).catch(() => null), null, "removed");
+  },
+}));
 
 Deno.test("trusted as the child's runtime: only a binary no one but root can change", async () => {
   const dir = await Deno.makeTempDir();
@@ -162,19 +165,23 @@ Deno.test("source-map comments that point at files are neutralised; inline maps 
   ]);
 });
 
-Deno.test("a TMPDIR the child cannot reach is the grader's clear error, not a student's 0", async () => {
-  if (!runningAsRoot()) return;
-  const hidden = await Deno.makeTempDir(); // 0700: nobody cannot pass through
-  const before = Deno.env.get("TMPDIR");
-  Deno.env.set("TMPDIR", hidden);
-  try {
-    const grade = await gradeSubmission(`${FIXTURES}correct`, { tasks: GRADED_TASKS.slice(0, 1) });
-    assert.equal(grade.score, 0);
-    assert.match(grade.problem ?? "", /the grader failed .* cannot reach .* set TMPDIR/);
-    assert.deepEqual([...Deno.readDirSync(hidden)], [], "nothing left behind");
-  } finally {
-    if (before === undefined) Deno.env.delete("TMPDIR");
-    else Deno.env.set("TMPDIR", before);
-    await Deno.remove(hidden, { recursive: true });
-  }
-});
+Deno.test(needs(rootMissing(), {
+  name: "a TMPDIR the child cannot reach is the grader's clear error, not a student's 0",
+  fn: async () => {
+    const hidden = await Deno.makeTempDir(); // 0700: nobody cannot pass through
+    const before = Deno.env.get("TMPDIR");
+    Deno.env.set("TMPDIR", hidden);
+    try {
+      const grade = await gradeSubmission(`${FIXTURES}correct`, {
+        tasks: GRADED_TASKS.slice(0, 1),
+      });
+      assert.equal(grade.score, 0);
+      assert.match(grade.problem ?? "", /the grader failed .* cannot reach .* set TMPDIR/);
+      assert.deepEqual([...Deno.readDirSync(hidden)], [], "nothing left behind");
+    } finally {
+      if (before === undefined) Deno.env.delete("TMPDIR");
+      else Deno.env.set("TMPDIR", before);
+      await Deno.remove(hidden, { recursive: true });
+    }
+  },
+}));

@@ -4,10 +4,10 @@
  * reference implementation, plain JavaScript loops), leak nothing, and make a whole
  * training step of the lecture CNN agree with the cpu backend's.
  *
- * Tolerances. Both backends compute in float32 (unit roundoff ε = 2⁻²⁴ ≈ 6e-8) but sum in
+ * Tolerances. Both backends compute in float32 (unit roundoff u = 2⁻²⁴ ≈ 6e-8) but sum in
  * different orders (XNNPACK and OpenBLAS block their sums, cpu sums in loop order). An
- * output that is a sum of K terms then differs by at most about K·ε·Σ|terms|, and
- * typically by √K·ε·Σ|terms|. We check each entry against `8·√K·ε·Σ|terms|`-sized bounds
+ * output that is a sum of K terms then differs by at most about K·u·Σ|terms|, and
+ * typically by √K·u·Σ|terms|. We check each entry against `8·√K·u·Σ|terms|`-sized bounds
  * computed from the data (the float64 sum of |terms| is bounded by K·max|x|·max|w|), never
  * a blanket 1e-3. Max pooling's gradient only moves values (and adds ≤ 9 of them where
  * windows overlap); with small integers as dy those sums are exact, so it must agree exactly.
@@ -19,8 +19,11 @@ import { tf, useBackend } from "../accel/backend.ts";
 import { buildModel } from "../training/model.ts";
 import { lossOf, randomBatch, trainableVariables } from "../bench/step.ts";
 import { Rng } from "../kernels/rng.ts";
+import { EPS32 } from "../kernels/float32.ts";
+import { needs } from "./requirements.ts";
 
-export const EPS32 = 2 ** -24;
+/** Float32's unit roundoff u = 2⁻²⁴: half its machine epsilon (kernels/float32.ts). */
+export const UNIT_ROUNDOFF = EPS32 / 2;
 
 /** Reproducible values in [lo, hi) (seeded, so both backends get the same numbers). */
 export function values(n: number, seed: number, lo = -1, hi = 1, integers = false): Float32Array {
@@ -65,9 +68,11 @@ export function assertClose(
 
 /**
  * Registers the agreement tests, each named with `label` and starting with `setup()`
- * (which picks the kernels under test, e.g. native on or off).
+ * (which picks the kernels under test, e.g. native on or off). Where the kernels under test
+ * cannot load, `missing` says why, and the tests are ignored or required (see `needs`).
  */
-export function agreementTests(label: string, setup: () => void): void {
+export function agreementTests(label: string, setup: () => void, missing?: string): void {
+  const test = (name: string, fn: () => Promise<void>) => Deno.test(needs(missing, { name, fn }));
   interface ConvCase {
     x: [number, number, number, number];
     w: [number, number, number, number];
@@ -88,7 +93,7 @@ export function agreementTests(label: string, setup: () => void): void {
 
   for (const c of convCases) {
     const name = `x ${c.x} w ${c.w} stride ${c.strides} pad ${c.pad}`;
-    Deno.test(`conv2d gradients on ${label} match cpu: ${name}`, async () => {
+    test(`conv2d gradients on ${label} match cpu: ${name}`, async () => {
       setup();
       const xs = values(size(c.x), 1), ws = values(size(c.w), 2);
       const grads = () => {
@@ -105,7 +110,7 @@ export function agreementTests(label: string, setup: () => void): void {
       const [yWasm, dxWasm, dwWasm] = await on("wasm", grads);
       const [kH, kW, Ci, Co] = c.w;
       // |x|, |w|, |r| ≤ 1: a term is at most 1; K terms per output.
-      const bound = (K: number) => 8 * Math.sqrt(K) * EPS32 * K;
+      const bound = (K: number) => 8 * Math.sqrt(K) * UNIT_ROUNDOFF * K;
       assertClose(yWasm, yCpu, bound(kH * kW * Ci), "y");
       assertClose(dxWasm, dxCpu, bound(kH * kW * Co), "dx"); // each x meets ≤ kH·kW·Co terms
       assertClose(dwWasm, dwCpu, bound(yCpu.length / Co), "dW"); // N·oH·oW terms per entry
@@ -126,7 +131,7 @@ export function agreementTests(label: string, setup: () => void): void {
     { a: [3, 7, 5], b: [3, 7, 9], tA: true, tB: false },
   ];
 
-  Deno.test(`matMul and its gradients on ${label} match cpu, every transpose combination`, async () => {
+  test(`matMul and its gradients on ${label} match cpu, every transpose combination`, async () => {
     setup();
     for (const c of matCases) {
       const as = values(size(c.a), 4), bs = values(size(c.b), 5);
@@ -140,7 +145,7 @@ export function agreementTests(label: string, setup: () => void): void {
       };
       const cpu = await on("cpu", run), wasm = await on("wasm", run);
       const K = c.tA ? c.a[c.a.length - 2] : c.a[c.a.length - 1];
-      const bound = (k: number) => 8 * Math.sqrt(k) * EPS32 * k;
+      const bound = (k: number) => 8 * Math.sqrt(k) * UNIT_ROUNDOFF * k;
       const what = `a ${c.a} b ${c.b} tA ${c.tA} tB ${c.tB}`;
       assertClose(wasm[0], cpu[0], bound(K), `${what}: y`);
       assertClose(wasm[1], cpu[1], bound(Math.max(...c.b)), `${what}: da`);
@@ -148,7 +153,7 @@ export function agreementTests(label: string, setup: () => void): void {
     }
   });
 
-  Deno.test(`fused conv2d and dense (bias, relu) on ${label} match cpu`, async () => {
+  test(`fused conv2d and dense (bias, relu) on ${label} match cpu`, async () => {
     setup();
     const run = () =>
       tf.tidy(() => {
@@ -203,7 +208,7 @@ export function agreementTests(label: string, setup: () => void): void {
         return outs;
       });
     const cpu = await on("cpu", run), wasm = await on("wasm", run);
-    const bound = (K: number) => 8 * Math.sqrt(K) * EPS32 * (K + 1); // + the bias term
+    const bound = (K: number) => 8 * Math.sqrt(K) * UNIT_ROUNDOFF * (K + 1); // + the bias term
     ["conv relu", "conv bias"].forEach((what, i) => assertClose(wasm[i], cpu[i], bound(27), what));
     ["dense relu", "dense"].forEach((what, i) =>
       assertClose(wasm[i + 2], cpu[i + 2], bound(40), what)
@@ -214,7 +219,7 @@ export function agreementTests(label: string, setup: () => void): void {
     assert.ok(cpu[0].some((v) => v === 0) && cpu[0].some((v) => v > 0), "relu cut some, not all");
   });
 
-  Deno.test(`sums over leading axes (bias gradients) on ${label} match cpu`, async () => {
+  test(`sums over leading axes (bias gradients) on ${label} match cpu`, async () => {
     setup();
     const run = () =>
       tf.tidy(() => {
@@ -229,7 +234,7 @@ export function agreementTests(label: string, setup: () => void): void {
         ];
       });
     const cpu = await on("cpu", run), wasm = await on("wasm", run);
-    const bound = (K: number) => 8 * Math.sqrt(K) * EPS32 * K;
+    const bound = (K: number) => 8 * Math.sqrt(K) * UNIT_ROUNDOFF * K;
     for (const [i, K] of [60, 15, 3, 30, 360, 15].entries()) {
       assertClose(wasm[i], cpu[i], bound(K), `sum ${i}`);
     }
@@ -252,7 +257,7 @@ export function agreementTests(label: string, setup: () => void): void {
     "after relu": (n) => values(n, 7).map((v) => Math.max(0, v)),
   };
 
-  Deno.test(`maxPool and its gradient on ${label} match cpu exactly, ties going to the first maximum`, async () => {
+  test(`maxPool and its gradient on ${label} match cpu exactly, ties going to the first maximum`, async () => {
     setup();
     for (const c of poolCases) {
       for (const [kind, make] of Object.entries(poolInputs)) {
@@ -274,7 +279,7 @@ export function agreementTests(label: string, setup: () => void): void {
     }
   });
 
-  Deno.test(`litconv's ${label} kernels leave no tensor and no wasm buffer behind`, async () => {
+  test(`litconv's ${label} kernels leave no tensor and no wasm buffer behind`, async () => {
     setup();
     await useBackend("wasm");
     const backend = tf.backend();
@@ -302,7 +307,7 @@ export function agreementTests(label: string, setup: () => void): void {
   });
 
   for (const variant of ["lecture", "extra-conv"] as const) {
-    Deno.test(`a ${variant} CNN training step on ${label} gives cpu's loss and gradients`, async () => {
+    test(`a ${variant} CNN training step on ${label} gives cpu's loss and gradients`, async () => {
       setup();
       const batch = 3;
       let weights: Float32Array[] = [];
@@ -332,7 +337,7 @@ export function agreementTests(label: string, setup: () => void): void {
       );
       // Gradients pass through ~3136-term sums, ReLU kinks and pooling; compare each variable
       // by its relative error norm ‖g_wasm − g_cpu‖ / ‖g_cpu‖ (float32 sums of K ≤ 3136 terms:
-      // √K·ε ≈ 4e-6 at worst per sum; measured ≤ 8e-7, we allow 1e-5).
+      // √K·u ≈ 4e-6 at worst per sum; measured ≤ 8e-7, we allow 1e-5).
       for (let i = 1; i <= n; i++) {
         let diff = 0, norm = 0;
         for (let j = 0; j < cpu[i].length; j++) {

@@ -14,6 +14,7 @@ import { arrangeLesson } from "../site/lib/sections.ts";
 import katex from "../deps/katex.ts";
 import { channelsPicture, channelsPng, HEIGHT, WIDTH } from "../data/make_channels_png.ts";
 import { decode } from "../deps/fast_png.ts";
+import { lecture, needs } from "./requirements.ts";
 
 const LESSON_DIR = new URL("../lessons/", import.meta.url);
 
@@ -238,31 +239,18 @@ Deno.test("lessons: every figure cell of the lecture is drawn once; every figure
  * lesson shows beside its own is what the lecture printed, every figure cell the lessons
  * draw is one the lecture has, and what lesson 10 says the exercise asks is what it asks.
  * The lecture lives outside the repository (`shared/seed/lecture.txt` in a folder above its
- * root, `../shared/…` for a checkout beside it, or `LITCONV_LECTURE=path`); where it is absent
- * these tests are skipped, and the lessons' own tests still hold every number.
+ * root, or `LITCONV_LECTURE=path`); where it is absent these tests are ignored, saying so
+ * (failed under `LITCONV_REQUIRE=all`), and the lessons' own tests still hold every number.
  */
-/** `shared/seed/lecture.txt` in the nearest folder above the repository that has one, or "". */
-function findLecture(): string {
-  let dir = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-  while (dir.includes("/")) {
-    dir = dir.slice(0, dir.lastIndexOf("/"));
-    const path = `${dir}/shared/seed/lecture.txt`;
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch { /* not here: one folder up */ }
-  }
-  return "";
-}
-const path = Deno.env.get("LITCONV_LECTURE") ?? findLecture();
-const lecture = path ? await Deno.readTextFile(path).catch(() => undefined) : undefined;
-const ignore = lecture === undefined;
+const found = await lecture();
+const lectureMissing = "missing" in found ? found.missing : undefined;
+const lectureText = () => "text" in found ? found.text : "";
 const squeeze = (s: string) => s.replace(/\s+/g, "");
 
-Deno.test({
+Deno.test(needs(lectureMissing, {
   name: "lecture: every lecture value a lesson shows is printed, verbatim, in the lecture",
-  ignore,
   fn: async () => {
-    const text = squeeze(lecture!);
+    const text = squeeze(lectureText());
     let n = 0;
     for (const lesson of LESSONS) {
       for (const o of await lesson.outputs()) {
@@ -273,29 +261,28 @@ Deno.test({
     }
     assert.ok(n >= 35, `only ${n} lecture values`);
   },
-});
+}));
 
-Deno.test({
+Deno.test(needs(lectureMissing, {
   name: "lecture: its figure cells are the ones the lessons draw",
-  ignore,
   fn: () => {
-    const cells = [...lecture!.matchAll(/^# (FIG \d+|conv 2d)$/gm)].map((m) =>
+    const cells = [...lectureText().matchAll(/^# (FIG \d+|conv 2d)$/gm)].map((m) =>
       m[1] === "conv 2d" ? "conv2d" : m[1]
     );
     assert.deepEqual(cells, FIG_CELLS);
   },
-});
+}));
 
-Deno.test({
+Deno.test(needs(lectureMissing, {
   name: "lecture: the exercise asks for a 5×5×128 conv before flattening and new FC sizes",
-  ignore,
   fn: () => {
     // Lesson 10 says so; this is where the lecture says it (section 15.12).
-    const exercise = lecture!.slice(lecture!.indexOf("15.12."));
+    const text = lectureText();
+    const exercise = text.slice(text.indexOf("15.12."));
     assert.match(exercise, /before flattening, an extra convolutional layer 5x5x128/);
     assert.match(exercise, /adjust the two FC layers to match the new dimensions/);
   },
-});
+}));
 
 async function run(...args: string[]): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {

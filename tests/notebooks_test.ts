@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import type { Notebook } from "../notebooks/notebook.ts";
 import { checkExecuted, executeNotebooks } from "../notebooks/execute.ts";
+import { nbclientMissing, needs } from "./requirements.ts";
 
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url).pathname;
 
@@ -26,9 +27,15 @@ async function notebooksCommand(script: string, ...args: string[]) {
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
+/** Why Jupyter cannot run here, if it cannot: the tests that execute notebooks need it. */
+const jupyterMissing = await nbclientMissing();
 const read = async (path: string): Promise<Notebook> => JSON.parse(await Deno.readTextFile(path));
 
-Deno.test("every lesson's notebook runs in Jupyter on Deno's kernel, its outputs under its cells", async () => {
+Deno.test(needs(jupyterMissing, {
+  name: "every lesson's notebook runs in Jupyter on Deno's kernel, its outputs under its cells",
+  fn: everyNotebookRuns,
+}));
+async function everyNotebookRuns() {
   const dir = await scratch();
   try {
     const run = await notebooksCommand("run.ts", "--out", dir, "--timeout", "240");
@@ -53,7 +60,7 @@ Deno.test("every lesson's notebook runs in Jupyter on Deno's kernel, its outputs
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 Deno.test("a notebook is the lesson's blocks in order, imports rewritten, no closing main block", async () => {
   const dir = await scratch();
@@ -81,7 +88,11 @@ Deno.test("a notebook is the lesson's blocks in order, imports rewritten, no clo
   }
 });
 
-Deno.test("a cell that raises is reported, with its error", async () => {
+Deno.test(needs(jupyterMissing, {
+  name: "a cell that raises is reported, with its error",
+  fn: aRaisingCellIsReported,
+}));
+async function aRaisingCellIsReported() {
   const dir = await scratch();
   try {
     const path = `${dir}/boom.ipynb`;
@@ -112,9 +123,13 @@ Deno.test("a cell that raises is reported, with its error", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
-Deno.test("a notebook Jupyter would refuse (an invalid cell id) is reported before it runs", async () => {
+Deno.test(needs(jupyterMissing, {
+  name: "a notebook Jupyter would refuse (an invalid cell id) is reported before it runs",
+  fn: anInvalidNotebookIsReported,
+}));
+async function anInvalidNotebookIsReported() {
   const dir = await scratch();
   try {
     const path = `${dir}/bad.ipynb`;
@@ -130,7 +145,7 @@ Deno.test("a notebook Jupyter would refuse (an invalid cell id) is reported befo
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 Deno.test("the checks of an executed notebook miss no lecture number, no figure and no table", () => {
   const executed = (text: string, svgs: number): Notebook => ({

@@ -6,7 +6,7 @@
  * dispatched by hand and the device must report itself lost, "destroyed".
  */
 import assert from "node:assert/strict";
-import { availableBackends } from "../accel/backend.ts";
+import { needs, webgpuMissing } from "./requirements.ts";
 
 const BACKEND = new URL("../accel/backend.ts", import.meta.url).href;
 
@@ -25,16 +25,15 @@ clearTimeout(timer);
 console.log(lost);
 `;
 
-Deno.test("webgpu: unload destroys the device before the process exits", async () => {
-  if (!(await availableBackends()).includes("webgpu")) {
-    // No adapter here (no mesa-vulkan-drivers): then no device can outlive the program.
-    return;
-  }
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", CHILD],
-    cwd: new URL("..", import.meta.url).pathname,
-  }).output();
-  const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
-  assert.equal(out.code, 0, stderr);
-  assert.equal(stdout.trim(), "destroyed");
-});
+Deno.test(needs(await webgpuMissing(), {
+  name: "webgpu: unload destroys the device before the process exits",
+  fn: async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", CHILD],
+      cwd: new URL("..", import.meta.url).pathname,
+    }).output();
+    const [stdout, stderr] = [out.stdout, out.stderr].map((b) => new TextDecoder().decode(b));
+    assert.equal(out.code, 0, stderr);
+    assert.equal(stdout.trim(), "destroyed");
+  },
+}));
