@@ -7,8 +7,9 @@
  * The one deliberate difference, subnormal moments stored as zeros, is pinned down from a
  * state full of them, starting at t = 1 (where a flushed moment can change a step the most)
  * and at t = 1001: which moments differ, that weights above 2⁻⁸⁵ do not and smaller ones by
- * no more than the derived bound (and that 2e-26 and 2⁻⁸⁵ itself can), and that a lane whose
- * gradient returns after a flush is stock Adam's again. The last test trains the reference
+ * no more than the derived bound (and that 2e-26 and 2⁻⁸⁵ itself can), that a lane whose
+ * gradient returns after a flush is stock Adam's again, and that one whose tiny gradient is
+ * flushed every step stays within 2⁻¹²⁶/(1 − β1) of it. The last test trains the reference
  * model for 100 real steps with flushing on and off and compares the two.
  */
 import assert from "node:assert/strict";
@@ -253,28 +254,31 @@ function nextUp(x: number): number {
 /** The gap from float32 |x| to the next float32 away from zero. */
 const ulp = (x: number) => nextUp(Math.abs(x)) - Math.abs(x);
 
+/** A gradient whose (1 − β1)·g = 0.95·2⁻¹²⁶ is subnormal: the fused Adam flushes it each step. */
+const TINY = 9.5 * MIN_NORMAL_F32;
 /** Steps from the subnormal state; a resumed lane's gradient is 0 for the first RESUME. */
 const SUBNORMAL_STEPS = 6, RESUME = 3;
 /** Silent lanes (m just above 2⁻¹²⁶, flushed at step 1, v = 0) with chosen weights. */
 const EDGE = {
   /** Can differ at t = 1: the flushed step (up to ~1.16e-33) exceeds half the gap below. */
-  moves: new Map([[1, 2 ** -85], [6, 2e-26]]),
+  moves: new Map([[1, 2 ** -85], [7, 2e-26]]),
   /** Cannot: half the gap on the side they move to is 2⁻¹⁰⁹ ≈ 1.5e-33. */
-  stays: new Map([[11, nextUp(2 ** -85)], [16, -(2 ** -85)]]),
+  stays: new Map([[13, nextUp(2 ** -85)], [19, -(2 ** -85)]]),
 };
 
 /**
- * A trained-like Adam state, lane by lane (i % 5): 0 "stuck", silent (gradient exactly 0
+ * A trained-like Adam state, lane by lane (i % 6): 0 "stuck", silent (gradient exactly 0
  * every step) with m at 1–4·2⁻¹⁴⁹, which m·0.9 rounds back to itself; 1 "decaying", silent
  * with m just above 2⁻¹²⁶ (a step or two takes it below; the EDGE lanes among them); 2
  * ordinary; 3 "resumed", like decaying but its gradient returns after RESUME steps; 4 silent
- * with m normal and v subnormal. 66 floats: the wasm kernel takes 64, the JavaScript tail 2
+ * with m normal and v subnormal; 5 "tiny", from m = v = 0 a gradient of TINY every step,
+ * whose (1 − β1)·g is subnormal. 66 floats: the wasm kernel takes 64, the JavaScript tail 2
  * (a stuck and a decaying lane; both must flush).
  */
 function subnormalState() {
   const n = 66, r = values(3 * n, 42);
   const w = values(n, 43), m = new Float32Array(n), v = new Float32Array(n);
-  const kind = (i: number) => i === 64 ? 0 : i === 65 ? 1 : i % 5;
+  const kind = (i: number) => i === 64 ? 0 : i === 65 ? 1 : i % 6;
   for (let i = 0; i < n; i++) {
     const sign = r[i] < 0 ? -1 : 1;
     const bigV = 1e-8 + Math.abs(r[2 * n + i]) * 1e-6;
@@ -296,6 +300,9 @@ function subnormalState() {
       case 4:
         m[i] = r[n + i] * 1e-3;
         v[i] = smallV;
+        break;
+      case 5:
+        m[i] = v[i] = 0;
     }
   }
   for (const [i, weight] of [...EDGE.moves, ...EDGE.stays]) {
@@ -305,7 +312,7 @@ function subnormalState() {
   /** The gradient of each lane at step `s` (from 0). */
   const gradient = (s: number) =>
     values(n, 200 + s, -1e-3, 1e-3).map((x, i) =>
-      kind(i) === 2 || (kind(i) === 3 && s >= RESUME) ? x : 0
+      kind(i) === 2 || (kind(i) === 3 && s >= RESUME) ? x : kind(i) === 5 ? TINY : 0
     );
   return { n, w, m, v, kind, gradient };
 }
@@ -356,12 +363,18 @@ for (const iteration of [0, 1000]) {
       for (const k of ["m", "v"] as const) {
         ours[k].forEach((x, i) => {
           assert.ok(!subnormal(x), `${at}: fused ${k}[${i}] = ${x} is subnormal`);
-          if (subnormal(theirs[k][i])) {
+          const y = theirs[k][i];
+          if (subnormal(y)) {
             // Flushed: a zero where stock Adam keeps the subnormal (its sign is IEEE's from
             // then on: −0 when the flush happens, and −0·0.9 + 0·0.1 is +0 a step later).
-            assert.ok(x === 0, `${at}: ${k}[${i}] = ${x}, stock ${theirs[k][i]}`);
+            assert.ok(x === 0, `${at}: ${k}[${i}] = ${x}, stock ${y}`);
             flushed++;
-          } else assert.equal(x, theirs[k][i], `${at}: ${k}[${i}] differs from stock Adam`);
+          } else if (kind(i) === 5 && k === "m") {
+            // Flushed every step, while stock Adam's m grows normal: apart by the sum of the
+            // flushes so far, each below 2⁻¹²⁶ and shrunk by β1 a step.
+            const apart = MIN_NORMAL_F32 * (1 - 0.9 ** (s + 1)) / (1 - 0.9);
+            assert.ok(x === 0 && y > 0 && y < apart, `${at}: tiny m[${i}] = ${x}, stock ${y}`);
+          } else assert.equal(x, y, `${at}: ${k}[${i}] differs from stock Adam`);
         });
       }
       ours.w.forEach((x, i) => {
@@ -396,6 +409,7 @@ for (const iteration of [0, 1000]) {
     last.forEach((x, i) => {
       if (kind(i) === 0) assert.equal(x, m0[i], `stock m[${i}] left its fixed point`);
       if (kind(i) === 1) assert.ok(subnormal(x), `stock m[${i}] = ${x}`);
+      if (kind(i) === 5) assert.ok(x > MIN_NORMAL_F32, `stock tiny m[${i}] = ${x}`);
     });
     assert.ok(flushed >= SUBNORMAL_STEPS * 30, `only ${flushed} moments were flushed`);
   });
