@@ -1,47 +1,17 @@
 /**
  * Adam, with its update fused into one pass per weight on the wasm backend.
  *
- * TF.js's `AdamOptimizer` updates each weight with about a dozen element-wise ops (Mul, Add,
- * Square, Div, Sqrt, …), each a separate kernel that reads its inputs and allocates a fresh
- * output: for the lecture CNN's 3.27M weights that is ~25 ms of a ~155 ms wasm step. On wasm,
- * {@link FusedAdam} instead walks the weight, its two moments and its gradient once:
+ * {@link FusedAdam} is a drop-in `tf.AdamOptimizer`. On wasm it walks each weight, its two
+ * moments and its gradient once, in a small SIMD function (`adam_wasm.ts`; the last
+ * `size % 4` floats in {@link fusedAdamStep}), in float32 and op for op in TF.js's order, so
+ * its steps are the stock optimizer's bit for bit, several times faster. On any other
+ * backend, or for anything unusual (a non-float32 weight, data outside the wasm heap, no
+ * SIMD), it runs the stock `applyGradients`. Its state, names and checkpoints are stock.
  *
- * ```text
- * m ← β1·m + (1−β1)·g        m̂ = m / (1 − β1ᵗ)
- * v ← β2·v + (1−β2)·g²       v̂ = v / (1 − β2ᵗ)
- * w ← w + (−lr)·(m̂ / (√v̂ + ε))
- * ```
- *
- * The pass is a small wasm SIMD function (`adam_wasm.ts`) that computes in float32, op for
- * op in TF.js's order, with the bias corrections from the same float32 `accBeta` variables;
- * the last `size % 4` floats go through {@link fusedAdamStep}, the same math in JavaScript
- * with `Math.fround` wherever a TF.js op stores a float32. So the result is the stock
- * optimizer's, bit for bit (tests/adam_test.ts checks it), in ~3.6 ms instead of ~21 ms,
- * with one deliberate exception:
- *
- * **Subnormal moments are stored as zeros** (`flushSubnormals`, on by default): where m′ or
- * v′ would be subnormal (0 < |x| < 2⁻¹²⁶ ≈ 1.18e-38), it is stored as a zero of the same
- * sign, as x86's flush-to-zero mode would. Why: a weight whose gradient is exactly 0 for
- * many steps (fc1's rows for pooled features that stay 0) has its m decay by 0.9 a step into
- * that range after ~700 steps, where it then sticks (k·2⁻¹⁴⁹·0.9 rounds back to k·2⁻¹⁴⁹ for
- * k ≤ 4); after one epoch 0.73M of fc1's 3.2M moments are subnormal, and arithmetic on them
- * takes a microcode assist on Intel cores, which made training 2.3× slower from step ~700 on
- * (issue 17). Why it changes nothing beyond float noise: a flushed moment differs from the
- * IEEE one by less than 2⁻¹²⁶. Through m̂ = m/c1 (c1 = 1 − β1ᵗ ≥ 1 − β1 = 0.1) and the
- * denominator √v̂ + ε ≥ ε = 1e-7, that moves a weight's step by less than
- * lr · 2⁻¹²⁶ / (0.1 · 1e-7) ≈ 1.2e-33 (lr = 1e-3), below half an ulp of any float32 weight
- * larger than 2e-26 in magnitude, so such weights come out bit for bit the same; the
- * difference then decays by β1 every step. A flushed v means every recent gradient of that
- * weight was below √(2⁻¹²⁶/(1 − β2)) ≈ 3.4e-18 and its m̂ below ~3.4e-17: the weight's whole
- * update is then below 1e-12, and changing √v̂ by at most √(2⁻¹²⁶/(1−β2)) changes it by
- * far less. Against these, float32 rounding moves each weight by ~1e-9 at every step and a
- * different summation order in a convolution by ~1e-7 relative. Where no moment is
- * subnormal (fresh weights, the first ~600 steps) the result is stock Adam's bit for bit.
- *
- * Everything else (the moments' variables and names,
- * `getWeights`/`setWeights`, `dispose`) is inherited, so checkpoints are unchanged. On any
- * other backend, or for anything unusual (a non-float32 weight, data not in the wasm heap),
- * or where the SIMD module cannot be compiled, it runs the stock `applyGradients`.
+ * The one thing to know: by default it stores **subnormal moments as zeros**
+ * (`flushSubnormals`), because a weight whose gradient stays 0 leaves its first moment stuck
+ * at a subnormal value, and Intel cores compute on those ~100× slower. That changes no
+ * weight larger than 2⁻⁸⁵ in magnitude ({@link FLUSH_EXACT_ABOVE} says why).
  *
  * @module
  */
@@ -79,7 +49,7 @@ type Gradients = Parameters<tf.AdamOptimizer["applyGradients"]>[0];
 /** A drop-in `tf.AdamOptimizer` whose update is one fused pass per weight on wasm. */
 export class FusedAdam extends tf.AdamOptimizer {
   /**
-   * Store subnormal moments as zeros (see the module's text). false: IEEE float32 throughout,
+   * Store subnormal moments as zeros (see {@link FLUSH_EXACT_ABOVE}). false: IEEE float32 throughout,
    * stock Adam's results bit for bit, and Intel's slow path once moments turn subnormal.
    */
   flushSubnormals = true;
@@ -187,6 +157,40 @@ export interface AdamConstants {
 
 /** The smallest normal float32, 2⁻¹²⁶: below it (and above 0) a float32 is subnormal. */
 export const MIN_NORMAL_F32 = 2 ** -126;
+
+/**
+ * The most one flushed first moment can change one step of one weight:
+ * lr·2⁻¹²⁶ / ((1 − β1)·ε). Where m′ is flushed the fused step is exactly 0, while stock Adam
+ * steps by lr·|m̂|/(√v̂ + ε) with |m′| < 2⁻¹²⁶, m̂ = m′/(1 − β1ᵗ) and √v̂ + ε ≥ ε. The bias
+ * correction 1 − β1ᵗ is smallest at t = 1, so this is the bound at the first step; at step
+ * 1000 it is ten times smaller. The lecture's Adam (lr 1e-3, β1 0.9, ε 1e-7): ≈ 1.18e-33.
+ */
+export function flushStepBound(learningRate = 1e-3, beta1 = 0.9, epsilon = 1e-7): number {
+  return learningRate * MIN_NORMAL_F32 / ((1 - beta1) * epsilon);
+}
+
+/**
+ * Weights larger than this in magnitude come out of every step bit for bit as stock Adam's,
+ * flushing or not (lecture's Adam). A float32 w with 2ᵉ < |w| < 2ᵉ⁺¹ rounds w + δ back to w
+ * while |δ| is below half its ulp, 2ᵉ⁻²⁴; 2⁻⁸⁵⁻²⁴ = 2⁻¹⁰⁹ ≈ 1.5e-33 exceeds the bound
+ * {@link flushStepBound} ≈ 1.18e-33, 2⁻¹¹⁰ ≈ 7.7e-34 does not. So 2⁻⁸⁵ ≈ 2.6e-26: a weight of
+ * 2e-26 can differ, and so can 2⁻⁸⁵ itself, stepping toward 0 (the gap below a power of two
+ * is half the gap above).
+ *
+ * The difference does not fade while the gradient stays 0: stock Adam's m sticks at
+ * k·2⁻¹⁴⁹ (0.9·k·2⁻¹⁴⁹ rounds back to it for k ≤ 4) and keeps nudging a weight below the
+ * threshold by up to the bound a step; the fused one's m is 0. Once the gradient returns,
+ * (1 − β1)·g swamps the stuck value (for |g| ≥ ~2e-30 it lies below half an ulp of it) and
+ * both moments round to the same float. Tinier gradients can be flushed step after step, but
+ * each flush drops less than 2⁻¹²⁶ and β1 shrinks the earlier drops: the two m stay within
+ * 2⁻¹²⁶·(1 − β1ᵗ)/(1 − β1), their m̂ within 2⁻¹²⁶/(1 − β1), and so the steps within the
+ * bound at every t. A flushed v′ changes no step: with v′ < 2⁻¹²⁶,
+ * √v̂ < √(2⁻¹²⁶/(1 − β2)) ≈ 3.4e-18 is below half an ulp of ε = 1e-7 (2⁻⁴⁸ ≈ 3.6e-15), so
+ * √v̂ + ε rounds to ε with or without it, until gradients large enough to matter swamp it.
+ * (Where two such nearly equal moments fall on either side of a rounding boundary they end up
+ * an ulp apart, and a weight can then differ by an ulp of its step: float noise.)
+ */
+export const FLUSH_EXACT_ABOVE = 2 ** -85;
 
 /**
  * One Adam step over flat arrays, in place: `w`, `m`, `v` are updated from the gradient `g`.

