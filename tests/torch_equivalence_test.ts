@@ -24,6 +24,7 @@ import { Rng } from "../kernels/rng.ts";
 import { makeBatch, trainEpoch } from "../training/loop.ts";
 import { saveCheckpoint } from "../training/checkpoint.ts";
 import { defaultConfig } from "../training/run.ts";
+import { needs } from "./requirements.ts";
 
 /** Adam steps in all, in segments of SEGMENT from a common state (see the module's text). */
 const STEPS = 50, SEGMENT = 5, SEGMENTS = STEPS / SEGMENT;
@@ -56,7 +57,9 @@ function torchPython(): string | null {
 }
 
 const python = torchPython();
-if (!python) console.error("torch_equivalence_test: ignored, no python3 here imports torch");
+const TORCH_MISSING = python
+  ? undefined
+  : "python3-torch missing (no python3 here imports torch; LITCONV_TORCH_PYTHON names one)";
 
 /**
  * What trainEpoch will draw from `rng` over SEGMENTS segments of `count` images: each
@@ -86,9 +89,8 @@ type DropoutLayer = tf.layers.Layer & {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor;
 };
 
-Deno.test({
+Deno.test(needs(TORCH_MISSING, {
   name: "our training loop is PyTorch's: same losses and weights over 50 Adam steps",
-  ignore: python === null,
   fn: async () => {
     await useBackend("wasm");
     const config = defaultConfig();
@@ -225,7 +227,7 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+}));
 
 interface TorchResult {
   torch: string;
