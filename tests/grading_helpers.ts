@@ -121,3 +121,26 @@ export async function graderLeftovers(): Promise<string[]> {
   }
   return found;
 }
+
+/**
+ * `deno ARGS` in `cwd`, as from a student's shell: no INIT_CWD inherited from the
+ * `deno task test` running us (deno task keeps an INIT_CWD it finds, so "." would mean the
+ * repo). Exit code and stdout + stderr.
+ */
+export async function studentDeno(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; text: string }> {
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    clearEnv: true,
+    env: { ...env, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}

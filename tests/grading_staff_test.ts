@@ -15,6 +15,7 @@ import {
   gradeCli,
   readResults,
   REPO,
+  studentDeno,
   tempDir,
 } from "./grading_helpers.ts";
 import { toResults } from "../grading/results.ts";
@@ -25,33 +26,17 @@ async function nonUtf8(script: string, dir: string): Promise<void> {
   assert.ok(out.success, script);
 }
 
-/** `deno ARGS` in `cwd`, as from a student's shell (no INIT_CWD from the test runner). */
-async function deno(args: string[], cwd: string) {
-  const env = Deno.env.toObject();
-  delete env.INIT_CWD;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    clearEnv: true,
-    env: { ...env, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
-
 Deno.test("a starter for every task, and the README's 02.1,04.1, type-checks and runs deno test outside the repo", async () => {
   const parent = await Deno.makeTempDir({ prefix: "litconv-starters-" });
   assert.ok(!parent.startsWith(REPO));
   const lists = [...GRADED_TASKS.map((t) => t.id), "02.1,04.1"];
   const check = async (list: string) => {
     const dir = `${parent}/hw-${list.replace(",", "-")}`;
-    const made = await deno(["task", "assignment", "new", dir, "--tasks", list], REPO);
+    const made = await studentDeno(["task", "assignment", "new", dir, "--tasks", list], REPO);
     assert.equal(made.code, 0, made.text);
     // Plain `deno test` as the README says: type checking first, then every visible case,
     // each failing as not implemented yet.
-    const stubs = await deno(["test"], dir);
+    const stubs = await studentDeno(["test"], dir);
     const ids = list.split(",");
     assert.doesNotMatch(stubs.text, /TS\d{4}/, `${list}: ${stubs.text}`);
     assert.match(stubs.text, /running \d+ tests from \.\/mod_test\.ts/, `${list}: ${stubs.text}`);
@@ -61,7 +46,7 @@ Deno.test("a starter for every task, and the README's 02.1,04.1, type-checks and
     }
     if (list === "02.1,04.1") {
       await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
-      const filled = await deno(["test"], dir);
+      const filled = await studentDeno(["test"], dir);
       assert.match(filled.text, /ok \| \d+ passed(?: \(\d+ steps\))? \| 0 failed/, filled.text);
     }
   };

@@ -5,34 +5,16 @@
  * check-my-work, with no task named, gives full marks out of the starter's own tasks.
  */
 import assert from "node:assert/strict";
-import { FIXTURES, gradeCli, readResults, REPO } from "./grading_helpers.ts";
-
-function withoutInitCwd(): Record<string, string> {
-  const env = Deno.env.toObject();
-  delete env.INIT_CWD;
-  return env;
-}
-
-async function deno(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    // As from a student's shell: no INIT_CWD inherited from the `deno task test` running us
-    // (deno task keeps an INIT_CWD it finds, so "." would mean the repo).
-    clearEnv: true,
-    env: { ...withoutInitCwd(), NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
+import { FIXTURES, gradeCli, readResults, REPO, studentDeno } from "./grading_helpers.ts";
 
 Deno.test("a starter folder works outside the repo, from stubs to full marks", async () => {
   const parent = await Deno.makeTempDir({ prefix: "litconv-starter-" });
   const dir = `${parent}/hw`;
   assert.ok(!dir.startsWith(REPO));
-  const made = await deno(["task", "assignment", "new", dir, "--tasks", "04.1,02.1,10.1"], REPO);
+  const made = await studentDeno(
+    ["task", "assignment", "new", dir, "--tasks", "04.1,02.1,10.1"],
+    REPO,
+  );
   assert.equal(made.code, 0, made.text);
   const mod = await Deno.readTextFile(`${dir}/mod.ts`);
   // Course order, whatever order --tasks gave.
@@ -40,7 +22,7 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
   assert.match(mod, /throw new Error\("not implemented yet \(task 02.1\)"\)/);
   assert.doesNotMatch(mod, /function maxPool2d/);
 
-  const stubs = await deno(["test", "--no-config"], dir);
+  const stubs = await studentDeno(["test", "--no-config"], dir);
   assert.notEqual(stubs.code, 0);
   assert.match(stubs.text, /not implemented yet \(task 02.1\)/);
   assert.match(stubs.text, /not implemented yet \(task 10.1\)/);
@@ -50,7 +32,7 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
   // With no --tasks it grades the tasks the starter was made for, and says so.
   const readme = await Deno.readTextFile(`${dir}/README.md`);
   assert.match(readme, /deno task --config PATH\/TO\/litconv\/deno\.json grade \.`/);
-  const check = await deno(["task", "--config", `${REPO}deno.json`, "grade", "."], dir);
+  const check = await studentDeno(["task", "--config", `${REPO}deno.json`, "grade", "."], dir);
   assert.equal(check.code, 0, check.text);
   assert.match(check.text, /Tasks 02\.1,04\.1,10\.1: the ones this starter was made for/);
   const zero = check.text.match(/Score: 0 \/ (\d+)/);
@@ -59,7 +41,7 @@ Deno.test("a starter folder works outside the repo, from stubs to full marks", a
   assert.doesNotMatch(check.text, /maxPool2d|Task 05\.1/, "a task the starter never had");
 
   await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dir}/mod.ts`);
-  const filled = await deno(["test", "--no-config"], dir);
+  const filled = await studentDeno(["test", "--no-config"], dir);
   assert.equal(filled.code, 0, filled.text);
   const counted = filled.text.match(/ok \| (\d+) passed(?: \((\d+) steps\))? \| 0 failed/);
   assert.ok(counted, filled.text);

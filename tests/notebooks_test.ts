@@ -31,6 +31,14 @@ async function notebooksCommand(script: string, ...args: string[]) {
 const jupyterMissing = await nbclientMissing();
 const read = async (path: string): Promise<Notebook> => JSON.parse(await Deno.readTextFile(path));
 
+/** An nbformat-4 notebook on Deno's kernel holding `cells`. */
+const notebookOf = (cells: Notebook["cells"]): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+  cells,
+});
+
 Deno.test(needs(jupyterMissing, {
   name: "every lesson's notebook runs in Jupyter on Deno's kernel, its outputs under its cells",
   fn: everyNotebookRuns,
@@ -96,11 +104,8 @@ async function aRaisingCellIsReported() {
   const dir = await scratch();
   try {
     const path = `${dir}/boom.ipynb`;
-    const nb: Notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-      cells: ["console.log('before');", 'throw new Error("boom from a cell");', "1 + 1"].map((
+    const nb = notebookOf(
+      ["console.log('before');", 'throw new Error("boom from a cell");', "1 + 1"].map((
         source,
         i,
       ) => ({
@@ -111,7 +116,7 @@ async function aRaisingCellIsReported() {
         outputs: [],
         execution_count: null,
       })),
-    };
+    );
     await Deno.writeTextFile(path, JSON.stringify(nb));
     const [report] = await executeNotebooks([path], { timeout: 60 });
     const problems = report.problems.join("\n");
@@ -133,12 +138,9 @@ async function anInvalidNotebookIsReported() {
   const dir = await scratch();
   try {
     const path = `${dir}/bad.ipynb`;
-    const nb: Notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
-      cells: [{ id: "task-02.1", cell_type: "markdown", metadata: {}, source: ["# hi"] }],
-    };
+    const nb = notebookOf([
+      { id: "task-02.1", cell_type: "markdown", metadata: {}, source: ["# hi"] },
+    ]);
     await Deno.writeTextFile(path, JSON.stringify(nb));
     const [report] = await executeNotebooks([path], { timeout: 60 });
     assert.match(report.problems.join("\n"), /not a valid notebook/);
