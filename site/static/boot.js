@@ -1,6 +1,8 @@
-// The island boot module: finds each `<!--frsh:Name:k-->` marker the server wrote, loads
-// that island's bundle and hydrates the element after the marker with the props the server
-// rendered it with (JSON in #frsh-props).
+// The island boot module: finds each `<!--frsh:Name:k-->` marker the server wrote, and once
+// that island comes within a screen of the viewport loads its bundle and hydrates the
+// element after the marker with the props the server rendered it with (JSON in
+// #frsh-props). An island the reader never scrolls to costs nothing: a lesson's exercises
+// load their code only when the reader reaches them.
 const props = JSON.parse(document.getElementById("frsh-props")?.textContent ?? "[]");
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_COMMENT);
 const found = [];
@@ -8,8 +10,23 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   const m = /^frsh:(\w+):(\d+)$/.exec(node.data);
   if (m) found.push({ name: m[1], k: Number(m[2]), host: node.nextSibling });
 }
-for (const { name, k, host } of found) {
+
+async function hydrate({ name, k, host }) {
   const { mount } = await import(new URL(`../islands/${name}.js`, import.meta.url).href);
   mount(host, props[k].props);
   host.dataset.hydrated = "true";
+}
+
+if (!("IntersectionObserver" in globalThis)) {
+  for (const island of found) await hydrate(island);
+} else {
+  const byHost = new Map(found.map((island) => [island.host, island]));
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      observer.unobserve(e.target);
+      hydrate(byHost.get(e.target)).catch((err) => console.error(err));
+    }
+  }, { rootMargin: "100% 0px" });
+  for (const { host } of found) observer.observe(host);
 }
