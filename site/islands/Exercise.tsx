@@ -218,7 +218,7 @@ export default function Exercise({ id, fn, title, stub, header, worker }: Exerci
         <button type="button" onClick={download} disabled={!live}>Download as mod.ts</button>
       </div>
       <div class="exercise-result" role="status" aria-live="polite">
-        {!live && <p class="muted">Checking needs JavaScript.</p>}
+        {!live && <p class="muted">Check needs JavaScript, and the site served over http(s).</p>}
         {running && <p>Checking {fn}…</p>}
         {result && "message" in result && <p class="failed">{result.message}</p>}
         {outcomes && (
