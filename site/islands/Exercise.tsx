@@ -196,10 +196,7 @@ export default function Exercise({ id, fn, title, stub, header, worker }: Exerci
           Task {id}: <code>{fn}</code>
         </label>
       </h3>
-      <p class="muted">
-        {title}. Write it here; Check runs its visible tests and its property tests (against the
-        TF.js twin) in your browser. Your code stays in this browser.
-      </p>
+      <p class="muted">{title[0].toUpperCase() + title.slice(1)}.</p>
       <textarea
         id={editorId}
         class="exercise-editor"
@@ -214,8 +211,8 @@ export default function Exercise({ id, fn, title, stub, header, worker }: Exerci
         <button type="button" class="primary" onClick={check} disabled={!live || running}>
           {running ? "Checking…" : `Check ${fn}`}
         </button>
-        <button type="button" onClick={reset} disabled={!live}>Reset to the stub</button>
-        <button type="button" onClick={download} disabled={!live}>Download as mod.ts</button>
+        <button type="button" onClick={reset} disabled={!live}>Reset</button>
+        <button type="button" onClick={download} disabled={!live}>Download mod.ts</button>
       </div>
       <div class="exercise-result" role="status" aria-live="polite">
         {!live && <p class="muted">Check needs JavaScript, and the site served over http(s).</p>}

@@ -97,9 +97,12 @@ async function bundle(entry: string, outFile: string): Promise<void> {
   await Deno.mkdir(ENTRY_DIR, { recursive: true });
   // The repo's settings (JSX). Bundles import only browser-safe modules: nothing that
   // reaches Deno or Node APIs (accel/backend.ts would).
+  // One config file per bundle: bundles run in parallel, and one reading a config file that
+  // another is rewriting would fall back to React's JSX ("React is not defined").
   const config = JSON.parse(await Deno.readTextFile(`${ROOT_DIR}/deno.json`));
+  const configFile = `${ENTRY_DIR}/bundle-${crypto.randomUUID()}.json`;
   await Deno.writeTextFile(
-    `${ENTRY_DIR}/bundle.json`,
+    configFile,
     JSON.stringify({
       compilerOptions: config.compilerOptions,
       nodeModulesDir: config.nodeModulesDir,
@@ -109,7 +112,7 @@ async function bundle(entry: string, outFile: string): Promise<void> {
     args: [
       "bundle",
       "--config",
-      `${ENTRY_DIR}/bundle.json`,
+      configFile,
       "--quiet",
       "--platform",
       "browser",
@@ -124,7 +127,7 @@ async function bundle(entry: string, outFile: string): Promise<void> {
     stdout: "piped",
     stderr: "piped",
   });
-  const { code, stderr } = await cmd.output();
+  const { code, stderr } = await cmd.output().finally(() => Deno.remove(configFile));
   if (code !== 0) {
     throw new Error(`bundling ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
   }

@@ -43,7 +43,8 @@ export type StudentFunction = (...args: unknown[]) => unknown;
 interface Verdict {
   wrong?: string;
   expected: string;
-  got: string;
+  /** The answer shown; absent when the function threw (`wrong` says what). */
+  got?: string;
 }
 
 /** The most characters one shown value takes before it is cut with "…". */
@@ -98,7 +99,7 @@ function callStudent(f: StudentFunction, args: unknown[]): { value?: unknown; th
 function againstReference(op: Op, f: StudentFunction, args: unknown[]): Verdict {
   const expected = op.task.describe?.(args) ?? pretty(op.naive(...args));
   const { value, threw } = callStudent(f, args);
-  if (threw !== undefined) return { wrong: `threw ${threw}`, expected, got: "(threw)" };
+  if (threw !== undefined) return { wrong: `threw ${threw}`, expected };
   return { wrong: judgeAnswer(judgementOf(op, args), value), expected, got: pretty(value) };
 }
 
@@ -124,7 +125,7 @@ async function againstTwin(tf: Tf, pair: Pair, f: StudentFunction, args: unknown
   const tolerance = pair.tolerance(args as never, naive);
   const { value, threw } = callStudent(f, args);
   const expected = pair.task.describe?.(args as never) ?? pretty(twin);
-  if (threw !== undefined) return { wrong: `threw ${threw}`, expected, got: "(threw)" };
+  if (threw !== undefined) return { wrong: `threw ${threw}`, expected };
   const got = pretty(value);
   if (pair.contract) {
     return { wrong: CONTRACTS[pair.contract](args, value, tolerance, naive), expected, got };

@@ -20,7 +20,8 @@ const TYPES = new URL("../../kernels/types.ts", import.meta.url);
  * file needs nothing beside it (the grader refuses imports from outside the folder).
  */
 async function header(task: TaskInfo): Promise<string> {
-  const types = await Deno.readTextFile(TYPES);
+  // The types without their module's doc comment, which speaks of the course's folder.
+  const types = (await Deno.readTextFile(TYPES)).replace(/^\/\*\*[\s\S]*?@module\s*\*\/\s*/, "");
   return `// litconv, task ${task.id} (${task.fn}), written on the course's site.
 // Grade it: save this file as mod.ts in a folder of its own, then, in the course's folder,
 //   deno task grade PATH/TO/THAT/FOLDER --tasks ${task.id}

@@ -82,10 +82,12 @@ export default function LessonPage({ data }: { data: LessonPage }) {
         <section class="tasks" id="graded-tasks">
           <h2>Graded tasks</h2>
           <p class="muted">
-            Each task below is also in the{" "}
-            <a href={page.href("assignments/index.html")}>assignments</a> for{" "}
-            <code>deno task grade</code>. Check runs the same visible tests here, and the property
-            tests compare your function with the TF.js twin on random inputs.
+            Write each task in its box. Check runs, in your browser, the visible tests that{" "}
+            <code>deno task grade</code>{" "}
+            runs and property tests that compare your function with the TF.js twin on random inputs;
+            a loop that never ends is stopped after a few seconds. Your code stays in this browser;
+            Download gives a <code>mod.ts</code> for the grader (the tasks are also in the{" "}
+            <a href={page.href("assignments/index.html")}>assignments</a>).
           </p>
           {data.exercises.map((e) => (
             <Island
