@@ -9,7 +9,7 @@
  * save the page after training at 1280 and 360 px, light and dark, for a person to look at.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "../deps/playwright_core.ts";
+import { type Browser, chromium, type Locator, type Page } from "../deps/playwright_core.ts";
 import { contentType } from "../site/lib/mime.ts";
 import { sitePath } from "../site/lib/server.ts";
 import { TRAIN_IMAGES, VALID_IMAGES } from "../site/lib/train_data.ts";
@@ -63,6 +63,32 @@ async function launchBrowser(): Promise<Browser> {
   }
 }
 
+/** The lessons whose sliding-window figure is an island, and the kind each draws. */
+const FIGURE_LESSONS = [
+  ["02-conv1d", "conv1d"],
+  ["04-conv2d", "conv2d"],
+  ["05-pooling", "pool"],
+  ["06-channels", "channels"],
+] as const;
+
+/** With SCREENSHOTS=DIR: `what` at 1280 and 360 px, light and dark (the element, or the page). */
+async function shoot(page: Page, what: string, element?: Locator) {
+  const dir = Deno.env.get("SCREENSHOTS");
+  if (!dir) return;
+  await Deno.mkdir(dir, { recursive: true });
+  for (const colorScheme of ["light", "dark"] as const) {
+    for (const width of [1280, 360]) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize({ width, height: 900 });
+      const path = `${dir}/${what}-${width}-${colorScheme}.png`;
+      if (element) await element.screenshot({ path });
+      else await page.screenshot({ path, fullPage: true });
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 const attr = (page: Page, selector: string, name: string) =>
   page.locator(selector).first().getAttribute(name);
 
@@ -73,7 +99,7 @@ async function points(page: Page) {
   return { loss: await n("loss (batch)"), valid: await n("validation") };
 }
 
-Deno.test("train page: the lecture's CNN learns in Chromium, stops, resumes", async (t) => {
+Deno.test("train page and lesson figures in Chromium: step-through figures; the CNN learns, stops, resumes", async (t) => {
   const out = await Deno.makeTempDir({ prefix: "litconv-train-" });
   await build(out);
   const files = serveFiles(out);
@@ -108,6 +134,44 @@ Deno.test("train page: the lecture's CNN learns in Chromium, stops, resumes", as
         html.includes(`${(metrics.testAccuracy * 100).toFixed(2)} %`),
         "the page states the reference run's test accuracy",
       );
+    });
+
+    await t.step("lesson figures: step through the windows, computed in the browser", async () => {
+      for (const [slug, kind] of FIGURE_LESSONS) {
+        await page.goto(`${base}lessons/${slug}/index.html`);
+        const island = page.locator(`[data-island="SlidingWindow"]:has([data-kind="${kind}"])`);
+        assert.equal(await island.count(), 1, `${slug}: one step-through figure`);
+        assert.equal(
+          await page.locator(`article.lesson [data-island="SlidingWindow"]`).count(),
+          1,
+          `${slug}: the figure sits inside the lesson's article`,
+        );
+        await island.scrollIntoViewIfNeeded();
+        await page.waitForSelector(
+          `[data-island="SlidingWindow"][data-hydrated="true"] [data-kind="${kind}"] svg`,
+        );
+        const sum = island.locator('[data-testid="window-sum"]');
+        const before = await sum.innerText();
+        // Pointing at the last output cell moves the window there, and the sum with it.
+        await island.locator("g.pick").last().hover();
+        const after = await sum.innerText();
+        assert.notEqual(after, before, `${slug}: the sum follows the pointer`);
+        const step = await island.locator("[data-step]").getAttribute("data-step");
+        // The keyboard steps back one output.
+        await island.locator(".window-live").focus();
+        await page.keyboard.press("ArrowLeft");
+        assert.equal(
+          Number(await island.locator("[data-step]").getAttribute("data-step")),
+          Number(step) - 1,
+          `${slug}: ArrowLeft steps back`,
+        );
+        // The value after "=" is the one lit in the output grid.
+        const value = /= (-?[\d.]+)(;|$)/.exec(await sum.innerText())?.[1];
+        assert.ok(value, `${slug}: a sum with a value`);
+        const lit = await island.locator("g.pick text[font-weight=bold]").allTextContents();
+        assert.ok(lit.includes(value), `${slug}: ${value} is lit in the output (${lit})`);
+        await shoot(page, `figure-${slug}`, island);
+      }
     });
 
     await t.step("training: curves grow, Stop and Resume, accuracy above chance", async () => {

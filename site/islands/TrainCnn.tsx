@@ -248,9 +248,11 @@ export default function TrainCnn(props: TrainCnnProps) {
             </button>
           )
           : (
-            <button type="button" class="primary" onClick={run} disabled={state === "done"}>
-              {state === "idle" ? "Train the CNN" : "Resume training"}
-            </button>
+            state !== "done" && (
+              <button type="button" class="primary" onClick={run}>
+                {state === "idle" ? "Train the CNN" : "Resume training"}
+              </button>
+            )
           )}
         <button type="button" onClick={save} disabled={busy || !engine.current}>
           Save for the draw-a-digit pad

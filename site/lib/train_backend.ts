@@ -127,7 +127,9 @@ export async function chooseBackend(wasmDir: string, only?: BackendName): Promis
     const detail = name === "webgl"
       ? webglRenderer() ?? ""
       : name === "wasm"
-      ? "WebAssembly, one thread (a static host cannot send the headers threads need)"
+      ? `WebAssembly${
+        (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? " SIMD" : ""
+      }, one thread: threads need cross-origin isolation headers, which a static host rarely sends`
       : name === "webgpu"
       ? "WebGPU"
       : "plain JavaScript";

@@ -7,6 +7,8 @@ import { rewriteProseLinks } from "../../lib/prose_links.ts";
 import { type ExerciseData, exercisesOf } from "../../lib/exercise_data.ts";
 import { Island } from "../../lib/island.tsx";
 import Exercise from "../../islands/Exercise.tsx";
+import { interactiveFigure } from "../../lib/figure_islands.tsx";
+import type { Output } from "../../../lessons/show.ts";
 
 /** A lesson's page data, with an exercise per graded task. */
 type LessonPage = LessonPageData & { exercises: ExerciseData[] };
@@ -27,6 +29,7 @@ export const title = (d: LessonPage): string => d.lesson.title;
 export default function LessonPage({ data }: { data: LessonPage }) {
   const page = usePage();
   const src = (line: number) => `source/index.html#L${line}`;
+  const liveFigure = (o: Output) => interactiveFigure(data.lesson.slug, o);
   return (
     <article class="lesson">
       <p class="lesson-head">
@@ -62,7 +65,7 @@ export default function LessonPage({ data }: { data: LessonPage }) {
                 : <div />}
               {row.outputs.length > 0 && (
                 <div class="row-outputs">
-                  <Outputs outputs={row.outputs} />
+                  <Outputs outputs={row.outputs} figure={liveFigure} />
                 </div>
               )}
             </div>
@@ -75,7 +78,7 @@ export default function LessonPage({ data }: { data: LessonPage }) {
           <p class="muted">
             The lesson's outputs, as <code>deno run -A lessons/{data.file}</code> prints them.
           </p>
-          <Outputs outputs={data.unplaced} />
+          <Outputs outputs={data.unplaced} figure={liveFigure} />
         </section>
       )}
       {data.tasks.length > 0 && (
