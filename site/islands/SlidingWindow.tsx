@@ -214,12 +214,12 @@ export default function SlidingWindow(props: SlidingWindowProps) {
               <button type="button" onClick={() => go(k - 1)} disabled={k === 0}>
                 ◀ previous
               </button>
-              <span aria-live="polite" data-testid="window-step">
-                {step.name}: output {k + 1} of {n}
-              </span>
               <button type="button" onClick={() => go(k + 1)} disabled={k >= n - 1}>
                 next ▶
               </button>
+              <span aria-live="polite" data-testid="window-step">
+                {step.name}: output {k + 1} of {n}
+              </span>
             </div>
             <p class="formula window-sum" data-testid="window-sum">
               {step.sum}

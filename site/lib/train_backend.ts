@@ -127,9 +127,7 @@ export async function chooseBackend(wasmDir: string, only?: BackendName): Promis
     const detail = name === "webgl"
       ? webglRenderer() ?? ""
       : name === "wasm"
-      ? `WebAssembly${
-        (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? " SIMD" : ""
-      }, one thread: threads need cross-origin isolation headers, which a static host rarely sends`
+      ? `WebAssembly${(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) ? " SIMD" : ""}, 1 thread`
       : name === "webgpu"
       ? "WebGPU"
       : "plain JavaScript";

@@ -19,7 +19,7 @@ const WASM_FILES = [
 interface TrainData {
   subset: MnistSubset;
   /** The lecture's reference run in the terminal, when committed. */
-  reference?: Pick<SiteRun["metrics"], "testAccuracy" | "backend" | "device" | "config"> & {
+  reference?: Pick<SiteRun["metrics"], "testAccuracy" | "backend" | "config"> & {
     imagesPerSecond: number;
     firstEpochValid: number;
   };
@@ -38,7 +38,6 @@ export async function load(): Promise<TrainData> {
       ? {
         testAccuracy: m.testAccuracy,
         backend: m.backend,
-        device: m.device,
         config: m.config,
         imagesPerSecond: history.reduce((s, h) => s + h.imagesPerSecond, 0) / history.length,
         firstEpochValid: history[0].validAccuracy,
@@ -65,7 +64,9 @@ export default function Train({ data }: { data: TrainData }) {
         the same layer definition as <code>deno task train</code>{" "}
         and trained here with TensorFlow.js: Adam at learning rate 0.001, batches of 64, softmax
         cross-entropy. It runs on WebGPU where your browser has it, else WebGL on a graphics card,
-        else WebAssembly, else plain JavaScript; the backend it chose is shown below.
+        else WebAssembly, else plain JavaScript; the backend it chose is shown below. WebAssembly
+        runs on one thread here: TF.js's threads need cross-origin isolation headers, which static
+        hosts such as GitHub Pages do not send.
       </p>
       <p class="narrow">
         The data is a subset of MNIST split the lecture's way: the first{" "}
@@ -80,7 +81,7 @@ export default function Train({ data }: { data: TrainData }) {
         <p class="narrow" data-testid="terminal-reference">
           For comparison, the full run in the terminal ({ref.config.epochs}{" "}
           epochs over all 50,000 training images, batches of {ref.config.batchSize}, on{" "}
-          {ref.backend}: {ref.device}) reached{" "}
+          {ref.backend}, with litconv's native kernels) reached{" "}
           <strong>{((ref.testAccuracy ?? NaN) * 100).toFixed(2)} %</strong>{" "}
           on the 10,000 test images, at about {Math.round(ref.imagesPerSecond)}{" "}
           images/s; after its first epoch its validation accuracy was{" "}
