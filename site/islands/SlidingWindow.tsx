@@ -233,8 +233,7 @@ export default function SlidingWindow(props: SlidingWindowProps) {
         {props.fig && <span class="fig-tag">the lecture's {props.fig}, drawn by our code</span>}
         {live && (
           <span class="muted window-hint">
-            {" "}Point at or tap an output cell ({outRows}×{outCols}), or use ◀ ▶ and the arrow
-            keys.
+            Point at or tap an output cell ({outRows}×{outCols}), or use ◀ ▶ and the arrow keys.
           </span>
         )}
       </figcaption>
