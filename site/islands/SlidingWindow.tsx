@@ -32,6 +32,10 @@ const inside = (cells: Cells[], grid: string, r: number, c: number) =>
     w.grid === grid && r >= w.row && r < w.row + w.rows && c >= w.col && c < w.col + w.cols
   );
 
+/** The width a grid takes: its cells, or its bold 12-unit title when that is wider. */
+const span = (values: number[][], title: string) =>
+  Math.max(values[0].length * CELL, title.length * 7.5);
+
 interface Placed {
   grid: Grid;
   x: number;
@@ -39,14 +43,15 @@ interface Placed {
 }
 
 /** Lays the grids out row by row; returns their places and the figure's size. */
-function layout(rows: Grid[][], below: { values: number[][] }[]) {
+function layout(rows: Grid[][], below: { values: number[][]; title: string }[]) {
   const placed: Placed[] = [];
   let y = MARGIN, width = 0;
   for (const row of rows) {
     let x = MARGIN, height = 0;
     for (const grid of row) {
-      placed.push({ grid, x, y: y + TITLE });
-      x += grid.values[0].length * CELL + GAP;
+      const shift = (grid.offset ?? 0) * CELL;
+      placed.push({ grid, x: x + shift, y: y + TITLE });
+      x += shift + span(grid.values, grid.title) + GAP;
       height = Math.max(height, TITLE + grid.values.length * CELL);
     }
     width = Math.max(width, x - GAP + MARGIN);
@@ -55,7 +60,7 @@ function layout(rows: Grid[][], below: { values: number[][] }[]) {
   const productsTop = y;
   let x = MARGIN, height = 0;
   for (const p of below) {
-    x += p.values[0].length * CELL + GAP;
+    x += span(p.values, p.title) + GAP;
     height = Math.max(height, TITLE + p.values.length * CELL);
   }
   width = Math.max(width, x - GAP + MARGIN);
@@ -146,6 +151,8 @@ export default function SlidingWindow(props: SlidingWindowProps) {
   };
 
   const { placed, productsTop, width, height } = layout(figure.rows, step.products);
+  // Where a sliding kernel sits: under the first input window.
+  const slide = step.windows[0].col * CELL;
   const tint = (g: Grid, r: number, c: number): string | undefined => {
     if (inside(step.out, g.id, r, c)) return BLUE;
     if (inside(step.windows, g.id, r, c)) {
@@ -180,7 +187,7 @@ export default function SlidingWindow(props: SlidingWindowProps) {
               {placed.map(({ grid, x, y }) => (
                 <Matrix
                   key={grid.id}
-                  x={x}
+                  x={x + (grid.slides ? slide : 0)}
                   y={y}
                   values={grid.values}
                   title={grid.title}
@@ -192,10 +199,10 @@ export default function SlidingWindow(props: SlidingWindowProps) {
                 />
               ))}
               {(() => {
-                let x = MARGIN;
+                let x = MARGIN + (figure.productsSlide ? slide : 0);
                 return step.products.map((p) => {
                   const at = x;
-                  x += p.values[0].length * CELL + GAP;
+                  x += span(p.values, p.title) + GAP;
                   return (
                     <Matrix
                       key={p.title}

@@ -38,6 +38,10 @@ export interface Grid {
   tone: "input" | "kernel" | "output";
   /** Which input channel it belongs to (tints the channel's window and products alike). */
   channel?: number;
+  /** Cells to shift it right: y sits under the windows' centres, as in the lecture's FIG 3. */
+  offset?: number;
+  /** Whether it slides with the window (1-D: the kernel moves along under x). */
+  slides?: boolean;
 }
 
 /** A rectangle of cells in one grid. */
@@ -75,6 +79,8 @@ export interface WindowFigure {
   /** The output grid the reader steps through, and its shape. */
   outGrid: string;
   outShape: [number, number];
+  /** Whether the products slide with the window too. */
+  productsSlide?: boolean;
 }
 
 const fmt = (v: number) => String(Number(v.toFixed(4)));
@@ -139,13 +145,20 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
             pad: (_r, c) => c < p || c >= p + x.length,
             tone: "input",
           }],
-          [{ id: "wr", title: "wʳ (w flipped)", values: [wr], tone: "kernel" }],
-          [{ id: "y", title: "y = x ∗ w", values: [y], tone: "output" }],
+          [{ id: "wr", title: "wʳ (w flipped)", values: [wr], tone: "kernel", slides: true }],
+          [{
+            id: "y",
+            title: "y = x ∗ w",
+            values: [y],
+            tone: "output",
+            offset: Math.floor((m - 1) / 2), // under each window's centre
+          }],
         ],
         steps,
         start: spec.start,
         outGrid: "y",
         outShape: [1, y.length],
+        productsSlide: true,
       };
     }
     case "conv2d": {
