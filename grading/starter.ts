@@ -20,7 +20,7 @@ import type { Judgement } from "./judge.ts";
 const KERNELS = new URL("../kernels/", import.meta.url);
 
 /** One task's stub: the real declaration, with a body that says it is not written yet. */
-async function stub(task: TaskInfo): Promise<string> {
+export async function stub(task: TaskInfo): Promise<string> {
   const declaration = await declarationOf(task.fn);
   return `${declaration} {\n  throw new Error("not implemented yet (task ${task.id})");\n}\n`;
 }

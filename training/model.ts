@@ -3,54 +3,23 @@
  *
  * TF.js convolutions run channels-last (NHWC: [batch, 28, 28, 1]) on every backend,
  * while PyTorch is channels-first (NCHW: [batch, 1, 28, 28]); the layers and their
- * parameter counts are the same, only the order of the axes differs.
+ * parameter counts are the same, only the order of the axes differs. The layers are
+ * defined once, in `model_builder.ts`, which the site's in-browser training shares.
  *
  * @module
  */
 import { tf } from "../accel/backend.ts";
 import type { Sequential } from "../accel/tf_types.ts";
+import { buildModelWith, type ModelVariant } from "./model_builder.ts";
 
-/** `lecture`: two conv blocks; `extra-conv`: a third 5×5×128 conv block before flattening. */
-export type ModelVariant = "lecture" | "extra-conv";
+export type { ModelVariant };
 /** Every model variant, the lecture's first. */
 export const MODEL_VARIANTS: readonly ModelVariant[] = ["lecture", "extra-conv"];
 
 /**
- * Builds the model, its weights drawn from `seed` (same seed, same weights).
- *
- * lecture:    conv1 5×5×32 pad 2 → ReLU → maxpool 2 → conv2 5×5×64 pad 2 → ReLU → maxpool 2
- *             → flatten (7·7·64 = 3136) → fc1 1024 → ReLU → dropout 0.5 → fc2 10 (logits)
- * extra-conv: … → conv3 5×5×128 pad 2 → ReLU → maxpool 2 → flatten (3·3·128 = 1152) → fc1 …
+ * Builds the model on litconv's TF.js, its weights drawn from `seed` (same seed, same
+ * weights); see {@link buildModelWith} for the layers.
  */
 export function buildModel(variant: ModelVariant = "lecture", seed = 1): Sequential {
-  let s = seed * 1000;
-  const init = () => tf.initializers.glorotUniform({ seed: s++ });
-  const conv = (filters: number, name: string, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: [28, 28, 1] } : {}),
-      filters,
-      kernelSize: 5,
-      padding: "same", // 'same' with a 5×5 kernel and stride 1 is PyTorch's padding=2
-      activation: "relu",
-      kernelInitializer: init(),
-      name,
-    });
-  const pool = (name: string) => tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name });
-
-  const model = tf.sequential({ name: `litconv-${variant}` });
-  model.add(conv(32, "conv1", true));
-  model.add(pool("pool1"));
-  model.add(conv(64, "conv2"));
-  model.add(pool("pool2"));
-  if (variant === "extra-conv") {
-    model.add(conv(128, "conv3"));
-    model.add(pool("pool3"));
-  }
-  model.add(tf.layers.flatten({ name: "flatten" }));
-  model.add(
-    tf.layers.dense({ units: 1024, activation: "relu", kernelInitializer: init(), name: "fc1" }),
-  );
-  model.add(tf.layers.dropout({ rate: 0.5, seed: s++, name: "dropout" }));
-  model.add(tf.layers.dense({ units: 10, kernelInitializer: init(), name: "fc2" }));
-  return model;
+  return buildModelWith(tf, variant, seed);
 }

@@ -6,6 +6,7 @@ const NAV: [string, string][] = [
   ["index.html", "Lessons"],
   ["explorer/index.html", "Convolution explorer"],
   ["results/index.html", "Results"],
+  ["train/index.html", "Train"],
   ["draw/index.html", "Draw a digit"],
   ["assignments/index.html", "Assignments"],
 ];

@@ -6,6 +6,7 @@
 import type { Output as LessonOutput } from "../../lessons/show.ts";
 import { formatDiff } from "../../lessons/literate.ts";
 import { tableHtml } from "../../lessons/table.ts";
+import type { VNode } from "../../deps/preact.ts";
 
 /** A table output as an HTML table (scrolling sideways on a narrow screen). */
 function TableValue({ table }: { table: NonNullable<LessonOutput["table"]> }) {
@@ -95,8 +96,16 @@ export function Output({ output }: { output: LessonOutput }) {
   );
 }
 
-/** A code block's outputs in order: text outputs packed in a grid, figures side by side. */
-export function Outputs({ outputs }: { outputs: LessonOutput[] }) {
+/**
+ * A code block's outputs in order: text outputs packed in a grid, figures side by side.
+ * `figure` may draw a figure its own way (an interactive island); undefined keeps the SVG.
+ */
+export function Outputs(
+  { outputs, figure }: {
+    outputs: LessonOutput[];
+    figure?: (output: LessonOutput) => VNode | undefined;
+  },
+) {
   if (outputs.length === 0) return null;
   const runs: LessonOutput[][] = [];
   for (const o of outputs) {
@@ -110,7 +119,7 @@ export function Outputs({ outputs }: { outputs: LessonOutput[] }) {
         run[0].figure
           ? (
             <div class="figures" key={k}>
-              {run.map((o, k) => <FigureOutput key={k} output={o} />)}
+              {run.map((o, k) => figure?.(o) ?? <FigureOutput key={k} output={o} />)}
             </div>
           )
           : (

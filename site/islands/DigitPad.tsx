@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from "../../deps/preact.ts";
 import * as tf from "../../deps/tfjs.ts";
 import { preprocessDigit } from "../../training/digit.ts";
 import { rotateImage } from "../../training/rotate_image.ts";
+import { BROWSER_MODEL } from "../lib/browser_model.ts";
 
 export interface DigitPadProps {
   /** Link to the model's model.json, relative to the page. */
@@ -78,7 +79,14 @@ function paint(canvas: HTMLCanvasElement | null, values: Float32Array) {
 /** The strokes of a hand-drawn 7, for the keyboard ("Draw an example"). */
 const SEVEN: [number, number][][] = [[[80, 70], [200, 70], [150, 160], [120, 230]]];
 
-export default function DigitPad({ modelUrl, runLabel }: DigitPadProps) {
+/** `/draw/?model=browser` reads with the model saved on the `/train/` page instead. */
+export default function DigitPad(props: DigitPadProps) {
+  const own = globalThis.location !== undefined &&
+    new URLSearchParams(location.search).get("model") === "browser";
+  const modelUrl = own ? BROWSER_MODEL : props.modelUrl;
+  const runLabel = own
+    ? "the model you trained on the Train page, in this browser"
+    : props.runLabel;
   const pad = useRef<HTMLCanvasElement>(null);
   const inputView = useRef<HTMLCanvasElement>(null);
   const mapViews = useRef<(HTMLCanvasElement | null)[]>([]);

@@ -1,7 +1,8 @@
 /**
  * The files every page needs besides its HTML: `site/static/`, KaTeX's stylesheet and fonts
  * (from the npm package, so nothing is fetched from outside), and one JavaScript bundle per
- * island (`islands/<Name>.js`, made by `deno bundle` with preact's automatic JSX runtime).
+ * island (`islands/<Name>.js`, made by `deno bundle` with preact's automatic JSX runtime) and
+ * one per Web Worker (`workers/<name>.js`).
  *
  * @module
  */
@@ -71,11 +72,37 @@ export function mount(host: Element, props: any) {
 }
 `,
   );
-  // The repo's settings (JSX). Islands import only browser-safe modules: nothing that
+  await bundle(entry, `${out}/islands/${name}.js`);
+}
+
+/**
+ * The Web Workers the islands start, each bundled from its module in `site/lib/` into
+ * `workers/<name>.js`: the exercise checker (fast-check, TF.js's cpu backend, Sucrase and
+ * the registry), loaded only when a reader checks an exercise.
+ */
+export const WORKERS: Record<string, string> = { exercise: "exercise_worker.ts" };
+
+/** Bundles every worker of {@link WORKERS} into `out/workers/`. */
+export async function bundleWorkers(out: string): Promise<string[]> {
+  await Promise.all(
+    Object.entries(WORKERS).map(([name, file]) =>
+      bundle(`${SITE_DIR}/lib/${file}`, `${out}/workers/${name}.js`)
+    ),
+  );
+  return Object.keys(WORKERS).map((name) => `workers/${name}.js`);
+}
+
+/** `deno bundle`s `entry` for the browser, as one minified ES module at `outFile`. */
+async function bundle(entry: string, outFile: string): Promise<void> {
+  await Deno.mkdir(ENTRY_DIR, { recursive: true });
+  // The repo's settings (JSX). Bundles import only browser-safe modules: nothing that
   // reaches Deno or Node APIs (accel/backend.ts would).
+  // One config file per bundle: bundles run in parallel, and one reading a config file that
+  // another is rewriting would fall back to React's JSX ("React is not defined").
   const config = JSON.parse(await Deno.readTextFile(`${ROOT_DIR}/deno.json`));
+  const configFile = `${ENTRY_DIR}/bundle-${crypto.randomUUID()}.json`;
   await Deno.writeTextFile(
-    `${ENTRY_DIR}/bundle.json`,
+    configFile,
     JSON.stringify({
       compilerOptions: config.compilerOptions,
       nodeModulesDir: config.nodeModulesDir,
@@ -85,7 +112,7 @@ export function mount(host: Element, props: any) {
     args: [
       "bundle",
       "--config",
-      `${ENTRY_DIR}/bundle.json`,
+      configFile,
       "--quiet",
       "--platform",
       "browser",
@@ -93,15 +120,15 @@ export function mount(host: Element, props: any) {
       "esm",
       "--minify",
       "-o",
-      `${out}/islands/${name}.js`,
+      outFile,
       entry,
     ],
     cwd: ROOT_DIR,
     stdout: "piped",
     stderr: "piped",
   });
-  const { code, stderr } = await cmd.output();
+  const { code, stderr } = await cmd.output().finally(() => Deno.remove(configFile));
   if (code !== 0) {
-    throw new Error(`bundling island ${name} failed:\n${new TextDecoder().decode(stderr)}`);
+    throw new Error(`bundling ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
   }
 }

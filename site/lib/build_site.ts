@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { bundleIsland, islandNames, writeStatic } from "./assets.ts";
+import { bundleIsland, bundleWorkers, islandNames, writeStatic } from "./assets.ts";
 import { listPages, loadRoutes, renderPage } from "./router.tsx";
 
 export interface BuildOptions {
@@ -24,10 +24,13 @@ export async function buildSite(
   });
   await writeStatic(out);
   const islands = await islandNames();
-  await Promise.all(islands.map(async (name) => {
-    await bundleIsland(name, out);
-    log(`island  islands/${name}.js  (${secs()} s)`);
-  }));
+  await Promise.all([
+    ...islands.map(async (name) => {
+      await bundleIsland(name, out);
+      log(`island  islands/${name}.js  (${secs()} s)`);
+    }),
+    bundleWorkers(out).then((files) => files.forEach((f) => log(`worker  ${f}  (${secs()} s)`))),
+  ]);
   const pages = await listPages(await loadRoutes());
   const assets = new Map<string, string>();
   for (const [k, ref] of pages.entries()) {

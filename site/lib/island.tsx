@@ -2,7 +2,7 @@
  * Islands, as Fresh hydrates them: on the server an island renders to HTML like any
  * component, and the page marks the spot with `<!--frsh:Name:k-->` … `<!--/frsh:Name:k-->`
  * around a host element and lists every island's props as JSON. In the browser one small
- * boot module (`static/boot.js`) finds the markers, loads `islands/Name.js` and hydrates
+ * boot script (`static/boot.js`) finds the markers, loads `islands/Name.js` and hydrates
  * the host with the same props. A page without islands gets no script at all.
  *
  * @module
@@ -41,5 +41,5 @@ export function insertIslands(
   const props = JSON.stringify(islands.map(({ name, props }) => ({ name, props })))
     .replace(/</g, "\\u003c");
   return `${html}\n<script type="application/json" id="frsh-props">${props}</script>\n` +
-    `<script type="module" src="${base}static/boot.js"></script>`;
+    `<script defer src="${base}static/boot.js"></script>`;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { contentType } from "./mime.ts";
-import { bundleIsland, islandNames, ROOT_DIR, writeStatic } from "./assets.ts";
+import { bundleIsland, bundleWorkers, islandNames, ROOT_DIR, writeStatic } from "./assets.ts";
 import { listPages, loadRoutes, type PageRef, renderPage } from "./router.tsx";
 
 export interface ServerOptions {
@@ -45,6 +45,7 @@ export async function startServer(
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
     await writeStatic(workDir);
     for (const name of await islandNames()) await bundleIsland(name, workDir);
+    await bundleWorkers(workDir);
     pages = new Map((await listPages(await loadRoutes())).map((p) => [p.path, p]));
     notFound = pages.get("404.html")!;
   };
@@ -65,7 +66,10 @@ export async function startServer(
     const page = pages.get(path);
     if (page) return html(await renderPage(page, assets));
     // Assets are registered while pages render; render them all once if one is asked first.
-    if (!assets.has(path) && !path.startsWith("static/") && !path.startsWith("islands/")) {
+    if (
+      !assets.has(path) && !path.startsWith("static/") && !path.startsWith("islands/") &&
+      !path.startsWith("workers/")
+    ) {
       for (const p of pages.values()) await renderPage(p, assets);
     }
     const source = assets.get(path) ?? `${workDir}/${path}`;

@@ -4,22 +4,32 @@ import { Outputs } from "../../components/Output.tsx";
 import { usePage } from "../../lib/context.ts";
 import { type LessonPageData, lessonPageData } from "../../lib/lesson_data.ts";
 import { rewriteProseLinks } from "../../lib/prose_links.ts";
+import { type ExerciseData, exercisesOf } from "../../lib/exercise_data.ts";
+import { Island } from "../../lib/island.tsx";
+import Exercise from "../../islands/Exercise.tsx";
+import { interactiveFigure } from "../../lib/figure_islands.tsx";
+import type { Output } from "../../../lessons/show.ts";
+
+/** A lesson's page data, with an exercise per graded task. */
+type LessonPage = LessonPageData & { exercises: ExerciseData[] };
 
 export function paths(): Promise<Record<string, string>[]> {
   return Promise.resolve(LESSONS.map((l) => ({ slug: l.slug })));
 }
 
-export function load(params: Record<string, string>): Promise<LessonPageData> {
+export async function load(params: Record<string, string>): Promise<LessonPage> {
   const lesson = LESSONS.find((l) => l.slug === params.slug);
   if (!lesson) throw new Deno.errors.NotFound(`no lesson ${params.slug}`);
-  return lessonPageData(lesson);
+  const [data, exercises] = await Promise.all([lessonPageData(lesson), exercisesOf(lesson.slug)]);
+  return { ...data, exercises };
 }
 
-export const title = (d: LessonPageData): string => d.lesson.title;
+export const title = (d: LessonPage): string => d.lesson.title;
 
-export default function LessonPage({ data }: { data: LessonPageData }) {
+export default function LessonPage({ data }: { data: LessonPage }) {
   const page = usePage();
   const src = (line: number) => `source/index.html#L${line}`;
+  const liveFigure = (o: Output) => interactiveFigure(data.lesson.slug, o);
   return (
     <article class="lesson">
       <p class="lesson-head">
@@ -55,7 +65,7 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
                 : <div />}
               {row.outputs.length > 0 && (
                 <div class="row-outputs">
-                  <Outputs outputs={row.outputs} />
+                  <Outputs outputs={row.outputs} figure={liveFigure} />
                 </div>
               )}
             </div>
@@ -68,22 +78,27 @@ export default function LessonPage({ data }: { data: LessonPageData }) {
           <p class="muted">
             The lesson's outputs, as <code>deno run -A lessons/{data.file}</code> prints them.
           </p>
-          <Outputs outputs={data.unplaced} />
+          <Outputs outputs={data.unplaced} figure={liveFigure} />
         </section>
       )}
       {data.tasks.length > 0 && (
         <section class="tasks" id="graded-tasks">
           <h2>Graded tasks</h2>
-          <ul>
-            {data.tasks.map((t) => (
-              <li>
-                <a href={page.href(`assignments/index.html#${t.id}`)}>
-                  Task {t.id}: <code>{t.fn}</code>
-                </a>{" "}
-                ({t.title})
-              </li>
-            ))}
-          </ul>
+          <p class="muted">
+            Write each task in its box. Check runs, in your browser, the visible tests that{" "}
+            <code>deno task grade</code>{" "}
+            runs and property tests that compare your function with the TF.js twin on random inputs;
+            a loop that never ends is stopped after a few seconds. Your code stays in this browser;
+            Download gives a <code>mod.ts</code> for the grader (the tasks are also in the{" "}
+            <a href={page.href("assignments/index.html")}>assignments</a>).
+          </p>
+          {data.exercises.map((e) => (
+            <Island
+              name="Exercise"
+              component={Exercise}
+              props={{ ...e, worker: page.href("workers/exercise.js") }}
+            />
+          ))}
         </section>
       )}
       <nav class="pager" aria-label="Lessons">
