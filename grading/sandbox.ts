@@ -14,6 +14,8 @@ export {
   exitStatus,
   forgetBubblewrapProbe,
   type Layer,
+  processesBelow,
+  signalSandboxed,
 } from "./sandbox/bwrap.ts";
 export {
   type Copied,

@@ -173,3 +173,65 @@ export function exitStatus(status: Deno.CommandStatus, underBwrap: boolean): Den
   const signal = SIGNAL_NUMBERS[status.code - 128];
   return signal ? { success: false, code: status.code, signal } : status;
 }
+
+/** The processes below `pid` (children, theirs, …), from /proc; those gone meanwhile left out. */
+export function processesBelow(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const ppid = parentOf(Number(e.name));
+    if (ppid !== undefined) children.set(ppid, [...(children.get(ppid) ?? []), Number(e.name)]);
+  }
+  const below: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length) {
+    const p = queue.shift()!;
+    below.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return below;
+}
+
+/** "pid (comm) state ppid …" (comm may hold spaces and parentheses: the last ")" ends it). */
+function statOf(pid: number): { state: string; ppid: number } | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined; // gone, or not Linux
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  return statOf(pid)?.ppid;
+}
+
+/**
+ * Sends `signal` to a sandboxed command's process (bwrap's monitor, or deno itself without
+ * bwrap) and, for SIGKILL, to every process below it; resolves when the processes that were
+ * below it have ended (a zombie has: it runs nothing), or after `ms`. Without the wait, a
+ * grader could exit or report "stopped" while bwrap's namespace is still being torn down: the
+ * deno inside dies a moment after the monitor (`--die-with-parent`).
+ */
+export async function signalSandboxed(
+  pid: number,
+  signal: Deno.Signal,
+  ms = 5000,
+): Promise<void> {
+  const below = processesBelow(pid);
+  const targets = signal === "SIGKILL" ? [...below].reverse().concat(pid) : [pid];
+  for (const p of targets) {
+    try {
+      Deno.kill(p, signal);
+    } catch { /* gone already */ }
+  }
+  const running = (p: number) => {
+    const s = statOf(p);
+    return s !== undefined && s.state !== "Z" && s.state !== "X";
+  };
+  const until = performance.now() + ms;
+  while (below.some(running) && performance.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
