@@ -248,3 +248,10 @@ Deno.test("a host that forbids namespaces (bwrap fails its probe): said once, gr
   assert.match(out, /No permissions to create a new namespace/);
   assert.match(out, /Score: (\d+) \/ \1\b/);
 });
+
+Deno.test("CI and the Gradescope package's setup.sh install bubblewrap", async () => {
+  const { SETUP } = await import("../grading/package.ts");
+  assert.match(SETUP, /^apt-get install [^\n]*\bbubblewrap\b/m);
+  const ci = await Deno.readTextFile(`${REPO}.ci/run`);
+  assert.match(ci, /^\s*apt-get install [^\n]*\bbubblewrap\b/m);
+});
