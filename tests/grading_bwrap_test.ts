@@ -14,7 +14,7 @@ import {
 } from "../grading/sandbox.ts";
 import { Child } from "../grading/child.ts";
 import { assemble, denoUnder, FIXTURES, REPO, tempDir } from "./grading_helpers.ts";
-import { bubblewrapMissing, needs } from "./requirements.ts";
+import { bubblewrapMissing, needs, webgpuMissing } from "./requirements.ts";
 
 const missing = await bubblewrapMissing();
 
@@ -185,6 +185,38 @@ Deno.test(needs(missing, {
       await child.stop();
       await sandbox.remove();
     }
+  },
+}));
+
+/** What a child with the graded permissions (read its copy, nothing else) gets from WebGPU. */
+async function gpuAdapter(layerOff: boolean): Promise<string> {
+  const dir = await tempDir("litconv-bwrap-gpu-");
+  await Deno.writeTextFile(
+    `${dir}/mod.ts`,
+    `const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+console.log((await gpu?.requestAdapter().catch(() => null)) ? "an adapter" : "no adapter");\n`,
+  );
+  const sandbox = await SandboxDir.create(dir);
+  if (layerOff) sandbox.layer = { on: false, why: "the test's control" };
+  try {
+    const args = ["run", "--no-config", `--allow-read=${sandbox.submission}`, sandbox.entry!];
+    const out = await runBounded(
+      sandbox.command(DEFAULT_LIMITS, args, 60),
+      sandbox.submission,
+      60_000,
+      1 << 20,
+    );
+    return new TextDecoder().decode(out.stdout).trim();
+  } finally {
+    await sandbox.remove();
+  }
+}
+
+Deno.test(needs(missing ?? await webgpuMissing(), {
+  name: "WebGPU needs no Deno permission: the host's adapter without bwrap, none under it",
+  fn: async () => {
+    assert.equal(await gpuAdapter(true), "an adapter");
+    assert.equal(await gpuAdapter(false), "no adapter");
   },
 }));
 
