@@ -10,6 +10,7 @@
  */
 import fc from "../deps/fast_check.ts";
 import { findOp, type TaskInfo } from "../kernels/registry.ts";
+import { SEED_CONTRACTS } from "../kernels/contracts.ts";
 import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
 import { judgeAnswer, show } from "./judge.ts";
@@ -36,6 +37,12 @@ export interface Grade {
   tests: TestResult[];
   /** What the grader has to say about the submission as a whole (refusals, patches…). */
   notes: string[];
+  /**
+   * Notes made once hidden inputs had been sent (a child that died on one, the budget spent
+   * on them): they may carry what a hidden input made the submission do, so results.json's
+   * visible output leaves them out.
+   */
+  hiddenNotes: string[];
   /** What the submission printed, the first 2 KiB: shown, never graded. */
   printed: string;
   seed: number;
@@ -87,6 +94,9 @@ type Share = [share: number, output: string, fatal?: string];
 class Session {
   readonly outcomes = new Map<TestSpec, [number, string]>();
   readonly notes: string[] = [];
+  readonly hiddenNotes: string[] = [];
+  /** Which tests run now: once "after_due_date", notes go to {@link hiddenNotes}. */
+  phase: "visible" | "after_due_date" = "visible";
   problem: string | undefined;
   /** Milliseconds each function has left of its budget, over both phases. */
   readonly functionLeft = new Map<string, number>();
@@ -113,9 +123,10 @@ class Session {
     for (const s of specs) this.set(s, 0, reason);
   }
 
-  note(text: string): void {
+  note(text: string, phase = this.phase): void {
     const capped = capText(text, 2048);
-    if (this.notes.length < 60 && !this.notes.includes(capped)) this.notes.push(capped);
+    const notes = phase === "visible" ? this.notes : this.hiddenNotes;
+    if (notes.length < 60 && !notes.includes(capped)) notes.push(capped);
   }
 
   notGraded(): string {
@@ -173,7 +184,40 @@ async function runCase(
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
   if (reply.kind === "error") return { fail: reply.message };
-  return { fail: judged(fn, args, reply.value) };
+  const fail = judged(fn, args, reply.value);
+  if (fail) return { fail };
+  return await acrossCalls(child, fn, args, reply.value);
+}
+
+/**
+ * A seeded operation's answer that passed on its own, judged across calls (see
+ * `SEED_CONTRACTS`): the same arguments once more, then another seed.
+ */
+async function acrossCalls(
+  child: Child,
+  fn: string,
+  args: unknown[],
+  first: unknown,
+): Promise<{ fail?: string; fatal?: string }> {
+  const op = findOp(fn)!;
+  const seeded = op.contract && SEED_CONTRACTS[op.contract];
+  const reseeded = seeded && seeded.reseed(args);
+  if (!seeded || !reseeded) return {};
+  const answers: unknown[] = [];
+  for (const [what, call] of [["the same arguments", args], ["another seed", reseeded]] as const) {
+    const reply = await child.call(fn, call);
+    const why = `called again with ${what}: `;
+    if (reply.kind === "fatal") return { fail: why + reply.reason, fatal: reply.reason };
+    if (reply.kind === "error") return { fail: why + reply.message };
+    const fail = judged(fn, call, reply.value);
+    if (fail) return { fail: why + fail };
+    answers.push(reply.value);
+  }
+  try {
+    return { fail: seeded.judge(args, first, answers[0], answers[1]) };
+  } catch (e) {
+    return { fail: `the grader could not judge these answers (${capText(String(e), 200)})` };
+  }
 }
 
 /** The judge's verdict on one answer; a judge that throws fails this case, nothing more. */
@@ -322,7 +366,9 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     const which = [...new Set(ungraded.map((s) => s.task.id))].join(", ");
     const line =
       `Not graded: ${ungraded.length} of ${allSpecs.length} tests (tasks ${which}); the submission used up its time budget of ${budgetS} s.`;
-    session.note(line);
+    // Time spent on hidden inputs is theirs to tell: such a line is a hidden note.
+    const visibleLeft = ungraded.some((s) => s.visibility === "visible");
+    session.note(line, visibleLeft ? "visible" : "after_due_date");
     session.problem ??= line;
   }
 
@@ -346,6 +392,7 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     executionTime: Math.round(performance.now() - started) / 1000,
     tests,
     notes: session.notes,
+    hiddenNotes: session.hiddenNotes,
     printed,
     seed,
     secretSeed,
@@ -399,6 +446,7 @@ async function gradeInto(
     try {
       // Visible tests of every task first: no hidden input reaches the child before then.
       for (const phase of ["visible", "after_due_date"] as const) {
+        session.phase = phase;
         for (const { task, specs } of byTask) {
           const ofPhase = specs.filter((s) => s.visibility === phase);
           if (ofPhase.length) await runTask(session, runner, limits, task, ofPhase);

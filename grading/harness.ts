@@ -11,6 +11,13 @@
 
 /** Marks a protocol line on stdout; anything else the child prints is only shown, capped. */
 export const FRAME = "\u001elitconv-frame ";
+/**
+ * The most bytes one frame may have: the parent buffers no longer line, so a longer reply is
+ * sent as an error instead (no task's answer comes near it).
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** The longest export name listed (the parent's schema allows no longer one). */
+const MAX_NAME = 255;
 /** The most numbers (and strings) one answer may hold. */
 export const MAX_ANSWER_ITEMS = 1_000_000;
 /** The deepest nesting one answer may have. */
@@ -80,9 +87,16 @@ export async function main(modUrl: string): Promise<void> {
     (console as any)[k] = toStderr;
   }
 
-  function send(text: string): void {
+  function send(text: string, id = 0): void {
     // A leading newline ends whatever the submission printed without one.
-    const bytes = encode("\n" + FRAME + text + "\n");
+    let bytes = encode("\n" + FRAME + text + "\n");
+    if (bytes.length > MAX_FRAME_BYTES) {
+      const error = quote(
+        `bad answer: the result is ${bytes.length} bytes as JSON, more than the ` +
+          `${MAX_FRAME_BYTES} a reply may have`,
+      );
+      bytes = encode(`\n${FRAME}{"id":${id},"ok":false,"error":${error}}\n`);
+    }
     let at = 0;
     while (at < bytes.length) at += writeSync(bytes.subarray(at));
   }
@@ -166,6 +180,18 @@ export async function main(modUrl: string): Promise<void> {
     throw new Error(NO_WORKERS);
   };
   define(globalThis, "Worker", { value: noWorker, writable: false, configurable: false });
+  // Node's worker_threads is a second way to the same isolate; the import check refuses a
+  // `node:` import by name, and this closes the run-time door to it.
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
+    .process;
+  const builtin = proc?.getBuiltinModule;
+  if (proc && typeof builtin === "function") {
+    const guarded = (name: string) => {
+      if (/^(node:)?worker_threads$/.test(stringOf(name))) throw new Error(NO_WORKERS);
+      return apply(builtin, proc, [name]);
+    };
+    define(proc, "getBuiltinModule", { value: guarded, writable: false, configurable: false });
+  }
 
   let mod: Record<string, unknown>;
   try {
@@ -179,7 +205,11 @@ export async function main(modUrl: string): Promise<void> {
   const keys = ownKeys(mod);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (typeof key === "string" && typeof describe(mod, key)?.value === "function") {
+    // A name longer than any task's cannot be graded: left out, not a reason to fail the load.
+    if (
+      typeof key === "string" && key.length <= MAX_NAME &&
+      typeof describe(mod, key)?.value === "function"
+    ) {
       exports += (exports ? "," : "") + quote(key);
     }
   }
@@ -227,7 +257,7 @@ export async function main(modUrl: string): Promise<void> {
     } catch (e) {
       reply = `{"id":${call.id},"ok":false,"error":${quote("threw " + safeText(e))}}`;
     }
-    send(reply);
+    send(reply, call.id);
   }
 }
 
