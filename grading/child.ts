@@ -207,7 +207,7 @@ export class Child {
     return this.loaded.patched;
   }
 
-  /** The child's process id (that of deno: setpriv and prlimit exec it). */
+  /** The child's process id: deno's (setpriv and prlimit exec it), or bubblewrap's monitor above it. */
   get pid(): number {
     return this.process.pid;
   }
