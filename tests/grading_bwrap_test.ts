@@ -188,6 +188,28 @@ Deno.test(needs(missing, {
   },
 }));
 
+Deno.test(needs(missing, {
+  name: "under bwrap, a child killed at its CPU rlimit is still reported as killed by a signal",
+  fn: async () => {
+    const dir = await tempDir("litconv-bwrap-spin-");
+    await Deno.writeTextFile(`${dir}/mod.ts`, "while (true) Math.random();\n");
+    const sandbox = await SandboxDir.create(dir);
+    try {
+      assert.ok(sandbox.bubblewrapped);
+      const args = ["run", "--no-config", sandbox.entry!];
+      // One CPU second; the wall-clock limit is only there to end a hang.
+      const out = await runBounded(sandbox.command(DEFAULT_LIMITS, args, 1), dir, 60_000, 1 << 16);
+      // Soft and hard limits are equal, so the kernel sends SIGKILL; bwrap itself exits with
+      // 128 + 9, and the status as the child's own names the signal again.
+      assert.deepEqual([out.code, out.signal], [137, null]);
+      const status = sandbox.exitStatus({ success: false, code: out.code, signal: out.signal });
+      assert.equal(status.signal, "SIGKILL");
+    } finally {
+      await sandbox.remove();
+    }
+  },
+}));
+
 /** What a child with the graded permissions (read its copy, nothing else) gets from WebGPU. */
 async function gpuAdapter(layerOff: boolean): Promise<string> {
   const dir = await tempDir("litconv-bwrap-gpu-");
