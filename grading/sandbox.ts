@@ -12,7 +12,6 @@ export {
   bubblewrap,
   bwrapArgs,
   exitStatus,
-  forgetBubblewrapProbe,
   type Layer,
   processesBelow,
   signalSandboxed,

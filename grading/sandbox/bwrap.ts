@@ -42,11 +42,6 @@ export function bubblewrap(deno: string, drop: string[]): Promise<Layer> {
   });
 }
 
-/** Forgets the probe's answer (for tests that change `LITCONV_BWRAP` or `PATH`). */
-export function forgetBubblewrapProbe(): void {
-  probed = undefined;
-}
-
 async function probe(deno: string, drop: string[]): Promise<Layer> {
   if (Deno.env.get("LITCONV_BWRAP") === "0") {
     return { on: false, why: "turned off (LITCONV_BWRAP=0)" };
