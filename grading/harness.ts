@@ -180,18 +180,20 @@ export async function main(modUrl: string): Promise<void> {
     throw new Error(NO_WORKERS);
   };
   define(globalThis, "Worker", { value: noWorker, writable: false, configurable: false });
-  // Node's worker_threads is a second way to the same isolate; the import check refuses a
-  // `node:` import by name, and this closes the run-time door to it.
-  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
-    .process;
-  const builtin = proc?.getBuiltinModule;
-  if (proc && typeof builtin === "function") {
-    const guarded = (name: string) => {
-      if (/^(node:)?worker_threads$/.test(stringOf(name))) throw new Error(NO_WORKERS);
-      return apply(builtin, proc, [name]);
-    };
-    define(proc, "getBuiltinModule", { value: guarded, writable: false, configurable: false });
-  }
+  // Node's worker_threads is a second way to the same isolate, by any route (a computed
+  // `import("node:…")`, process.getBuiltinModule, createRequire): its Worker class is one
+  // object whatever the route, and its constructor's super() call goes to its prototype,
+  // so that prototype becomes the refusing function and is then frozen in place.
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
+      .process;
+    const nodeWorker = (proc?.getBuiltinModule?.("worker_threads") as { Worker?: unknown })
+      ?.Worker;
+    if (typeof nodeWorker === "function") {
+      Object.setPrototypeOf(nodeWorker, noWorker);
+      Object.preventExtensions(nodeWorker);
+    }
+  } catch { /* no node compatibility layer: nothing to close */ }
 
   let mod: Record<string, unknown>;
   try {

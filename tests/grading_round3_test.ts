@@ -233,12 +233,17 @@ Deno.test("honest students: odd but valid submissions get their marks and true m
     const g = await grade("r3_json_import");
     assert.equal(g.score, g.maxScore, textReport(g));
   });
-  await t.step("a Worker through process.getBuiltinModule gets the Worker sentence", async () => {
-    const g = await grade("r3_builtin_worker", "conv1d");
-    const out = g.tests.map((t) => t.output).join("\n");
-    assert.match(out, new RegExp(NO_WORKERS));
-    assert.doesNotMatch(out, /out of memory/);
-  });
+  for (const route of ["r3_builtin_worker", "r3_import_worker"]) {
+    await t.step(
+      `a Worker of node:worker_threads (${route}) gets the Worker sentence`,
+      async () => {
+        const g = await grade(route, "conv1d");
+        const out = g.tests.map((t) => t.output).join("\n");
+        assert.match(out, new RegExp(NO_WORKERS));
+        assert.doesNotMatch(out, /out of memory/);
+      },
+    );
+  }
   await t.step("hw2/mod.ts beside a notes file: the report names hw2/mod.ts", async () => {
     const dir = await tempDir("litconv-hw2-");
     await Deno.mkdir(`${dir}/hw2`);
