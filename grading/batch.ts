@@ -214,7 +214,7 @@ export async function gradeAll(dir: string, out: string, options: BatchOptions):
       } catch (e) {
         // gradeSubmission does not throw for a submission's doing; this is the grader's own.
         const reason = `grader error: ${capText((e as Error)?.message ?? String(e), 300)}`;
-        console.error(`grader error on ${student}: ${(e as Error)?.stack ?? e}`);
+        console.error(terminalSafe(`grader error on ${student}: ${(e as Error)?.stack ?? e}`));
         row = { student, score: 0, max: 0, byTask: new Map(), error: reason };
         await writeResults(`${out}/${student}.results.json`, failureResults(reason))
           .then(() => written++, () => {});

@@ -33,6 +33,7 @@ import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
 import { releaseRuntimes, removeAllSync } from "./sandbox.ts";
 import { killAllChildren } from "./child.ts";
+import { terminalSafe } from "./escape.ts";
 
 /** The command's flags; `--help` lists them from this table. */
 export const GRADE_FLAGS = {
@@ -201,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
       // run_autograder's call: the student reads this, not the staff's usage text.
       const message = `no submission was found (${dir} is missing): the upload may have ` +
         "failed; submit again, and tell your instructor if this persists";
-      console.error(message);
+      console.error(terminalSafe(message));
       if (out) await writeResults(out, failureResults(message)).catch(() => {});
       return 1;
     }
@@ -248,7 +249,7 @@ export async function main(argv: string[]): Promise<number> {
         jobs,
         progress: (line) => console.log(line),
       });
-      console.log(summary);
+      console.log(terminalSafe(summary));
       return 0;
     }
 
@@ -284,7 +285,8 @@ export async function main(argv: string[]): Promise<number> {
     const misuse = e instanceof UsageError;
     // The stack goes to stderr (Gradescope keeps it from students); results.json says what.
     const message = misuse ? usageLine(COMMAND, e) : `grader error: ${(e as Error).message ?? e}`;
-    console.error(misuse ? message : `grader error: ${(e as Error).stack ?? e}`);
+    // Folder names in the message are a student's: escaped like everything else shown.
+    console.error(terminalSafe(misuse ? message : `grader error: ${(e as Error).stack ?? e}`));
     if (out) await writeResults(out, failureResults(message)).catch(() => {});
     return misuse ? 2 : 1;
   } finally {

@@ -15,6 +15,7 @@ import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from
 import { checkImports } from "./imports.ts";
 import { judgeAnswer, show } from "./judge.ts";
 import { capText, Child, type Deadline } from "./child.ts";
+import { terminalSafe } from "./escape.ts";
 import { DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
 /** One graded test's outcome, in Gradescope's terms. */
@@ -355,7 +356,7 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     const reason = `the grader failed while grading this submission: ${
       capText((e as Error)?.message ?? String(e), 300)
     }`;
-    console.error(`grader error on ${dir}: ${(e as Error)?.stack ?? e}`);
+    console.error(terminalSafe(`grader error on ${dir}: ${(e as Error)?.stack ?? e}`));
     session.problem ??= reason;
     session.note(`${reason}. Please tell your instructor.`);
     session.failAll(allSpecs, reason);

@@ -122,6 +122,14 @@ Deno.test("hole 3: nothing a submission prints, throws or names reaches a termin
   assert.match(run.stdout, /\[1\/1\] "mallory\\r\[1\|2\] mallory: 100 of 100\\u001b\[K": 0 \//);
   const csv = await Deno.readTextFile(`${out}/grades.csv`);
   assert.doesNotMatch(csv.replaceAll("\n", ""), UNSAFE);
+
+  // A file name in a refusal sent to the staff's stderr is escaped too.
+  const one = await tempDir("litconv-one-");
+  await Deno.writeTextFile(`${one}/mod.\x1b]0;pwned\x07.ts`, "export {};\n");
+  const refused = await gradeCli(["--all", one, "--out", await tempDir("litconv-out-")]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /one submission, not a class/);
+  assert.doesNotMatch(refused.stderr, UNSAFE);
 });
 
 Deno.test("hole 4: dropout must toss a coin per element and draw it from the seed", async () => {
