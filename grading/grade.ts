@@ -10,7 +10,7 @@
  */
 import fc from "../deps/fast_check.ts";
 import { findOp, type TaskInfo } from "../kernels/registry.ts";
-import { SEED_CONTRACTS } from "../kernels/contracts.ts";
+import { SEED_CONTRACTS, type SeedContract } from "../kernels/contracts.ts";
 import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
 import { judgeAnswer, show } from "./judge.ts";
@@ -101,6 +101,14 @@ class Session {
   problem: string | undefined;
   /** Milliseconds each function has left of its budget, over both phases. */
   readonly functionLeft = new Map<string, number>();
+  /** Functions that failed their seed contract across calls, and how (see runCase). */
+  readonly seedBroken = new Map<string, string>();
+
+  /** How runCase judges a case: across calls or not, with what is known so far. */
+  cases(across: boolean): { across: boolean; seedBroken: Map<string, string> } {
+    return { across, seedBroken: this.seedBroken };
+  }
+
   /** What stopped a function (it died or timed out): its later tests are not run. */
   readonly stopped = new Map<string, string>();
 
@@ -176,18 +184,40 @@ class Runner {
   }
 }
 
-/** One case: undefined when it passes, else why not; `fatal` when the child died. */
+/**
+ * How many draws of each property test are also judged across calls (two more calls each):
+ * a seed ignored or a mask fixed shows on the first, and the function's time budget stays
+ * with the draws.
+ */
+const ACROSS_DRAWS = 10;
+
+/**
+ * One case: undefined when it passes, else why not; `fatal` when the child died. `across`:
+ * a seeded operation's answer is also judged across calls (see {@link acrossCalls});
+ * `seedBroken` holds the functions that already failed that, by what they did: a function
+ * that ignores its seed fails every later seeded case too, checked or not.
+ */
 async function runCase(
   child: Child,
   fn: string,
   args: unknown[],
+  { across, seedBroken }: { across: boolean; seedBroken: Map<string, string> },
 ): Promise<{ fail?: string; fatal?: string }> {
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
   if (reply.kind === "error") return { fail: reply.message };
   const fail = judged(fn, args, reply.value);
   if (fail) return { fail };
-  return await acrossCalls(child, fn, args, reply.value);
+  const op = findOp(fn)!;
+  const seeded = op.contract ? SEED_CONTRACTS[op.contract] : undefined;
+  const reseeded = seeded?.reseed(args);
+  if (!seeded || !reseeded) return {};
+  const broken = seedBroken.get(fn);
+  if (broken) return { fail: `as on an earlier call: ${broken}` };
+  if (!across) return {};
+  const r = await acrossCalls(child, fn, args, reply.value, seeded, reseeded);
+  if (r.fail && !r.fatal) seedBroken.set(fn, r.fail);
+  return r;
 }
 
 /**
@@ -199,11 +229,9 @@ async function acrossCalls(
   fn: string,
   args: unknown[],
   first: unknown,
+  seeded: SeedContract,
+  reseeded: unknown[],
 ): Promise<{ fail?: string; fatal?: string }> {
-  const op = findOp(fn)!;
-  const seeded = op.contract && SEED_CONTRACTS[op.contract];
-  const reseeded = seeded && seeded.reseed(args);
-  if (!seeded || !reseeded) return {};
   const answers: unknown[] = [];
   for (const [what, call] of [["the same arguments", args], ["another seed", reseeded]] as const) {
     const reply = await child.call(fn, call);
@@ -243,13 +271,13 @@ function expected(fn: string, args: unknown[]): string {
 }
 
 /** A fixed test: every case, each failure with its input and expected value (visible ones). */
-async function runFixed(child: Child, spec: TestSpec): Promise<Share> {
+async function runFixed(child: Child, spec: TestSpec, session: Session): Promise<Share> {
   const fn = spec.task.fn;
   const cases = spec.cases ?? [];
   let passed = 0;
   const lines: string[] = [];
   for (const [i, args] of cases.entries()) {
-    const { fail, fatal } = await runCase(child, fn, args);
+    const { fail, fatal } = await runCase(child, fn, args, session.cases(true));
     if (!fail) {
       passed++;
       continue;
@@ -277,8 +305,8 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   const draws = fc.sample(arbitrary, { seed, numRuns });
   let passed = 0;
   let fatal: string | undefined;
-  for (const args of draws) {
-    const r = await runCase(child, fn, args);
+  for (const [i, args] of draws.entries()) {
+    const r = await runCase(child, fn, args, session.cases(i < ACROSS_DRAWS));
     if (!r.fail) passed++;
     if (r.fatal) {
       fatal = r.fatal;
@@ -297,7 +325,7 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   let lastFail = "";
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (args) => {
-      const r = await runCase(child, fn, args);
+      const r = await runCase(child, fn, args, session.cases(true));
       if (r.fail) lastFail = r.fail;
       if (r.fatal) fatal ??= r.fatal;
       return r.fail === undefined || r.fatal !== undefined;
@@ -308,7 +336,7 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   if (details.failed && details.counterexample) {
     const [args] = details.counterexample as [unknown[]];
     // Judge the shrunk input once more so expected and got belong to it.
-    const r = await runCase(child, fn, args);
+    const r = await runCase(child, fn, args, session.cases(true));
     lastFail = r.fail ?? lastFail;
     lines.push(
       `Smallest failing input (shrunk): ${callText(fn, args)}`,
@@ -507,7 +535,7 @@ async function runTask(
     }
     const [share, output, died] = spec.property
       ? await runProperty(child, spec, session)
-      : await runFixed(child, spec);
+      : await runFixed(child, spec, session);
     if (died?.startsWith(session.deadline.reason)) {
       session.set(spec, share, `${session.notGraded()}\n${output}`);
       continue;
