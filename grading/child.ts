@@ -350,7 +350,7 @@ export class Child {
               state = "over";
               this.countOutput(size);
               parts = [];
-              this.keepPrinted(`${FRAME.trim()}… (a line of more than ${MAX_FRAME_BYTES} bytes)\n`);
+              this.keepPrinted(`(a protocol-shaped line of more than ${MAX_FRAME_BYTES} bytes)\n`);
               this.answer({ kind: "error", message: OVERSIZE });
             }
           } else if (state === "print") toPrint(piece);
