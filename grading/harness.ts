@@ -16,8 +16,9 @@ export const FRAME = "\u001elitconv-frame ";
  * sent as an error instead (no task's answer comes near it).
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-/** The longest export name listed (the parent's schema allows no longer one). */
+/** The longest export name listed, and the most names (the parent's schema allows no more). */
 const MAX_NAME = 255;
+const MAX_NAMES = 10_000;
 /** The most numbers (and strings) one answer may hold. */
 export const MAX_ANSWER_ITEMS = 1_000_000;
 /** The deepest nesting one answer may have. */
@@ -205,7 +206,7 @@ export async function main(modUrl: string): Promise<void> {
   // Lists are built as JSON text: a planted Array.prototype setter cannot intercept strings.
   let exports = "";
   const keys = ownKeys(mod);
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0, listed = 0; i < keys.length && listed < MAX_NAMES; i++) {
     const key = keys[i];
     // A name longer than any task's cannot be graded: left out, not a reason to fail the load.
     if (
@@ -213,6 +214,7 @@ export async function main(modUrl: string): Promise<void> {
       typeof describe(mod, key)?.value === "function"
     ) {
       exports += (exports ? "," : "") + quote(key);
+      listed++;
     }
   }
   let patched = "";
