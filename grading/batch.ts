@@ -20,11 +20,17 @@ import { type Grade, type GradeOptions, gradeSubmission } from "./grade.ts";
 import { failureResults, toResults, writeResults } from "./results.ts";
 import { capText } from "./child.ts";
 import { writeAtomic } from "../data/atomic.ts";
+import { terminalSafe } from "./escape.ts";
+import { SandboxDir, SOURCE } from "./sandbox.ts";
+import { UsageError } from "../kernels/errors.ts";
 
-/** One CSV cell: quoted; a leading = + - @ is prefixed with ' so no spreadsheet runs it. */
+/**
+ * One CSV cell: quoted, control characters shown as escapes (a CSV is read on terminals
+ * too), and a leading = + - @ prefixed with ' so no spreadsheet runs it.
+ */
 export function csvCell(v: string | number): string {
   if (typeof v === "number") return String(v);
-  const s = v.toWellFormed().replace(/[\r\n]+/g, " ");
+  const s = terminalSafe(v.replace(/[\r\n]+/g, " "), { oneLine: true });
   return `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replaceAll('"', '""')}"`;
 }
 
@@ -71,6 +77,50 @@ export async function studentFolders(
   students.sort(byName);
   skipped.sort((a, b) => byName(a.name, b.name));
   return { students, skipped };
+}
+
+/** A folder name as a progress line shows it: quoted, escaped, on one line. */
+const shownName = (name: string) => terminalSafe(JSON.stringify(name), { oneLine: true });
+
+/** An empty folder, removed when the process ends, to try the sandbox on. */
+async function emptyFolder(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "litconv-probe-" });
+  addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone */ }
+  });
+  return dir;
+}
+
+/**
+ * Refuses staff mistakes that would grade the wrong thing: `--all` on one student's
+ * submission (its subfolders are not students), and an output folder inside a student's
+ * folder (it would write into their submission and drop them from the CSV).
+ */
+export async function checkClassFolder(dir: string, out: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && SOURCE.test(e.name) && /^mod\./i.test(e.name)) {
+      throw new UsageError(
+        `${dir} holds ${e.name}: it is one submission, not a class; grade it without --all`,
+      );
+    }
+  }
+  const real = async (p: string) => await Deno.realPath(p).catch(() => p);
+  const [dirReal, outReal] = [await real(dir), await real(out)];
+  if (outReal.startsWith(`${dirReal}/`)) {
+    const student = outReal.slice(dirReal.length + 1).split("/")[0];
+    const holdsCode = async () => {
+      for await (const e of Deno.readDir(outReal)) if (SOURCE.test(e.name)) return true;
+      return false;
+    };
+    if (outReal !== `${dirReal}/${student}` || (await holdsCode().catch(() => false))) {
+      throw new UsageError(
+        `--out ${out} is inside the student folder ${student}: it would write into their ` +
+          "submission; choose a folder outside theirs",
+      );
+    }
+  }
 }
 
 /** One student's row: name, total, max, each task's score, error. */
@@ -121,20 +171,27 @@ function rowOf(student: string, grade: Grade): Row {
  * and `out/<student>.results.json`. Returns the summary: skipped entries and totals.
  */
 export async function gradeAll(dir: string, out: string, options: BatchOptions): Promise<string> {
+  await checkClassFolder(dir, out);
   await Deno.mkdir(out, { recursive: true });
   const { students, skipped } = await studentFolders(dir, out);
+  // A sandbox the child cannot use fails every student alike: say so once, grade nobody.
+  if (students.length) {
+    const probe = await SandboxDir.create(await emptyFolder()).catch((e: Error) => e);
+    if (probe instanceof Error) throw new Error(`cannot grade anyone: ${probe.message}`);
+    await probe.remove();
+  }
   const tasks = options.tasks ?? GRADED_TASKS;
   const csv = `${out}/grades.csv`;
   const rows: Row[] = [];
   const progress = options.progress ?? (() => {});
-  for (const s of skipped) progress(`skipped ${JSON.stringify(s.name)}: ${s.why}`);
+  for (const s of skipped) progress(`skipped ${shownName(s.name)}: ${s.why}`);
 
   // The CSV after each student: one writer at a time, always the latest rows.
   let writing = Promise.resolve();
   const saveCsv = () => (writing = writing.then(() => writeAtomic(csv, csvOf(rows, tasks))));
   await saveCsv();
 
-  let next = 0, done = 0;
+  let next = 0, done = 0, written = 0;
   const worker = async () => {
     while (next < students.length) {
       const student = students[next++];
@@ -150,24 +207,27 @@ export async function gradeAll(dir: string, out: string, options: BatchOptions):
         row = rowOf(student, grade);
         try {
           await writeResults(`${out}/${student}.results.json`, toResults(grade));
+          written++;
         } catch (e) {
           row.error ||= `results.json not written: ${(e as Error).message}`;
         }
       } catch (e) {
         // gradeSubmission does not throw for a submission's doing; this is the grader's own.
         const reason = `grader error: ${capText((e as Error)?.message ?? String(e), 300)}`;
-        console.error(`grader error on ${student}: ${(e as Error)?.stack ?? e}`);
+        console.error(terminalSafe(`grader error on ${student}: ${(e as Error)?.stack ?? e}`));
         row = { student, score: 0, max: 0, byTask: new Map(), error: reason };
         await writeResults(`${out}/${student}.results.json`, failureResults(reason))
-          .catch(() => {});
+          .then(() => written++, () => {});
       }
       rows.push(row);
       await saveCsv();
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      // One line however the name and the error are made: both are the submission's.
       progress(
-        `[${++done}/${students.length}] ${student}: ${row.score} / ${row.max} (${seconds} s)${
-          row.error ? `: ${capText(row.error, 120)}` : ""
-        }`,
+        `[${++done}/${students.length}] ${shownName(student)}: ${row.score} / ${row.max} ` +
+          `(${seconds} s)${
+            row.error ? `: ${terminalSafe(capText(row.error, 120), { oneLine: true })}` : ""
+          }`,
       );
     }
   };
@@ -177,8 +237,13 @@ export async function gradeAll(dir: string, out: string, options: BatchOptions):
   await writing;
   return [
     ...(skipped.length
-      ? [`skipped ${skipped.length}: ${skipped.map((s) => `${s.name} (${s.why})`).join("; ")}`]
+      ? [
+        `skipped ${skipped.length}: ${
+          skipped.map((s) => `${shownName(s.name)} (${s.why})`).join("; ")
+        }`,
+      ]
       : []),
-    `wrote ${csv} (${rows.length} students) and ${rows.length} results files in ${out}/`,
+    `wrote ${csv} (${rows.length} students) and ${written} results files in ${out}/` +
+    (written < rows.length ? ` (${rows.length - written} could not be written: see the CSV)` : ""),
   ].join("\n");
 }

@@ -6,12 +6,16 @@
  * Everything read from the child is untrusted: a frame is checked against the protocol's
  * schema before it is used (a line that looks like a frame but is not one is the
  * submission's doing, and is reported as such), every message is capped, and no line can
- * stop the reader.
+ * stop the reader. Stdout is read a line at a time in linear time, and no line is buffered
+ * beyond {@link MAX_FRAME_BYTES}: a longer frame-shaped line is the submission's (the harness
+ * never writes one), so one student cannot make the grader hold gigabytes or stall the event
+ * loop that times a neighbour. The print cap counts the student's bytes only: the harness's
+ * own replies are not the student's output.
  *
  * @module
  */
-import { FRAME } from "./harness.ts";
-import type { SandboxDir, SandboxLimits } from "./sandbox.ts";
+import { FRAME, MAX_FRAME_BYTES } from "./harness.ts";
+import { type SandboxDir, type SandboxLimits, signalSandboxed } from "./sandbox.ts";
 
 /** The longest message (an exception's text) kept from the child. */
 export const MAX_MESSAGE = 2048;
@@ -33,11 +37,8 @@ const LIVE = new Set<Deno.ChildProcess>();
 /** SIGKILLs every child still running (the grader is being stopped itself) and reaps them. */
 export async function killAllChildren(): Promise<void> {
   const all = [...LIVE];
-  for (const p of all) {
-    try {
-      p.kill("SIGKILL");
-    } catch { /* gone */ }
-  }
+  // Each with what runs below it (bubblewrap's init and the deno inside), waiting for those.
+  await Promise.all(all.map((p) => signalSandboxed(p.pid, "SIGKILL", 2000)));
   await Promise.race([
     Promise.allSettled(all.map((p) => p.status)),
     new Promise((r) => setTimeout(r, 2000)),
@@ -60,6 +61,37 @@ export type Reply =
   | { kind: "value"; value: unknown }
   | { kind: "error"; message: string }
   | { kind: "fatal"; reason: string };
+
+/** What a frame-shaped line past {@link MAX_FRAME_BYTES} is called in a report. */
+const OVERSIZE = `the submission printed a line shaped like the grader's protocol of more than ${
+  MAX_FRAME_BYTES / 2 ** 20
+} MiB (a forged frame on stdout? the harness's own replies are smaller)`;
+
+/** Whether the line so far (`parts`, `size` bytes) is a prefix of a frame or starts with one. */
+function startsLikeFrame(parts: Uint8Array[], size: number): boolean {
+  let i = 0;
+  for (const p of parts) {
+    for (let k = 0; k < p.length && i < FRAME_BYTES.length; k++, i++) {
+      if (p[k] !== FRAME_BYTES[i]) return false;
+    }
+    if (i >= FRAME_BYTES.length) break;
+  }
+  return i === Math.min(size, FRAME_BYTES.length);
+}
+
+const FRAME_BYTES = new TextEncoder().encode(FRAME);
+
+/** The bytes of `parts`, `size` in all, as one array. */
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /** How much stray output (prints) is kept to show in the report. */
 const KEEP_PRINTED = 2048;
@@ -111,7 +143,7 @@ export class Child {
     }).spawn();
     this.writer = this.process.stdin.getWriter();
     this.ready = new Promise((r) => (this.resolveReady = r));
-    this.exited = this.process.status;
+    this.exited = this.process.status.then((s) => sandbox.exitStatus(s));
     LIVE.add(this.process);
     this.exited.finally(() => LIVE.delete(this.process));
     const streamsDone = Promise.all([this.readStdout(), this.readStderr()]);
@@ -175,7 +207,7 @@ export class Child {
     return this.loaded.patched;
   }
 
-  /** The child's process id (that of deno: setpriv and prlimit exec it). */
+  /** The child's process id: deno's (setpriv and prlimit exec it), or bubblewrap's monitor above it. */
   get pid(): number {
     return this.process.pid;
   }
@@ -223,7 +255,7 @@ export class Child {
       this.exited.then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), this.limits.graceMs)),
     ]);
-    if (killed && term) this.signal("SIGKILL");
+    if (killed && term) await signalSandboxed(this.process.pid, "SIGKILL", this.limits.graceMs);
     await this.exited;
   }
 
@@ -279,32 +311,83 @@ export class Child {
     }
   }
 
+  /**
+   * Reads stdout line by line, each byte looked at once. A line is a frame candidate while
+   * its bytes match {@link FRAME} and it stays within {@link MAX_FRAME_BYTES}; only then is it
+   * buffered. Anything else is a print: counted as it arrives, its first bytes kept to show.
+   */
   private async readStdout(): Promise<void> {
-    const decoder = new TextDecoder();
-    let line = "";
+    const prints = new TextDecoder();
+    let parts: Uint8Array[] = [];
+    let size = 0;
+    // "frame": may still be a frame (buffered); "print": shown and counted; "over": a
+    // frame-shaped line past the cap, dropped and counted.
+    let state: "frame" | "print" | "over" = "frame";
+    const toPrint = (bytes: Uint8Array) => {
+      this.countOutput(bytes.length);
+      if (this.printed.length < KEEP_PRINTED) {
+        this.keepPrinted(prints.decode(bytes, { stream: true }));
+      }
+    };
     try {
       for await (const chunk of this.process.stdout) {
-        this.countOutput(chunk.length);
-        if (this.dead) continue; // drain what is left without parsing it
-        line += decoder.decode(chunk, { stream: true });
-        let nl: number;
-        while ((nl = line.indexOf("\n")) >= 0) {
-          try {
-            this.onLine(line.slice(0, nl));
-          } catch { /* no line may stop the reader */ }
-          line = line.slice(nl + 1);
+        if (this.dead) {
+          this.countOutput(chunk.length);
+          continue; // drain what is left without parsing it
         }
-        if (!line.startsWith(FRAME.slice(0, line.length))) {
-          this.keepPrinted(line);
-          line = "";
+        let start = 0;
+        while (start <= chunk.length) {
+          const nl = chunk.indexOf(0x0a, start);
+          const piece = chunk.subarray(start, nl < 0 ? chunk.length : nl);
+          if (state === "frame") {
+            parts.push(piece);
+            size += piece.length;
+            if (!startsLikeFrame(parts, size)) {
+              state = "print";
+              for (const p of parts) toPrint(p);
+              parts = [];
+            } else if (size > MAX_FRAME_BYTES) {
+              state = "over";
+              this.countOutput(size);
+              parts = [];
+              this.keepPrinted(`(a protocol-shaped line of more than ${MAX_FRAME_BYTES} bytes)\n`);
+              this.answer({ kind: "error", message: OVERSIZE });
+            }
+          } else if (state === "print") toPrint(piece);
+          else this.countOutput(piece.length);
+          if (nl < 0) break;
+          // The line ends here.
+          if (state === "frame" && size > 0) {
+            const line = concat(parts, size);
+            const accepted = this.onFrameLine(line);
+            if (!accepted) this.countOutput(line.length + 1);
+            // A big frame took a while to parse and judge: let timers (a neighbour's) run.
+            if (line.length > 256 * 1024) await new Promise((r) => setTimeout(r, 0));
+          } else if (state === "print") toPrint(new Uint8Array([0x0a]));
+          else if (state === "over") this.countOutput(1);
+          parts = [];
+          size = 0;
+          state = "frame";
+          start = nl + 1;
         }
       }
     } catch { /* the stream ends when the child does */ }
   }
 
-  private onLine(text: string): void {
-    if (text === "") return;
-    if (!text.startsWith(FRAME)) return this.keepPrinted(text + "\n");
+  /** Handles one frame-shaped line; true when it was the harness's awaited answer. */
+  private onFrameLine(bytes: Uint8Array): boolean {
+    try {
+      return this.onLine(new TextDecoder().decode(bytes));
+    } catch {
+      return false; // no line may stop the reader
+    }
+  }
+
+  private onLine(text: string): boolean {
+    if (!text.startsWith(FRAME)) {
+      this.keepPrinted(text + "\n");
+      return false;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(text.slice(FRAME.length));
@@ -319,23 +402,31 @@ export class Child {
       this.keepPrinted(capText(text, 300) + "\n");
       const id = (msg as { id?: unknown } | null)?.id;
       if (this.pending && id === this.pending.id) this.answer({ kind: "error", message: FORGED });
-      return;
+      return false;
     }
-    if (frame.kind === "ready") {
-      this.resolveReady({
-        kind: "value",
-        value: { exports: frame.exports, patched: frame.patched },
-      });
-    } else if (frame.kind === "unloaded") {
-      this.resolveReady({ kind: "error", message: this.clean(frame.error) });
-    } else if (this.pending && frame.id === this.pending.id) {
+    if (frame.kind === "ready" || frame.kind === "unloaded") {
+      if (this.loadAnswered) return false;
+      this.loadAnswered = true;
+      this.resolveReady(
+        frame.kind === "ready"
+          ? { kind: "value", value: { exports: frame.exports, patched: frame.patched } }
+          : { kind: "error", message: this.clean(frame.error) },
+      );
+      return true;
+    }
+    if (this.pending && frame.id === this.pending.id) {
       this.answer(
         frame.kind === "value"
           ? { kind: "value", value: frame.value }
           : { kind: "error", message: this.clean(frame.error) },
       );
+      return true;
     }
+    return false;
   }
+
+  /** Whether the load frame (ready or not) has come: a later one is not the harness's. */
+  private loadAnswered = false;
 
   private answer(reply: Reply): void {
     const pending = this.pending;

@@ -33,6 +33,7 @@ import { failureResults, toResults, writeResults } from "./results.ts";
 import { gradeAll } from "./batch.ts";
 import { releaseRuntimes, removeAllSync } from "./sandbox.ts";
 import { killAllChildren } from "./child.ts";
+import { terminalSafe } from "./escape.ts";
 
 /** The command's flags; `--help` lists them from this table. */
 export const GRADE_FLAGS = {
@@ -166,12 +167,24 @@ export async function readPackage(path: string): Promise<PackageSettings> {
   return raw as PackageSettings;
 }
 
+/** How many folders directly in `dir` hold a `mod.ts` (a class folder has one a student). */
+async function studentLike(dir: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isDirectory) continue;
+    if (await Deno.lstat(`${dir}/${e.name}/mod.ts`).then((i) => i.isFile, () => false)) n++;
+  }
+  return n;
+}
+
 /** Runs the command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let out: string | undefined;
   try {
     const { values, positionals } = parseFlags(argv, GRADE_FLAGS, { positionals: true });
-    out = values.out === undefined ? undefined : userPath(values.out);
+    // With --all, --out names a folder: a results file is never written in its place.
+    out = values.out === undefined || values.all ? undefined : userPath(values.out);
+    const outDir = values.all && values.out !== undefined ? userPath(values.out) : undefined;
     if (values.help) {
       console.log(HELP);
       return 0;
@@ -185,6 +198,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     const dir = userPath(positionals[0]);
     const stat = await Deno.stat(dir).catch(() => undefined);
+    if (!stat?.isDirectory && values.package !== undefined) {
+      // run_autograder's call: the student reads this, not the staff's usage text.
+      const message = `no submission was found (${dir} is missing): the upload may have ` +
+        "failed; submit again, and tell your instructor if this persists";
+      console.error(terminalSafe(message));
+      if (out) await writeResults(out, failureResults(message)).catch(() => {});
+      return 1;
+    }
     if (!stat?.isDirectory) throw new UsageError(`${dir} is not a folder`);
 
     let settings: PackageSettings | undefined;
@@ -219,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
     const flags = [hidden ? " --hidden" : "", taskList ? ` --tasks ${taskList}` : ""].join("");
 
     if (values.all) {
-      const summary = await gradeAll(dir, out ?? userPath("grades"), {
+      const summary = await gradeAll(dir, outDir ?? userPath("grades"), {
         tasks,
         hidden,
         seed,
@@ -228,7 +249,7 @@ export async function main(argv: string[]): Promise<number> {
         jobs,
         progress: (line) => console.log(line),
       });
-      console.log(summary);
+      console.log(terminalSafe(summary));
       return 0;
     }
 
@@ -242,6 +263,15 @@ export async function main(argv: string[]): Promise<number> {
       startedAt: 0, // the process's start: execution_time counts the grader's own start-up
       replay: `deno task grade ${positionals[0]}${flags} --seed ${seed}`,
     });
+    if (!values.package && grade.problem?.includes("has no mod.ts")) {
+      const classOf = await studentLike(dir);
+      if (classOf >= 2) {
+        grade.notes.push(
+          `${dir} holds ${classOf} folders with a mod.ts each: if it is a class, grade it ` +
+            `with --all.`,
+        );
+      }
+    }
     if (fromStarter) {
       grade.notes.unshift(
         `Tasks ${taskList}: the ones this starter was made for (its ${STARTER_RECORD}); ` +
@@ -255,7 +285,8 @@ export async function main(argv: string[]): Promise<number> {
     const misuse = e instanceof UsageError;
     // The stack goes to stderr (Gradescope keeps it from students); results.json says what.
     const message = misuse ? usageLine(COMMAND, e) : `grader error: ${(e as Error).message ?? e}`;
-    console.error(misuse ? message : `grader error: ${(e as Error).stack ?? e}`);
+    // Folder names in the message are a student's: escaped like everything else shown.
+    console.error(terminalSafe(misuse ? message : `grader error: ${(e as Error).stack ?? e}`));
     if (out) await writeResults(out, failureResults(message)).catch(() => {});
     return misuse ? 2 : 1;
   } finally {
@@ -263,17 +294,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Stopped by a signal: no child, sandbox or private runtime outlives the grader. */
+/** The stop under way after a signal (it ends the process itself). */
+let stopping: Promise<void> | undefined;
+
+/**
+ * Stopped by a signal: no child, sandbox or private runtime outlives the grader. Grading may
+ * finish while the children are being killed (their calls fail at once): the exit waits.
+ */
 function stopOn(signal: "SIGINT" | "SIGTERM", code: number): void {
-  Deno.addSignalListener(signal, async () => {
-    await killAllChildren();
-    removeAllSync();
-    Deno.exit(code);
+  Deno.addSignalListener(signal, () => {
+    stopping ??= (async () => {
+      await killAllChildren();
+      removeAllSync();
+      Deno.exit(code);
+    })();
   });
 }
 
 if (import.meta.main) {
   stopOn("SIGINT", 130);
   stopOn("SIGTERM", 143);
-  Deno.exit(await main(Deno.args));
+  const code = await main(Deno.args);
+  await stopping;
+  Deno.exit(code);
 }

@@ -10,10 +10,12 @@
  */
 import fc from "../deps/fast_check.ts";
 import { findOp, type TaskInfo } from "../kernels/registry.ts";
+import { SEED_CONTRACTS, type SeedContract } from "../kernels/contracts.ts";
 import { expectedText, GRADED_TASKS, judgementOf, testsFor, type TestSpec } from "./cases.ts";
 import { checkImports } from "./imports.ts";
 import { judgeAnswer, show } from "./judge.ts";
 import { capText, Child, type Deadline } from "./child.ts";
+import { terminalSafe } from "./escape.ts";
 import { DEFAULT_LIMITS, SandboxDir, type SandboxLimits } from "./sandbox.ts";
 
 /** One graded test's outcome, in Gradescope's terms. */
@@ -36,6 +38,12 @@ export interface Grade {
   tests: TestResult[];
   /** What the grader has to say about the submission as a whole (refusals, patches…). */
   notes: string[];
+  /**
+   * Notes made once hidden inputs had been sent (a child that died on one, the budget spent
+   * on them): they may carry what a hidden input made the submission do, so results.json's
+   * visible output leaves them out.
+   */
+  hiddenNotes: string[];
   /** What the submission printed, the first 2 KiB: shown, never graded. */
   printed: string;
   seed: number;
@@ -87,9 +95,20 @@ type Share = [share: number, output: string, fatal?: string];
 class Session {
   readonly outcomes = new Map<TestSpec, [number, string]>();
   readonly notes: string[] = [];
+  readonly hiddenNotes: string[] = [];
+  /** Which tests run now: once "after_due_date", notes go to {@link hiddenNotes}. */
+  phase: "visible" | "after_due_date" = "visible";
   problem: string | undefined;
   /** Milliseconds each function has left of its budget, over both phases. */
   readonly functionLeft = new Map<string, number>();
+  /** Functions that failed their seed contract across calls, and how (see runCase). */
+  readonly seedBroken = new Map<string, string>();
+
+  /** How runCase judges a case: across calls or not, with what is known so far. */
+  cases(across: boolean): { across: boolean; seedBroken: Map<string, string> } {
+    return { across, seedBroken: this.seedBroken };
+  }
+
   /** What stopped a function (it died or timed out): its later tests are not run. */
   readonly stopped = new Map<string, string>();
 
@@ -113,9 +132,10 @@ class Session {
     for (const s of specs) this.set(s, 0, reason);
   }
 
-  note(text: string): void {
+  note(text: string, phase = this.phase): void {
     const capped = capText(text, 2048);
-    if (this.notes.length < 60 && !this.notes.includes(capped)) this.notes.push(capped);
+    const notes = phase === "visible" ? this.notes : this.hiddenNotes;
+    if (notes.length < 60 && !notes.includes(capped)) notes.push(capped);
   }
 
   notGraded(): string {
@@ -164,16 +184,69 @@ class Runner {
   }
 }
 
-/** One case: undefined when it passes, else why not; `fatal` when the child died. */
+/**
+ * How many draws of each property test are also judged across calls (two more calls each):
+ * a seed ignored or a mask fixed shows on the first, and the function's time budget stays
+ * with the draws.
+ */
+const ACROSS_DRAWS = 10;
+
+/**
+ * One case: undefined when it passes, else why not; `fatal` when the child died. `across`:
+ * a seeded operation's answer is also judged across calls (see {@link acrossCalls});
+ * `seedBroken` holds the functions that already failed that, by what they did: a function
+ * that ignores its seed fails every later seeded case too, checked or not.
+ */
 async function runCase(
   child: Child,
   fn: string,
   args: unknown[],
+  { across, seedBroken }: { across: boolean; seedBroken: Map<string, string> },
 ): Promise<{ fail?: string; fatal?: string }> {
   const reply = await child.call(fn, args);
   if (reply.kind === "fatal") return { fail: reply.reason, fatal: reply.reason };
   if (reply.kind === "error") return { fail: reply.message };
-  return { fail: judged(fn, args, reply.value) };
+  const fail = judged(fn, args, reply.value);
+  if (fail) return { fail };
+  const op = findOp(fn)!;
+  const seeded = op.contract ? SEED_CONTRACTS[op.contract] : undefined;
+  const reseeded = seeded?.reseed(args);
+  if (!seeded || !reseeded) return {};
+  const broken = seedBroken.get(fn);
+  if (broken) return { fail: `as on an earlier call: ${broken}` };
+  if (!across) return {};
+  const r = await acrossCalls(child, fn, args, reply.value, seeded, reseeded);
+  if (r.fail && !r.fatal) seedBroken.set(fn, r.fail);
+  return r;
+}
+
+/**
+ * A seeded operation's answer that passed on its own, judged across calls (see
+ * `SEED_CONTRACTS`): the same arguments once more, then another seed.
+ */
+async function acrossCalls(
+  child: Child,
+  fn: string,
+  args: unknown[],
+  first: unknown,
+  seeded: SeedContract,
+  reseeded: unknown[],
+): Promise<{ fail?: string; fatal?: string }> {
+  const answers: unknown[] = [];
+  for (const [what, call] of [["the same arguments", args], ["another seed", reseeded]] as const) {
+    const reply = await child.call(fn, call);
+    const why = `called again with ${what}: `;
+    if (reply.kind === "fatal") return { fail: why + reply.reason, fatal: reply.reason };
+    if (reply.kind === "error") return { fail: why + reply.message };
+    const fail = judged(fn, call, reply.value);
+    if (fail) return { fail: why + fail };
+    answers.push(reply.value);
+  }
+  try {
+    return { fail: seeded.judge(args, first, answers[0], answers[1]) };
+  } catch (e) {
+    return { fail: `the grader could not judge these answers (${capText(String(e), 200)})` };
+  }
 }
 
 /** The judge's verdict on one answer; a judge that throws fails this case, nothing more. */
@@ -198,13 +271,13 @@ function expected(fn: string, args: unknown[]): string {
 }
 
 /** A fixed test: every case, each failure with its input and expected value (visible ones). */
-async function runFixed(child: Child, spec: TestSpec): Promise<Share> {
+async function runFixed(child: Child, spec: TestSpec, session: Session): Promise<Share> {
   const fn = spec.task.fn;
   const cases = spec.cases ?? [];
   let passed = 0;
   const lines: string[] = [];
   for (const [i, args] of cases.entries()) {
-    const { fail, fatal } = await runCase(child, fn, args);
+    const { fail, fatal } = await runCase(child, fn, args, session.cases(true));
     if (!fail) {
       passed++;
       continue;
@@ -232,8 +305,8 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   const draws = fc.sample(arbitrary, { seed, numRuns });
   let passed = 0;
   let fatal: string | undefined;
-  for (const args of draws) {
-    const r = await runCase(child, fn, args);
+  for (const [i, args] of draws.entries()) {
+    const r = await runCase(child, fn, args, session.cases(i < ACROSS_DRAWS));
     if (!r.fail) passed++;
     if (r.fatal) {
       fatal = r.fatal;
@@ -252,7 +325,7 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   let lastFail = "";
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (args) => {
-      const r = await runCase(child, fn, args);
+      const r = await runCase(child, fn, args, session.cases(true));
       if (r.fail) lastFail = r.fail;
       if (r.fatal) fatal ??= r.fatal;
       return r.fail === undefined || r.fatal !== undefined;
@@ -263,7 +336,7 @@ async function runProperty(child: Child, spec: TestSpec, session: Session): Prom
   if (details.failed && details.counterexample) {
     const [args] = details.counterexample as [unknown[]];
     // Judge the shrunk input once more so expected and got belong to it.
-    const r = await runCase(child, fn, args);
+    const r = await runCase(child, fn, args, session.cases(true));
     lastFail = r.fail ?? lastFail;
     lines.push(
       `Smallest failing input (shrunk): ${callText(fn, args)}`,
@@ -311,7 +384,7 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     const reason = `the grader failed while grading this submission: ${
       capText((e as Error)?.message ?? String(e), 300)
     }`;
-    console.error(`grader error on ${dir}: ${(e as Error)?.stack ?? e}`);
+    console.error(terminalSafe(`grader error on ${dir}: ${(e as Error)?.stack ?? e}`));
     session.problem ??= reason;
     session.note(`${reason}. Please tell your instructor.`);
     session.failAll(allSpecs, reason);
@@ -322,7 +395,9 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     const which = [...new Set(ungraded.map((s) => s.task.id))].join(", ");
     const line =
       `Not graded: ${ungraded.length} of ${allSpecs.length} tests (tasks ${which}); the submission used up its time budget of ${budgetS} s.`;
-    session.note(line);
+    // Time spent on hidden inputs is theirs to tell: such a line is a hidden note.
+    const visibleLeft = ungraded.some((s) => s.visibility === "visible");
+    session.note(line, visibleLeft ? "visible" : "after_due_date");
     session.problem ??= line;
   }
 
@@ -346,6 +421,7 @@ export async function gradeSubmission(dir: string, options: GradeOptions = {}): 
     executionTime: Math.round(performance.now() - started) / 1000,
     tests,
     notes: session.notes,
+    hiddenNotes: session.hiddenNotes,
     printed,
     seed,
     secretSeed,
@@ -399,6 +475,7 @@ async function gradeInto(
     try {
       // Visible tests of every task first: no hidden input reaches the child before then.
       for (const phase of ["visible", "after_due_date"] as const) {
+        session.phase = phase;
         for (const { task, specs } of byTask) {
           const ofPhase = specs.filter((s) => s.visibility === phase);
           if (ofPhase.length) await runTask(session, runner, limits, task, ofPhase);
@@ -458,7 +535,7 @@ async function runTask(
     }
     const [share, output, died] = spec.property
       ? await runProperty(child, spec, session)
-      : await runFixed(child, spec);
+      : await runFixed(child, spec, session);
     if (died?.startsWith(session.deadline.reason)) {
       session.set(spec, share, `${session.notGraded()}\n${output}`);
       continue;

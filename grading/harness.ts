@@ -11,6 +11,14 @@
 
 /** Marks a protocol line on stdout; anything else the child prints is only shown, capped. */
 export const FRAME = "\u001elitconv-frame ";
+/**
+ * The most bytes one frame may have: the parent buffers no longer line, so a longer reply is
+ * sent as an error instead (no task's answer comes near it).
+ */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** The longest export name listed, and the most names (the parent's schema allows no more). */
+const MAX_NAME = 255;
+const MAX_NAMES = 10_000;
 /** The most numbers (and strings) one answer may hold. */
 export const MAX_ANSWER_ITEMS = 1_000_000;
 /** The deepest nesting one answer may have. */
@@ -80,9 +88,16 @@ export async function main(modUrl: string): Promise<void> {
     (console as any)[k] = toStderr;
   }
 
-  function send(text: string): void {
+  function send(text: string, id = 0): void {
     // A leading newline ends whatever the submission printed without one.
-    const bytes = encode("\n" + FRAME + text + "\n");
+    let bytes = encode("\n" + FRAME + text + "\n");
+    if (bytes.length > MAX_FRAME_BYTES) {
+      const error = quote(
+        `bad answer: the result is ${bytes.length} bytes as JSON, more than the ` +
+          `${MAX_FRAME_BYTES} a reply may have`,
+      );
+      bytes = encode(`\n${FRAME}{"id":${id},"ok":false,"error":${error}}\n`);
+    }
     let at = 0;
     while (at < bytes.length) at += writeSync(bytes.subarray(at));
   }
@@ -166,6 +181,20 @@ export async function main(modUrl: string): Promise<void> {
     throw new Error(NO_WORKERS);
   };
   define(globalThis, "Worker", { value: noWorker, writable: false, configurable: false });
+  // Node's worker_threads is a second way to the same isolate, by any route (a computed
+  // `import("node:…")`, process.getBuiltinModule, createRequire): its Worker class is one
+  // object whatever the route, and its constructor's super() call goes to its prototype,
+  // so that prototype becomes the refusing function and is then frozen in place.
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } })
+      .process;
+    const nodeWorker = (proc?.getBuiltinModule?.("worker_threads") as { Worker?: unknown })
+      ?.Worker;
+    if (typeof nodeWorker === "function") {
+      Object.setPrototypeOf(nodeWorker, noWorker);
+      Object.preventExtensions(nodeWorker);
+    }
+  } catch { /* no node compatibility layer: nothing to close */ }
 
   let mod: Record<string, unknown>;
   try {
@@ -177,10 +206,15 @@ export async function main(modUrl: string): Promise<void> {
   // Lists are built as JSON text: a planted Array.prototype setter cannot intercept strings.
   let exports = "";
   const keys = ownKeys(mod);
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0, listed = 0; i < keys.length && listed < MAX_NAMES; i++) {
     const key = keys[i];
-    if (typeof key === "string" && typeof describe(mod, key)?.value === "function") {
+    // A name longer than any task's cannot be graded: left out, not a reason to fail the load.
+    if (
+      typeof key === "string" && key.length <= MAX_NAME &&
+      typeof describe(mod, key)?.value === "function"
+    ) {
       exports += (exports ? "," : "") + quote(key);
+      listed++;
     }
   }
   let patched = "";
@@ -227,7 +261,7 @@ export async function main(modUrl: string): Promise<void> {
     } catch (e) {
       reply = `{"id":${call.id},"ok":false,"error":${quote("threw " + safeText(e))}}`;
     }
-    send(reply);
+    send(reply, call.id);
   }
 }
 

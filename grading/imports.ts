@@ -24,6 +24,16 @@ interface InfoModule {
   }[];
 }
 
+/** A file URL's path for a message; a malformed escape (`%zz`) is shown as written. */
+function shownPath(url: string): string {
+  const path = new URL(url).pathname;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** One refused import: who imports what (no specifier: the check itself failed). */
 export interface RefusedImport {
   from: string;
@@ -91,9 +101,7 @@ export async function checkImports(
           from: relative(m.specifier),
           specifier: dep.specifier,
           why: target.startsWith("file:")
-            ? `resolves to ${
-              decodeURIComponent(new URL(target).pathname)
-            }, outside the submission folder`
+            ? `resolves to ${shownPath(target)}, outside the submission folder`
             : "only files inside the submission folder may be imported",
         });
       }

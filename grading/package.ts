@@ -43,13 +43,16 @@ async function graderGraph(): Promise<string[]> {
   return [...files].sort();
 }
 
-/** setup.sh: Deno 2.9.6 from npm (util-linux's setpriv/prlimit are in Gradescope's image). */
+/**
+ * setup.sh: Deno 2.9.6 from npm, util-linux's setpriv/prlimit and bubblewrap (the child's
+ * namespaces; where Gradescope's container forbids them, the grader says so and runs without).
+ */
 export const SETUP = `#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends ca-certificates nodejs npm util-linux
+apt-get install -y -q --no-install-recommends ca-certificates nodejs npm util-linux bubblewrap
 npm i -g deno@2.9.6 || true
 if ! deno --version >/dev/null 2>&1; then
   # An old npm may not run deno's postinstall: unpack the platform package's binary instead.

@@ -1,31 +1,46 @@
 /**
  * The terminal report: per task, each test with its score and, for a failure, what went
- * wrong; then notes and whatever the submission printed (shown, never graded).
+ * wrong; then notes and whatever the submission printed (shown, never graded). Everything
+ * in it passes through {@link terminalSafe}: a submission's text cannot steer a terminal.
  *
  * @module
  */
 import type { Grade } from "./grade.ts";
+import { terminalSafe } from "./escape.ts";
 
 /** Indents every line of `text`. */
 const indent = (text: string, by: string) => text.split("\n").map((l) => by + l).join("\n");
 
 /**
  * The report as plain text. `summaryOnly` leaves out the per-test lines (results.json has
- * them); `withPrinted: false` leaves out what the submission printed.
+ * them); `withPrinted: false` leaves out what the submission printed. `visibleOnly` is
+ * results.json's top-level output, which a student sees before the due date: nothing in it
+ * is computed from a hidden input (the score of the visible tests alone, the notes made
+ * before any hidden input was sent, no seed).
  */
 export function textReport(
   grade: Grade,
-  opts: { summaryOnly?: boolean; withPrinted?: boolean } = {},
+  opts: { summaryOnly?: boolean; withPrinted?: boolean; visibleOnly?: boolean } = {},
 ): string {
   const lines: string[] = [];
-  const mode = grade.hidden
-    ? "visible and hidden tests"
-    : "visible tests only (add --hidden for the property runs)";
-  // A package's seed is its secret: shown nowhere (the instructor has it in autograder.json).
-  const seed = grade.secretSeed ? "" : `; seed ${grade.seed}`;
-  lines.push(
-    `Score: ${grade.score} / ${grade.maxScore}  (${mode}${seed}; ${grade.executionTime} s)`,
-  );
+  if (opts.visibleOnly) {
+    const visible = grade.tests.filter((t) => t.visibility === "visible");
+    const sum = (k: "score" | "max_score") =>
+      Math.round(100 * visible.reduce((s, t) => s + t[k], 0)) / 100;
+    const hiddenToo = grade.tests.length > visible.length
+      ? "; the hidden tests' results appear after the due date"
+      : "";
+    lines.push(`Score of the visible tests: ${sum("score")} / ${sum("max_score")}${hiddenToo}`);
+  } else {
+    const mode = grade.hidden
+      ? "visible and hidden tests"
+      : "visible tests only (add --hidden for the property runs)";
+    // A package's seed is its secret: shown nowhere (the instructor has it in autograder.json).
+    const seed = grade.secretSeed ? "" : `; seed ${grade.seed}`;
+    lines.push(
+      `Score: ${grade.score} / ${grade.maxScore}  (${mode}${seed}; ${grade.executionTime} s)`,
+    );
+  }
   if (!opts.summaryOnly) {
     let task = "";
     for (const t of grade.tests) {
@@ -42,7 +57,8 @@ export function textReport(
       if (t.status !== "passed") lines.push(indent(t.output, "         "));
     }
   }
-  if (grade.notes.length) lines.push("", "Notes:", ...grade.notes.map((n) => `  ${n}`));
+  const notes = opts.visibleOnly ? grade.notes : [...grade.notes, ...(grade.hiddenNotes ?? [])];
+  if (notes.length) lines.push("", "Notes:", ...notes.map((n) => `  ${n}`));
   if ((opts.withPrinted ?? true) && grade.printed.trim()) {
     lines.push(
       "",
@@ -50,5 +66,5 @@ export function textReport(
       indent(grade.printed.trimEnd(), "  | "),
     );
   }
-  return lines.join("\n");
+  return terminalSafe(lines.join("\n"));
 }

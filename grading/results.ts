@@ -18,6 +18,7 @@
  */
 import type { Grade, TestResult } from "./grade.ts";
 import { textReport } from "./report.ts";
+import { terminalSafe } from "./escape.ts";
 import { writeAtomic } from "../data/atomic.ts";
 
 /** The results.json object, as Gradescope documents it. */
@@ -37,9 +38,12 @@ export const MAX_RESULTS_BYTES = 1_000_000;
 /** A finite number, or 0. */
 const finite = (x: unknown): number => (typeof x === "number" && Number.isFinite(x) ? x : 0);
 
-/** `text` as well-formed Unicode (lone surrogates replaced), cut to `max` characters. */
+/**
+ * `text` as well-formed Unicode (lone surrogates replaced), control characters shown as
+ * escapes (staff read these files on a terminal too), cut to `max` characters.
+ */
 function clean(text: unknown, max = Infinity): string {
-  const s = String(text).toWellFormed();
+  const s = terminalSafe(text);
   if (s.length <= max) return s;
   return `${s.slice(0, max).toWellFormed()}… (cut: results.json is kept under ${
     MAX_RESULTS_BYTES / 1e6
@@ -69,10 +73,12 @@ export function toResults(grade: Grade): Results {
   return bounded({
     score: finite(grade.score),
     execution_time: finite(grade.executionTime),
-    // With hidden tests, what the submission printed stays out of the visible summary: it
-    // could print the hidden inputs it was given. (The terminal report, Gradescope's hidden
-    // stdout, keeps it.)
-    output: textReport(grade, { summaryOnly: true, withPrinted: !grade.hidden }),
+    // The top-level output is visible before the due date: with hidden tests, neither what
+    // the submission printed (it could print the hidden inputs it was given), nor the total
+    // score, nor the notes made during the hidden runs (an exit code can carry a byte of a
+    // hidden input), nor the seed goes there. (The terminal report, Gradescope's hidden
+    // stdout, keeps them; the hidden tests' own outputs appear after the due date.)
+    output: textReport(grade, { summaryOnly: true, withPrinted: !grade.hidden, visibleOnly: true }),
     output_format: "text",
     visibility: "visible",
     stdout_visibility: "hidden",

@@ -14,8 +14,9 @@ import type { DropoutOptions, ModelSummary, NestedNumberArray } from "./types.ts
 // ─── Dropout ──────────────────────────────────────────────────────────────────
 
 /**
- * The probability, one in a billion, that a right dropout is rejected by the count of its
- * zeros: a two-sided binomial test at this level.
+ * The probability, one in a billion, that a right dropout is rejected by one of its tests:
+ * the count of its zeros (a two-sided binomial test at this level), where they fall (a
+ * two-sided runs test), and, across calls, whether two seeds gave the same mask.
  */
 export const DROPOUT_FALSE_ALARM = 1e-9;
 
@@ -41,6 +42,44 @@ function binomialTail(n: number, k: number, p: number): number {
   return Math.min(sum(0, k), sum(k, n));
 }
 
+/** log n! for n = 0 … `n`, summed once. */
+function logFactorials(n: number): Float64Array {
+  const table = new Float64Array(n + 1);
+  for (let i = 2; i <= n; i++) table[i] = table[i - 1] + Math.log(i);
+  return table;
+}
+
+/**
+ * The smaller tail, min(P(R ≤ runs), P(R ≥ runs)), of the number of runs R in a random
+ * order of `a` zeros and `b` kept elements (the exact Wald–Wolfowitz distribution). A fair
+ * mask puts its zeros anywhere; zeroing the first ⌈n·p⌉ elements gives 2 runs, alternating
+ * gives n, and both are told from a coin once n is in the hundreds.
+ */
+export function runsTail(a: number, b: number, runs: number): number {
+  if (a === 0 || b === 0) return 1;
+  const lf = logFactorials(a + b);
+  const logC = (n: number, k: number) => (k < 0 || k > n ? -Infinity : lf[n] - lf[k] - lf[n - k]);
+  const total = logC(a + b, a);
+  const logP = (r: number) => {
+    const k = Math.floor(r / 2);
+    if (r % 2 === 0) return Math.log(2) + logC(a - 1, k - 1) + logC(b - 1, k - 1) - total;
+    const x = logC(a - 1, k) + logC(b - 1, k - 1);
+    const y = logC(a - 1, k - 1) + logC(b - 1, k);
+    const top = Math.max(x, y);
+    return top === -Infinity
+      ? -Infinity
+      : top + Math.log(Math.exp(x - top) + Math.exp(y - top)) - total;
+  };
+  const most = 2 * Math.min(a, b) + (a === b ? 0 : 1);
+  let below = 0, above = 0;
+  for (let r = 2; r <= most; r++) {
+    const p = Math.exp(logP(r));
+    if (r <= runs) below += p;
+    if (r >= runs) above += p;
+  }
+  return Math.min(below, above);
+}
+
 /**
  * Dropout's contract on one result (see above); `rel` is the relative rounding allowed on a
  * kept element (x·(1/(1 − p)) is as right as x/(1 − p)). Returns what is wrong, or undefined.
@@ -50,10 +89,13 @@ function binomialTail(n: number, k: number, p: number): number {
  * import assert from "node:assert/strict";
  * import { dropoutContract } from "./contracts.ts";
  * const x = Array.from({ length: 200 }, (_, i) => i + 1);
- * const half = x.map((v, i) => (i % 2 ? 0 : 2 * v));
+ * const coin = (i: number) => (Math.imul(i + 1, 2654435761) >>> 16) & 1; // a fixed "random" mask
+ * const half = x.map((v, i) => (coin(i) ? 0 : 2 * v));
  * assert.equal(dropoutContract([x, 0.5, { training: true, seed: 1 }], half, 0), undefined);
  * const none = x.map(() => 0);
  * assert.match(dropoutContract([x, 0.5, { training: true, seed: 1 }], none, 0) ?? "", /200 of 200/);
+ * const firstHalf = x.map((v, i) => (i < 100 ? 0 : 2 * v)); // the right count, by position
+ * assert.match(dropoutContract([x, 0.5, { training: true, seed: 1 }], firstHalf, 0) ?? "", /2 runs/);
  * ```
  */
 export function dropoutContract(
@@ -69,6 +111,8 @@ export function dropoutContract(
   const [xs, ys] = [leaves(x), leaves(result)];
   let candidates = 0; // elements whose fate shows
   let zeroed = 0;
+  let runs = 0; // maximal stretches of zeroed or of kept candidates, in row-major order
+  let last: boolean | undefined;
   for (let i = 0; i < xs.length; i++) {
     const kept = xs[i] / (1 - p);
     const ok = training
@@ -84,6 +128,8 @@ export function dropoutContract(
     if (Math.abs(kept) > UNDERFLOW) {
       candidates++;
       if (ys[i] === 0) zeroed++;
+      if (last !== (ys[i] === 0)) runs++;
+      last = ys[i] === 0;
     }
   }
   if (training && binomialTail(candidates, zeroed, p) < DROPOUT_FALSE_ALARM / 2) {
@@ -93,8 +139,81 @@ export function dropoutContract(
       1 / DROPOUT_FALSE_ALARM
     } tries)`;
   }
+  if (training && runsTail(zeroed, candidates - zeroed, runs) < DROPOUT_FALSE_ALARM / 2) {
+    return `the ${zeroed} zeros fall in ${runs} runs of zeroed or kept elements; a random mask ` +
+      `gives about ${
+        Math.round(1 + 2 * zeroed * (candidates - zeroed) / candidates)
+      } (this few or this many happens less than once in ${
+        Math.round(1 / DROPOUT_FALSE_ALARM)
+      } tries): ` +
+      "each element must be dropped on its own coin, not by position";
+  }
   return undefined;
 }
+
+/** The candidates' fates in a dropout result: true where zeroed (see {@link dropoutContract}). */
+function maskOf(x: NestedNumberArray, p: number, result: unknown): boolean[] {
+  const [xs, ys] = [leaves(x), leaves(result as NestedNumberArray)];
+  const mask: boolean[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (Math.abs(xs[i] / (1 - p)) > UNDERFLOW) mask.push(ys[i] === 0);
+  }
+  return mask;
+}
+
+/**
+ * What a seeded operation must do across calls: the same arguments give the same answer, and
+ * another seed (`reseed`, undefined where the seed plays no part) another one.
+ */
+export interface SeedContract {
+  /** The call's arguments with another seed, or undefined when the seed does not matter. */
+  reseed(args: unknown[]): unknown[] | undefined;
+  /**
+   * Judges three answers that each passed the one-call contract: `first` for `args`, `again`
+   * for the same `args`, `other` for `reseed(args)`. Returns what is wrong, or undefined.
+   */
+  judge(args: unknown[], first: unknown, again: unknown, other: unknown): string | undefined;
+}
+
+/**
+ * Dropout across calls: one seed, one mask (a generator seeded from `options.seed`, not
+ * `Math.random()`), and the next seed another mask, checked where two fair masks would
+ * coincide less than once in 1/{@link DROPOUT_FALSE_ALARM} tries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dropoutSeedContract } from "./contracts.ts";
+ * const x = Array.from({ length: 100 }, () => 1);
+ * const args = [x, 0.5, { training: true, seed: 1 }];
+ * const a = x.map((_, i) => (i % 3 ? 2 : 0)), b = x.map((_, i) => (i % 5 ? 2 : 0));
+ * assert.equal(dropoutSeedContract.judge(args, a, a, b), undefined);
+ * assert.match(dropoutSeedContract.judge(args, a, b, b) ?? "", /same seed/);
+ * assert.match(dropoutSeedContract.judge(args, a, a, a) ?? "", /another seed/);
+ * ```
+ */
+export const dropoutSeedContract: SeedContract = {
+  reseed(args) {
+    const [x, p, options] = args as [NestedNumberArray, number, DropoutOptions];
+    if (!options?.training) return undefined;
+    const seed = options.seed === 2 ** 31 - 1 ? options.seed - 1 : options.seed + 1;
+    return [x, p, { ...options, seed }];
+  },
+  judge(args, first, again, other) {
+    const [x, p, options] = args as [NestedNumberArray, number, DropoutOptions];
+    const [a, b, c] = [first, again, other].map((r) => maskOf(x, p, r).join());
+    if (a !== b) {
+      return `the same seed (${options.seed}) gave another mask on a second call: the mask ` +
+        "must be drawn from a generator seeded with options.seed (Math.random() ignores it)";
+    }
+    const coincide = Math.pow(p * p + (1 - p) * (1 - p), maskOf(x, p, first).length);
+    if (a === c && coincide < DROPOUT_FALSE_ALARM) {
+      return `another seed (${options.seed} and the next) gave the same mask: the mask must ` +
+        "depend on options.seed";
+    }
+    return undefined;
+  },
+};
 
 // ─── A model summary ──────────────────────────────────────────────────────────
 
@@ -151,6 +270,11 @@ export type Contract = (
 
 /** The name of a contract: what an operation gives in its `contract`. */
 export type ContractName = "dropout" | "modelSummary";
+
+/** The contracts that also judge across calls, by name. */
+export const SEED_CONTRACTS: Partial<Record<ContractName, SeedContract>> = {
+  dropout: dropoutSeedContract,
+};
 
 /** Every contract, by name. */
 export const CONTRACTS: Record<ContractName, Contract> = {

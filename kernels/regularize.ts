@@ -2,7 +2,9 @@
  * Regularization: an L2 penalty on the weights, and (inverted) dropout.
  *
  * After the functions come their argument checks and each operation's definition (see
- * `op.ts`); dropout is judged by its contract (`contracts.ts`), which accepts any mask.
+ * `op.ts`); dropout is judged by its contract (`contracts.ts`), which accepts any mask a fair
+ * coin could have drawn (the share of zeros and where they fall), and, across calls, asks
+ * that one seed give one mask and the next seed another.
  *
  * @module
  */

@@ -144,3 +144,30 @@ export async function studentDeno(
   const dec = new TextDecoder();
   return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
 }
+
+/**
+ * The pid of the `deno` running below `pid` (the sandbox's spawned process: deno itself, or
+ * bubblewrap, whose grandchild it is), read from /proc; undefined when none runs.
+ */
+export function denoUnder(pid: number): number | undefined {
+  const children = new Map<number, number[]>();
+  const names = new Map<number, string>();
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses; the last ")" ends it.
+      const close = stat.lastIndexOf(")");
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      names.set(Number(e.name), stat.slice(stat.indexOf("(") + 1, close));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e.name)]);
+    } catch { /* gone meanwhile */ }
+  }
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    if (names.get(p) === "deno") return p;
+    queue.push(...(children.get(p) ?? []));
+  }
+  return undefined;
+}

@@ -220,6 +220,7 @@ Deno.test("with hidden tests, what a submission prints stays out of the visible 
     executionTime: 1,
     tests: [],
     notes: [],
+    hiddenNotes: [],
     printed: "conv1d got [0.123, 4.56] (a hidden input)\n",
     seed: 1,
     secretSeed: false,

@@ -96,3 +96,15 @@ function findLecture(): string {
   }
   return "";
 }
+
+/** Bubblewrap that can make namespaces here: the grader's outer layer (grading/sandbox/bwrap.ts). */
+export async function bubblewrapMissing(): Promise<string | undefined> {
+  if (Deno.env.get("LITCONV_BWRAP") === "0") return "bubblewrap turned off (LITCONV_BWRAP=0)";
+  const { bubblewrap, childRuntime, runningAsRoot, NOBODY } = await import("../grading/sandbox.ts");
+  const deno = runningAsRoot() ? await childRuntime() : Deno.execPath();
+  const drop = runningAsRoot()
+    ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"]
+    : [];
+  const layer = await bubblewrap(deno, drop);
+  return layer.on ? undefined : `bubblewrap unavailable: ${layer.why} (apt-get install bubblewrap)`;
+}

@@ -4,10 +4,12 @@
  * subprocesses, FFI, writes, config file, remote or npm modules), under rlimits on its data
  * segment (V8's heap flag does not cap typed arrays; `RLIMIT_AS` would stop V8 reserving its
  * heap), CPU and file growth (none: with a read-only `DENO_DIR`), as `nobody` when the grader
- * runs as root. `runBounded` runs it within a time and output cap.
+ * runs as root, and inside bubblewrap's namespaces where the host allows them (`bwrap.ts`).
+ * `runBounded` runs it within a time and output cap.
  *
  * @module
  */
+import { bubblewrap, bwrapArgs, exitStatus, type Layer } from "./bwrap.ts";
 import { type Copied, copySubmission } from "./copy.ts";
 import {
   childRuntime,
@@ -54,6 +56,8 @@ export const DEFAULT_LIMITS: SandboxLimits = {
 export class SandboxDir {
   /** The deno binary the child runs (one `nobody` can execute). */
   private deno = Deno.execPath();
+  /** The outer layer (bubblewrap), or why the child runs without it. */
+  layer: Layer = { on: false, why: "not probed" };
 
   private constructor(
     readonly root: string,
@@ -89,6 +93,7 @@ export class SandboxDir {
         );
       }
       if (runningAsRoot()) sandbox.deno = await childRuntime();
+      sandbox.layer = await bubblewrap(sandbox.deno, dropToNobody());
       return sandbox;
     } catch (e) {
       await Deno.remove(root, { recursive: true }).catch(() => {});
@@ -118,6 +123,16 @@ export class SandboxDir {
       await Deno.chown(this.root, 0, NOBODY);
       await Deno.chmod(this.root, 0o750);
     }
+  }
+
+  /** Whether the child runs under bubblewrap (see `bwrap.ts`). */
+  get bubblewrapped(): boolean {
+    return this.layer.on;
+  }
+
+  /** The child's exit status as its own (bubblewrap reports a death by signal as 128 + N). */
+  exitStatus(status: Deno.CommandStatus): Deno.CommandStatus {
+    return exitStatus(status, this.layer.on);
   }
 
   /** Deletes the copy. */
@@ -178,16 +193,31 @@ export class SandboxDir {
       `--cpu=${Math.max(1, Math.ceil(cpuSeconds))}`,
       "--",
     ];
-    const cmd = [this.deno, ...denoArgs];
+    // Inside bubblewrap (where it works) the child sees only its runtime and this folder.
+    const wrap = this.layer.on
+      ? bwrapArgs(this.layer, this.deno, [this.root], this.submission)
+      : [];
+    const cmd = [...wrap, this.deno, ...denoArgs];
+    // As root, drop to nobody first: bwrap then runs unprivileged, in its own user namespace.
     if (runningAsRoot()) {
-      // 65534 is nobody (and nogroup) on Debian, Ubuntu and Fedora alike; names differ.
-      const drop = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"];
-      return { cmd: "setpriv", args: [...drop, "prlimit", ...prlimit, ...cmd], env };
+      return {
+        cmd: "setpriv",
+        args: [...dropToNobody().slice(1), "prlimit", ...prlimit, ...cmd],
+        env,
+      };
     }
     return hasPrlimit()
       ? { cmd: "prlimit", args: [...prlimit, ...cmd], env }
       : { cmd: cmd[0], args: cmd.slice(1), env };
   }
+}
+
+/** The prefix that runs a command as nobody when the grader is root (none otherwise). */
+function dropToNobody(): string[] {
+  // 65534 is nobody (and nogroup) on Debian, Ubuntu and Fedora alike; names differ.
+  return runningAsRoot()
+    ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"]
+    : [];
 }
 
 /** What a bounded run of a command gave. */

@@ -6,9 +6,21 @@
  *
  * @module
  */
+import fs from "node:fs";
 
-/** The submission's source files that are copied; configs, lockfiles and links are not. */
+/** The submission's source files. */
 export const SOURCE = /\.(ts|mts|js|mjs|tsx|jsx)$/;
+
+/** What is copied: source files and JSON data a module may import; configs are not. */
+const COPIED = /\.(ts|mts|js|mjs|tsx|jsx|json)$/;
+/** JSON files that configure a tool: never copied (the child runs with `--no-config`). */
+const CONFIGS = new Set([
+  "deno.json",
+  "deno.jsonc",
+  "package.json",
+  "tsconfig.json",
+  "jsconfig.json",
+]);
 
 /** What the copy accepts: beyond these, files are skipped (with a note), never read. */
 export const COPY_LIMITS = {
@@ -64,25 +76,77 @@ export function stripSourceMapUrls(bytes: Uint8Array): number {
   return changed;
 }
 
-/** Reads a regular file that lstat said is at most `cap` bytes, re-checking it once open. */
-async function readRegular(path: string, info: Deno.FileInfo, cap: number): Promise<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
+/**
+ * Reads a regular file that lstat said is at most `cap` bytes. Between that lstat and the
+ * open, the submission's owner may swap the file: for a FIFO (an open that would wait for a
+ * writer, with no time limit), a link, a device. So the open never waits (`O_NONBLOCK`),
+ * never follows a link (`O_NOFOLLOW`), and what it opened is checked again before a byte is
+ * read: the same regular file, still within the cap.
+ */
+export function readRegular(path: string, info: Deno.FileInfo, cap: number): Uint8Array {
+  const { O_RDONLY, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
+  const fd = fs.openSync(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW);
   try {
-    const now = await file.stat();
-    if (!now.isFile || now.ino !== info.ino || now.dev !== info.dev || now.size > cap) {
+    const now = fs.fstatSync(fd);
+    if (!now.isFile() || now.ino !== info.ino || now.dev !== info.dev || now.size > cap) {
       throw new Error("it changed while being read");
     }
     const bytes = new Uint8Array(now.size);
     let at = 0;
     while (at < bytes.length) {
-      const n = await file.read(bytes.subarray(at));
-      if (n === null) break;
+      const n = fs.readSync(fd, bytes, at, bytes.length - at, null);
+      if (n === 0) break;
       at += n;
     }
     return bytes.subarray(0, at);
   } finally {
-    file.close();
+    fs.closeSync(fd);
   }
+}
+
+/** An open folder of the submission: `path` names it without re-resolving any link. */
+interface Folder {
+  path: string;
+  close(): void;
+}
+
+/** Whether this system names open files `/proc/self/fd/N` (Linux). */
+const PROC_FD = (() => {
+  try {
+    return Deno.statSync("/proc/self/fd").isDirectory;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Opens `rel` (a path of folders below `root`, ending in "/" or empty), one folder at a time,
+ * none of them through a link (`O_NOFOLLOW`): a folder swapped for a link to elsewhere while
+ * the copy runs fails to open instead of being read. Paths below go through the open folder
+ * (`/proc/self/fd/N/name`, what `openat` does), so a later swap cannot redirect them either.
+ * Without `/proc/self/fd` (not Linux) it falls back to plain paths.
+ */
+function openFolder(root: Folder, rel: string): Folder {
+  if (!PROC_FD) return { path: `${root.path}/${rel}`.replace(/\/+$/, ""), close() {} };
+  const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+  let fd: number | undefined;
+  let at = root.path;
+  for (const name of rel.split("/").filter(Boolean)) {
+    const next = fs.openSync(`${at}/${name}`, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
+    if (fd !== undefined) fs.closeSync(fd);
+    fd = next;
+    at = `/proc/self/fd/${fd}`;
+  }
+  const opened = fd;
+  return { path: at, close: () => opened !== undefined && fs.closeSync(opened) };
+}
+
+/** The submission's top folder, open (see {@link openFolder}). */
+function openTop(from: string): Folder {
+  if (!PROC_FD) return { path: from, close() {} };
+  const { O_RDONLY, O_DIRECTORY, O_NONBLOCK } = fs.constants;
+  const fd = fs.openSync(from, O_RDONLY | O_DIRECTORY | O_NONBLOCK);
+  return { path: `/proc/self/fd/${fd}`, close: () => fs.closeSync(fd) };
 }
 
 /** Shows a name read from a folder: quoted, control characters escaped, cut when long. */
@@ -118,115 +182,171 @@ export async function copySubmission(from: string, to: string): Promise<Copied> 
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   };
 
-  // A zip of one folder: grade that folder (when the top has no source file of its own).
-  let top = "";
-  const first = await list(from);
-  const visible = first.filter(([name]) => !name.startsWith(".") && !IGNORED.has(name));
-  const hasSource = visible.some(([name, info]) => info?.isFile && SOURCE.test(name));
-  if (!hasSource && visible.length === 1 && visible[0][1]?.isDirectory) {
-    top = `${visible[0][0]}/`;
-    notes.push(
-      `Graded the folder ${top} (the submission's only content); ` +
-        `next time put mod.ts at the top of the submission.`,
-    );
+  let root: Folder;
+  try {
+    root = openTop(from);
+  } catch (e) {
+    notes.push(`Could not read the submission's folder: ${(e as Error).message}`);
+    return { entry: undefined, top: "", notes };
+  }
+  try {
+    return await copyFrom(root);
+  } finally {
+    root.close();
   }
 
-  let files = 0, bytes = 0, maps = 0;
-  // Breadth first, with an explicit queue: no recursion on a depth the submission chooses.
-  const queue: [rel: string, depth: number][] = [[top, 0]];
-  while (queue.length > 0) {
-    const [rel, depth] = queue.shift()!;
-    const listing = rel === "" ? first : await list(`${from}/${rel}`);
-    for (const [name, info] of listing) {
-      const path = `${rel}${name}`;
-      const dest = `${to}/${path.slice(top.length)}`; // the top folder's content at the top
-      if (name.startsWith(".") || IGNORED.has(name)) continue; // .git, node_modules: not code
-      if (!info) {
-        skip(path, "its name is not valid UTF-8: rename it");
-        continue;
-      }
-      if (info.isSymlink) {
-        skip(path, "a link: links are not followed");
-        continue;
-      }
-      if (info.isDirectory) {
-        if (depth + 1 > COPY_LIMITS.depth) {
-          skip(path, `a folder more than ${COPY_LIMITS.depth} levels deep`);
-          continue;
-        }
-        try {
-          await Deno.mkdir(dest);
-          queue.push([`${path}/`, depth + 1]);
-        } catch (e) {
-          skip(path, `could not be copied: ${(e as Error).name}`);
-        }
-        continue;
-      }
-      if (!SOURCE.test(name)) continue; // stray non-source files: never read, never a cost
-      if (!info.isFile) {
-        skip(path, "not a regular file (a FIFO, device or socket)");
-        continue;
-      }
-      if (info.size > COPY_LIMITS.fileBytes) {
-        skip(path, `larger than ${COPY_LIMITS.fileBytes / 2 ** 20} MiB`);
-        continue;
-      }
-      if (files + 1 > COPY_LIMITS.files || bytes + info.size > COPY_LIMITS.totalBytes) {
-        skip(
-          path,
-          `over the limit of ${COPY_LIMITS.files} source files or ` +
-            `${COPY_LIMITS.totalBytes / 2 ** 20} MiB in all`,
-        );
+  async function copyFrom(root: Folder): Promise<Copied> {
+    // A zip of one folder: grade that folder (when the top has no source file of its own).
+    let top = "";
+    const first = await list(root.path);
+    const visible = first.filter(([name]) => !name.startsWith(".") && !IGNORED.has(name));
+    const hasSource = visible.some(([name, info]) => info?.isFile && SOURCE.test(name));
+    if (!hasSource && visible.length === 1 && visible[0][1]?.isDirectory) {
+      top = `${visible[0][0]}/`;
+      notes.push(
+        `Graded the folder ${top} (the submission's only content); ` +
+          `next time put mod.ts at the top of the submission. (Staff: if this is a class ` +
+          `folder with one student, grade it with --all.)`,
+      );
+    }
+
+    let files = 0, bytes = 0, maps = 0;
+    // Breadth first, with an explicit queue: no recursion on a depth the submission chooses.
+    const queue: [rel: string, depth: number][] = [[top, 0]];
+    while (queue.length > 0) {
+      const [rel, depth] = queue.shift()!;
+      let folder: Folder;
+      try {
+        folder = rel === "" ? root : openFolder(root, rel);
+      } catch (e) {
+        skip(rel, `could not be read: ${(e as Error).message}`);
         continue;
       }
       try {
-        const content = await readRegular(`${from}/${path}`, info, COPY_LIMITS.fileBytes);
-        maps += stripSourceMapUrls(content);
-        await Deno.writeFile(dest, content, { mode: 0o644, createNew: true });
-        files++;
-        bytes += content.length;
-      } catch (e) {
-        skip(path, `could not be copied: ${(e as Error).message}`);
+        const listing = rel === "" ? first : await list(folder.path);
+        for (const [name, info] of listing) {
+          const path = `${rel}${name}`;
+          const dest = `${to}/${path.slice(top.length)}`; // the top folder's content at the top
+          if (name.startsWith(".") || IGNORED.has(name)) continue; // .git, node_modules: not code
+          if (!info) {
+            skip(path, "its name is not valid UTF-8: rename it");
+            continue;
+          }
+          if (info.isSymlink) {
+            skip(path, "a link: links are not followed");
+            continue;
+          }
+          if (info.isDirectory) {
+            if (depth + 1 > COPY_LIMITS.depth) {
+              skip(path, `a folder more than ${COPY_LIMITS.depth} levels deep`);
+              continue;
+            }
+            try {
+              await Deno.mkdir(dest);
+              queue.push([`${path}/`, depth + 1]);
+            } catch (e) {
+              skip(path, `could not be copied: ${(e as Error).name}`);
+            }
+            continue;
+          }
+          // Stray files (notes, data, configs): never read, never a cost.
+          if (!COPIED.test(name) || CONFIGS.has(name.toLowerCase())) continue;
+          if (!info.isFile) {
+            skip(path, "not a regular file (a FIFO, device or socket)");
+            continue;
+          }
+          if (info.size > COPY_LIMITS.fileBytes) {
+            skip(path, `larger than ${COPY_LIMITS.fileBytes / 2 ** 20} MiB`);
+            continue;
+          }
+          if (files + 1 > COPY_LIMITS.files || bytes + info.size > COPY_LIMITS.totalBytes) {
+            skip(
+              path,
+              `over the limit of ${COPY_LIMITS.files} source files or ` +
+                `${COPY_LIMITS.totalBytes / 2 ** 20} MiB in all`,
+            );
+            continue;
+          }
+          try {
+            const content = readRegular(`${folder.path}/${name}`, info, COPY_LIMITS.fileBytes);
+            maps += stripSourceMapUrls(content);
+            await Deno.writeFile(dest, content, { mode: 0o644, createNew: true });
+            files++;
+            bytes += content.length;
+          } catch (e) {
+            skip(path, `could not be copied: ${(e as Error).message}`);
+          }
+        }
+      } finally {
+        if (folder !== root) folder.close();
+      }
+    }
+    if (entries > COPY_LIMITS.entries) {
+      notes.push(
+        `The submission has more than ${COPY_LIMITS.entries} files and folders: the rest were not looked at.`,
+      );
+    }
+    if (maps) {
+      notes.push(
+        `Ignored ${maps} sourceMappingURL comment(s) that point at files (source maps are not read).`,
+      );
+    }
+    if (skipped.length) {
+      const shownList = skipped.slice(0, 10).join("; ");
+      notes.push(
+        `Skipped (not copied; costs nothing unless mod.ts needs them): ${shownList}` +
+          (skipped.length > 10 ? `; and ${skipped.length - 10} more` : "") + ".",
+      );
+    }
+
+    let entry = ENTRIES.find((e) => exists(`${to}/${e}`));
+    if (!entry) {
+      // A differently cased name (Mod.ts) works as well on Linux.
+      for await (const e of Deno.readDir(to)) {
+        if (ENTRIES.includes(e.name.toLowerCase()) && e.isFile) entry = e.name;
+      }
+    }
+    if (entry && entry !== "mod.ts") notes.push(`Graded ${top}${entry}: there is no mod.ts.`);
+    if (!entry) {
+      const found: string[] = [];
+      for await (const e of Deno.readDir(to)) if (e.isFile) found.push(e.name);
+      const deeper = await entriesBelow(to);
+      if (deeper.length) {
+        notes.push(
+          `There is no mod.ts at the top${top ? ` of ${top}` : ""}, but ${
+            deeper.slice(0, 5).map((p) => `${top}${p}`).join(", ")
+          } ${deeper.length > 1 ? "are" : "is"} below it: move your mod.ts (and what it imports) ` +
+            "to the top of the submission.",
+        );
+      } else {
+        notes.push(
+          found.length
+            ? `There is no mod.ts${top ? ` in ${top}` : ""}: rename the file that exports your ` +
+              `functions to mod.ts (found: ${found.sort().slice(0, 10).join(", ")}).`
+            : `There is no mod.ts${
+              top ? ` in ${top}` : ""
+            }, nor any other .ts or .js file at the top.`,
+        );
+      }
+    }
+    return { entry, top, notes };
+  }
+}
+
+/** The entry files in the copy's subfolders (two levels down), relative to it. */
+async function entriesBelow(to: string): Promise<string[]> {
+  const found: string[] = [];
+  const queue: [string, number][] = [["", 0]];
+  while (queue.length) {
+    const [rel, depth] = queue.shift()!;
+    for await (const e of Deno.readDir(`${to}/${rel}`)) {
+      if (e.isDirectory && depth < 2) queue.push([`${rel}${e.name}/`, depth + 1]);
+      else if (e.isFile && depth > 0 && ENTRIES.includes(e.name.toLowerCase())) {
+        found.push(`${rel}${e.name}`);
       }
     }
   }
-  if (entries > COPY_LIMITS.entries) {
-    notes.push(
-      `The submission has more than ${COPY_LIMITS.entries} files and folders: the rest were not looked at.`,
-    );
-  }
-  if (maps) {
-    notes.push(
-      `Ignored ${maps} sourceMappingURL comment(s) that point at files (source maps are not read).`,
-    );
-  }
-  if (skipped.length) {
-    const shownList = skipped.slice(0, 10).join("; ");
-    notes.push(
-      `Skipped (not copied; costs nothing unless mod.ts needs them): ${shownList}` +
-        (skipped.length > 10 ? `; and ${skipped.length - 10} more` : "") + ".",
-    );
-  }
-
-  let entry = ENTRIES.find((e) => exists(`${to}/${e}`));
-  if (!entry) {
-    // A differently cased name (Mod.ts) works as well on Linux.
-    for await (const e of Deno.readDir(to)) {
-      if (ENTRIES.includes(e.name.toLowerCase()) && e.isFile) entry = e.name;
-    }
-  }
-  if (entry && entry !== "mod.ts") notes.push(`Graded ${top}${entry}: there is no mod.ts.`);
-  if (!entry) {
-    const found: string[] = [];
-    for await (const e of Deno.readDir(to)) if (e.isFile) found.push(e.name);
-    notes.push(
-      found.length
-        ? `There is no mod.ts${top ? ` in ${top}` : ""}: rename the file that exports your ` +
-          `functions to mod.ts (found: ${found.sort().slice(0, 10).join(", ")}).`
-        : `There is no mod.ts${top ? ` in ${top}` : ""}, nor any other .ts or .js file at the top.`,
-    );
-  }
-  return { entry, top, notes };
+  return found.sort();
 }
 
 function exists(path: string): boolean {
