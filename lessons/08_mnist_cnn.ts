@@ -33,6 +33,7 @@ import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
 import { modelFigure } from "./figures/network.ts";
 import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
+import { insideNetwork } from "./inside_network.ts";
 import { predictionsFigure } from "./figures/digits.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
 import { table, tableText } from "./table.ts";
@@ -496,10 +497,10 @@ show("test accuracy by seed, the lecture's PyTorch loop (20 epochs each)", async
 show("mnist_test_dataset.data.shape", () => shapeOf(testSetShapes().raw), {
   lecture: "torch.Size([10000, 28, 28])",
 });
-show("…unsqueeze(1).shape (NCHW); TF.js's NHWC", () => {
-  const s = testSetShapes();
-  return `${shapeOf(s.nchw)}; ${shapeOf(s.nhwc)}`;
-}, { lecture: { text: "torch.Size([10000, 1, 28, 28])", why: "we print TF.js's NHWC too" } });
+show("…unsqueeze(1).shape (NCHW)", () => shapeOf(testSetShapes().nchw), {
+  lecture: "torch.Size([10000, 1, 28, 28])",
+});
+show("the same batch as TF.js holds it (NHWC)", () => shapeOf(testSetShapes().nhwc));
 show(`Test accuracy (10,000 test digits)`, async () => {
   const r = await ref();
   return r ? r.metrics.testAccuracy!.toFixed(4) : missingReference("lecture");
@@ -528,6 +529,30 @@ show("The first 12 test digits the reference model gets wrong", async () => {
     wrong.map((i) => test.labels[i]),
     wrong.map((i) => predicted[i]),
   );
+});
+/**
+ * ### Inside the trained network
+ *
+ * What did the network learn? Three looks inside the committed model, each computed from its
+ * own weights (`training/inside.ts`). First conv1's 32 kernels, the 5×5 patterns it slides
+ * over the digit. Then one test digit through conv1, pool1, conv2 and pool2, drawn as the
+ * volumes FIG 10 describes: each stage a stack of its real feature maps, 32×28×28 →
+ * 32×14×14 → 64×14×14 → 64×7×7, pooling halving the side, conv2 doubling the depth. Last,
+ * for misread digits, a *saliency map*: the gradient of the wrong class's logit with
+ * respect to each input pixel (`tf.grad`), blue where brightening a pixel would raise that
+ * logit, which shows what pushed the network towards its wrong answer.
+ */
+show("conv1's 32 kernels in the reference model", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).kernels : missingReference("lecture");
+});
+show("Test digit 0 after conv1, pool1, conv2 and pool2 (FIG 10 with real maps)", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).volumes : missingReference("lecture");
+});
+show("Saliency: which pixels raised the wrong class's logit", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).saliency : missingReference("lecture");
 });
 show("the committed model: uint8-quantized weights, and its test accuracy", async () => {
   const info = (await ref())?.info;

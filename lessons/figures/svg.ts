@@ -272,16 +272,20 @@ export function greyPng(
 
 /**
  * Signed values (a feature map) in a diverging palette: 0 white, positive towards blue,
- * negative towards orange, scaled by the largest |value|.
+ * negative towards orange, scaled by the largest |value| (or by `scale`, to put several
+ * pictures on one scale).
  */
 export function divergingPng(
   values: ArrayLike<number>,
   width: number,
   height: number,
   zoom = 4,
+  scale?: number,
 ): string {
-  let most = 0;
-  for (let i = 0; i < values.length; i++) most = Math.max(most, Math.abs(values[i]));
+  let most = scale ?? 0;
+  if (scale === undefined) {
+    for (let i = 0; i < values.length; i++) most = Math.max(most, Math.abs(values[i]));
+  }
   const [pos, neg] = [hex(COLORS.blue), hex(COLORS.orange)];
   const bytes = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {

@@ -5,11 +5,20 @@
  *
  * @module
  */
-import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../drawing/charts.ts";
+import {
+  type ChartStyle,
+  compareSvg,
+  confusionSvg,
+  curvesSvg,
+  rotationSvg,
+} from "../../drawing/charts.ts";
 import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
 import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "./runs_data.ts";
 import { readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
+
+/** Charts inline in the page: its colours (light or dark), panels stacked for a narrow column. */
+const PAGE: ChartStyle = { page: true };
 
 /** One run, ready to print. */
 export interface RunView {
@@ -65,12 +74,12 @@ function view(
       : extra.machine
       ? Object.values(extra.machine).join(", ")
       : undefined,
-    curves: history.length > 0 ? curvesSvg(history, `Training curves, ${run.id}`) : undefined,
+    curves: history.length > 0 ? curvesSvg(history, `Training curves, ${run.id}`, PAGE) : undefined,
     rotation: m.rotation && m.rotation.length > 0
-      ? rotationSvg(m.rotation, `Accuracy on rotated test digits, ${run.id}`)
+      ? rotationSvg(m.rotation, `Accuracy on rotated test digits, ${run.id}`, PAGE)
       : undefined,
     confusion: confusion &&
-      confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`),
+      confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`, PAGE),
     confusionAccuracy: confusion?.accuracy,
     reference,
   };
@@ -96,10 +105,15 @@ export async function resultsData(): Promise<ResultsData> {
     ? {
       a: a.id,
       b: b.id,
-      svg: compareSvg([
-        { label: `lecture (${a.id})`, history: a.metrics.history },
-        { label: `extra-conv (${b.id})`, history: b.metrics.history },
-      ]),
+      // Short labels: they are written beside the lines' ends (the ids are in the heading).
+      svg: compareSvg(
+        [
+          { label: "lecture", history: a.metrics.history },
+          { label: "extra-conv", history: b.metrics.history },
+        ],
+        undefined,
+        PAGE,
+      ),
     }
     : undefined;
   const [seedRuns, torchRuns] = [await readSeedRuns(), await readSeedRuns("pytorch")];
