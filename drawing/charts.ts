@@ -69,12 +69,26 @@ const plot = (options: Record<string, any>): Element =>
 
 const esc = escapeMarkup;
 
-/** The title, centred, and under it an optional line of text (what an axis zooms past, say). */
+/** Words in lines of at most `chars` characters. */
+function wrap(text: string, chars: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter((w) => w)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= chars) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** The title, centred, and under it optional lines of text (what an axis zooms past, say). */
 function header(title: string, width: number, note: string, font: number) {
-  const height = HEADER_H + (note ? NOTE_H : 0);
+  const lines = note ? wrap(note, Math.floor((width - 16) / (font * 0.58))) : [];
+  const height = HEADER_H + NOTE_H * lines.length;
   const svg = `<g font-size="${font}" fill="currentColor" text-anchor="middle">` +
     `<text x="${width / 2}" y="20" font-size="15" font-weight="bold">${esc(title)}</text>` +
-    (note ? `<text x="${width / 2}" y="${HEADER_H + 8}">${esc(note)}</text>` : "") + `</g>`;
+    lines.map((l, i) => `<text x="${width / 2}" y="${HEADER_H + 8 + NOTE_H * i}">${esc(l)}</text>`)
+      .join("") +
+    `</g>`;
   return { svg, height };
 }
 
@@ -221,9 +235,12 @@ function linePanel(
   });
 }
 
-/** Whole epochs as ticks (Plot would otherwise tick 1.5, 2.5 … for a short run). */
-const epochTicks = (epochs: number[]) => {
-  const max = Math.max(...epochs), step = Math.max(1, Math.ceil(max / 10));
+/**
+ * Whole epochs as ticks (Plot would otherwise tick 1.5, 2.5 … for a short run), at most
+ * about `most` of them (fewer on a page's narrower chart, so their labels never touch).
+ */
+const epochTicks = (epochs: number[], most = 10) => {
+  const max = Math.max(...epochs), step = Math.max(1, Math.ceil(max / most));
   return epochs.filter((e) => e % step === 0 || e === 1);
 };
 
@@ -269,7 +286,7 @@ export function lineChartSvg(chart: LineChart, style: ChartStyle = { page: true 
   const xs = [...new Set(chart.lines.flatMap((l) => l.points.map((p) => p.x)))].sort((a, b) =>
     a - b
   );
-  const xTicks = chart.xTicks ?? (chart.epochs ? epochTicks(xs) : undefined);
+  const xTicks = chart.xTicks ?? (chart.epochs ? epochTicks(xs, style.page ? 6 : 10) : undefined);
   const panel = linePanel("", chart.xLabel, chart.yLabel, chart.lines, {
     xTicks,
     width,
@@ -304,7 +321,7 @@ export function curvesSvg(
   const train = { label: "Train", color: PALETTE[0] };
   const valid = { label: "Validation", color: PALETTE[1], dashed: true };
   const pts = (key: keyof CurvePoint) => history.map((h) => ({ x: h.epoch, y: h[key] }));
-  const xTicks = epochTicks(history.map((h) => h.epoch));
+  const xTicks = epochTicks(history.map((h) => h.epoch), style.page ? 6 : 10);
   const font = style.page ? PAGE_FONT : FONT, width = style.page ? PAGE_W : PANEL_W;
   const panel = (name: string, yLabel: string, a: keyof CurvePoint, b: keyof CurvePoint) =>
     linePanel(name, "Epoch", yLabel, [
@@ -373,7 +390,10 @@ export function compareSvg(
   title = "Validation accuracy and loss by epoch",
   style: ChartStyle = {},
 ): string {
-  const xTicks = epochTicks([...new Set(runs.flatMap((r) => r.history.map((h) => h.epoch)))]);
+  const xTicks = epochTicks(
+    [...new Set(runs.flatMap((r) => r.history.map((h) => h.epoch)))],
+    style.page ? 6 : 10,
+  );
   const font = style.page ? PAGE_FONT : FONT, width = style.page ? PAGE_W : PANEL_W;
   const lines = (key: "validAccuracy" | "validLoss") =>
     runs.map((r, i) => ({

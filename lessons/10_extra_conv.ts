@@ -315,11 +315,11 @@ for (const key of ["validAccuracy", "validLoss"] as const) {
       return compareFigure(
         [
           {
-            label: `lecture (${lecture.metrics.history.length} epochs)`,
+            label: "lecture",
             history: lecture.metrics.history,
           },
           {
-            label: `extra-conv (${extra.metrics.history.length} epochs)`,
+            label: "extra-conv",
             history: extra.metrics.history,
           },
         ],

@@ -15,7 +15,9 @@ import {
 import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
 import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "./runs_data.ts";
-import { readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
+import { readReference, readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
+import { insideNetwork } from "../../lessons/inside_network.ts";
+import type { Figure } from "../../lessons/show.ts";
 
 /** Charts inline in the page: its colours (light or dark), panels stacked for a narrow column. */
 const PAGE: ChartStyle = { page: true };
@@ -48,6 +50,25 @@ export interface ResultsData {
   };
   /** The two runs compared, and their chart. */
   comparison?: { a: string; b: string; svg: string };
+  /** Inside the committed lecture model: kernels, one digit's volumes, saliency (lesson 08's). */
+  inside?: { label: string; figure: Figure }[];
+}
+
+/** Lesson 08's three figures of the committed lecture model, when it is committed. */
+async function insideOfReference(): Promise<ResultsData["inside"]> {
+  const r = await readReference("lecture");
+  if (!r) return undefined;
+  try {
+    await Deno.stat(new URL("model.json", r.dir));
+  } catch {
+    return undefined;
+  }
+  const inside = await insideNetwork(r.dir);
+  return [
+    { label: "conv1's 32 kernels", figure: inside.kernels },
+    { label: `Test digit ${inside.digit} after each stage`, figure: inside.volumes },
+    { label: "Saliency of misread digits", figure: inside.saliency },
+  ];
 }
 
 async function confusionOf(
@@ -127,5 +148,5 @@ export async function resultsData(): Promise<ResultsData> {
         : undefined,
     }
     : undefined;
-  return { runs: views, comparison, seeds };
+  return { runs: views, comparison, seeds, inside: await insideOfReference() };
 }
