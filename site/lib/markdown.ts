@@ -16,6 +16,21 @@
  * assert.ok(html.includes('class="katex"'));
  * ```
  *
+ * @example Inline math that wraps onto the next source line still renders; a stray `$` or TeX
+ * command fails; a table scrolls in its own box
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderMarkdown } from "./markdown.ts";
+ * const wrapped = renderMarkdown("so $\\operatorname{relu}(z) =\n\\max(0, z)$ holds").html;
+ * assert.ok(wrapped.includes('class="katex"') && !wrapped.includes("$"));
+ * // Across a blank line it is not math, and the build stops rather than print raw TeX.
+ * assert.throws(() => renderMarkdown("so $\\max(0,\n\nz)$"), /math left unrendered/);
+ * assert.throws(() => renderMarkdown("a bare \\sigma"), /math left unrendered/);
+ * assert.doesNotThrow(() => renderMarkdown("costs $5, and `$x` and `\\sigma` are code"));
+ * const table = renderMarkdown("| a | b |\n|---|---|\n| x | y |").html;
+ * assert.match(table, /^<div class="table-scroll"><table>/);
+ * ```
+ *
  * @module
  */
 import katex from "../../deps/katex.ts";
