@@ -476,7 +476,8 @@ export function confusionSvg(
       Plot.text(cells, {
         x: "p",
         y: "t",
-        text: "count",
+        // Plain digits: Plot would write 1,135, a fifth character the cell has no room for.
+        text: (c: (typeof cells)[number]) => String(c.count),
         fontSize: countFont,
         fill: (c: (typeof cells)[number]) =>
           c.count === 0

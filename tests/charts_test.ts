@@ -266,6 +266,7 @@ Deno.test("confusionSvg: four-digit counts fit inside their cells", () => {
     const group = panel.querySelector('g[aria-label="text"]')!;
     const size = Number(group.getAttribute("font-size") ?? 12);
     const band = xTickAt(panel, "1") - xTickAt(panel, "0");
+    assert.ok(texts(panel).includes("1135"), "counts written as plain digits");
     // Digits are at most 0.6 em wide in the sans-serif faces the pages use.
     assert.ok(4 * 0.6 * size <= band, `"1135" at ${size} px in a ${band} px cell`);
   }
