@@ -140,7 +140,9 @@ export function renderMarkdown(
   const headings = listHeadings(md, slugger);
   const { text, math } = extractMath(md);
   const left = leftoverMath(text);
-  if (left !== undefined) throw new Error(`math left unrendered (a stray $ or TeX command): ${left}`);
+  if (left !== undefined) {
+    throw new Error(`math left unrendered (a stray $ or TeX command): ${left}`);
+  }
   let next = 0;
   const marked = new Marked({
     renderer: {
