@@ -60,6 +60,7 @@ import {
   LECTURE_TEST_ACCURACY,
   lectureLogText,
   lectureSpread,
+  lossTable,
   parameterCounts,
   runSpread,
   shapeWalk,
@@ -361,9 +362,10 @@ show("training time, measured", async () => {
   return `${(seconds / 60).toFixed(1)} min for ${r.metrics.history.length} epochs (the sum ` +
     `of the epochs' measured seconds in metrics.json), on ${kernelsOf(r.metrics)}`;
 });
-show("per epoch: ours beside the lecture's log", async () => historyTable(await ref()), {
+show("per epoch: our accuracies beside the lecture's log", async () => historyTable(await ref()), {
   lecture: { text: lectureLogText(), why: oneRunEach },
 });
+show("per epoch: our losses", async () => lossTable(await ref()));
 show("Loss by epoch, our reference run", async () => {
   const r = await ref();
   return r ? lossFigure(r.metrics.history, "our reference run") : missingReference("lecture");
@@ -791,7 +793,7 @@ Deno.test(needs(referenceMissing, {
 Deno.test("08: the lecture's log has 20 epochs; the table shows it beside the reference run", () => {
   assert.equal(LECTURE_LOG.length, 20);
   const history = historyTable(undefined);
-  assert.deepEqual(history.rows.at(-1), ["20", "-", "-", "-", "-", "0.9985", "0.9909"]);
+  assert.deepEqual(history.rows.at(-1), ["20", "-", "-", "0.9985", "0.9909"]);
   const text = tableText(history);
   assert.equal(text.split("\n").length, 22, "groups, headings, 20 epochs");
   assert.match(text, /\n +20 │ .* │ 0\.9985 +0\.9909$/);
