@@ -183,7 +183,8 @@ export function matrix(
       }));
       const label = typeof v === "number" ? formatCell(v) : v;
       parts.push(text(cx + cell / 2, cy + cell / 2 + size * 0.36, label, {
-        size: label.length * size * 0.62 > cell - 4 ? size - 2 : size,
+        // A long entry (−25) shrinks only as far as it must to fit its square.
+        size: Math.round(10 * Math.min(size, (cell - 4) / (label.length * 0.62))) / 10,
         opacity: s.pad ? 0.5 : undefined,
         weight: s.bold ? "bold" : undefined,
         mono: true,
