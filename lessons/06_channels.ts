@@ -196,13 +196,17 @@ show("img[:, 100:102, 100:102]", async () => subBlock(await img(), [100, 102], [
       "the red disc alone, so red is 255 and green and blue are 0",
   },
 });
-show("The picture and its three channels (img.permute(1, 2, 0) for the whole)", async () => {
-  const im = await img();
-  return rgbChannelsFigure([0, 1, 2].map((c) => plane(im, c)), im.shape[1], im.shape[2], [
-    100,
-    100,
-  ]);
-});
+show(
+  "The picture and its three channels (img.permute(1, 2, 0) for the whole); the small " +
+    "square outlines rows and columns 100–101, the block printed just above",
+  async () => {
+    const im = await img();
+    return rgbChannelsFigure([0, 1, 2].map((c) => plane(im, c)), im.shape[1], im.shape[2], [
+      100,
+      100,
+    ]);
+  },
+);
 show(
   "lit pixels per channel (R, G, B)",
   async () => {

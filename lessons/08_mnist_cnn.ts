@@ -33,6 +33,7 @@ import { crossEntropy } from "../kernels/loss.ts";
 import { dropout } from "../kernels/regularize.ts";
 import { modelFigure } from "./figures/network.ts";
 import { accuracyFigure, confusionFigure, lossFigure } from "./figures/charts.ts";
+import { insideNetwork } from "./inside_network.ts";
 import { predictionsFigure } from "./figures/digits.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
 import { table, tableText } from "./table.ts";
@@ -59,6 +60,7 @@ import {
   LECTURE_TEST_ACCURACY,
   lectureLogText,
   lectureSpread,
+  lossTable,
   parameterCounts,
   runSpread,
   shapeWalk,
@@ -360,9 +362,10 @@ show("training time, measured", async () => {
   return `${(seconds / 60).toFixed(1)} min for ${r.metrics.history.length} epochs (the sum ` +
     `of the epochs' measured seconds in metrics.json), on ${kernelsOf(r.metrics)}`;
 });
-show("per epoch: ours beside the lecture's log", async () => historyTable(await ref()), {
+show("per epoch: our accuracies beside the lecture's log", async () => historyTable(await ref()), {
   lecture: { text: lectureLogText(), why: oneRunEach },
 });
+show("per epoch: our losses", async () => lossTable(await ref()));
 show("Loss by epoch, our reference run", async () => {
   const r = await ref();
   return r ? lossFigure(r.metrics.history, "our reference run") : missingReference("lecture");
@@ -496,10 +499,10 @@ show("test accuracy by seed, the lecture's PyTorch loop (20 epochs each)", async
 show("mnist_test_dataset.data.shape", () => shapeOf(testSetShapes().raw), {
   lecture: "torch.Size([10000, 28, 28])",
 });
-show("…unsqueeze(1).shape (NCHW); TF.js's NHWC", () => {
-  const s = testSetShapes();
-  return `${shapeOf(s.nchw)}; ${shapeOf(s.nhwc)}`;
-}, { lecture: { text: "torch.Size([10000, 1, 28, 28])", why: "we print TF.js's NHWC too" } });
+show("…unsqueeze(1).shape (NCHW)", () => shapeOf(testSetShapes().nchw), {
+  lecture: "torch.Size([10000, 1, 28, 28])",
+});
+show("the same batch as TF.js holds it (NHWC)", () => shapeOf(testSetShapes().nhwc));
 show(`Test accuracy (10,000 test digits)`, async () => {
   const r = await ref();
   return r ? r.metrics.testAccuracy!.toFixed(4) : missingReference("lecture");
@@ -528,6 +531,30 @@ show("The first 12 test digits the reference model gets wrong", async () => {
     wrong.map((i) => test.labels[i]),
     wrong.map((i) => predicted[i]),
   );
+});
+/**
+ * ### Inside the trained network
+ *
+ * What did the network learn? Three looks inside the committed model, each computed from its
+ * own weights (`training/inside.ts`). First conv1's 32 kernels, the 5×5 patterns it slides
+ * over the digit. Then one test digit through conv1, pool1, conv2 and pool2, drawn as the
+ * volumes FIG 10 describes: each stage a stack of its real feature maps, 32×28×28 →
+ * 32×14×14 → 64×14×14 → 64×7×7, pooling halving the side, conv2 doubling the depth. Last,
+ * for misread digits, a *saliency map*: the gradient of the wrong class's logit with
+ * respect to each input pixel (`tf.grad`), blue where brightening a pixel would raise that
+ * logit, which shows what pushed the network towards its wrong answer.
+ */
+show("conv1's 32 kernels in the reference model", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).kernels : missingReference("lecture");
+});
+show("Test digit 0 after conv1, pool1, conv2 and pool2 (FIG 10 with real maps)", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).volumes : missingReference("lecture");
+});
+show("Saliency: which pixels raised the wrong class's logit", async () => {
+  const r = await ref();
+  return r ? (await insideNetwork(r.dir)).saliency : missingReference("lecture");
 });
 show("the committed model: uint8-quantized weights, and its test accuracy", async () => {
   const info = (await ref())?.info;
@@ -766,7 +793,7 @@ Deno.test(needs(referenceMissing, {
 Deno.test("08: the lecture's log has 20 epochs; the table shows it beside the reference run", () => {
   assert.equal(LECTURE_LOG.length, 20);
   const history = historyTable(undefined);
-  assert.deepEqual(history.rows.at(-1), ["20", "-", "-", "-", "-", "0.9985", "0.9909"]);
+  assert.deepEqual(history.rows.at(-1), ["20", "-", "-", "0.9985", "0.9909"]);
   const text = tableText(history);
   assert.equal(text.split("\n").length, 22, "groups, headings, 20 epochs");
   assert.match(text, /\n +20 │ .* │ 0\.9985 +0\.9909$/);

@@ -302,6 +302,26 @@ export function bundlesOf(o: Output): MediaBundle[] {
   const fig = o.figure.fig ? ` (the lecture's ${o.figure.fig})` : "";
   return [
     { "text/markdown": `**${o.label}**${fig}`, "text/plain": `${o.label}${fig}` },
-    { "image/svg+xml": o.figure.svg, "text/plain": o.figure.alt },
+    {
+      "text/html": svgImg(o.figure.svg, o.figure.alt),
+      "image/svg+xml": o.figure.svg,
+      "text/plain": o.figure.alt,
+    },
   ];
+}
+
+/**
+ * An SVG as an `<img>` of a `data:` URL. Exporters sanitise inline SVG (Debian's nbconvert
+ * 6.5 keeps only the outer `<svg>` of an `image/svg+xml` output, so a figure's marks vanish
+ * from its HTML export) but keep images; frontends prefer this HTML to the SVG. An image does
+ * not inherit the page's text colour, so it gets a white ground and dark text.
+ */
+export function svgImg(svg: string, alt: string): string {
+  const bytes = new TextEncoder().encode(svg.replace("<svg ", `<svg color="#1a1a1a" `));
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return `<img alt="${escapeMarkup(alt)}" style="background:#fff;max-width:100%;height:auto" ` +
+    `src="data:image/svg+xml;base64,${btoa(bin)}">`;
 }

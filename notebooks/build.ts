@@ -113,8 +113,12 @@ export async function lessonNotebook(lesson: LessonEntry, outDir: string): Promi
     metadata: { tags: ["setup"] },
     source: lines(
       `// Made from lessons/${name}.ts by \`deno task notebooks\`: run the cells in order.\n` +
-        `// The lesson's claims are tests that \`deno task test\` runs; here they are only read.\n` +
-        `void (Deno.test = (() => {}) as unknown as typeof Deno.test);\n` +
+        `// The lesson's claims are tests that \`deno task test\` runs (some train a model); here\n` +
+        `// each claim cell only says what it claims.\n` +
+        `void (Deno.test = ((a: unknown) => {\n` +
+        `  const name = typeof a === "string" ? a : (a as { name?: string }).name ?? "";\n` +
+        `  console.log(\`claim, checked by deno task test: \${name}\`);\n` +
+        `}) as unknown as typeof Deno.test);\n` +
         `import { shown } from ${JSON.stringify(show)};`,
     ),
     outputs: [],

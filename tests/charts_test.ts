@@ -9,7 +9,9 @@ import {
   confusionSvg,
   type CurvePoint,
   curvesSvg,
+  lineChartSvg,
   PALETTE,
+  REFERENCE_GREY,
   rotationSvg,
 } from "../drawing/charts.ts";
 
@@ -58,7 +60,7 @@ const history: CurvePoint[] = [1, 2, 3].map((epoch) => ({
   validAccuracy: 0.99 - 0.01 / epoch,
 }));
 
-Deno.test("curvesSvg: two panels, four lines of one dot per epoch, labels and a legend", () => {
+Deno.test("curvesSvg: two panels, four lines of one dot per epoch, each line labelled", () => {
   const root = parse(curvesSvg(history));
   assert.equal(root.querySelector("title")?.textContent, "Training curves");
   assert.equal(root.querySelector("rect")?.getAttribute("fill"), "white");
@@ -150,7 +152,7 @@ Deno.test("confusionSvg: 100 cells with their counts, rows true and columns pred
   assert.ok(words.some((w) => w?.startsWith("9,045 of 9,052 right")), words.join("|"));
 });
 
-Deno.test("compareSvg: one line per run in each panel, and the runs in the legend", () => {
+Deno.test("compareSvg: one line per run in each panel, each run labelled", () => {
   const other = history.map((h) => ({ ...h, validAccuracy: h.validAccuracy + 0.001 }));
   const root = parse(compareSvg([
     { label: "lecture", history },
@@ -168,4 +170,104 @@ Deno.test("compareSvg: one line per run in each panel, and the runs in the legen
   // The better run's dots sit higher at every epoch.
   const ys = (color: string) => dots(acc, color).map((d) => d[1]);
   ys(PALETTE[1]).forEach((y, i) => assert.ok(y < ys(PALETTE[0])[i]));
+});
+
+/** The direct labels of a panel: text drawn in a line's own colour, right of its last dot. */
+function endLabels(panel: Element): { text: string; fill: string; x: number; y: number }[] {
+  return [...panel.querySelectorAll('g[aria-label="text"][fill]')].flatMap((g) =>
+    [...g.querySelectorAll("text")].map((t) => {
+      const [x, y] = translate(t);
+      return { text: t.textContent ?? "", fill: g.getAttribute("fill")!, x, y };
+    })
+  );
+}
+
+Deno.test("chart discipline: lines labelled at their ends, no legend swatches", () => {
+  for (const svg of [curvesSvg(history), curvesSvg(history, "t", { page: true })]) {
+    const root = parse(svg);
+    // A legend would be swatches (link marks) outside the panels.
+    assert.equal(root.querySelectorAll('[aria-label="link"]').length, 0, "a legend swatch");
+    for (const p of panels(root)) {
+      const labels = endLabels(p);
+      assert.deepEqual(labels.map((l) => l.text).sort(), ["Train", "Validation"]);
+      // Each label sits right of its line's last dot, in its colour.
+      for (const l of labels) {
+        const last = dots(p, l.fill).reduce((a, b) => (b[0] > a[0] ? b : a));
+        assert.ok(Math.abs(l.x - last[0]) < 0.5, `${l.text} at x ${l.x}, last dot ${last[0]}`);
+      }
+      const [a, b] = labels;
+      assert.ok(Math.abs(a.y - b.y) >= 12, `labels overlap: ${a.y} and ${b.y}`);
+    }
+  }
+});
+
+Deno.test("chart discipline: the lecture's series is thin grey dashed, ours solid and coloured", () => {
+  const ours = history.map((h) => ({ x: h.epoch, y: h.validAccuracy }));
+  const root = parse(lineChartSvg({
+    title: "Accuracy",
+    xLabel: "Epoch",
+    yLabel: "Accuracy",
+    epochs: true,
+    lines: [
+      { label: "Ours", color: PALETTE[0], points: ours },
+      // Asked for in a hue: a reference line is grey all the same.
+      { label: "Lecture", color: PALETTE[4], reference: true, points: ours },
+    ],
+  }));
+  const [panel] = panels(root);
+  const [first, second] = lineMarks(panel);
+  // The reference is drawn first, under ours, so ours is never hidden by it.
+  assert.equal(first.getAttribute("stroke"), REFERENCE_GREY);
+  assert.ok(first.getAttribute("stroke-dasharray"));
+  assert.ok(
+    Number(first.getAttribute("stroke-width")) < Number(second.getAttribute("stroke-width")),
+  );
+  assert.equal(second.getAttribute("stroke"), PALETTE[0]);
+  assert.equal(second.getAttribute("stroke-dasharray"), null);
+  assert.ok(!PALETTE.includes(REFERENCE_GREY));
+});
+
+Deno.test("chart discipline: a seed spread is a band, and a note says what a zoom hides", () => {
+  const band = history.map((h) => ({
+    x: h.epoch,
+    lo: h.validAccuracy - 0.002,
+    hi: h.validAccuracy + 0.002,
+  }));
+  const svg = lineChartSvg({
+    title: "Validation accuracy",
+    xLabel: "Epoch",
+    yLabel: "Accuracy",
+    epochs: true,
+    note: "seeds spread over 0.004",
+    lines: [{
+      label: "Ours",
+      color: PALETTE[0],
+      band,
+      points: history.map((h) => ({ x: h.epoch, y: h.validAccuracy })),
+    }],
+  });
+  const root = parse(svg);
+  const [panel] = panels(root);
+  const area = panel.querySelector('g[aria-label="area"] path');
+  assert.ok(area, "no band");
+  assert.ok(texts(root).includes("seeds spread over 0.004"));
+  // A page chart draws no white panel: dark mode shows through.
+  assert.doesNotMatch(svg, /fill="white"/);
+  assert.doesNotMatch(compareSvg([{ label: "a", history }], "t", { page: true }), /fill="white"/);
+});
+
+Deno.test("confusionSvg: four-digit counts fit inside their cells", () => {
+  const matrix = Array.from(
+    { length: 10 },
+    (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 1135 : 3)),
+  );
+  for (const style of [{}, { page: true }]) {
+    const [panel] = panels(parse(confusionSvg(matrix, "t", style)));
+    const group = panel.querySelector('g[aria-label="text"]')!;
+    const size = Number(group.getAttribute("font-size") ?? 12);
+    const band = xTickAt(panel, "1") - xTickAt(panel, "0");
+    assert.ok(texts(panel).includes("1135"), "counts written as plain digits");
+    // Digits are at most 0.6 em wide in the sans-serif faces the pages use.
+    assert.ok(4 * 0.6 * size <= band, `"1135" at ${size} px in a ${band} px cell`);
+  }
 });

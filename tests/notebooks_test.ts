@@ -82,6 +82,8 @@ Deno.test("a notebook is the lesson's blocks in order, imports rewritten, no clo
     assert.doesNotMatch(all, /import\.meta/, "import.meta is a syntax error in a cell");
     assert.doesNotMatch(all, /from "\.\/(show|twins|literate)\.ts"/, "a lesson-relative import");
     assert.match(all, /from "\.\.\/\.\.\/lessons\/show\.ts"/);
+    // The claims' cells say what they claim: Deno.test prints each claim's name.
+    assert.match(code[0], /console\.log\(`claim, checked by deno task test: \$\{name\}`\)/);
     assert.ok(code.every((c) => !/\bshow\(/.test(c) || c.trimEnd().endsWith("await shown();")));
     // The lesson's prose, in order: its title first.
     const markdown = nb.cells.filter((c) => c.cell_type === "markdown").map((c) =>

@@ -14,6 +14,7 @@ import {
   sameAsLecture,
   show,
   shown,
+  svgImg,
 } from "../lessons/show.ts";
 import { table, tableText } from "../lessons/table.ts";
 
@@ -94,8 +95,17 @@ Deno.test("show: in a notebook each output is displayed at once, in order, figur
       "text/markdown": "**a picture** (the lecture's FIG 9)",
       "text/plain": "a picture (the lecture's FIG 9)",
     },
-    { "image/svg+xml": "<svg/>", "text/plain": "a picture of nothing" },
+    {
+      "text/html": svgImg("<svg/>", "a picture of nothing"),
+      "image/svg+xml": "<svg/>",
+      "text/plain": "a picture of nothing",
+    },
   ]);
+  // The HTML is the same SVG as an image (which exporters keep), with its alt text.
+  const html = (sent[3] as Record<string, string>)["text/html"];
+  assert.match(html, /^<img alt="a picture of nothing" /);
+  const src = /src="data:image\/svg\+xml;base64,([^"]+)"/.exec(html)![1];
+  assert.equal(atob(src), "<svg/>");
   // Displayed, not recorded: the module's record still holds its four outputs only.
   assert.equal((await lessonOutputs(import.meta.url)).length, 4);
   assert.deepEqual(bundlesOf({ label: "n", text: "1", line: 1 }), [{ "text/plain": "n: 1" }]);

@@ -480,12 +480,14 @@ async function siteInChromium(t: Deno.TestContext) {
                       return await i.decode().then(() => i.naturalWidth > 0, () => false);
                     }),
                   );
+                  // A figure too wide to keep its text legible scrolls inside its own box.
+                  const wrap = el.querySelector(".fig")!.getBoundingClientRect();
                   return {
                     alt: svg.getAttribute("aria-label") ?? "",
                     role: svg.getAttribute("role"),
                     width: box.width,
                     height: box.height,
-                    fitsPhone: box.right <= globalThis.innerWidth,
+                    fitsPhone: wrap.right <= globalThis.innerWidth,
                     marks: svg.querySelectorAll("rect, circle, path, line, text, image").length,
                     contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
                     imagesOk: images.every((ok) => ok),
@@ -515,6 +517,87 @@ async function siteInChromium(t: Deno.TestContext) {
           } finally {
             await context.close();
           }
+        }
+      },
+    );
+
+    await t.step(
+      "phone, dark: no sideways page, no raw math, figure text ≥ 10 px, no white chart panel",
+      async () => {
+        const base = `http://127.0.0.1:${files.addr.port}/`;
+        const context = await browser.newContext({
+          colorScheme: "dark",
+          viewport: { width: 360, height: 800 },
+        });
+        try {
+          const p = await context.newPage();
+          const paths = [
+            "results/index.html",
+            ...pages.filter((f) => /^lessons\/\d\d-[\w-]+\/index\.html$/.test(f)),
+          ];
+          assert.ok(paths.length >= 11, `${paths.length} pages`);
+          for (const path of paths) {
+            await p.goto(base + path, { waitUntil: "networkidle" });
+            const found = await p.evaluate(() => {
+              const problems: string[] = [];
+              const width = document.documentElement.clientWidth;
+              if (document.documentElement.scrollWidth > width) {
+                problems.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+              }
+              // Whatever reaches past the screen must sit in a box that scrolls or clips.
+              const inScroller = (e: Element | null) => {
+                for (let x = e; x; x = x.parentElement) {
+                  if (/auto|scroll|hidden/.test(getComputedStyle(x).overflowX)) return true;
+                }
+                return false;
+              };
+              for (const e of document.querySelectorAll("body *")) {
+                const b = e.getBoundingClientRect();
+                if (b.width > 0 && b.right > width + 1 && !inScroller(e.parentElement)) {
+                  problems.push(`${e.tagName.toLowerCase()}.${e.className} ends at ${b.right}`);
+                  break;
+                }
+              }
+              // Rendered text outside code and math: no $ delimiter, no TeX command.
+              const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+              for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+                if (n.parentElement!.closest("pre, code, .katex, script, style, svg")) continue;
+                const m = /\$\S|\\[a-zA-Z]{2,}/.exec(n.textContent ?? "");
+                if (m) problems.push(`raw math: ${n.textContent!.trim().slice(0, 60)}`);
+              }
+              // Figure and chart text as drawn: its font size times the figure's scale.
+              for (const t of document.querySelectorAll("svg text")) {
+                if ((t as SVGTextElement).getBoundingClientRect().width === 0) continue;
+                let root = (t as SVGTextElement).ownerSVGElement!;
+                while (root.ownerSVGElement) root = root.ownerSVGElement;
+                const vb = root.viewBox.baseVal;
+                const scale = vb?.width ? root.getBoundingClientRect().width / vb.width : 1;
+                const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+                if (px < 10) {
+                  problems.push(
+                    `${px.toFixed(1)} px text "${t.textContent}" in ` +
+                      `"${root.getAttribute("aria-label")?.slice(0, 40)}"`,
+                  );
+                  break;
+                }
+              }
+              // In dark mode a chart has no white panel behind it.
+              for (const r of document.querySelectorAll("svg rect")) {
+                const b = r.getBoundingClientRect();
+                if (getComputedStyle(r).fill === "rgb(255, 255, 255)" && b.width * b.height > 1e4) {
+                  problems.push(
+                    `a white panel in "${
+                      (r as SVGElement).ownerSVGElement?.getAttribute("aria-label")?.slice(0, 40)
+                    }"`,
+                  );
+                }
+              }
+              return problems;
+            });
+            assert.deepEqual(found, [], `${path}: ${found.join("; ")}`);
+          }
+        } finally {
+          await context.close();
         }
       },
     );

@@ -21,12 +21,13 @@ export function multiChannelFigure(
   bias: number[],
   k: number,
 ): Figure {
-  const cell = 20, size = 11, C = x[0].length;
+  // Sums (−25) get wider squares than the one-digit inputs, so every number keeps ≥ 11 px.
+  const cell = 20, sumCell = 27, size = 12, C = x[0].length;
   const parts = weight[k].map((W, c) => conv2dLayer([[x[0][c]]], [[W]])[0][0]);
   const Z = conv2dLayer(x, weight, bias)[0][k];
   const xW = x[0][0][0].length * cell, wW = weight[k][0][0].length * cell;
-  const pW = parts[0][0].length * cell;
-  const [x0, w0] = [44, 44 + xW + 26], p0 = w0 + wW + 26, z0 = p0 + pW + 62;
+  const pW = parts[0][0].length * sumCell;
+  const [x0, w0] = [40, 40 + xW + 22], p0 = w0 + wW + 22, z0 = p0 + pW + 44;
   const rowH = x[0][0].length * cell + 22, top = 24;
   const colors = [COLORS.pink, COLORS.green, COLORS.blue];
   const body: string[] = [];
@@ -41,31 +42,33 @@ export function multiChannelFigure(
         title: c === 0 ? "X[c]" : undefined,
         style: () => ({ fill: colors[c], fillOpacity: 0.18 }),
       }).svg,
-      text(x0 + xW + 13, mid + 5, "⋆", { size: 16 }),
+      text(x0 + xW + 11, mid + 5, "⋆", { size: 16 }),
       matrix(w0, kTop, weight[k][c], {
         cell,
         size,
         title: c === 0 ? `W[${k}, c]` : undefined,
         style: () => ({ fill: COLORS.orange }),
       }).svg,
-      text(w0 + wW + 13, mid + 5, "=", { size: 16 }),
-      matrix(p0, kTop, parts[c], { cell, size }).svg,
+      text(w0 + wW + 11, mid + 5, "=", { size: 16 }),
+      matrix(p0, mid - (parts[c].length * sumCell) / 2, parts[c], { cell: sumCell, size }).svg,
       arrow(p0 + pW + 6, mid, z0 - 8, top + (C * rowH - 22) / 2, { width: 1.2 }),
     );
   }
-  const zTop = top + (C * rowH - 22) / 2 - (Z.length * cell) / 2;
+  const zTop = top + (C * rowH - 22) / 2 - (Z.length * sumCell) / 2;
   body.push(
     text(p0 + pW / 2, top - 8, "X[c] ⋆ W[k, c]", { size: 13 }),
-    text(z0 + (Z[0].length * cell) / 2, zTop - 22, `Σ + b[${k}] (${bias[k]})`, { size: 12 }),
+    text(z0 + (Z[0].length * sumCell) / 2, zTop - 22, `Σ + b[${k}] (${bias[k]})`, {
+      size: 12,
+    }),
     matrix(z0, zTop, Z, {
-      cell,
+      cell: sumCell,
       size,
       title: `Z[${k}]`,
       style: () => ({ fill: COLORS.blue, fillOpacity: 0.35 }),
     }).svg,
   );
   return svgFigure(
-    z0 + Z[0].length * cell + 10,
+    z0 + Z[0].length * sumCell + 10,
     top + C * rowH + 4,
     `Output channel ${k} of a layer with ${C} input channels of ${x[0][0].length}×${
       x[0][0][0].length

@@ -74,15 +74,17 @@ export function accuracyFigure(
   ];
   if (lecture) {
     lines.push(
+      // The lecture's log in thin grey: told apart from ours by more than a hue.
       {
         label: "Lecture train",
-        color: PALETTE[4],
+        color: PALETTE[0],
+        reference: true,
         points: lecture.map((l) => ({ x: l.epoch, y: l.accuracy })),
       },
       {
         label: "Lecture valid.",
-        color: PALETTE[5],
-        dashed: true,
+        color: PALETTE[1],
+        reference: true,
         points: lecture.map((l) => ({ x: l.epoch, y: l.valAccuracy })),
       },
     );
@@ -111,9 +113,18 @@ export function accuracyFigure(
   );
 }
 
-/** Accuracy against rotation angle, one line per series. */
+/**
+ * Accuracy against rotation angle, one line per series; a `reference` series (measured on
+ * other digits, say) is the thin grey line behind the others.
+ */
 export function rotationFigure(
-  series: { label: string; points: { angle: number; accuracy: number }[]; dashed?: boolean }[],
+  series: {
+    label: string;
+    points: { angle: number; accuracy: number }[];
+    dashed?: boolean;
+    reference?: boolean;
+  }[],
+  note?: string,
 ): Figure {
   const at = (s: (typeof series)[number], deg: number) =>
     s.points.find((p) => p.angle === deg)?.accuracy;
@@ -129,15 +140,17 @@ export function rotationFigure(
       yLabel: "Accuracy",
       xTicks: [-45, -30, -15, 0, 15, 30, 45],
       ruleX: 0,
+      note,
       lines: series.map((s, i) => ({
         label: s.label,
         color: PALETTE[i],
         dashed: s.dashed,
+        reference: s.reference,
         points: s.points.map((p) => ({ x: p.angle, y: p.accuracy })),
       })),
     }),
     `Test accuracy against rotation angle, highest upright and falling on both sides. ` +
-      series.map(say).join("; ") + ".",
+      series.map(say).join("; ") + "." + (note ? ` ${note}.` : ""),
   );
 }
 
@@ -157,10 +170,14 @@ export function confusionFigure(matrix: number[][], who: string): Figure {
   );
 }
 
-/** Several runs' validation accuracy or loss by epoch on the same axes. */
+/**
+ * Several runs' validation accuracy or loss by epoch on the same axes; `note` says what a
+ * difference must exceed to mean anything (the seeds' spread), shown under the title.
+ */
 export function compareFigure(
   runs: { label: string; history: CurvePoint[] }[],
   key: "validAccuracy" | "validLoss",
+  note?: string,
 ): Figure {
   const what = key === "validAccuracy" ? "Validation accuracy" : "Validation loss";
   return figure(
@@ -169,10 +186,10 @@ export function compareFigure(
       xLabel: "Epoch",
       yLabel: key === "validAccuracy" ? "Accuracy" : "Cross-entropy loss",
       epochs: true,
+      note,
       lines: runs.map((r, i) => ({
         label: r.label,
         color: PALETTE[i],
-        dashed: i > 0,
         points: r.history.map((h) => ({ x: h.epoch, y: h[key] })),
       })),
     }),
@@ -181,6 +198,6 @@ export function compareFigure(
         `${r.label}: ${pct(r.history[0][key])} after epoch 1, ${
           pct(r.history[r.history.length - 1][key])
         } after epoch ${r.history.length}`
-      ).join("; ") + ".",
+      ).join("; ") + "." + (note ? ` ${note}.` : ""),
   );
 }

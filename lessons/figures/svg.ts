@@ -183,7 +183,8 @@ export function matrix(
       }));
       const label = typeof v === "number" ? formatCell(v) : v;
       parts.push(text(cx + cell / 2, cy + cell / 2 + size * 0.36, label, {
-        size: label.length * size * 0.62 > cell - 4 ? size - 2 : size,
+        // A long entry (−25) shrinks only as far as it must to fit its square.
+        size: Math.round(10 * Math.min(size, (cell - 4) / (label.length * 0.62))) / 10,
         opacity: s.pad ? 0.5 : undefined,
         weight: s.bold ? "bold" : undefined,
         mono: true,
@@ -272,16 +273,20 @@ export function greyPng(
 
 /**
  * Signed values (a feature map) in a diverging palette: 0 white, positive towards blue,
- * negative towards orange, scaled by the largest |value|.
+ * negative towards orange, scaled by the largest |value| (or by `scale`, to put several
+ * pictures on one scale).
  */
 export function divergingPng(
   values: ArrayLike<number>,
   width: number,
   height: number,
   zoom = 4,
+  scale?: number,
 ): string {
-  let most = 0;
-  for (let i = 0; i < values.length; i++) most = Math.max(most, Math.abs(values[i]));
+  let most = scale ?? 0;
+  if (scale === undefined) {
+    for (let i = 0; i < values.length; i++) most = Math.max(most, Math.abs(values[i]));
+  }
   const [pos, neg] = [hex(COLORS.blue), hex(COLORS.orange)];
   const bytes = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {

@@ -16,6 +16,21 @@
  * assert.ok(html.includes('class="katex"'));
  * ```
  *
+ * @example Inline math that wraps onto the next source line still renders; a stray `$` or TeX
+ * command fails; a table scrolls in its own box
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderMarkdown } from "./markdown.ts";
+ * const wrapped = renderMarkdown("so $\\operatorname{relu}(z) =\n\\max(0, z)$ holds").html;
+ * assert.ok(wrapped.includes('class="katex"') && !wrapped.includes("$"));
+ * // Across a blank line it is not math, and the build stops rather than print raw TeX.
+ * assert.throws(() => renderMarkdown("so $\\max(0,\n\nz)$"), /math left unrendered/);
+ * assert.throws(() => renderMarkdown("a bare \\sigma"), /math left unrendered/);
+ * assert.doesNotThrow(() => renderMarkdown("costs $5, and `$x` and `\\sigma` are code"));
+ * const table = renderMarkdown("| a | b |\n|---|---|\n| x | y |").html;
+ * assert.match(table, /^<div class="table-scroll"><table>/);
+ * ```
+ *
  * @module
  */
 import katex from "../../deps/katex.ts";
@@ -84,8 +99,22 @@ function mathInText(text: string, render: (tex: string, display: boolean) => str
     if (i % 2 === 1) return part; // a code span
     return part
       .replace(/\$\$([\s\S]+?)\$\$/g, (_, tex) => `\n\n${render(tex.trim(), true)}\n\n`)
-      .replace(/(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)/g, (_, tex) => render(tex, false));
+      // Inline math may wrap onto the next source line, never across a blank line.
+      .replace(
+        /(?<![\\$])\$(?!\s)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$(?!\d)/g,
+        (_, tex) => render(tex.replace(/\s*\n\s*/g, " "), false),
+      );
   }).join("");
+}
+
+/**
+ * Math that `mathInText` left alone: a `$` that opens a formula, or a TeX command, in running
+ * text outside code. Such text would reach the page as raw LaTeX, so the build fails on it.
+ */
+export function leftoverMath(text: string): string | undefined {
+  const prose = text.replace(/^\s*(```|~~~)[\s\S]*?^\s*\1.*$/gm, "")
+    .replace(/`+[^`]*`+/g, "");
+  return /\$(?![\d\s])[^\n]{0,40}|\\[a-zA-Z]{2,}[^\n]{0,40}/.exec(prose)?.[0];
 }
 
 /** The ATX headings outside fenced code, in order. */
@@ -110,6 +139,10 @@ export function renderMarkdown(
 ): { html: string; headings: Heading[] } {
   const headings = listHeadings(md, slugger);
   const { text, math } = extractMath(md);
+  const left = leftoverMath(text);
+  if (left !== undefined) {
+    throw new Error(`math left unrendered (a stray $ or TeX command): ${left}`);
+  }
   let next = 0;
   const marked = new Marked({
     renderer: {
@@ -121,7 +154,10 @@ export function renderMarkdown(
     },
   });
   let html = marked.parse(text, { async: false }) as string;
-  html = html.replace(/<p>(KATEXMATH\d+X)<\/p>/g, `<div class="math">$1</div>`)
+  // Tables scroll inside their own box, so a wide one never widens the page on a phone.
+  html = html.replace(/<table>/g, `<div class="table-scroll"><table>`)
+    .replace(/<\/table>/g, `</table></div>`)
+    .replace(/<p>(KATEXMATH\d+X)<\/p>/g, `<div class="math">$1</div>`)
     .replace(/KATEXMATH(\d+)X/g, (_, k) => math[Number(k)]);
   return { html, headings };
 }

@@ -5,11 +5,22 @@
  *
  * @module
  */
-import { compareSvg, confusionSvg, curvesSvg, rotationSvg } from "../../drawing/charts.ts";
+import {
+  type ChartStyle,
+  compareSvg,
+  confusionSvg,
+  curvesSvg,
+  rotationSvg,
+} from "../../drawing/charts.ts";
 import type { ReferenceInfo } from "../../training/publish_reference.ts";
 import type { EpochRecord } from "../../training/run.ts";
 import { LECTURE_TEST_ACCURACY, type SiteRun, siteRuns } from "./runs_data.ts";
-import { readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
+import { readReference, readSeedRuns, type SeedRun, seedSpread } from "../../lessons/reference.ts";
+import { insideNetwork } from "../../lessons/inside_network.ts";
+import type { Figure } from "../../lessons/show.ts";
+
+/** Charts inline in the page: its colours (light or dark), panels stacked for a narrow column. */
+const PAGE: ChartStyle = { page: true };
 
 /** One run, ready to print. */
 export interface RunView {
@@ -39,6 +50,25 @@ export interface ResultsData {
   };
   /** The two runs compared, and their chart. */
   comparison?: { a: string; b: string; svg: string };
+  /** Inside the committed lecture model: kernels, one digit's volumes, saliency (lesson 08's). */
+  inside?: { label: string; figure: Figure }[];
+}
+
+/** Lesson 08's three figures of the committed lecture model, when it is committed. */
+async function insideOfReference(): Promise<ResultsData["inside"]> {
+  const r = await readReference("lecture");
+  if (!r) return undefined;
+  try {
+    await Deno.stat(new URL("model.json", r.dir));
+  } catch {
+    return undefined;
+  }
+  const inside = await insideNetwork(r.dir);
+  return [
+    { label: "conv1's 32 kernels", figure: inside.kernels },
+    { label: `Test digit ${inside.digit} after each stage`, figure: inside.volumes },
+    { label: "Saliency of misread digits", figure: inside.saliency },
+  ];
 }
 
 async function confusionOf(
@@ -65,12 +95,12 @@ function view(
       : extra.machine
       ? Object.values(extra.machine).join(", ")
       : undefined,
-    curves: history.length > 0 ? curvesSvg(history, `Training curves, ${run.id}`) : undefined,
+    curves: history.length > 0 ? curvesSvg(history, `Training curves, ${run.id}`, PAGE) : undefined,
     rotation: m.rotation && m.rotation.length > 0
-      ? rotationSvg(m.rotation, `Accuracy on rotated test digits, ${run.id}`)
+      ? rotationSvg(m.rotation, `Accuracy on rotated test digits, ${run.id}`, PAGE)
       : undefined,
     confusion: confusion &&
-      confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`),
+      confusionSvg(confusion.matrix, `Confusion matrix (test set), ${run.id}`, PAGE),
     confusionAccuracy: confusion?.accuracy,
     reference,
   };
@@ -96,10 +126,15 @@ export async function resultsData(): Promise<ResultsData> {
     ? {
       a: a.id,
       b: b.id,
-      svg: compareSvg([
-        { label: `lecture (${a.id})`, history: a.metrics.history },
-        { label: `extra-conv (${b.id})`, history: b.metrics.history },
-      ]),
+      // Short labels: they are written beside the lines' ends (the ids are in the heading).
+      svg: compareSvg(
+        [
+          { label: "lecture", history: a.metrics.history },
+          { label: "extra-conv", history: b.metrics.history },
+        ],
+        undefined,
+        PAGE,
+      ),
     }
     : undefined;
   const [seedRuns, torchRuns] = [await readSeedRuns(), await readSeedRuns("pytorch")];
@@ -113,5 +148,5 @@ export async function resultsData(): Promise<ResultsData> {
         : undefined,
     }
     : undefined;
-  return { runs: views, comparison, seeds };
+  return { runs: views, comparison, seeds, inside: await insideOfReference() };
 }

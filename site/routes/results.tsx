@@ -3,6 +3,7 @@ import { usePage } from "../lib/context.ts";
 import { type ResultsData, resultsData, type RunView } from "../lib/results_data.ts";
 import type { SeedRun } from "../../lessons/reference.ts";
 import { LECTURE_TEST_ACCURACY } from "../lib/runs_data.ts";
+import { FigureOutput } from "../components/Output.tsx";
 
 export const load = (): Promise<ResultsData> => resultsData();
 export const title = (): string => "Results";
@@ -181,6 +182,21 @@ export default function Results({ data }: { data: ResultsData }) {
             svg={data.comparison.svg}
             label="Validation accuracy and loss by epoch, lecture against extra-conv"
           />
+        </section>
+      )}
+      {data.inside && (
+        <section id="inside">
+          <h2>Inside the reference model</h2>
+          <p>
+            What the committed lecture model learned, computed from its weights (lesson 08 shows the
+            same): conv1's kernels, one test digit's feature maps after each stage, and for misread
+            digits the gradient of the wrong class's logit with respect to each pixel.
+          </p>
+          <div class="figures">
+            {data.inside.map(({ label, figure }) => (
+              <FigureOutput output={{ label, line: 0, text: figure.alt, figure }} />
+            ))}
+          </div>
         </section>
       )}
       {data.seeds && (
