@@ -63,8 +63,11 @@ Deno.test("mod.ts from a folder outside the repo: naive, wasm twin with threads,
 
 Deno.test("the README's three lines run as they stand from a folder outside the repo", async () => {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const snippet = readme.match(/### From your own folder[\s\S]*?```ts ignore\n([\s\S]*?)```/)?.[1];
-  assert.ok(snippet, "no snippet under 'From your own folder'");
+  const snippet = readme.match(
+    /Use the library in your own code[\s\S]*?```ts ignore\n([\s\S]*?)```/,
+  )
+    ?.[1];
+  assert.ok(snippet, "no snippet under 'Use the library in your own code'");
   assert.equal(snippet.trim().split("\n").length, 3);
   const dir = await Deno.makeTempDir({ prefix: "litconv-student-" });
   await Deno.writeTextFile(`${dir}/main.ts`, snippet.replaceAll("/path/to/litconv/", REPO));

@@ -136,16 +136,16 @@ Deno.test("runSummary lists every file of the run folder, known ones described",
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("the README's flag table and --help list the same flags, and the same quick run", async () => {
+Deno.test("docs/training.md's flag table and --help list the same flags; the README gives the quick run", async () => {
+  const doc = await Deno.readTextFile(new URL("../docs/training.md", import.meta.url));
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
   const flags = (text: string) => [...new Set(text.match(/--[a-z][a-z-]+/g))].sort();
-  const table = readme.slice(readme.indexOf("| flag "), readme.indexOf("## Backends"));
+  const table = doc.slice(doc.indexOf("| flag "), doc.indexOf("## The run folder"));
   const help = HELP.slice(HELP.indexOf("  --epochs"), HELP.indexOf("  --help"));
+  assert.ok(flags(table).length > 5, "no flag table in docs/training.md");
   assert.deepEqual(flags(table), flags(help));
-  const quick = HELP.match(
-    /deno task train (--epochs 1 --limit \d+ --eval-limit \d+) \(about (\d+) minute/,
-  );
+  const quick = HELP.match(/deno task train (--epochs 1 --limit \d+ --eval-limit \d+) \(about/);
   assert.ok(quick, "no quick run in --help");
-  assert.ok(readme.includes(`task train ${quick[1]}\``), `README lacks ${quick[1]}`);
-  assert.match(readme, new RegExp(`task train ${quick[1]}\` +\| about ${quick[2]} min`));
+  assert.ok(readme.includes(`task train ${quick[1]}`), `README lacks ${quick[1]}`);
+  assert.ok(doc.includes(`task train ${quick[1]}`), `docs/training.md lacks ${quick[1]}`);
 });

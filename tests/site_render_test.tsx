@@ -191,7 +191,7 @@ Deno.test("site: islands get markers, props as JSON and the boot script; other p
     /<!--frsh:ConvExplorer:0--><div class="island" data-island="ConvExplorer"><b>hi<\/b><\/div><!--\/frsh:ConvExplorer:0-->/,
   );
   assert.match(html, /"s":"\\u003c\/script>"/); // props cannot close their script tag
-  assert.match(html, /<script type="module" src="\.\.\/static\/boot\.js"><\/script>$/);
+  assert.match(html, /<script defer src="\.\.\/static\/boot\.js"><\/script>$/);
 });
 
 Deno.test("site: slow outputs are cached by the hash of their sources, fast ones are not", async () => {
