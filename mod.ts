@@ -3,8 +3,10 @@
  *
  * The root entry is the naive kernels: plain loops over plain arrays that a student reads
  * beside the lecture (`conv1d`, `conv2d`, `conv2dLayer`, pooling, activations, losses, L2,
- * dropout), their argument types and errors, and each operation's definition (`conv1dOp`, …)
- * as the registry collects them. It loads no npm package and touches no file or variable:
+ * dropout, ReLU, `linear`), their backward passes (`reluBackward`, `linearBackward`,
+ * `conv2dLayerBackward`, `maxPool2dLayerBackward`, `crossEntropyBackward`,
+ * `dropoutBackward`), their argument types and errors, and each operation's definition
+ * (`conv1dOp`, …) as the registry collects them. It loads no npm package and touches no file or variable:
  * importing it costs what the kernels cost.
  *
  * The rest of the library has entries of its own:

@@ -4,7 +4,8 @@
  *
  * - Dropout: any generator may draw the mask. Every right answer has the shape of x; in
  *   evaluation it is x itself; in training every element is 0 or x/(1 − p), and the share of
- *   zeros is one a fair coin of probability p could plausibly give.
+ *   zeros is one a fair coin of probability p could plausibly give. Its backward pass is
+ *   judged the same way, dy in the place of x.
  * - A model summary (task 10.1): a layer that keeps the shape (ReLU, dropout) may be listed
  *   or left out.
  *
@@ -158,11 +159,16 @@ export type Contract = (
 ) => string | undefined;
 
 /** The name of a contract: what an operation gives in its `contract`. */
-export type ContractName = "dropout" | "modelSummary";
+export type ContractName = "dropout" | "dropoutBackward" | "modelSummary";
 
 /** Every contract, by name. */
 export const CONTRACTS: Record<ContractName, Contract> = {
   dropout: (args, got, rel) =>
     dropoutContract(args as [NestedNumberArray, number, DropoutOptions], got, rel),
+  // dropoutBackward(dy, p, { seed }) is dropout in training, applied to dy.
+  dropoutBackward: (args, got, rel) => {
+    const [dy, p, options] = args as [NestedNumberArray, number, { seed: number }];
+    return dropoutContract([dy, p, { training: true, seed: options?.seed }], got, rel);
+  },
   modelSummary: (_args, got, _rel, expected) => modelSummaryContract(expected as ModelSummary, got),
 };
