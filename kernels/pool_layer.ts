@@ -149,6 +149,24 @@ function maxPoolTf(tf: Tf, x: Tensor, { size, stride }: PoolPlan): Tensor {
   return tf.transpose(tf.maxPool(nhwc, size, stride, "valid"), [0, 3, 1, 2]);
 }
 
+/**
+ * `maxPoolTf` for the webgpu backend, whose gradient of `tf.maxPool` (TF.js 4.22) sends a
+ * tied maximum's gradient to the *last* one in row-major order, unlike PyTorch, TF.js's cpu
+ * and wasm, and us (`tests/finite_difference_test.ts` keeps that fact checked). Turning the
+ * part of x the windows cover by 180° first, and the output back after, maps each window
+ * onto a window and its last cell onto its first, so the same autograd routes as PyTorch.
+ * (In training a tie is almost always between zeros that ReLU produced and whose gradient
+ * ReLU discards anyway, so the TF.js loop on webgpu learns the same.)
+ */
+function maxPoolTfFirstOnWebgpu(tf: Tf, x: Tensor, plan: PoolPlan): Tensor {
+  const [, , h, w] = x.shape as number[];
+  const [outH, outW] = pooledSize(h, w, plan.size, plan.stride);
+  const coveredH = (outH - 1) * plan.stride[0] + plan.size[0];
+  const coveredW = (outW - 1) * plan.stride[1] + plan.size[1];
+  const covered = tf.slice(x, [0, 0, 0, 0], [-1, -1, coveredH, coveredW]);
+  return tf.reverse(maxPoolTf(tf, tf.reverse(covered, [2, 3]), plan), [2, 3]);
+}
+
 /** The output shape of pooling `[h, w]` with this window and stride. */
 function pooledSize(h: number, w: number, [kh, kw]: number[], [sr, sc]: number[]) {
   return [Math.floor((h - kh) / sr) + 1, Math.floor((w - kw) / sc) + 1];
@@ -232,7 +250,8 @@ export const maxPool2dLayerBackwardOp: Pair<typeof maxPool2dLayerBackward> = {
   naive: maxPool2dLayerBackward,
   twin: (tf: Tf, x, dy, options) => {
     const plan = checkPoolLayer("maxPool2dLayerBackward", x, dy, options);
-    return tf.grad((t) => maxPoolTf(tf, t, plan))(tf.tensor4d(x), tf.tensor4d(dy));
+    const pool = tf.getBackend() === "webgpu" ? maxPoolTfFirstOnWebgpu : maxPoolTf;
+    return tf.grad((t) => pool(tf, t, plan))(tf.tensor4d(x), tf.tensor4d(dy));
   },
   tolerance: ([x, dy, options]) => {
     const [kh, kw] = pairOf(options.size);
