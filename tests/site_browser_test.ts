@@ -68,6 +68,7 @@ const FIGURES: Record<string, number> = {
   "08-mnist-cnn": 6,
   "09-rotation": 2,
   "10-extra-conv": 3,
+  "11-backprop": 2,
 };
 
 /** The tables each lesson page shows at least, as HTML tables (`lessons/table.ts`). */
@@ -76,6 +77,7 @@ const TABLES: Record<string, number> = {
   "07-regularization": 2,
   "08-mnist-cnn": 3,
   "09-rotation": 1,
+  "11-backprop": 1,
 };
 
 /** Runs `deno task site:build --out DIR`; returns every file path it wrote. */
