@@ -28,10 +28,12 @@ export * from "./kernels/ops.ts";
 export * from "./kernels/contracts.ts";
 export { FileError, LitconvError, TrainingError, UsageError } from "./kernels/errors.ts";
 export type {
+  Conv2dLayerGrads,
   ConvOptions,
   DropoutOptions,
   IntPair,
   LayerShape,
+  LinearGrads,
   ModelSummary,
   NestedNumberArray,
   PoolOptions,

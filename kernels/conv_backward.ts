@@ -39,17 +39,7 @@ import {
   pad2d,
 } from "./conv_layer.ts";
 import { tensorOf } from "./arbitraries.ts";
-import type { ConvOptions } from "./types.ts";
-
-/** The gradients of a convolutional layer's loss with respect to its input, weight and bias. */
-export interface Conv2dLayerGrads {
-  /** ∂L/∂x, the shape of x: `[N, Cin, H, W]`. */
-  dx: number[][][][];
-  /** ∂L/∂weight, the shape of weight: `[Cout, Cin, kH, kW]`. */
-  dweight: number[][][][];
-  /** ∂L/∂bias, `[Cout]`. */
-  dbias: number[];
-}
+import type { Conv2dLayerGrads, ConvOptions } from "./types.ts";
 
 /** An `h × w` matrix of zeros. */
 function zeros(h: number, w: number): number[][] {

@@ -18,16 +18,7 @@ import { dotBound, maxAbs } from "./float32.ts";
 import { grid, ramp } from "./inputs.ts";
 import { type Fc, type Pair, scaleOfSums, type Tf } from "./op.ts";
 import { matrixOf, vectorOf } from "./arbitraries.ts";
-
-/** The gradients of a linear layer's loss with respect to its input, weight and bias. */
-export interface LinearGrads {
-  /** ∂L/∂x, `[N, In]`. */
-  dx: number[][];
-  /** ∂L/∂weight, `[Out, In]`. */
-  dweight: number[][];
-  /** ∂L/∂bias, `[Out]`. */
-  dbias: number[];
-}
+import type { LinearGrads } from "./types.ts";
 
 /**
  * A fully connected layer, as `nn.Linear`: x `[N, In]`, weight `[Out, In]`, bias `[Out]`;

@@ -56,3 +56,23 @@ export interface ModelSummary {
   /** Weights plus biases, every layer. */
   params: number;
 }
+
+/** The gradients of a linear layer's loss with respect to its input, weight and bias. */
+export interface LinearGrads {
+  /** ∂L/∂x, `[N, In]`. */
+  dx: number[][];
+  /** ∂L/∂weight, `[Out, In]`. */
+  dweight: number[][];
+  /** ∂L/∂bias, `[Out]`. */
+  dbias: number[];
+}
+
+/** The gradients of a convolutional layer's loss with respect to its input, weight and bias. */
+export interface Conv2dLayerGrads {
+  /** ∂L/∂x, the shape of x: `[N, Cin, H, W]`. */
+  dx: number[][][][];
+  /** ∂L/∂weight, the shape of weight: `[Cout, Cin, kH, kW]`. */
+  dweight: number[][][][];
+  /** ∂L/∂bias, `[Cout]`. */
+  dbias: number[];
+}
