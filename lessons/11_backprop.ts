@@ -71,18 +71,19 @@ const formatGrads = (g: Record<string, unknown>) =>
  * 04, padding 1, as a layer: `conv2dLayer`, which cross-correlates as `nn.Conv2d` does,
  * with a bias $b$. Writing $\tilde{\boldsymbol X}$ for the padded input,
  *
- * $$Y[i, j] = \sum_{a=0}^{2} \sum_{b'=0}^{2} \tilde X[i + a,\, j + b']\, W[a, b'] + b.$$
+ * $$Y[i, j] = \sum_{u=0}^{2} \sum_{v=0}^{2} \tilde X[i + u,\, j + v]\, W[u, v] + b.$$
  *
  * The backward pass needs a $d\boldsymbol y$ to start from. Whatever sits above the layer,
  * all it ever hands down is one number per output, so we pick one, $\boldsymbol G$ below.
  * (It is exactly the gradient of the loss $L = \sum_{i,j} G[i, j]\, Y[i, j]$, which is how
  * the TF.js twin computes its version: `tf.grads` of that sum.)
  *
- * Each weight $W[a, b']$ enters every output once, multiplied by the input it sat over,
+ * Each weight $W[u, v]$ enters every output once, multiplied by the input it sat over,
  * and the bias enters every output once, multiplied by 1. The chain rule adds those up:
  *
- * $$\frac{\partial L}{\partial W[a, b']} = \sum_{i,j} dy[i, j]\; \tilde X[i + a,\, j + b'],
- *   \qquad \frac{\partial L}{\partial b} = \sum_{i,j} dy[i, j].$$
+ * $$\frac{\partial L}{\partial W[u, v]} = \sum_{i,j} dy[i, j]\; \tilde X[i + u,\, j + v],$$
+ *
+ * $$\frac{\partial L}{\partial b} = \sum_{i,j} dy[i, j].$$
  *
  * The centre weight $W[1, 1]$ sat over $X[i, j]$ itself when it wrote $Y[i, j]$, so its
  * gradient is $\sum dy \odot X$, sixteen products we can add up by hand:
@@ -127,8 +128,8 @@ show("conv2dLayer(X, dy as the kernel, padding 1) = dweight", dWbyLayer);
 
 /**
  * With a stride $s$ the outputs stand $s$ inputs apart, so $Y[i, j]$ reads
- * $\tilde X[s i + a,\, s j + b']$ and the filter gradient must read the same cells. A
- * filter gradient that forgets the stride (reads $\tilde X[i + a,\, j + b']$) is one of
+ * $\tilde X[s i + u,\, s j + v]$ and the filter gradient must read the same cells. A
+ * filter gradient that forgets the stride (reads $\tilde X[i + u,\, j + v]$) is one of
  * the mistakes the property tests must catch, and task 11.5's grader fails it.
  *
  * ## The input gradient is a convolution with the flipped kernel
@@ -308,9 +309,7 @@ show(
  * Now all of it at once, on the lecture's CNN in miniature: a 3×3 convolution with 2
  * channels and padding 1, ReLU, 2×2 max pooling, flatten, a dense layer of 8 units, ReLU,
  * dropout with $p = 0.5$, a dense layer of 3 logits, cross-entropy. Two 6×6 images, random
- * weights. `gradients` below runs the forward pass keeping each layer's input, then the
- * backward kernels in reverse order. This is exactly what a training step of `deno task
- * train --kernels naive` does, at the lecture's sizes.
+ * weights. `forward` keeps every layer's input, because the backward kernels read them.
  */
 export interface Params {
   W1: number[][][][];
@@ -321,10 +320,9 @@ export interface Params {
   b3: number[];
 }
 
-/** N×C×H×W → N×(C·H·W), row-major, as PyTorch's `flatten`. */
+// N×C×H×W → N×(C·H·W), row-major, as PyTorch's `flatten`, and back.
 export const flatten = (t: number[][][][]): number[][] => t.map((s) => s.flat(2));
 
-/** N×(C·H·W) → N×C×H×W. */
 export function unflatten(t: number[][], [C, H, W]: [number, number, number]): number[][][][] {
   return t.map((row) =>
     Array.from(
@@ -337,7 +335,7 @@ export function unflatten(t: number[][], [C, H, W]: [number, number, number]): n
 
 const P_DROP = 0.5;
 
-/** The forward pass: the loss, and every layer's input the backward pass needs. */
+// The forward pass: the loss, and every layer's input the backward pass needs.
 export function forward(params: Params, x: number[][][][], labels: number[], seed: number) {
   const a1 = conv2dLayer(x, params.W1, params.b1, { padding: 1 });
   const h1 = relu(a1);
@@ -350,7 +348,15 @@ export function forward(params: Params, x: number[][][][], labels: number[], see
   return { loss: crossEntropy(z, labels), a1, h1, pooled, flat, a2, dropped, z };
 }
 
-/** Backpropagation: the forward pass, then each layer's backward kernel, last layer first. */
+/**
+ * Backpropagation is the forward pass read from the bottom up. The loss gives `dz`; the last
+ * dense layer turns it into the gradient of its input; dropout applies its mask again; ReLU
+ * lets it through where the unit was on; the first dense layer passes it on; `unflatten`
+ * gives it back its channels; max pooling routes it to the winners; ReLU gates it once more;
+ * and the convolution, at the bottom, turns it into the gradients of its weights. A training
+ * step of `deno task train --kernels naive` computes its gradients the same way, at the
+ * lecture's sizes, and then lets Adam move the weights.
+ */
 export function gradients(params: Params, x: number[][][][], labels: number[], seed: number) {
   const f = forward(params, x, labels, seed);
   const dz = crossEntropyBackward(f.z, labels);
@@ -373,7 +379,7 @@ export function gradients(params: Params, x: number[][][][], labels: number[], s
   return { loss: f.loss, grads };
 }
 
-/** Random weights, uniform in ±1/√(fan in) as PyTorch draws them, and two random images. */
+// Random weights, uniform in ±1/√(fan in) as PyTorch draws them, and two random images.
 export function miniNetwork(seed: number) {
   const rng = new Rng(seed);
   const draw = (shape: number[], bound: number): unknown =>
@@ -415,7 +421,7 @@ export function miniNetwork(seed: number) {
 const H_STEP = 1e-5;
 const SEED = 11;
 
-/** Central-difference estimates of ∂loss/∂θ for every entry of every parameter. */
+// Central-difference estimates of ∂loss/∂θ for every entry of every parameter.
 export function numericGradients(
   params: Params,
   x: number[][][][],
@@ -436,7 +442,7 @@ export function numericGradients(
   ) as unknown as Params;
 }
 
-/** A deep copy of `params` with the entry at `path` of `name` moved by `delta`. */
+// A deep copy of `params` with the entry at `path` of `name` moved by `delta`.
 function nudged(params: Params, name: keyof Params, path: number[], delta: number): Params {
   const copy = structuredClone(params);
   let holder = copy[name] as unknown[];
@@ -483,13 +489,13 @@ export async function tfGradients(
 const mini = miniNetwork(SEED);
 const miniGrads = gradients(mini.params, mini.x, mini.labels, SEED);
 const miniNumeric = numericGradients(mini.params, mini.x, mini.labels, SEED);
-/** The factors dropout multiplies the N×8 hidden layer by: 0 or 2, drawn from the seed. */
+// The factors dropout multiplies the N×8 hidden layer by: 0 or 2, drawn from the seed.
 const fullMask = dropout(mini.labels.map(() => new Array<number>(8).fill(1)), P_DROP, {
   training: true,
   seed: SEED,
 });
 
-/** Which entry of each parameter the table shows: one with a non-zero gradient. */
+// Which entry of each parameter the table shows: one with a non-zero gradient.
 const SHOWN: Record<keyof Params, number[]> = {
   W1: [0, 0, 1, 1],
   b1: [1],
@@ -500,7 +506,7 @@ const SHOWN: Record<keyof Params, number[]> = {
 };
 const at = (t: unknown, path: number[]) =>
   path.reduce<unknown>((v, i) => (v as unknown[])[i], t) as number;
-/** The first index path where `t` is non-zero. */
+// The first index path where `t` is non-zero.
 function firstNonZero(t: unknown, path: number[] = []): number[] | undefined {
   if (!Array.isArray(t)) return t !== 0 ? path : undefined;
   for (let i = 0; i < t.length; i++) {
@@ -511,7 +517,7 @@ function firstNonZero(t: unknown, path: number[] = []): number[] | undefined {
 }
 for (const k of ["W2", "b2", "W3"] as const) SHOWN[k] = firstNonZero(miniGrads.grads[k]) ?? [0];
 
-const sci = (v: number) => (v === 0 ? "0" : v.toExponential(6));
+const digits7 = (v: number) => (v === 0 ? "0" : v.toPrecision(7));
 show("loss of the miniature CNN (2 images)", formatNumber(miniGrads.loss));
 show("gradient check: backprop, central differences (h = 1e-5) and tf.grads", async () => {
   const viaTf = await tfGradients(mini.params, mini.x, mini.labels, fullMask);
@@ -527,10 +533,10 @@ show("gradient check: backprop, central differences (h = 1e-5) and tf.grads", as
     ],
     (Object.keys(SHOWN) as (keyof Params)[]).map((k) => [
       k,
-      `[${SHOWN[k].join("][")}]`,
-      sci(at(miniGrads.grads[k], SHOWN[k])),
-      sci(at(miniNumeric[k], SHOWN[k])),
-      sci(at(viaTf[k], SHOWN[k])),
+      `[${SHOWN[k].join(",")}]`,
+      digits7(at(miniGrads.grads[k], SHOWN[k])),
+      digits7(at(miniNumeric[k], SHOWN[k])),
+      digits7(at(viaTf[k], SHOWN[k])),
       formatDiff(maxAbsDiff(miniGrads.grads[k], miniNumeric[k])),
       formatDiff(maxAbsDiff(miniGrads.grads[k], viaTf[k])),
     ]),

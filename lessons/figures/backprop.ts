@@ -42,61 +42,61 @@ export function reachFigure(
   out: [number, number],
   inp: [number, number],
 ): Figure {
-  const cell = 26, top = 44, gap = 62, x0 = 10;
-  const side = n * cell, x1 = x0 + side + gap;
+  const cell = 26, small = 18, gap = 44, x0 = 20;
+  const side = n * cell, kSide = W.length * small;
+  const k0 = x0 + side + gap, x1 = k0 + kSide + gap;
   const dy = oneHot(n, n, out);
   const zeros = oneHot(n, n, [-1, -1]);
   const { dx } = conv2dLayerBackward([[zeros]], [[W]], [[dy]], { padding: p });
   const scatter = dx[0][0];
+  // The forward layer on an input that is 1 at `inp`: output (i, j) is the weight that links them.
   const links = conv2dLayer([[oneHot(n, n, inp)]], [[W]], undefined, { padding: p })[0][0];
-  const row2 = top + side + 62;
+  const flipped = W.map((r) => [...r].reverse()).reverse();
+  const top1 = 50, top2 = top1 + side + 64;
+  const dots = (m: number[][]) => m.map((r) => r.map((v) => (v === 0 ? "·" : v)));
   const reached = (m: number[][]) => (r: number, c: number): CellStyle | undefined =>
     m[r][c] !== 0 ? { fill: COLORS.orange } : undefined;
-  const dyStyle = (r: number, c: number): CellStyle | undefined =>
-    r === out[0] && c === out[1] ? { fill: COLORS.blue, bold: true } : undefined;
-  const dxStyle = (r: number, c: number): CellStyle | undefined =>
-    r === inp[0] && c === inp[1] ? { fill: COLORS.blue, bold: true } : undefined;
-  const blankZeros = (m: number[][]) => m.map((r) => r.map((v) => (v === 0 ? "·" : v)));
+  const only = ([a, b]: [number, number]) => (r: number, c: number): CellStyle | undefined =>
+    r === a && c === b ? { fill: COLORS.blue, bold: true } : undefined;
   const width = x1 + side + 10;
+  const row = (top: number, heading: string) =>
+    text(10, top - 30, heading, { anchor: "start", weight: "bold" });
+  const kernel = (top: number, K: number[][], title: string) =>
+    matrix(k0, top + (side - kSide) / 2, K, {
+      cell: small,
+      size: 11,
+      title,
+      style: () => ({ fill: COLORS.orange }),
+    }).svg;
+  const arrows = (top: number) => [
+    arrow(x0 + side + 4, top + side / 2, k0 - 4, top + side / 2),
+    arrow(k0 + kSide + 4, top + side / 2, x1 - 4, top + side / 2),
+  ];
   return svgFigure(
     width,
-    row2 + side + 34,
+    top2 + side + 32,
     `Scatter: a dy that is 1 at row ${out[0]}, column ${out[1]} and 0 elsewhere gives dx = ` +
       `[${rows(scatter)}]: the kernel W = [${rows(W)}] as written, over the 3×3 window that ` +
       `output read. Gather: the weights linking input cell (${inp[0]}, ${inp[1]}) to each ` +
       `output are [${rows(links)}], the kernel rotated by 180°, so dx at that cell is the ` +
       `flipped kernel slid over dy, a true convolution.`,
     [
-      text(x0, 16, "scatter: one dy entry reaches a window of dx", {
-        anchor: "start",
-        weight: "bold",
-      }),
-      matrix(x0, top, dy, { cell, title: "dy (one entry is 1)", style: dyStyle }).svg,
-      arrow(x0 + side + 8, top + side / 2, x1 - 8, top + side / 2),
-      text(x0 + side + gap / 2, top + side / 2 - 8, "× W", { size: 12 }),
-      matrix(x1, top, blankZeros(scatter), {
-        cell,
-        title: "dx = W, upright",
-        style: reached(scatter),
-      })
+      row(top1, "scatter: one entry of dy reaches a window of dx"),
+      matrix(x0, top1, dots(dy), { cell, title: "dy", style: only(out) }).svg,
+      kernel(top1, W, "W"),
+      ...arrows(top1),
+      matrix(x1, top1, dots(scatter), { cell, title: "dx", style: reached(scatter) }).svg,
+      row(top2, "gather: one entry of dx reads a window of dy"),
+      matrix(x0, top2, dots(links), { cell, title: "weight per dy", style: reached(links) })
         .svg,
-      text(x0, row2 - 28, "gather: one dx entry reads a window of dy", {
-        anchor: "start",
-        weight: "bold",
-      }),
-      matrix(x0, row2, blankZeros(links), {
-        cell,
-        title: "weights to each dy: W flipped",
-        style: reached(links),
-      }).svg,
-      arrow(x0 + side + 8, row2 + side / 2, x1 - 8, row2 + side / 2),
-      text(x0 + side + gap / 2, row2 + side / 2 - 8, "Σ dy ×", { size: 12 }),
-      matrix(x1, row2, blankZeros(oneHot(n, n, inp)), {
+      kernel(top2, flipped, "W flipped"),
+      ...arrows(top2),
+      matrix(x1, top2, oneHot(n, n, inp).map((r) => r.map((v) => (v ? "Σ" : ""))), {
         cell,
         title: `dx[${inp[0]}][${inp[1]}]`,
-        style: dxStyle,
+        style: only(inp),
       }).svg,
-      text(width / 2, row2 + side + 24, `padding ${p}, stride 1: · marks a zero`, {
+      text(width / 2, top2 + side + 24, `padding ${p}, stride 1; · marks a zero`, {
         size: 12,
         opacity: 0.75,
       }),
