@@ -20,7 +20,7 @@
  *   dxp[h][w] = Σ_o Σ_a Σ_b dyFull[h + a][w + b] · W[o][c][kH−1−a][kW−1−b]:
  *   a *full* convolution of dy with the kernel, which is a cross-correlation with the kernel
  *   **flipped**, the flip of lesson 02. The forward layer does not flip (nn.Conv2d
- *   cross-correlates); its input gradient does. Last, the padding's rows and columns are cut
+ *   cross-correlates); its input gradient does. The padding's rows and columns are left
  *   off: they were zeros, not inputs.
  *
  * After the function come its argument check and the operation's definition (see `op.ts`).
@@ -130,32 +130,33 @@ export function conv2dLayerBackward(
   }
 
   // dx: a full convolution of dy (spread by the stride) with the kernel, i.e. sliding the
-  // *flipped* kernel over it, summed over the output channels; then the padding cut off.
+  // *flipped* kernel over it, summed over the output channels. Padded cell (r + pr, q + pc)
+  // is input cell (r, q); the padding's own cells were zeros, not inputs, so they are
+  // skipped.
   const flipped = weight.map((out) => out.map(flip));
+  // The full convolution covers (Ho−1)·sr + kH padded rows; rows past it (a stride's
+  // remainder) were never read by any window, so their gradient stays 0.
+  const fullH = (outH - 1) * sr + kh;
+  const fullW = (outW - 1) * sc + kw;
   const dx: number[][][][] = [];
   for (let s = 0; s < n; s++) {
     const framed = dy[s].map((map) => spreadAndFrame(map, sr, sc, kh, kw));
-    // The full convolution covers (Ho−1)·sr + kH rows; rows past it (a stride's remainder)
-    // were never read by any window, so their gradient stays 0.
-    const fullH = (outH - 1) * sr + kh;
-    const fullW = (outW - 1) * sc + kw;
     const image: number[][][] = [];
     for (let c = 0; c < cIn; c++) {
-      const dxPadded = zeros(h + 2 * pr, w + 2 * pc);
+      const grad = zeros(h, w);
       for (let o = 0; o < cOut; o++) {
         const K = flipped[o][c];
-        for (let r = 0; r < fullH; r++) {
-          for (let q = 0; q < fullW; q++) {
+        for (let r = 0; r < h && r + pr < fullH; r++) {
+          for (let q = 0; q < w && q + pc < fullW; q++) {
             let sum = 0;
             for (let a = 0; a < kh; a++) {
-              for (let b = 0; b < kw; b++) sum += framed[o][r + a][q + b] * K[a][b];
+              for (let b = 0; b < kw; b++) sum += framed[o][r + pr + a][q + pc + b] * K[a][b];
             }
-            dxPadded[r][q] += sum;
+            grad[r][q] += sum;
           }
         }
       }
-      // Cut the padding off: those cells were zeros added around x, not inputs.
-      image.push(dxPadded.slice(pr, pr + h).map((row) => row.slice(pc, pc + w)));
+      image.push(grad);
     }
     dx.push(image);
   }
