@@ -116,9 +116,9 @@ export function conv2dLayerBackward(
           let sum = 0;
           for (let s = 0; s < n; s++) {
             for (let i = 0; i < outH; i++) {
-              for (let j = 0; j < outW; j++) {
-                sum += dy[s][o][i][j] * padded[s][c][i * sr + a][j * sc + b];
-              }
+              const dyRow = dy[s][o][i];
+              const xRow = padded[s][c][i * sr + a];
+              for (let j = 0; j < outW; j++) sum += dyRow[j] * xRow[j * sc + b];
             }
           }
           taps[a][b] = sum;
@@ -150,7 +150,9 @@ export function conv2dLayerBackward(
           for (let q = 0; q < w && q + pc < fullW; q++) {
             let sum = 0;
             for (let a = 0; a < kh; a++) {
-              for (let b = 0; b < kw; b++) sum += framed[o][r + pr + a][q + pc + b] * K[a][b];
+              const dyRow = framed[o][r + pr + a];
+              const kRow = K[a];
+              for (let b = 0; b < kw; b++) sum += dyRow[q + pc + b] * kRow[b];
             }
             grad[r][q] += sum;
           }
