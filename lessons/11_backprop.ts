@@ -60,7 +60,7 @@ export const lesson = {
     "central differences and tf.grads.",
 };
 
-/** Each field of a backward result, printed one after the other. */
+// Each field of a backward result, printed one after the other.
 const formatGrads = (g: Record<string, unknown>) =>
   Object.entries(g).map(([k, v]) => `${k}:\n${formatArray(v)}`).join("\n");
 
@@ -94,7 +94,7 @@ const G = [[1, 0, -1, 0], [0, 2, 0, 0], [0, 0, 0, 1], [-1, 0, 1, 0]];
 const convArgs: Parameters<typeof conv2dLayerBackward> = [[[X]], [[W]], [[G]], { padding: 1 }];
 const convGrads = conv2dLayerBackward(...convArgs);
 
-/** Σ dy ⊙ X written out term by term, skipping the zero terms of dy. */
+// Σ dy ⊙ X written out term by term, skipping the zero terms of dy.
 export function centreWeightByHand(dy: number[][], x: number[][]): { terms: string; sum: number } {
   const terms: string[] = [];
   let sum = 0;
@@ -166,9 +166,10 @@ show("conv2d(dy, W, { padding: 3 − 1 − 1 }), lesson 04's flip = dx", dXbyCon
  * With a stride the outputs are $s$ apart, so put $s - 1$ zeros between the entries of
  * $d\boldsymbol y$ ("dilate" it) and convolve the same way; input rows that no window
  * reached (when $n + 2p - m$ is not a multiple of $s$) get zeros. The function below does
- * exactly that, with nothing but `conv2d`. Lesson 04's stride-2 example: the layer's 2×2
- * output, an upstream gradient $\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}$, and the
- * backward kernel's $d\boldsymbol X$ agree.
+ * exactly that, with nothing but `conv2d`. On lesson 04's stride-2 example, whose layer has a
+ * 2×2 output, and an upstream gradient $\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}$, it
+ * gives the backward kernel's $d\boldsymbol X$ (a test checks more sizes, paddings and
+ * strides).
  */
 export function inputGradientByConvolution(
   dy: number[][],
