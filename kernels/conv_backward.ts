@@ -38,6 +38,7 @@ import {
   conv2dShape,
   pad2d,
 } from "./conv_layer.ts";
+import { flipKernel2d } from "./conv.ts";
 import { tensorOf } from "./arbitraries.ts";
 import type { Conv2dLayerGrads, ConvOptions } from "./types.ts";
 
@@ -59,11 +60,6 @@ function spreadAndFrame(dy: number[][], sr: number, sc: number, kh: number, kw: 
     for (let j = 0; j < dy[0].length; j++) out[kh - 1 + i * sr][kw - 1 + j * sc] = dy[i][j];
   }
   return out;
-}
-
-/** The kernel turned by 180°, `W[::-1, ::-1]`, as in lesson 02. */
-function flip(W: number[][]): number[][] {
-  return W.map((row) => [...row].reverse()).reverse();
 }
 
 /**
@@ -133,7 +129,8 @@ export function conv2dLayerBackward(
   // *flipped* kernel over it, summed over the output channels. Padded cell (r + pr, q + pc)
   // is input cell (r, q); the padding's own cells were zeros, not inputs, so they are
   // skipped.
-  const flipped = weight.map((out) => out.map(flip));
+  // flipKernel2d is lesson 02's W[::-1, ::-1].
+  const flipped = weight.map((out) => out.map(flipKernel2d));
   // The full convolution covers (Ho−1)·sr + kH padded rows; rows past it (a stride's
   // remainder) were never read by any window, so their gradient stays 0.
   const fullH = (outH - 1) * sr + kh;
