@@ -189,13 +189,12 @@ function poolLayerArgs(fc: Fc) {
     }).chain(({ kh, kw, sr, sc, strideGiven }) =>
       fc.tuple(
         tensorOf(fc, [n, c, h, w]).map((t) => t as number[][][][]),
-        fc.record(
-          {
+        strideGiven
+          ? fc.record<PoolOptions>({
             size: pairOption(fc, [kh, kw]),
-            stride: pairOption(fc, strideGiven ? [sr, sc] : [kh, kw]),
-          },
-          { requiredKeys: strideGiven ? ["size", "stride"] : ["size"] },
-        ).map((o) => (strideGiven ? o : { size: o.size }) as PoolOptions),
+            stride: pairOption(fc, [sr, sc]),
+          })
+          : fc.record<PoolOptions>({ size: pairOption(fc, [kh, kw]) }),
       )
     )
   );
