@@ -670,8 +670,10 @@ Deno.test("11: backprop through the miniature CNN matches central differences an
  *    of each window; sending the gradient to every maximum fails.
  * 8. **Task 11.8** — `crossEntropyBackward(logits, targets)`, of the *mean* loss; without
  *    the $1/N$ it fails.
- * 9. **Task 11.9** — `dropoutBackward(dy, p, { seed })`, with `dropout`'s own mask: your
- *    random numbers differ from ours, so the grader checks it against *your* `dropout`.
+ * 9. **Task 11.9** — `dropoutBackward(dy, p, { seed })`, with the mask your `dropout`
+ *    draws for that seed. Your random numbers differ from ours, so the grader checks the
+ *    rules, as for task 07.9: every entry 0 or $dy/(1 - p)$, a share of zeros near $p$.
+ *    That it is *your* `dropout`'s mask is for you to keep: a training loop needs it.
  * 10. Practice (not graded): make `gradients` above also return the gradient with respect
  *     to the input images, and check it with central differences as `numericGradients`
  *     does.
