@@ -12,9 +12,11 @@
  * is summed output by output, over the outputs k reaches (the others contribute exactly 0).
  *
  * The tolerance, per element: an output that sums K terms of total magnitude S_o is off by
- * at most about (K + 2)·u·S_o in float64 (u = 2⁻⁵³), at k + h and at k − h; the difference,
- * weighted by |dy_o|, summed and divided by 2h, is off by at most
- * (K + 4)·u/h · Σ_o |dy_o|·S_o over the outputs k moved. The forwards here are linear in
+ * at most about (K + 2)·u·S_o in float64 (u = 2⁻⁵³), at k + h and at k − h (where the moved
+ * term adds at most |Δy_o| to S_o); the difference, weighted by |dy_o|, summed and divided
+ * by 2h, is off by at most (K + 4)·u/h · Σ_o |dy_o|·(S_o + |Δy_o|) over the outputs k
+ * reaches. The backward pass's own sum of those outputs' shares rounds too: (count + 2)·u
+ * times its Σ|terms|. The forwards here are linear in
  * each input (conv, linear, dropout) or piecewise linear (ReLU, max pooling: the inputs are
  * nudged apart so that no input sits within 4h of a kink or a tie), so central differences
  * have no truncation error; cross-entropy is smooth, and its third derivative along one
@@ -133,15 +135,21 @@ function compare<A extends unknown[]>(
       const up = check.outputs({ ...inputs, [name]: moved(value, k, h) }, args);
       const down = check.outputs({ ...inputs, [name]: moved(value, k, -h) }, args);
       let slope = 0;
-      let reach = 0; // Σ|dy_o|·(S_o + an underflow per term) over the outputs that moved
+      let reach = 0; // Σ|dy_o|·(S_o at the moved point, an underflow per term)
+      let mass = 0; // Σ|terms| of the analytic sum Σ_o dy_o·∂y_o/∂k
+      let terms = 0;
       for (let o = 0; o < up.length; o++) {
         const reached = check.reaches ? check.reaches(k, o, args) : up[o] !== down[o];
         if (!reached) continue;
-        slope += dy[o] * (up[o] - down[o]);
-        reach += Math.abs(dy[o]) * (S[o] + K * UNDERFLOW64);
+        const change = up[o] - down[o];
+        slope += dy[o] * change;
+        reach += Math.abs(dy[o]) * (S[o] + Math.abs(change) + K * UNDERFLOW64);
+        mass += Math.abs(dy[o] * change) / (2 * h);
+        terms++;
       }
       slope /= 2 * h;
-      const tolerance = ((K + 4) * U64 * reach) / h + truncation + U64 * Math.abs(slope) +
+      // The differences' rounding, the analytic sum's own (terms + 2)·u·mass, the truncation.
+      const tolerance = ((K + 4) * U64 * reach) / h + (terms + 2) * U64 * mass + truncation +
         UNDERFLOW64;
       const diff = Math.abs(slope - analytic[k]);
       if (!(diff <= tolerance)) {
