@@ -204,6 +204,14 @@ export function formatNumber(v: number): string {
  * The largest |a − b| over two arrays of the same shape: how far a TF.js twin (float32)
  * strays from its naive kernel (float64). Two objects of arrays (a backward pass's
  * `{ dx, dweight, dbias }`) are compared key by key, and must have the same keys.
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxAbsDiff } from "./literate.ts";
+ * assert.equal(maxAbsDiff([[1, 2]], [[1, 2.5]]), 0.5);
+ * assert.equal(maxAbsDiff({ dx: [1, 2], dbias: [3] }, { dbias: [3.25], dx: [1, 2] }), 0.25);
+ * assert.throws(() => maxAbsDiff({ dx: [1] }, { dw: [1] }), /keys dw against dx/);
+ * ```
  */
 export function maxAbsDiff(a: unknown, b: unknown): number {
   if (isRecord(a) || isRecord(b)) {
