@@ -47,7 +47,7 @@ import {
 } from "../mod.ts";
 import { tf, useBackend } from "../accel/backend.ts";
 import { formatArray, formatDiff, formatNumber, maxAbsDiff } from "./literate.ts";
-import { reachFigure, routingFigure } from "./figures/backprop.ts";
+import { oneHot, reachFigure, routingFigure } from "./figures/backprop.ts";
 import { printLesson, show } from "./show.ts";
 import { table } from "./table.ts";
 import { runPair } from "./twins.ts";
@@ -591,24 +591,16 @@ Deno.test("11: a dilated-and-convolved dy is the input gradient for other stride
 });
 
 Deno.test("11: the scatter figure holds W upright, the gather figure W flipped", () => {
-  const { dx } = conv2dLayerBackward([[X]], [[W]], [[[[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [
-    0,
-    0,
-    0,
-    0,
-  ]]]], { padding: 1 });
+  // A dy that is 1 at (1, 2): dx is W over the window at rows 0…2, columns 1…3.
+  const { dx } = conv2dLayerBackward([[X]], [[W]], [[oneHot(4, 4, [1, 2])]], { padding: 1 });
   assert.deepEqual(dx[0][0].slice(0, 3).map((r) => r.slice(1, 4)), W);
-  const links =
-    conv2dLayer([[[[0, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]]], [[W]], undefined, {
-      padding: 1,
-    })[0][0];
-  assert.deepEqual(
-    links.slice(1, 4).map((r) => r.slice(0, 3)),
-    W.map((r) => [...r].reverse()).reverse(),
-  );
+  // An input that is 1 at (2, 1): the outputs at rows 1…3, columns 0…2 hold W rotated by 180°.
+  const links = conv2dLayer([[oneHot(4, 4, [2, 1])]], [[W]], undefined, { padding: 1 })[0][0];
+  const rotated = W.map((r) => [...r].reverse()).reverse();
+  assert.deepEqual(links.slice(1, 4).map((r) => r.slice(0, 3)), rotated);
 });
 
-Deno.test("11: max pooling sends each dy entry to the first maximum of its window, as TF.js does", async () => {
+Deno.test("11: max pooling sends each dy entry to the first maximum of its window, as its TF.js twin does", async () => {
   await useBackend();
   const dx = maxPool2dLayerBackward(...poolArgs)[0][0];
   assert.deepEqual(dx, [[0, 1, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0], [0, 0, 0, 0]]);
