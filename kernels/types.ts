@@ -76,3 +76,21 @@ export interface Conv2dLayerGrads {
   /** ∂L/∂bias, `[Cout]`. */
   dbias: number[];
 }
+
+/** A CNN's weights (`cnn.ts`, task 11.10), PyTorch's layout: conv `[Cout,Cin,kH,kW]`, linear `[Out,In]`. */
+export interface CnnParams {
+  conv1Weight: number[][][][];
+  conv1Bias: number[];
+  conv2Weight: number[][][][];
+  conv2Bias: number[];
+  fc1Weight: number[][];
+  fc1Bias: number[];
+  fc2Weight: number[][];
+  fc2Bias: number[];
+}
+
+/** One training batch: images `[N,1,H,W]` and their class labels. */
+export interface TrainingBatch {
+  x: number[][][][];
+  labels: number[];
+}
