@@ -1,5 +1,5 @@
 /**
- * A small CNN of the lecture's shape, trained by nothing but the course's naive kernels:
+ * A CNN of the lecture's shape (any sizes), trained by nothing but the course's naive kernels:
  * plain nested arrays, channels first as in PyTorch, float64 throughout.
  *
  * ```text
@@ -10,7 +10,7 @@
  * {@link forward} keeps every intermediate the backward pass needs; {@link backward} walks
  * the same layers in reverse, one `…Backward` kernel per forward kernel: the chain rule,
  * written out. The lecture's sizes are {@link LECTURE} (`deno task train --kernels naive`
- * trains it, `training/naive_run.ts`); task 11.10 trains a small one ({@link trainSteps}).
+ * trains it, `training/naive_run.ts`); task 11.10 trains a small one (`train_steps.ts`).
  * The kernels are a parameter, so the same passes run a student's own.
  *
  * @module

@@ -77,7 +77,10 @@ export interface Conv2dLayerGrads {
   dbias: number[];
 }
 
-/** A CNN's weights (`cnn.ts`, task 11.10), PyTorch's layout: conv `[Cout,Cin,kH,kW]`, linear `[Out,In]`. */
+/**
+ * A CNN's weights (`cnn.ts`, task 11.10), in PyTorch's layout: conv `[Cout,Cin,kH,kW]`,
+ * linear `[Out,In]`.
+ */
 export interface CnnParams {
   conv1Weight: number[][][][];
   conv1Bias: number[];
