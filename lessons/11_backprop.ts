@@ -357,7 +357,8 @@ export function forward(params: Params, x: number[][][][], labels: number[], see
  * gives it back its channels; max pooling routes it to the winners; ReLU gates it once more;
  * and the convolution, at the bottom, turns it into the gradients of its weights. A training
  * step of `deno task train --kernels naive` computes its gradients the same way, at the
- * lecture's sizes, and then lets Adam move the weights.
+ * lecture's sizes and with two convolution blocks (`backward` in `kernels/cnn.ts`), and then
+ * lets Adam move the weights.
  */
 export function gradients(params: Params, x: number[][][][], labels: number[], seed: number) {
   const f = forward(params, x, labels, seed);
