@@ -34,6 +34,7 @@ import { crossEntropy } from "../kernels/loss.ts";
 import { softmax } from "../kernels/activation.ts";
 import { dropout } from "../kernels/regularize.ts";
 import { Rng } from "../kernels/rng.ts";
+import { flatten, unflatten } from "../kernels/cnn.ts";
 import {
   conv2dLayerBackward,
   crossEntropyBackward,
@@ -311,7 +312,9 @@ show(
  * Now all of it at once, on the lecture's CNN in miniature: a 3×3 convolution with 2
  * channels and padding 1, ReLU, 2×2 max pooling, flatten, a dense layer of 8 units, ReLU,
  * dropout with $p = 0.5$, a dense layer of 3 logits, cross-entropy. Two 6×6 images, random
- * weights. `forward` keeps every layer's input, because the backward kernels read them.
+ * weights. `forward` keeps every layer's input, because the backward kernels read them;
+ * `flatten` and `unflatten` (from `kernels/cnn.ts`) turn N×C×H×W into N×(C·H·W), channel by
+ * channel as PyTorch's `view(N, -1)`, and back.
  */
 export interface Params {
   W1: number[][][][];
@@ -320,19 +323,6 @@ export interface Params {
   b2: number[];
   W3: number[][];
   b3: number[];
-}
-
-// N×C×H×W → N×(C·H·W), row-major, as PyTorch's `flatten`, and back.
-export const flatten = (t: number[][][][]): number[][] => t.map((s) => s.flat(2));
-
-export function unflatten(t: number[][], [C, H, W]: [number, number, number]): number[][][][] {
-  return t.map((row) =>
-    Array.from(
-      { length: C },
-      (_, c) =>
-        Array.from({ length: H }, (_, h) => row.slice((c * H + h) * W, (c * H + h + 1) * W)),
-    )
-  );
 }
 
 const P_DROP = 0.5;
@@ -367,7 +357,7 @@ export function gradients(params: Params, x: number[][][][], labels: number[], s
   const dh2 = dropoutBackward(out3.dx, P_DROP, { seed });
   const da2 = reluBackward(f.a2, dh2);
   const out2 = linearBackward(f.flat, params.W2, da2);
-  const dPooled = unflatten(out2.dx, [2, 3, 3]);
+  const dPooled = unflatten(out2.dx, 2, 3, 3);
   const dh1 = maxPool2dLayerBackward(f.h1, dPooled, { size: 2 });
   const da1 = reluBackward(f.a1, dh1);
   const out1 = conv2dLayerBackward(x, params.W1, da1, { padding: 1 });
