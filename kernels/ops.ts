@@ -18,3 +18,4 @@ export * from "./relu.ts";
 export * from "./linear.ts";
 export * from "./conv_backward.ts";
 export * from "./pool_layer.ts";
+export * from "./train_steps.ts";

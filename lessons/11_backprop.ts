@@ -634,8 +634,9 @@ Deno.test("11: backprop through the miniature CNN matches central differences an
 /**
  * ## Exercises
  *
- * Each kernel of this lesson, forward or backward, is a graded task. Start them with
- * `deno task assignment new my-work --tasks 11.1,11.2,11.3,11.4,11.5,11.6,11.7,11.8,11.9`
+ * Each kernel of this lesson, forward or backward, is a graded task, and so is a network
+ * trained by them. Start them with
+ * `deno task assignment new my-work --tasks 11.1,11.2,11.3,11.4,11.5,11.6,11.7,11.8,11.9,11.10`
  * (or any subset), write them, and run `deno task grade my-work`: the grader compares each
  * with the naive kernel on random shapes, paddings and strides and shows a failing input.
  * A backward function returns `{ dx, dweight, dbias }`; each key is judged on its own.
@@ -657,7 +658,13 @@ Deno.test("11: backprop through the miniature CNN matches central differences an
  *    draws for that seed. Your random numbers differ from ours, so the grader checks the
  *    rules, as for task 07.9: every entry 0 or $dy/(1 - p)$, a share of zeros near $p$.
  *    That it is *your* `dropout`'s mask is for you to keep: a training loop needs it.
- * 10. Practice (not graded): make `gradients` above also return the gradient with respect
+ * 10. **Task 11.10** — `trainSteps(params, batches, learningRate)`: your kernels, chained
+ *     forward and back through a small CNN of the lecture's shape (8×8 images, 3×3 convs
+ *     with padding 1, 2 and 3 channels, fc1 of 6, 4 classes, no dropout), with Adam (β1 0.9,
+ *     β2 0.999, ε 1e-7) written out, one step per batch from the weights given; return each
+ *     batch's loss before its step. The grader compares your 20 losses with the reference's
+ *     to 1e-11: a gradient sent to the wrong place shows within a step or two.
+ * 11. Practice (not graded): make `gradients` above also return the gradient with respect
  *     to the input images, and check it with central differences as `numericGradients`
  *     does.
  */
