@@ -7,7 +7,7 @@
  * Adam update.
  *
  * ```text
- * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
+ * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch,naive]
  *                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
  *                 [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
  * ```
@@ -41,6 +41,9 @@
  *   without oneDNN ("wasm, no oneDNN") and without any native kernel ("wasm, no BLAS"),
  *   so the native path's gain is measured in the same run.
  * - webgpu: 1 warm-up step, then at most 2 timed (the software adapter takes ~16 s each).
+ * - naive: the course's own kernels (`kernels/cnn.ts`, as `deno task train --kernels naive`
+ *   runs them): plain float64 loops over nested arrays and Adam in TypeScript, one thread, no
+ *   TF.js; 1 warm-up step, then at most 2 timed (seconds each at batch 64).
  * - cpu: ~100 s a step at batch 64 (measured 98.6 s here), so it runs only when named in `--backends`, and then
  *   times a single step with no warm-up (said so in the table).
  * - torch: `bench/torch_step.py` in a child process with `OPENBLAS_NUM_THREADS=1`, the same
@@ -68,6 +71,9 @@ import { Rng } from "../kernels/rng.ts";
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../training/checkpoint.ts";
 import { loadMnist, mnistDataDir, type MnistSplit, take } from "../data/mnist.ts";
 import { randomBatch, trainStep } from "./step.ts";
+import { initParams, trainStep as naiveTrainStep } from "../kernels/cnn.ts";
+import { Adam } from "../kernels/adam.ts";
+import type { TrainingBatch } from "../kernels/types.ts";
 import {
   blasStatus,
   dnnlActive,
@@ -186,6 +192,45 @@ async function benchBackend(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** `n` random 28×28 images in [0, 1) with random labels, as the naive kernels take them. */
+function naiveRandomBatch(n: number, seed = 1): TrainingBatch {
+  const rng = new Rng(seed);
+  const image =
+    () => [Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => rng.next()))];
+  return {
+    x: Array.from({ length: n }, image),
+    labels: Array.from({ length: n }, () => rng.int(10)),
+  };
+}
+
+/**
+ * Times the naive step (the course's kernels, float64, Adam in TypeScript) on fresh weights
+ * and a random batch: 1 warm-up step, then `steps` timed.
+ */
+function benchNaive(batch: number, steps: number): Row {
+  const params = initParams(1);
+  const optimizer = new Adam(1e-3);
+  const data = naiveRandomBatch(batch);
+  const step = (i: number) => naiveTrainStep(params, optimizer, data, i);
+  step(0);
+  const times: number[] = [], cpu: number[] = [];
+  for (let i = 1; i <= steps; i++) {
+    const start = performance.now(), cpuStart = process.cpuUsage();
+    step(i);
+    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  return {
+    kind: "fresh",
+    backend: "naive",
+    device: "the course's naive kernels: float64 loops over nested arrays, one thread, no TF.js",
+    timed: `${steps} step${steps > 1 ? "s" : ""} after 1 warm-up`,
+    ms: median(times),
+    cpuMs: median(cpu),
+  };
 }
 
 /** Per-step times of an epoch → its row's figures and note. */
@@ -368,7 +413,7 @@ function printTable(rows: Row[], batch: number, evalBatch: number) {
   for (const c of cells) console.log(line(c));
 }
 
-const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
+const USAGE = `deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch,naive]
                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
                 [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
 
@@ -379,7 +424,8 @@ of our training loop, one epoch by default, or read from RUN_DIR/checkpoint.bin;
 loads the same weights and Adam moments; 0 leaves these rows out); with --epoch, a whole
 epoch of the lecture each (our epoch is then the trained state). Where native kernels
 run, "wasm, no oneDNN" times convolutions as im2col + OpenBLAS instead of oneDNN, and
-"wasm, no BLAS" the wasm kernels alone. PyTorch runs on its best OpenBLAS core (see the
+"wasm, no BLAS" the wasm kernels alone; "naive" is the course's own kernels (float64 loops,
+as deno task train --kernels naive trains). PyTorch runs on its best OpenBLAS core (see the
 table's device column).`;
 
 function parseBenchArgs() {
@@ -441,7 +487,7 @@ if (import.meta.main) {
     }
   }
   const asked = values.backends?.split(",").map((s) => s.trim()).filter(Boolean);
-  const known = ["cpu", "wasm", "webgpu", "tensorflow", "torch"];
+  const known = ["cpu", "wasm", "webgpu", "tensorflow", "torch", "naive"];
   const unknown = asked?.filter((b) => !known.includes(b)) ?? [];
   if (unknown.length) {
     console.error(`bench: unknown backend(s) ${unknown.join(", ")}; known: ${known.join(", ")}`);
@@ -569,6 +615,11 @@ if (import.meta.main) {
       });
     }
   }
+  if (wanted("naive")) {
+    const naiveSteps = Math.min(steps, 2);
+    console.log(`… naive (the course's kernels): 1 warm-up, ${naiveSteps} timed`);
+    rows.push(benchNaive(batch, naiveSteps));
+  }
   if (wanted("torch")) {
     if (python === null) {
       rows.push({
@@ -641,6 +692,14 @@ if (import.meta.main) {
   ratio("fresh", "training step, fresh weights");
   ratio("trained", "training step, trained state");
   ratio("epoch", "one epoch");
+  const naive = rows.find((r) => r.backend === "naive");
+  const wasmFresh = rows.find((r) => r.backend === "wasm" && r.kind === "fresh");
+  if (naive?.ms !== undefined && wasmFresh?.ms !== undefined) {
+    console.log(
+      `training step, fresh weights: naive / wasm = ${(naive.ms / wasmFresh.ms).toFixed(0)} ` +
+        `(CPU time: ${(naive.cpuMs! / wasmFresh.cpuMs!).toFixed(0)})`,
+    );
+  }
   const wasm = rows.find((r) => r.backend === "wasm" && r.kind === "fresh");
   const torch = rows.find((r) => r.backend === "torch" && r.kind === "fresh");
   if (wasm?.evalRate !== undefined && torch?.evalRate !== undefined) {
