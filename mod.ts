@@ -1,6 +1,7 @@
 /**
  * litconv: learn convolutional neural networks by building them. The root entry is the
- * naive kernels (plain loops over plain arrays, read beside the lecture), their types and
+ * naive kernels (plain loops over plain arrays, read beside the lecture) and their backward
+ * passes, their types and
  * errors, and each operation's definition; it loads no npm package and touches no file.
  * `./tfjs` has the TF.js twins and backends, `./data` the MNIST loader, `./training` the
  * lecture's model and its training run.
@@ -18,10 +19,12 @@ export * from "./kernels/ops.ts";
 export * from "./kernels/contracts.ts";
 export { FileError, LitconvError, TrainingError, UsageError } from "./kernels/errors.ts";
 export type {
+  Conv2dLayerGrads,
   ConvOptions,
   DropoutOptions,
   IntPair,
   LayerShape,
+  LinearGrads,
   ModelSummary,
   NestedNumberArray,
   PoolOptions,

@@ -5,7 +5,7 @@
  * and how each is timed are in `measure.ts`; `USAGE` below lists the flags.
  *
  * ```text
- * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch]
+ * deno task bench [--steps 10] [--batch 64] [--backends wasm,webgpu,cpu,torch,naive]
  *                 [--torch-threads 2] [--python /usr/bin/python3] [--eval-batch 1000]
  *                 [--trained-steps 782 | --checkpoint RUN_DIR] [--epoch]
  * ```
@@ -26,6 +26,7 @@ import {
 } from "../accel/native/index.ts";
 import {
   benchBackend,
+  benchNaive,
   benchTorch,
   cpuModel,
   epochRow,
@@ -127,7 +128,8 @@ of our training loop, one epoch by default, or read from RUN_DIR/checkpoint.bin;
 loads the same weights and Adam moments; 0 leaves these rows out); with --epoch, a whole
 epoch of the lecture each (our epoch is then the trained state). Where native kernels
 run, "wasm, no oneDNN" times convolutions as im2col + OpenBLAS instead of oneDNN, and
-"wasm, no BLAS" the wasm kernels alone. PyTorch runs on its best OpenBLAS core (see the
+"wasm, no BLAS" the wasm kernels alone; "naive" is the course's own kernels (float64 loops,
+as deno task train --kernels naive trains). PyTorch runs on its best OpenBLAS core (see the
 table's device column).
 
 ${flagHelp(FLAGS)}
@@ -189,7 +191,7 @@ if (import.meta.main) {
     }
   }
   const asked = values.backends?.split(",").map((s) => s.trim()).filter(Boolean);
-  const known = ["cpu", "wasm", "webgpu", "tensorflow", "torch"];
+  const known = ["cpu", "wasm", "webgpu", "tensorflow", "torch", "naive"];
   const unknown = asked?.filter((b) => !known.includes(b)) ?? [];
   if (unknown.length) {
     console.error(`bench: unknown backend(s) ${unknown.join(", ")}; known: ${known.join(", ")}`);
@@ -317,6 +319,11 @@ if (import.meta.main) {
       });
     }
   }
+  if (wanted("naive")) {
+    const naiveSteps = Math.min(steps, 2);
+    console.log(`… naive (the course's kernels): 1 warm-up, ${naiveSteps} timed`);
+    rows.push(benchNaive(batch, naiveSteps));
+  }
   if (wanted("torch")) {
     if (python === null) {
       rows.push({
@@ -396,6 +403,13 @@ if (import.meta.main) {
       `evaluation at batch ${evalBatch}: wasm / PyTorch time = ${
         (wasm.evalRate === 0 ? Infinity : torch.evalRate / wasm.evalRate).toFixed(2)
       }`,
+    );
+  }
+  const naive = rows.find((r) => r.backend === "naive");
+  if (naive?.ms !== undefined && wasm?.ms !== undefined) {
+    console.log(
+      `training step, fresh weights: naive / wasm = ${(naive.ms / wasm.ms).toFixed(0)} ` +
+        `(CPU time: ${(naive.cpuMs! / wasm.cpuMs!).toFixed(0)})`,
     );
   }
   if (rows.find((r) => r.backend === "torch")?.device.includes("blas/libblas")) {

@@ -24,6 +24,9 @@ import { loadCheckpoint, saveCheckpoint } from "../training/checkpoint.ts";
 import { mnistDataDir, type MnistSplit } from "../data/mnist.ts";
 import { randomBatch, trainStep } from "./step.ts";
 import { betterCore, cpuFlags } from "../accel/native/blas.ts";
+import { initParams, trainStep as naiveTrainStep } from "../kernels/cnn.ts";
+import { Adam } from "../kernels/adam.ts";
+import type { TrainingBatch } from "../kernels/types.ts";
 
 /** Which rows compare with which: fresh weights, a trained state, a whole epoch. */
 export type Kind = "fresh" | "trained" | "epoch";
@@ -135,6 +138,45 @@ export async function benchBackend(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** `n` random 28×28 images in [0, 1) with random labels, as the naive kernels take them. */
+function naiveRandomBatch(n: number, seed = 1): TrainingBatch {
+  const rng = new Rng(seed);
+  const image =
+    () => [Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => rng.next()))];
+  return {
+    x: Array.from({ length: n }, image),
+    labels: Array.from({ length: n }, () => rng.int(10)),
+  };
+}
+
+/**
+ * Times the naive step (the course's kernels, float64, Adam in TypeScript) on fresh weights
+ * and a random batch: 1 warm-up step, then `steps` timed.
+ */
+export function benchNaive(batch: number, steps: number): Row {
+  const params = initParams(1);
+  const optimizer = new Adam(1e-3);
+  const data = naiveRandomBatch(batch);
+  const step = (i: number) => naiveTrainStep(params, optimizer, data, i);
+  step(0);
+  const times: number[] = [], cpu: number[] = [];
+  for (let i = 1; i <= steps; i++) {
+    const start = performance.now(), cpuStart = process.cpuUsage();
+    step(i);
+    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  return {
+    kind: "fresh",
+    backend: "naive",
+    device: "the course's naive kernels: float64 loops over nested arrays, one thread, no TF.js",
+    timed: `${steps} step${steps > 1 ? "s" : ""} after 1 warm-up`,
+    ms: median(times),
+    cpuMs: median(cpu),
+  };
 }
 
 /** Per-step times of an epoch → its row's figures and note. */

@@ -14,6 +14,9 @@
  * assert.match(judgeNumbers([[1, 2]], [1, 2], () => 1) ?? "", /shape \[2\], expected \[1, 2\]/);
  * ```
  *
+ * An answer that is an object (a backward pass's `{ dx, dweight, dbias }`) is judged key by
+ * key, each value as above.
+ *
  * @module
  */
 import { leaves, MAX_DEPTH, nestedDeeperThan, shapeOf, show } from "../kernels/nested.ts";
@@ -96,5 +99,38 @@ export function judgeAnswer(j: Judgement, got: unknown): string | undefined {
   }
   if (j.contract) return CONTRACTS[j.contract](j.args, got, REL, j.expected);
   const s = j.scale ?? 0;
-  return judgeNumbers(j.expected, got, typeof s === "number" ? () => s : (k) => s[k]);
+  const scale = typeof s === "number" ? () => s : (k: number) => s[k];
+  if (isRecord(j.expected)) return judgeRecord(j.expected, got, scale);
+  return judgeNumbers(j.expected, got, scale);
+}
+
+/** Whether `v` is a plain object (not an array, not null). */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * An object answer (a backward pass's `{ dx, dweight, dbias }`): the same keys, each value
+ * judged as {@link judgeNumbers} judges a result. `scale(k)` counts elements across the
+ * values in the order of `expected`'s keys, as `leaves` walks an object.
+ */
+function judgeRecord(
+  expected: Record<string, unknown>,
+  got: unknown,
+  scale: (k: number) => number,
+): string | undefined {
+  const keys = Object.keys(expected);
+  if (!isRecord(got)) return `expected an object { ${keys.join(", ")} }, got ${show(got, 120)}`;
+  const missing = keys.filter((k) => !Object.hasOwn(got, k));
+  if (missing.length) {
+    return `the result has no ${missing.join(", ")} (expected { ${keys.join(", ")} })`;
+  }
+  let offset = 0;
+  for (const key of keys) {
+    const at = offset;
+    const wrong = judgeNumbers(expected[key], got[key], (k) => scale(at + k));
+    if (wrong) return `${key}: ${wrong}`;
+    offset += flat(expected[key]).length;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@
  * that keep the shape may be listed or not). The property tests judge TF.js twins with
  * them, the grader judges students' answers with them, and starter folders carry this
  * module bundled, so it holds only checks and imports no operation's answer.
+ * Dropout's backward pass is judged by the same rules, dy in the place of x.
  *
  * @module
  */
@@ -269,7 +270,7 @@ export type Contract = (
 ) => string | undefined;
 
 /** The name of a contract: what an operation gives in its `contract`. */
-export type ContractName = "dropout" | "modelSummary";
+export type ContractName = "dropout" | "dropoutBackward" | "modelSummary";
 
 /** The contracts that also judge across calls, by name. */
 export const SEED_CONTRACTS: Partial<Record<ContractName, SeedContract>> = {
@@ -280,5 +281,10 @@ export const SEED_CONTRACTS: Partial<Record<ContractName, SeedContract>> = {
 export const CONTRACTS: Record<ContractName, Contract> = {
   dropout: (args, got, rel) =>
     dropoutContract(args as [NestedNumberArray, number, DropoutOptions], got, rel),
+  // dropoutBackward(dy, p, { seed }) is dropout in training, applied to dy.
+  dropoutBackward: (args, got, rel) => {
+    const [dy, p, options] = args as [NestedNumberArray, number, { seed: number }];
+    return dropoutContract([dy, p, { training: true, seed: options?.seed }], got, rel);
+  },
   modelSummary: (_args, got, _rel, expected) => modelSummaryContract(expected as ModelSummary, got),
 };

@@ -15,17 +15,24 @@
 import {
   assertInteger,
   assertMatrix,
-  assertTensor,
   assertVector,
   describeShape,
   LitconvError,
   optionPair,
 } from "./errors.ts";
 import { dotBound, maxAbs, sumAbs } from "./float32.ts";
+import {
+  checkConv2dLayer,
+  conv2dLayerTf,
+  type Conv2dPlan,
+  conv2dShape,
+  pad1d,
+  pad2d,
+} from "./conv_layer.ts";
 import { grid, LECTURE_W, LECTURE_W2, LECTURE_X, LECTURE_X2, ramp } from "./inputs.ts";
 import { leaves } from "./nested.ts";
 import { type Fc, type Op, type Pair, scaleOfSums, type Tf } from "./op.ts";
-import { matrixOf, pairOption, tensorOf, value, vectorOf } from "./arbitraries.ts";
+import { matrixOf, tensorOf, value, vectorOf } from "./arbitraries.ts";
 import type { ConvOptions } from "./types.ts";
 
 /**
@@ -72,23 +79,6 @@ export function flipKernel1d(w: number[]): number[] {
  */
 export function flipKernel2d(W: number[][]): number[][] {
   return W.map((row) => [...row].reverse()).reverse();
-}
-
-/** `x` with `p` zeros before and after it. */
-function pad1d(x: number[], p: number): number[] {
-  const zeros = new Array<number>(p).fill(0);
-  return [...zeros, ...x, ...zeros];
-}
-
-/** `X` inside a frame of zeros, `pr` rows above and below, `pc` columns left and right. */
-function pad2d(X: number[][], pr: number, pc: number): number[][] {
-  const width = X[0].length + 2 * pc;
-  const zeroRow = () => new Array<number>(width).fill(0);
-  const padded: number[][] = [];
-  for (let r = 0; r < pr; r++) padded.push(zeroRow());
-  for (const row of X) padded.push(pad1d(row, pc));
-  for (let r = 0; r < pr; r++) padded.push(zeroRow());
-  return padded;
 }
 
 /**
@@ -190,7 +180,13 @@ export function conv2dLayer(
   bias?: number[],
   options: ConvOptions = {},
 ): number[][][][] {
-  const { padding: [pr, pc], stride: [sr, sc] } = checkConv2dLayer(x, weight, bias, options);
+  const { padding: [pr, pc], stride: [sr, sc] } = checkConv2dLayer(
+    "conv2dLayer",
+    x,
+    weight,
+    bias,
+    options,
+  );
   const [n, cOut, cIn] = [x.length, weight.length, weight[0].length];
   const out: number[][][][] = [];
   for (let s = 0; s < n; s++) {
@@ -263,12 +259,6 @@ function checkConv1d(
   return { padding: p, stride: s };
 }
 
-/** Padding and stride of a 2-D convolution as `[rows, cols]` pairs. */
-interface Conv2dPlan {
-  padding: [number, number];
-  stride: [number, number];
-}
-
 /** conv2d: two matrices, padding/stride as number or pair, a kernel that fits. */
 function checkConv2d(X: number[][], W: number[][], options: ConvOptions): Conv2dPlan {
   const fn = "conv2d";
@@ -284,48 +274,6 @@ function checkConv2d(X: number[][], W: number[][], options: ConvOptions): Conv2d
       `of shape [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
         w + 2 * pc
       }] (X [${h},${w}] with padding [${pr},${pc}])`,
-    );
-  }
-  return { padding: [pr, pc], stride };
-}
-
-/** conv2dLayer: NCHW input, [Cout,Cin,kH,kW] weight, optional [Cout] bias, a kernel that fits. */
-function checkConv2dLayer(
-  x: number[][][][],
-  weight: number[][][][],
-  bias: number[] | undefined,
-  options: ConvOptions,
-): Conv2dPlan {
-  const fn = "conv2dLayer";
-  const [, c, h, w] = assertTensor(fn, "x", x, 4);
-  const [cOut, cIn, kh, kw] = assertTensor(fn, "weight", weight, 4);
-  const context = `x ${describeShape(x)}, weight ${describeShape(weight)}`;
-  if (c !== cIn) {
-    throw new LitconvError(
-      fn,
-      "x",
-      `has C=${c} channels but weight expects Cin=${cIn} (${context})`,
-    );
-  }
-  if (bias !== undefined) {
-    assertVector(fn, "bias", bias);
-    if (bias.length !== cOut) {
-      throw new LitconvError(
-        fn,
-        "bias",
-        `has length ${bias.length} but weight has Cout=${cOut} output channels (${context})`,
-      );
-    }
-  }
-  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
-  const stride = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
-  if (kh > h + 2 * pr || kw > w + 2 * pc) {
-    throw new LitconvError(
-      fn,
-      "weight",
-      `kernel [${kh},${kw}] is larger than the padded input [${h + 2 * pr},${
-        w + 2 * pc
-      }] (${context} with padding [${pr},${pc}])`,
     );
   }
   return { padding: [pr, pc], stride };
@@ -358,27 +306,6 @@ function conv1dArgs(fc: Fc) {
       fc.integer({ min: 1, max: n + 2 * padding }).chain((m) => vectorOf(fc, m)),
       fc.constant<ConvOptions>({ padding, stride }),
     )
-  );
-}
-
-/** Sizes of a 2-D convolution whose kernel fits the padded input; padding/stride number or pair. */
-function conv2dShape(fc: Fc) {
-  return fc.record({
-    h: fc.integer({ min: 1, max: 7 }),
-    w: fc.integer({ min: 1, max: 7 }),
-    pr: fc.integer({ min: 0, max: 2 }),
-    pc: fc.integer({ min: 0, max: 2 }),
-    sr: fc.integer({ min: 1, max: 3 }),
-    sc: fc.integer({ min: 1, max: 3 }),
-  }).chain((s) =>
-    fc.record({
-      kh: fc.integer({ min: 1, max: Math.min(5, s.h + 2 * s.pr) }),
-      kw: fc.integer({ min: 1, max: Math.min(5, s.w + 2 * s.pc) }),
-      padding: pairOption(fc, [s.pr, s.pc]),
-      stride: pairOption(fc, [s.sr, s.sc]),
-      h: fc.constant(s.h),
-      w: fc.constant(s.w),
-    })
   );
 }
 
@@ -497,13 +424,9 @@ export const conv2dLayerOp: Pair<typeof conv2dLayer> = {
   summary: "nn.Conv2d: NCHW cross-correlation over channels, plus bias",
   naive: conv2dLayer,
   twin: (tf: Tf, x, weight, bias, options = {}) => {
-    const { padding: [pr, pc], stride } = checkConv2dLayer(x, weight, bias, options);
-    const nhwc = tf.transpose(tf.tensor4d(x), [0, 2, 3, 1]); // NCHW → NHWC
-    const filter = tf.transpose(tf.tensor4d(weight), [2, 3, 1, 0]); // → [kH,kW,Cin,Cout]
-    const input = tf.pad(nhwc, [[0, 0], [pr, pr], [pc, pc], [0, 0]]);
-    let out = tf.conv2d(input, filter, stride, "valid");
-    if (bias !== undefined) out = tf.add(out, tf.tensor1d(bias)); // broadcast over C (last axis)
-    return tf.transpose(out, [0, 3, 1, 2]); // NHWC → NCHW
+    const plan = checkConv2dLayer("conv2dLayer", x, weight, bias, options);
+    const b = bias === undefined ? undefined : tf.tensor1d(bias);
+    return conv2dLayerTf(tf, tf.tensor4d(x), tf.tensor4d(weight), b, plan);
   },
   tolerance: ([x, weight, bias]) => {
     const k = leaves(weight[0]).length + 1;

@@ -8,12 +8,12 @@
  * @module
  */
 import { assertMatrix, assertVector, LitconvError } from "./errors.ts";
-import { maxAbs, meanBound, UNDERFLOW } from "./float32.ts";
+import { EPS32, maxAbs, meanBound, UNDERFLOW } from "./float32.ts";
 import { LECTURE_LOGITS } from "./inputs.ts";
 import type * as fastCheck from "../deps/fast_check.ts";
 import { type Fc, type Pair, scaleOfInputs, type Tf } from "./op.ts";
 import { logit, matrixOf, probability, vectorOf } from "./arbitraries.ts";
-import { logSoftmax, logSoftmaxOp } from "./activation.ts";
+import { logSoftmax, logSoftmaxOp, softmax, softmaxOp } from "./activation.ts";
 
 /**
  * The natural log, floored at −100 as PyTorch's BCELoss does: log(0) stays finite, and for
@@ -100,6 +100,27 @@ export function crossEntropy(logits: number[][], targets: number[]): number {
   return nllLoss(logSoftmax(logits), targets);
 }
 
+/**
+ * The backward pass of `crossEntropy(logits, targets)`, the mean loss over N rows: the
+ * gradient with respect to the logits, (softmax(logits) − one-hot(targets)) / N.
+ *
+ * Why so simple: row n's loss is log Σ_k e^(x_k) − x_t. Its slope in x_j is
+ * e^(x_j) / Σ_k e^(x_k) = softmax_j from the first term, minus 1 where j = t from the
+ * second: p − y. The mean divides every row's share by N.
+ *
+ * ```ts
+ * import { crossEntropyBackward } from "./loss.ts";
+ * import assert from "node:assert/strict";
+ * const [[a, b]] = crossEntropyBackward([[0, 0]], [1]); // softmax [0.5, 0.5], target 1
+ * assert.deepEqual([a, b], [0.5, -0.5]);
+ * ```
+ */
+export function crossEntropyBackward(logits: number[][], targets: number[]): number[][] {
+  const [rows] = checkClassTargets("crossEntropyBackward", "logits", logits, targets);
+  const probs = softmax(logits);
+  return probs.map((row, n) => row.map((p, k) => ((p - (k === targets[n] ? 1 : 0)) / rows)));
+}
+
 // ─── Argument checks ──────────────────────────────────────────────────────────
 
 /** Every value of `x` lies in [0, 1]. */
@@ -150,7 +171,7 @@ function checkBceWithLogits(logits: number[], targets: number[]): void {
  * per row; returns `[rows, classes]`.
  */
 function checkClassTargets(
-  fn: "nllLoss" | "crossEntropy",
+  fn: "nllLoss" | "crossEntropy" | "crossEntropyBackward",
   arg: string,
   scores: number[][],
   targets: number[],
@@ -356,5 +377,40 @@ export const crossEntropyOp: Pair<typeof crossEntropy> = {
     ]]]]],
     edges: [["logits of ±1000", [[[[1000, -1000, 0], [-1000, 1000, 0]], [1, 1]]]]],
     scale: scaleOfInputs,
+  },
+};
+
+/**
+ * crossEntropyBackward and its twin: TF.js's own gradient of `tf.losses.softmaxCrossEntropy`
+ * (the mean over rows, as crossEntropy's twin). Each element is a softmax entry (bounded as
+ * softmax's), minus 0 or 1 and divided by N, each one more rounding.
+ */
+export const crossEntropyBackwardOp: Pair<typeof crossEntropyBackward> = {
+  name: "crossEntropyBackward",
+  summary: "cross-entropy's gradient: (softmax − one-hot)/N",
+  naive: crossEntropyBackward,
+  twin: (tf: Tf, logits, targets) => {
+    const [rows, classes] = checkClassTargets("crossEntropyBackward", "logits", logits, targets);
+    const columns = tf.reshape(tf.range(0, classes, 1, "int32"), [1, classes]);
+    const wanted = tf.tensor2d(targets, [rows, 1], "int32");
+    const oneHot = tf.cast(tf.equal(columns, wanted), "float32");
+    return tf.grad((x) => tf.losses.softmaxCrossEntropy(oneHot, x))(tf.tensor2d(logits));
+  },
+  tolerance: ([logits]) => (softmaxOp.tolerance([logits], []) + 4 * EPS32) / logits.length,
+  arbitrary: (fc) => classBatch(fc, logit(fc)),
+  task: {
+    id: "11.8",
+    lesson: "11-backprop",
+    title: "cross-entropy's gradient with respect to the logits",
+    examples: [["the lecture's logits [1.5, 0.8, 2.1], target 2", [[[LECTURE_LOGITS], [2]]]]],
+    edges: [
+      ["a batch of three: every row divided by N", [[
+        [[1.5, 0.8, 2.1], [0, 0, 0], [-1, 2, 0.5]],
+        [2, 0, 1],
+      ]]],
+      ["logits of ±1000", [[[[1000, -1000, 0], [-1000, 1000, 0]], [1, 1]]]],
+    ],
+    // A softmax entry subtracts numbers as large as the logits (x − max), then it is / N.
+    scale: ([logits]) => scaleOfInputs([logits]) / logits.length,
   },
 };

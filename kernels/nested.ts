@@ -15,7 +15,8 @@
 export const MAX_DEPTH = 64;
 
 /**
- * Every number in a nested array, in row-major order.
+ * Every number in a nested array, in row-major order. A plain object (a backward pass's
+ * `{ dx, dweight, dbias }`) contributes its values' numbers in the order of its keys.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ export const MAX_DEPTH = 64;
  * import { leaves } from "./nested.ts";
  * assert.deepEqual(leaves([[1, 2], [3, [4]]]), [1, 2, 3, 4]);
  * assert.deepEqual(leaves(5), [5]);
+ * assert.deepEqual(leaves({ dx: [1, 2], dbias: [3] }), [1, 2, 3]);
  * ```
  */
 export function leaves(x: unknown): number[] {
@@ -30,7 +32,12 @@ export function leaves(x: unknown): number[] {
   const stack: unknown[] = [x];
   while (stack.length > 0) {
     const node = stack.pop();
-    if (Array.isArray(node)) { for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]); }
+    const children = Array.isArray(node)
+      ? node
+      : node !== null && typeof node === "object"
+      ? Object.values(node)
+      : undefined;
+    if (children) { for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]); }
     else out.push(node as number);
   }
   return out;

@@ -79,10 +79,12 @@ export interface Op<F extends AnyFunction = AnyFunction> {
 export interface Pair<F extends AnyFunction = AnyFunction> extends Op<F> {
   /**
    * The TF.js twin: the same arguments, the same result, computed by TF.js (float32) on the
-   * current backend. It runs inside `tf.tidy` and returns the result as a tensor (a plain
-   * value where TF.js has nothing to compute, e.g. dropout in evaluation).
+   * current backend. It runs inside `tf.tidy` and returns the result as a tensor, as an
+   * object of tensors where the naive result is an object (a backward pass's
+   * `{ dx, dweight, dbias }`), or as a plain value where TF.js has nothing to compute
+   * (dropout in evaluation).
    */
-  twin(tf: Tf, ...args: Parameters<F>): Tensor | ReturnType<F>;
+  twin(tf: Tf, ...args: Parameters<F>): Tensor | Record<string, Tensor> | ReturnType<F>;
   /**
    * The largest honest |naive − twin| over the result's elements for these arguments: a
    * float32 error bound that scales with the magnitude of the summed terms (`float32.ts`).

@@ -14,3 +14,8 @@ export * from "./activation.ts";
 export * from "./loss.ts";
 export * from "./regularize.ts";
 export * from "./extra_conv_model.ts";
+export * from "./relu.ts";
+export * from "./linear.ts";
+export * from "./conv_backward.ts";
+export * from "./pool_layer.ts";
+export * from "./train_steps.ts";

@@ -57,11 +57,41 @@ function mapLeaves<T extends NestedNumberArray>(x: T, f: (v: number) => number):
  * ```
  */
 export function dropout<T extends NestedNumberArray>(x: T, p: number, options: DropoutOptions): T {
-  checkDropout(x, p, options);
+  checkDropout("dropout", x, p, options);
   if (!options.training) return mapLeaves(x, (v) => v);
-  const rng = new Rng(options.seed);
+  return masked(x, p, options.seed);
+}
+
+/**
+ * The mask of dropout in training, applied: one draw of a generator seeded with `seed` per
+ * element, in row-major order; an element is zeroed when its draw is < p and scaled by
+ * 1/(1 − p) otherwise. `dropout` applies it to x, `dropoutBackward` to dy.
+ */
+function masked<T extends NestedNumberArray>(x: T, p: number, seed: number): T {
+  const rng = new Rng(seed);
   const keep = 1 - p;
   return mapLeaves(x, (v) => (rng.next() < p ? 0 : v / keep));
+}
+
+/**
+ * The backward pass of `dropout(x, p, { training: true, seed })`: each kept element was x
+ * times 1/(1 − p), so it passes dy times 1/(1 − p) back; each dropped one was 0 whatever x
+ * was, so it passes 0 back. That is the same mask, from the same seed, applied to dy.
+ *
+ * ```ts
+ * import { dropout, dropoutBackward } from "./regularize.ts";
+ * import assert from "node:assert/strict";
+ * const dy = [[1, 2], [3, 4]];
+ * assert.deepEqual(dropoutBackward(dy, 0.5, { seed: 7 }), dropout(dy, 0.5, { training: true, seed: 7 }));
+ * ```
+ */
+export function dropoutBackward<T extends NestedNumberArray>(
+  dy: T,
+  p: number,
+  options: { seed: number },
+): T {
+  checkDropout("dropoutBackward", dy, p, { training: true, seed: options?.seed });
+  return masked(dy, p, options.seed);
 }
 
 // ─── Argument checks ──────────────────────────────────────────────────────────
@@ -77,11 +107,19 @@ function checkL2Penalty(params: NestedNumberArray[], lambda: number): void {
   if (lambda < 0) throw new LitconvError(fn, "lambda", `must be ≥ 0, got ${lambda}`);
 }
 
-/** dropout: a rectangular array, p in [0, 1), a boolean `training`, a 32-bit integer seed. */
-function checkDropout(x: NestedNumberArray, p: number, options: DropoutOptions): void {
-  const fn = "dropout";
-  const shape = assertTensor(fn, "x", x);
-  const context = `x of shape [${shape.join(",")}]`;
+/**
+ * dropout (or its backward pass, whose array is dy): a rectangular array, p in [0, 1), a
+ * boolean `training`, a 32-bit integer seed.
+ */
+function checkDropout(
+  fn: "dropout" | "dropoutBackward",
+  x: NestedNumberArray,
+  p: number,
+  options: DropoutOptions,
+): void {
+  const arg = fn === "dropout" ? "x" : "dy";
+  const shape = assertTensor(fn, arg, x);
+  const context = `${arg} of shape [${shape.join(",")}]`;
   if (typeof p !== "number" || !(p >= 0 && p < 1)) {
     throw new LitconvError(fn, "p", `must lie in [0, 1), got ${String(p)} (${context})`);
   }
@@ -148,7 +186,7 @@ export const dropoutOp: Pair<typeof dropout> = {
   naive: dropout,
   // In evaluation TF.js computes nothing either: the input comes back as it was.
   twin: (tf: Tf, x, p, options) => {
-    checkDropout(x, p, options);
+    checkDropout("dropout", x, p, options);
     if (!options.training) return mapLeaves(x, (v) => v);
     return tf.dropout(tf.tensor(x), p, undefined, options.seed);
   },
@@ -199,5 +237,49 @@ export const dropoutOp: Pair<typeof dropout> = {
         ? `the shape of x, each element 0 or x/(1 − p) = x·${1 / (1 - p)} (any mask), ` +
           `about a share p = ${p} of them 0`
         : "x itself (evaluation)",
+  },
+};
+
+/**
+ * dropoutBackward and its twin, TF.js's own gradient of `tf.dropout` with dy as the upstream
+ * gradient. TF.js draws its mask from another generator, so the two masks differ: each
+ * result is judged by the contract (`contracts.ts`: every element 0 or dy/(1 − p), a share
+ * of zeros a fair coin gives), within 4 ε32 of the scaling for float32. That the naive pass
+ * uses *dropout's* mask, seed for seed, the tests check on their own.
+ */
+export const dropoutBackwardOp: Pair<typeof dropoutBackward> = {
+  name: "dropoutBackward",
+  summary: "dropout's backward pass: dropout's own mask, applied to dy",
+  naive: dropoutBackward,
+  twin: (tf: Tf, dy, p, options) => {
+    checkDropout("dropoutBackward", dy, p, { training: true, seed: options?.seed });
+    const dyt = tf.tensor(dy);
+    // The gradient of x ↦ dropout(x) at any x: the mask does not depend on x's values.
+    return tf.grad((x) => tf.dropout(x, p, undefined, options.seed))(tf.zerosLike(dyt), dyt);
+  },
+  contract: "dropoutBackward",
+  tolerance: () => 4 * EPS32,
+  arbitrary: (fc) =>
+    fc.tuple(
+      anyTensor(fc),
+      fc.oneof(fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.9, noNaN: true })),
+      fc.record({ seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+    ),
+  task: {
+    id: "11.9",
+    lesson: "11-backprop",
+    title: "dropout's backward pass (the forward's own mask)",
+    examples: [["p 0.5, a 4×5 dy", [[grid(4, 5), 0.5, { seed: 7 }]]]],
+    edges: [
+      ["p 0 passes dy back unchanged", [[ramp(6), 0, { seed: 3 }]]],
+      ["p 0.3 on 1,000 elements: about 300 zeroed", [[
+        grid(40, 25).map((row) => row.map((v) => v + 5)),
+        0.3,
+        { seed: 11 },
+      ]]],
+    ],
+    describe: ([, p]) =>
+      `the shape of dy, each element 0 or dy/(1 − p) = dy·${1 / (1 - p)}, ` +
+      `zeroed exactly where your dropout(x, ${p}, { training: true, seed }) zeroes`,
   },
 };

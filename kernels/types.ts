@@ -56,3 +56,44 @@ export interface ModelSummary {
   /** Weights plus biases, every layer. */
   params: number;
 }
+
+/** The gradients of a linear layer's loss with respect to its input, weight and bias. */
+export interface LinearGrads {
+  /** ∂L/∂x, `[N, In]`. */
+  dx: number[][];
+  /** ∂L/∂weight, `[Out, In]`. */
+  dweight: number[][];
+  /** ∂L/∂bias, `[Out]`. */
+  dbias: number[];
+}
+
+/** The gradients of a convolutional layer's loss with respect to its input, weight and bias. */
+export interface Conv2dLayerGrads {
+  /** ∂L/∂x, the shape of x: `[N, Cin, H, W]`. */
+  dx: number[][][][];
+  /** ∂L/∂weight, the shape of weight: `[Cout, Cin, kH, kW]`. */
+  dweight: number[][][][];
+  /** ∂L/∂bias, `[Cout]`. */
+  dbias: number[];
+}
+
+/**
+ * A CNN's weights (`cnn.ts`, task 11.10), in PyTorch's layout: conv `[Cout,Cin,kH,kW]`,
+ * linear `[Out,In]`.
+ */
+export interface CnnParams {
+  conv1Weight: number[][][][];
+  conv1Bias: number[];
+  conv2Weight: number[][][][];
+  conv2Bias: number[];
+  fc1Weight: number[][];
+  fc1Bias: number[];
+  fc2Weight: number[][];
+  fc2Bias: number[];
+}
+
+/** One training batch: images `[N,1,H,W]` and their class labels. */
+export interface TrainingBatch {
+  x: number[][][][];
+  labels: number[];
+}

@@ -23,6 +23,7 @@ import * as l07 from "./07_regularization.ts";
 import * as l08 from "./08_mnist_cnn.ts";
 import * as l09 from "./09_rotation.ts";
 import * as l10 from "./10_extra_conv.ts";
+import * as l11 from "./11_backprop.ts";
 import { LitconvError } from "../kernels/errors.ts";
 import { type LiterateBlock, splitLiterate } from "./literate.ts";
 import { lessonOutputs, type Output } from "./show.ts";
@@ -90,8 +91,19 @@ const entry = (mod: { lesson: { url: string; summary: string } }): LessonEntry =
 };
 
 /** All lessons, ordered by `order`. */
-export const LESSONS: readonly LessonEntry[] = [l01, l02, l03, l04, l05, l06, l07, l08, l09, l10]
-  .map(entry).sort((a, b) => a.order - b.order);
+export const LESSONS: readonly LessonEntry[] = [
+  l01,
+  l02,
+  l03,
+  l04,
+  l05,
+  l06,
+  l07,
+  l08,
+  l09,
+  l10,
+  l11,
+].map(entry).sort((a, b) => a.order - b.order);
 
 /** A lesson's prose and code, in reading order (reads its source file). */
 export async function lessonBlocks(lesson: LessonEntry): Promise<LiterateBlock[]> {

@@ -189,15 +189,36 @@ export function formatNumber(v: number): string {
 
 /**
  * The largest |a − b| over two arrays of the same shape: how far a TF.js twin (float32)
- * strays from its naive kernel (float64).
+ * strays from its naive kernel (float64). Two objects of arrays (a backward pass's
+ * `{ dx, dweight, dbias }`) are compared key by key, and must have the same keys.
+ *
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxAbsDiff } from "./literate.ts";
+ * assert.equal(maxAbsDiff([[1, 2]], [[1, 2.5]]), 0.5);
+ * assert.equal(maxAbsDiff({ dx: [1, 2], dbias: [3] }, { dbias: [3.25], dx: [1, 2] }), 0.25);
+ * assert.throws(() => maxAbsDiff({ dx: [1] }, { dw: [1] }), /keys dw against dx/);
+ * ```
  */
 export function maxAbsDiff(a: unknown, b: unknown): number {
+  if (isRecord(a) || isRecord(b)) {
+    const keys = (v: unknown) => (isRecord(v) ? Object.keys(v).sort().join(", ") : typeof v);
+    if (!isRecord(a) || !isRecord(b) || keys(a) !== keys(b)) {
+      throw new LitconvError("maxAbsDiff", "b", `has keys ${keys(b)} against ${keys(a)} in a`);
+    }
+    return Object.keys(a).reduce((m, k) => Math.max(m, maxAbsDiff(a[k], b[k])), 0);
+  }
   const xs = [toPlain(a)].flat(Infinity) as number[];
   const ys = [toPlain(b)].flat(Infinity) as number[];
   if (xs.length !== ys.length) {
     throw new LitconvError("maxAbsDiff", "b", `has ${ys.length} numbers against ${xs.length} in a`);
   }
   return xs.reduce((m, x, i) => Math.max(m, Math.abs(x - ys[i])), 0);
+}
+
+/** Whether `v` is a plain object (not an array, a typed array or a number). */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 /** A difference for printing: `0`, or two significant digits in exponent form (`1.06e-7`). */

@@ -25,6 +25,7 @@ const LESSON_PAGES = [
   "08-mnist-cnn",
   "09-rotation",
   "10-extra-conv",
+  "11-backprop",
 ];
 const PAGES: [string, string][] = [
   ["home", "index.html"],

@@ -14,7 +14,12 @@ import {
   crossEntropy,
   nllLoss,
 } from "../kernels/loss.ts";
-import { dropout, l2Penalty } from "../kernels/regularize.ts";
+import { dropout, dropoutBackward, l2Penalty } from "../kernels/regularize.ts";
+import { relu, reluBackward } from "../kernels/relu.ts";
+import { linear, linearBackward } from "../kernels/linear.ts";
+import { conv2dLayerBackward } from "../kernels/conv_backward.ts";
+import { maxPool2dLayer, maxPool2dLayerBackward } from "../kernels/pool_layer.ts";
+import { crossEntropyBackward } from "../kernels/loss.ts";
 
 /**
  * `call` throws a LitconvError from `fn` about `arg`, whose message starts
@@ -268,4 +273,156 @@ Deno.test("dropout: p outside [0, 1) and bad options are rejected", () => {
 
 Deno.test("l2Penalty: a negative lambda is rejected", () => {
   rejects(() => l2Penalty([[1, 2]], -0.1), "l2Penalty", "lambda", "-0.1");
+});
+
+// ─── The backward passes and the layers they need (lesson 11) ───────────────
+
+const w1 = [[[[1, 0], [0, 1]]]]; // Cout 1, Cin 1, 2×2
+const dy1 = [[[[1, 2], [3, 4]]]]; // conv of x1 (3×3) with w1: 2×2
+
+Deno.test("a dy of the wrong shape names both shapes and the forward's arguments", () => {
+  rejects(
+    () => conv2dLayerBackward(x1, w1, [[[[1, 2, 3], [4, 5, 6]]]]),
+    "conv2dLayerBackward",
+    "dy",
+    "has shape [1,1,2,3] but the layer's output is [1,1,2,2]",
+    "x [1,1,3,3], weight [1,1,2,2], padding [0,0], stride [1,1]",
+  );
+  rejects(
+    () => conv2dLayerBackward(x1, w1, dy1, { stride: 2 }),
+    "conv2dLayerBackward",
+    "dy",
+    "the layer's output is [1,1,1,1]",
+    "stride [2,2]",
+  );
+  rejects(
+    () => conv2dLayerBackward(x1, w1, any([[1, 2], [3, 4]])),
+    "conv2dLayerBackward",
+    "dy",
+    "4 dimensions",
+    "[2,2]",
+  );
+  rejects(
+    () => linearBackward([[1, 2]], [[1, 0], [0, 1], [1, 1]], [[1, 2]]),
+    "linearBackward",
+    "dy",
+    "has shape [1,2] but the layer's output is [1,3]",
+  );
+  rejects(
+    () => maxPool2dLayerBackward(x1, dy1, { size: 2 }),
+    "maxPool2dLayerBackward",
+    "dy",
+    "has shape [1,1,2,2] but the pooled output is [1,1,1,1]",
+    "x [1,1,3,3], size [2,2], stride [2,2]",
+  );
+  rejects(() => reluBackward([1, 2, 3], [1, 2]), "reluBackward", "dy", "[2]", "[3]");
+});
+
+Deno.test("the backward passes reject what their forward passes reject", () => {
+  rejects(
+    () => conv2dLayerBackward(x1, w1, dy1, { stride: 0 }),
+    "conv2dLayerBackward",
+    "stride",
+    "got 0",
+    "x [1,1,3,3]",
+  );
+  rejects(
+    () => conv2dLayerBackward(x1, w1, dy1, { padding: -1 }),
+    "conv2dLayerBackward",
+    "padding",
+    "got -1",
+  );
+  rejects(
+    () => conv2dLayerBackward(x1, [[[[1]], [[1]]]], dy1),
+    "conv2dLayerBackward",
+    "x",
+    "C=1 channels but weight expects Cin=2",
+  );
+  rejects(
+    () => conv2dLayerBackward(x1, [[Array.from({ length: 4 }, () => [1, 1, 1, 1])]], dy1),
+    "conv2dLayerBackward",
+    "weight",
+    "kernel [4,4] is larger than the padded input [3,3]",
+  );
+  rejects(
+    () => maxPool2dLayerBackward(x1, [[[[1]]]], { size: 2, stride: 0 }),
+    "maxPool2dLayerBackward",
+    "stride",
+    "got 0",
+  );
+  rejects(
+    () => maxPool2dLayer(x1, { size: 4 }),
+    "maxPool2dLayer",
+    "size",
+    "[4,4] is larger than x's [3,3]",
+  );
+  rejects(() => maxPool2dLayer(x1, any({})), "maxPool2dLayer", "size", "is required");
+  rejects(
+    () => maxPool2dLayer(any([[1, 2], [3, 4]]), { size: 1 }),
+    "maxPool2dLayer",
+    "x",
+    "4 dimensions",
+  );
+  rejects(
+    () => linear([[1, 2, 3]], [[1, 0]], [0]),
+    "linear",
+    "weight",
+    "expects In=2 features but x has 3",
+  );
+  rejects(
+    () => linear([[1, 2]], [[1, 0]], [0, 1]),
+    "linear",
+    "bias",
+    "length 2 but weight has Out=1",
+  );
+  rejects(() => linearBackward([[1, 2]], [[1, 0, 1]], [[1]]), "linearBackward", "weight", "In=3");
+  rejects(
+    () => crossEntropyBackward([[1, 2]], [2]),
+    "crossEntropyBackward",
+    "targets",
+    "[0, 1]",
+    "got 2",
+  );
+  rejects(
+    () => crossEntropyBackward([[1, 2]], [0, 1]),
+    "crossEntropyBackward",
+    "targets",
+    "length 2",
+    "1 rows",
+  );
+  rejects(
+    () => dropoutBackward([1, 2], 1, { seed: 1 }),
+    "dropoutBackward",
+    "p",
+    "[0, 1)",
+    "dy of shape [2]",
+  );
+  rejects(() => dropoutBackward([1, 2], 0.5, any({})), "dropoutBackward", "seed", "whole number");
+  rejects(
+    () => dropoutBackward([[1, 2], [3]], 0.5, { seed: 1 }),
+    "dropoutBackward",
+    "dy",
+    "ragged",
+  );
+  rejects(() => relu([[1, 2], [3]]), "relu", "x", "ragged");
+});
+
+Deno.test("NaN in a backward pass's dy is rejected where it sits", () => {
+  rejects(() => reluBackward([1, 2], [1, NaN]), "reluBackward", "dy", "NaN", "[1]");
+  rejects(() => linearBackward([[1]], [[1]], [[Infinity]]), "linearBackward", "dy", "Infinity");
+  rejects(
+    () => conv2dLayerBackward(x1, w1, [[[[1, 2], [NaN, 4]]]]),
+    "conv2dLayerBackward",
+    "dy",
+    "NaN",
+    "[0][0][1][0]",
+  );
+  rejects(
+    () => maxPool2dLayerBackward(x1, [[[[NaN]]]], { size: 3 }),
+    "maxPool2dLayerBackward",
+    "dy",
+    "NaN",
+  );
+  rejects(() => crossEntropyBackward([[1, NaN]], [0]), "crossEntropyBackward", "logits", "NaN");
+  rejects(() => dropoutBackward([NaN], 0.5, { seed: 1 }), "dropoutBackward", "dy", "NaN");
 });

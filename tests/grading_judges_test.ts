@@ -41,8 +41,14 @@ function wrongAnswers(op: Op, args: unknown[], right: unknown): [string, unknown
       ["layers not a list", { ...s, layers: "conv, pool" }],
     ];
   }
-  if (op.contract === "dropout") {
-    const [x, p, o] = args as [unknown, number, { training: boolean }];
+  if (op.contract === "dropout" || op.contract === "dropoutBackward") {
+    // dropoutBackward(dy, p, { seed }) is judged as dropout of dy in training.
+    const [x, p, o] =
+      (op.contract === "dropout" ? args : [args[0], args[1], { training: true }]) as [
+        unknown,
+        number,
+        { training: boolean },
+      ];
     const wrong: [string, unknown][] = [...garbage, ["a wrong shape", [right]]];
     // Elements whose fate shows: beyond the contract's absolute slack for values float32
     // would flush (UNDERFLOW = 2⁻¹⁰⁰), so that scaling or zeroing them is visible.
@@ -52,10 +58,30 @@ function wrongAnswers(op: Op, args: unknown[], right: unknown): [string, unknown
     if (p === 0) return [...wrong, ["all zeros with p = 0", map(x, () => 0)]];
     // A p so small that x/(1 − p) rounds to x within the allowed 10⁻¹²: scaling cannot show.
     if (p < 1e-9) return wrong;
+    // Where the mask dropped every element, scaling the kept ones twice changes nothing.
+    const kept = String(right).split(",").some((v) => Math.abs(Number(v)) > 1e6 * UNDERFLOW);
     return [
       ...wrong,
       ["kept values not scaled", map(x, (v) => v)],
-      ["kept values scaled twice", map(right, (v) => v / (1 - p))],
+      ...(kept
+        ? [["kept values scaled twice", map(right, (v) => v / (1 - p))] as [string, unknown]]
+        : []),
+    ];
+  }
+  // An object (a backward pass's { dx, dweight, dbias }): each value wrong in each of the
+  // ways below, and a value missing.
+  if (right !== null && typeof right === "object" && !Array.isArray(right)) {
+    const entries = Object.entries(right);
+    return [
+      ...garbage,
+      ...entries.flatMap(([key, value]) =>
+        wrongAnswers(op, args, value).slice(garbage.length).map(([what, wrong]): [
+          string,
+          unknown,
+        ] => [`${key}: ${what}`, { ...right, [key]: wrong }])
+      ),
+      [`${entries[0][0]} missing`, Object.fromEntries(entries.slice(1))],
+      ["an array instead of the object", entries.map(([, v]) => v)],
     ];
   }
   // Element by element: one element moved by a whole unit (far beyond any rounding), a wrong

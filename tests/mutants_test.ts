@@ -3,7 +3,8 @@
  * textbooks) really write. The same agreement check the property tests run must
  * reject every one of them, and must accept the real kernel, or it proves nothing.
  *
- * Runs on the cpu backend, 200 cases per check.
+ * Runs on the cpu backend, 200 cases per check. The backward passes' mutants live in
+ * `backward_mutants.ts`, shared with the finite-difference check.
  */
 import assert from "node:assert/strict";
 import { useBackend } from "../accel/backend.ts";
@@ -14,6 +15,12 @@ import { sigmoid } from "../kernels/activation.ts";
 import { conv2d, conv2dLayer, convOutputSize } from "../kernels/conv.ts";
 import { binaryCrossEntropy } from "../kernels/loss.ts";
 import type { ConvOptions, PoolOptions } from "../kernels/types.ts";
+import {
+  conv2dLayerBackwardNoFlip,
+  conv2dLayerBackwardStrideIgnored,
+  crossEntropyBackwardNoMean,
+  maxPool2dLayerBackwardEveryMax,
+} from "./backward_mutants.ts";
 
 const RUNS = 200;
 
@@ -142,6 +149,27 @@ const MUTANTS: { pair: string; bug: string; naive: (...args: never[]) => unknown
     pair: "binaryCrossEntropyWithLogits",
     bug: "BCE(sigmoid(x)) for large |x|",
     naive: bceWithLogitsViaSigmoid,
+  },
+  // Backward passes (backward_mutants.ts; finite_difference_test.ts rejects them too).
+  {
+    pair: "conv2dLayerBackward",
+    bug: "a missing kernel flip in the input gradient",
+    naive: conv2dLayerBackwardNoFlip,
+  },
+  {
+    pair: "conv2dLayerBackward",
+    bug: "the stride ignored in the filter gradient",
+    naive: conv2dLayerBackwardStrideIgnored,
+  },
+  {
+    pair: "maxPool2dLayerBackward",
+    bug: "the gradient sent to every tied maximum",
+    naive: maxPool2dLayerBackwardEveryMax,
+  },
+  {
+    pair: "crossEntropyBackward",
+    bug: "the mean's 1/N dropped",
+    naive: crossEntropyBackwardNoMean,
   },
 ];
 

@@ -49,7 +49,7 @@ async function everyNotebookRuns() {
     const run = await notebooksCommand("run.ts", "--out", dir, "--timeout", "240");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const lines = run.stdout.trim().split("\n");
-    assert.equal(lines.at(-1), "10 of 10 notebooks ran clean");
+    assert.equal(lines.at(-1), "11 of 11 notebooks ran clean");
     // Each notebook shows every figure and table of its lesson's page: run.ts compares them
     // with lessons/counts.ts, which counts them from the lessons; a notebook short of them fails.
     for (const line of lines.slice(0, -1)) {

@@ -69,6 +69,35 @@ const PINS: [string, unknown[], number][] = [
   ["crossEntropy", [[[1, -4, 2]], [0]], 34 * e + 5 * e * (9 + Math.log(3))],
   // N = 3 weights, λΣw² = 0.5 · 14 = 7.
   ["l2Penalty", [[[1, 2], [3]], 0.5], 9 * e * 7 + 3 * U],
+  // The backward passes (lesson 11). ReLU: one rounding of max|x| = 7.
+  ["relu", [[[-2, 3], [0.5, -7]]], e * 7 + U],
+  // dy or 0: one rounding of max|dy| = 5; and x = 1e-40 > 0 is subnormal in float32, so
+  // its dy (5) may be lost.
+  ["reluBackward", [[[-2, 3], [1e-40, -7]], [[1, 2], [5, 4]]], e * 5 + 5 + U],
+  // In + 1 = 3 terms; Σ|terms| of the outputs: 3 + 2 + 1 = 6 and 0.5 + 2 + 4 = 6.5.
+  ["linear", [[[1, -2]], [[3, 1], [0.5, -1]], [1, -4]], 5 * e * 6.5 + 3 * U],
+  // dx sums Out = 2 terms, dweight and dbias N = 1: 2 at most. Largest Σ|terms|: dx[0],
+  // |2·3| + |−1·0.5| = 6.5.
+  ["linearBackward", [[[1, -2]], [[3, 1], [0.5, -1]], [[2, -1]]], 4 * e * 6.5 + 2 * U],
+  // A 1×2 kernel on a 2×2 input: dx sums Cout·kH·kW = 2 terms, dweight N·Ho·Wo = 2. Largest
+  // Σ|terms|: dweight[0][0][0][1] = |2·2| + |−3·4| = 16.
+  [
+    "conv2dLayerBackward",
+    [[[[[1, 2], [3, 4]]]], [[[[1, -1]]]], [[[[2], [-3]]]], {}],
+    4 * e * 16 + 2 * U,
+  ],
+  // One rounding of max|x| = 9.
+  ["maxPool2dLayer", [[[[[1, -9], [3, 4]]]], { size: 2 }], e * 9 + U],
+  // Windows do not overlap: one term per cell, |dy| = 5.
+  ["maxPool2dLayerBackward", [[[[[1, 2], [3, 4]]]], [[[[-5]]]], { size: 2 }], 3 * e * 5 + U],
+  // 1 and 1 + 10⁻¹² are one float32: TF.js sees a tie and routes dy = 3 to the first.
+  [
+    "maxPool2dLayerBackward",
+    [[[[[1, 1 + 1e-12]]]], [[[[3]]]], { size: [1, 2] }],
+    3 * e * 3 + U + 3,
+  ],
+  // softmax's ε(4 + 2·3 + 8) + U, 4 ε more for − y and / N, all / N = 2.
+  ["crossEntropyBackward", [[[1, -4, 2], [0, 0, 0]], [0, 2]], (22 * e + U) / 2],
 ];
 
 for (const [name, args, expected] of PINS) {
@@ -99,8 +128,12 @@ Deno.test("dropout's contract allows 4 ε32 of rounding around x/(1 − p) and n
   assert.match(check(evaluation, [1, 2 + 1e-12]), /expected x = 2/);
 });
 
-/** `result` with its first number moved by 10⁻³·(1 + |v|). */
-function nudge(result: NestedNumberArray): NestedNumberArray {
+/** `result` with its first number moved by 10⁻³·(1 + |v|) (in an object: its first value's). */
+function nudge(result: NestedNumberArray | Record<string, NestedNumberArray>): unknown {
+  if (!Array.isArray(result) && typeof result === "object") {
+    const [first, ...rest] = Object.entries(result);
+    return Object.fromEntries([[first[0], nudge(first[1])], ...rest]);
+  }
   if (!Array.isArray(result)) return result + 1e-3 * (1 + Math.abs(result));
   return [nudge(result[0]), ...result.slice(1)] as NestedNumberArray;
 }

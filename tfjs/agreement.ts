@@ -26,15 +26,30 @@ export interface CheckOptions {
   replayHint?: string;
 }
 
-/** A nested array or number, as the kernels return. */
-type Result = number | Result[];
+/** A nested array or number, or an object of them (a backward pass's `{ dx, dweight }`). */
+type Result = number | Result[] | { [key: string]: Result };
+
+/** Whether `v` is a plain object rather than an array or a number. */
+const isRecord = (v: unknown): v is { [key: string]: Result } =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
- * Throws unless `twin` has the shape of `naive` and every element is within `tol`.
- * NaN or ±Infinity on either side is always a mismatch.
+ * Throws unless `twin` has the shape of `naive` (for objects: the same keys, each of the same
+ * shape) and every element is within `tol`. NaN or ±Infinity on either side is always a
+ * mismatch.
  */
 export function assertClose(name: string, naive: unknown, twin: unknown, tol: number): void {
   const walk = (a: Result, b: Result, at: string): void => {
+    if (isRecord(a) || isRecord(b)) {
+      const keys = (v: Result) => (isRecord(v) ? Object.keys(v).sort().join() : typeof v);
+      if (!isRecord(a) || !isRecord(b) || keys(a) !== keys(b)) {
+        throw new Error(
+          `${name}: keys differ at ${at || "top level"}: naive ${keys(a)}, tfjs ${keys(b)}`,
+        );
+      }
+      for (const key of Object.keys(a)) walk(a[key], b[key], `${at}.${key}`);
+      return;
+    }
     if (Array.isArray(a) || Array.isArray(b)) {
       if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) {
         throw new Error(

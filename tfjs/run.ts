@@ -28,11 +28,30 @@ export async function runTwin<F extends AnyFunction>(
   args: Parameters<F>,
 ): Promise<ReturnType<F>> {
   if (!tf.engine().backendName) await currentBackend();
-  const out = tf.tidy(() => pair.twin(tf, ...args) as tf.Tensor);
-  if (!(out instanceof tf.Tensor)) return out;
+  const out = tf.tidy(() => pair.twin(tf, ...args) as tf.TensorContainer);
+  if (out instanceof tf.Tensor) return await read(out) as ReturnType<F>;
+  if (!isTensorRecord(out)) return out as ReturnType<F>;
+  // An object of tensors (a backward pass's { dx, dweight, dbias }): read each, same keys.
+  const result: Record<string, unknown> = {};
   try {
-    return (out.rank === 0 ? (await out.data())[0] : await out.array()) as ReturnType<F>;
+    for (const [key, t] of Object.entries(out)) result[key] = await read(t);
   } finally {
-    out.dispose();
+    tf.dispose(Object.values(out));
+  }
+  return result as ReturnType<F>;
+}
+
+/** Whether `v` is a plain object whose every value is a tensor. */
+function isTensorRecord(v: unknown): v is Record<string, tf.Tensor> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) &&
+    Object.values(v).length > 0 && Object.values(v).every((t) => t instanceof tf.Tensor);
+}
+
+/** A tensor's numbers (a number for a scalar), then the tensor freed. */
+async function read(t: tf.Tensor): Promise<unknown> {
+  try {
+    return t.rank === 0 ? (await t.data())[0] : await t.array();
+  } finally {
+    t.dispose();
   }
 }

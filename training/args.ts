@@ -34,12 +34,14 @@ export interface TrainArgs {
   resume: string | undefined;
   /** Step between rotation angles, in degrees (−45 … 45). */
   rotationStep: number;
+  /** Who computes the steps: TF.js (default) or the course's naive kernels. */
+  kernels: "tfjs" | "naive";
   /** Flags given with --resume that it ignores (the checkpoint decides them), as typed. */
   ignoredByResume: string[];
 }
 
 /** Flags whose values a resumed run takes from its checkpoint instead. */
-const DECIDED_BY_CHECKPOINT = ["model", "seed", "limit", "eval-limit", "rotation-step"];
+const DECIDED_BY_CHECKPOINT = ["model", "seed", "limit", "eval-limit", "rotation-step", "kernels"];
 
 /** The flags; `--help` lists them from this table. */
 const FLAGS = {
@@ -91,6 +93,13 @@ const FLAGS = {
     value: "D",
     help: "degrees between rotation angles from -45 to 45 (default 5)",
   },
+  kernels: {
+    type: "string",
+    value: "NAME",
+    help: "tfjs (default) | naive: train with the course's own naive forward and backward\n" +
+      "loops and Adam in TypeScript, no TF.js in the step (slow: about 11 minutes of CPU\n" +
+      "for --epochs 1 --limit 3000 --eval-limit 1000)",
+  },
 } as const satisfies Flags;
 
 export const HELP = `deno task train [flags]
@@ -121,6 +130,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (v.model !== undefined && !(MODEL_VARIANTS as readonly string[]).includes(v.model)) {
     throw new UsageError(`--model must be one of ${MODEL_VARIANTS.join(", ")}, got '${v.model}'`);
   }
+  if (v.kernels !== undefined && v.kernels !== "tfjs" && v.kernels !== "naive") {
+    throw new UsageError(`--kernels must be tfjs or naive, got '${v.kernels}'`);
+  }
   const args: TrainArgs = {
     help: v.help ?? false,
     epochs: wholeNumber("epochs", v.epochs, 1) ?? DEFAULT_EPOCHS,
@@ -133,8 +145,12 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     out: v.out === undefined ? undefined : callerPath(v.out),
     resume: v.resume === undefined ? undefined : callerPath(v.resume),
     rotationStep: wholeNumber("rotation-step", v["rotation-step"], 1) ?? 5,
+    kernels: (v.kernels ?? "tfjs") as TrainArgs["kernels"],
     ignoredByResume: [],
   };
+  if (args.kernels === "naive" && args.model !== "lecture") {
+    throw new UsageError(`--kernels naive trains the lecture's model only, not '${args.model}'`);
+  }
   if (args.resume !== undefined) {
     if (args.out !== undefined && args.resume !== args.out) {
       throw new UsageError("--resume DIR writes into DIR; leave out --out");

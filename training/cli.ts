@@ -13,6 +13,7 @@ import { usageLine } from "../cli/flags.ts";
 import { HELP, LECTURE_EPOCHS, parseTrainArgs, type TrainArgs } from "./args.ts";
 import { defaultConfig, runTraining } from "./run.ts";
 import { CHECKPOINT_FILE, readCheckpointMeta } from "./checkpoint.ts";
+import { isNaiveRun, NAIVE_BACKEND, runNaiveTraining } from "./naive_run.ts";
 
 /** `2026-11-28T06:30:00.123Z` → `2026-11-28T06-30-00Z`, safe in file names everywhere. */
 export function timestamp(d = new Date()): string {
@@ -163,7 +164,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    console.error(`backend: ${backend.name} (${backend.device})`);
+    // A resumed run keeps the kernels it started with; its checkpoint says which.
+    const naive = args.resume !== undefined ? await isNaiveRun(outDir) : args.kernels === "naive";
+    console.error(
+      naive
+        ? `kernels: ${NAIVE_BACKEND} (the course's loops; TF.js on ${backend.name} only ` +
+          `saves the model and draws the rotation curve)`
+        : `backend: ${backend.name} (${backend.device})`,
+    );
     console.error(`run folder: ${outDir}`);
     if (!args.resume && args.epochs < LECTURE_EPOCHS) {
       console.error(
@@ -171,7 +179,7 @@ export async function main(argv: string[]): Promise<number> {
           `deno task train --epochs ${LECTURE_EPOCHS} (measured times: README, section Speed)`,
       );
     }
-    const metrics = await runTraining({
+    const metrics = await (naive ? runNaiveTraining : runTraining)({
       config: defaultConfig({
         model: args.model,
         epochs: args.epochs,

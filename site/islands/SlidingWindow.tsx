@@ -22,7 +22,7 @@ export interface SlidingWindowProps {
 }
 
 const CELL = 26, GAP = 22, TITLE = 18, MARGIN = 6;
-// The site's figure colours (training/charts.ts's PALETTE): blue, orange, green, pink, purple.
+// The site's figure colours (drawing/charts.ts's PALETTE): blue, orange, green, pink, purple.
 const BLUE = "#4269d0", ORANGE = "#e8710a", GREEN = "#3ca951";
 const CHANNEL = ["#d6336c", GREEN, BLUE];
 
