@@ -275,6 +275,19 @@ export type ContractName = "dropout" | "dropoutBackward" | "modelSummary";
 /** The contracts that also judge across calls, by name. */
 export const SEED_CONTRACTS: Partial<Record<ContractName, SeedContract>> = {
   dropout: dropoutSeedContract,
+  // dropoutBackward(dy, p, { seed }) draws dropout's mask in training: the same rules.
+  dropoutBackward: {
+    reseed(args) {
+      const [dy, p, options] = args as [NestedNumberArray, number, { seed: number }];
+      const seed = options.seed === 2 ** 31 - 1 ? options.seed - 1 : options.seed + 1;
+      return [dy, p, { ...options, seed }];
+    },
+    judge(args, first, again, other) {
+      const [dy, p, options] = args as [NestedNumberArray, number, { seed: number }];
+      const asDropout = [dy, p, { training: true, seed: options.seed }];
+      return dropoutSeedContract.judge(asDropout, first, again, other);
+    },
+  },
 };
 
 /** Every contract, by name. */
