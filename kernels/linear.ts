@@ -65,25 +65,28 @@ export function linearBackward(
 ): LinearGrads {
   checkLinearBackward(x, weight, dy);
   const [n, inSize, outSize] = [x.length, x[0].length, weight.length];
-  // dx[n][i]: x[n][i] reached every output o of its example, through weight[o][i].
+  // dx[n][i]: x[n][i] reached every output o of its example, through weight[o][i]. The loop
+  // adds output o's share to the whole row at once, so it reads weight row by row (the same
+  // sums, in the same order, as looping over o innermost).
   const dx: number[][] = [];
   for (let s = 0; s < n; s++) {
-    const row: number[] = [];
-    for (let i = 0; i < inSize; i++) {
-      let sum = 0;
-      for (let o = 0; o < outSize; o++) sum += dy[s][o] * weight[o][i];
-      row.push(sum);
+    const row: number[] = new Array(inSize).fill(0);
+    for (let o = 0; o < outSize; o++) {
+      const g = dy[s][o];
+      const w = weight[o];
+      for (let i = 0; i < inSize; i++) row[i] += g * w[i];
     }
     dx.push(row);
   }
-  // dweight[o][i]: weight[o][i] multiplied x[n][i] in every example n of the batch.
+  // dweight[o][i]: weight[o][i] multiplied x[n][i] in every example n of the batch (again a
+  // whole row at a time, example by example).
   const dweight: number[][] = [];
   for (let o = 0; o < outSize; o++) {
-    const row: number[] = [];
-    for (let i = 0; i < inSize; i++) {
-      let sum = 0;
-      for (let s = 0; s < n; s++) sum += dy[s][o] * x[s][i];
-      row.push(sum);
+    const row: number[] = new Array(inSize).fill(0);
+    for (let s = 0; s < n; s++) {
+      const g = dy[s][o];
+      const xs = x[s];
+      for (let i = 0; i < inSize; i++) row[i] += g * xs[i];
     }
     dweight.push(row);
   }
