@@ -104,7 +104,8 @@ Deno.test("grade --task: no parser text; a FIFO where a starter's record goes is
 
 Deno.test("lesson names: 02, 2, a name, a file; the notebooks take the same", async () => {
   const slugs = lessonSlugs();
-  assert.equal(slugs.length, 10);
+  assert.equal(slugs[0], "01-building-blocks");
+  assert.ok(slugs.length >= 11, slugs.join());
   for (const name of ["02", "2", "conv1d", "02-conv1d", "02_conv1d", "lessons/02_conv1d.ts"]) {
     assert.equal(findLesson(name, slugs), "02-conv1d", name);
   }
@@ -128,10 +129,10 @@ Deno.test("deno task lesson 2 runs lesson 02; an unknown one lists the lessons",
   const ran = await task("lesson", ["2"]);
   assert.equal(ran.code, 0, ran.stderr.join("\n"));
   assert.match(ran.stdout, /Conv1d Implementation: \[ 5 14 16 26 24 34 19 22\]/);
-  const unknown = await task("lesson", ["11"]);
+  const unknown = await task("lesson", ["42"]);
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr.length, 1, unknown.stderr.join("\n"));
-  assert.match(unknown.stderr[0], /no lesson '11'; the lessons: 01 building-blocks, 02 conv1d/);
+  assert.match(unknown.stderr[0], /no lesson '42'; the lessons: 01 building-blocks, 02 conv1d/);
 });
 
 Deno.test("train: --out from a subfolder is the caller's; --help names every file a run writes", async () => {

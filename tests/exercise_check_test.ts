@@ -5,8 +5,8 @@
  * and a conv1d without the kernel flip fails with a shrunk counterexample.
  */
 import assert from "node:assert/strict";
-import * as tf from "../deps/tfjs_core.ts";
-import "../deps/tfjs_backend_cpu.ts";
+// The union package: its cpu backend, and every op's gradient (the backward twins use tf.grads).
+import * as tf from "../deps/tfjs.ts";
 import { OP_LIST } from "../kernels/registry.ts";
 import type { Tf } from "../kernels/op.ts";
 import { checkExercise, pretty, type StudentFunction } from "../site/lib/exercise_check.ts";

@@ -106,13 +106,27 @@ function againstReference(op: Op, f: StudentFunction, args: unknown[]): Verdict 
 /** Runs the twin on TF.js inside `tidy` and reads its result back as plain numbers. */
 async function runTwin(tf: Tf, pair: Pair, args: unknown[]): Promise<unknown> {
   const out = tf.tidy(() => pair.twin(tf, ...args) as ReturnType<Tf["tensor"]>);
-  if (!(out instanceof tf.Tensor)) return out;
-  try {
-    return out.rank === 0 ? (await out.data())[0] : await out.array();
-  } finally {
-    out.dispose();
+  const read = async (t: unknown) => {
+    if (!(t instanceof tf.Tensor)) return t;
+    try {
+      return t.rank === 0 ? (await t.data())[0] : await t.array();
+    } finally {
+      t.dispose();
+    }
+  };
+  if (out instanceof tf.Tensor || out === null || typeof out !== "object" || Array.isArray(out)) {
+    return read(out);
   }
+  // A backward pass's { dx, dweight, dbias }: each tensor read back, same keys.
+  const entries = Object.entries(out as Record<string, unknown>);
+  const values: [string, unknown][] = [];
+  for (const [key, t] of entries) values.push([key, await read(t)]);
+  return Object.fromEntries(values);
 }
+
+/** Whether `v` is an object of named results (not an array or a number). */
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**
  * The student's answer against the TF.js twin. The twin computes in float32, so the allowed
@@ -131,11 +145,26 @@ async function againstTwin(tf: Tf, pair: Pair, f: StudentFunction, args: unknown
     return { wrong: CONTRACTS[pair.contract](args, value, tolerance, naive), expected, got };
   }
   const scale = pair.task.scale?.(args as never) ?? 0;
-  const naiveFlat = flat(naive);
-  const scaleOf = (k: number) =>
-    tolerance / REL +
-    Math.max(typeof scale === "number" ? scale : scale[k], Math.abs(naiveFlat[k]));
-  return { wrong: judgeNumbers(twin, value, scaleOf), expected, got };
+  const scaleAt = (k: number) => typeof scale === "number" ? scale : scale[k];
+  if (!isRecord(naive)) {
+    const naiveFlat = flat(naive);
+    const scaleOf = (k: number) => tolerance / REL + Math.max(scaleAt(k), Math.abs(naiveFlat[k]));
+    return { wrong: judgeNumbers(twin, value, scaleOf), expected, got };
+  }
+  // Key by key, as the grader judges; the scale lists every key's elements in key order.
+  if (!isRecord(value)) {
+    return { wrong: `expected { ${Object.keys(naive).join(", ")} }`, expected, got };
+  }
+  let offset = 0;
+  for (const [key, part] of Object.entries(naive)) {
+    const partFlat = flat(part as never), start = offset;
+    offset += partFlat.length;
+    const scaleOf = (k: number) =>
+      tolerance / REL + Math.max(scaleAt(start + k), Math.abs(partFlat[k]));
+    const wrong = judgeNumbers((twin as Record<string, unknown>)[key], value[key], scaleOf);
+    if (wrong) return { wrong: `${key}: ${wrong}`, expected, got };
+  }
+  return { wrong: undefined, expected, got };
 }
 
 /** Options of {@link checkExercise}. */

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import * as tf from "../../deps/tfjs_core.ts";
-import "../../deps/tfjs_backend_cpu.ts";
+// The union package: its cpu backend, and every op's gradient (the backward twins use tf.grads).
+import * as tf from "../../deps/tfjs.ts";
 import { checkExercise, type StudentFunction } from "./exercise_check.ts";
 import { importStudent } from "./exercise_compile.ts";
 
