@@ -7,6 +7,7 @@ import type { Output as LessonOutput } from "../../lessons/show.ts";
 import { formatDiff } from "../../lessons/literate.ts";
 import { tableHtml } from "../../lessons/table.ts";
 import type { VNode } from "../../deps/preact.ts";
+import { figureSizeStyle } from "../lib/figure_size.ts";
 
 /** A table output as an HTML table (scrolling sideways on a narrow screen). */
 function TableValue({ table }: { table: NonNullable<LessonOutput["table"]> }) {
@@ -41,14 +42,7 @@ function Lecture({ lecture }: { lecture: NonNullable<LessonOutput["lecture"]> })
 /** A figure: the SVG inline (it carries its alt text), the label as its caption. */
 export function FigureOutput({ output }: { output: LessonOutput }) {
   const f = output.figure!;
-  // Grown to fill its row, a figure stops at 1.5 times its drawn width; shrunk for a phone,
-  // it stops where its smallest text would fall under 10 px, and scrolls in its box instead.
-  const drawn = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(f.svg)?.[1]);
-  const sizes = [...f.svg.matchAll(/font-size[=:]\s*"?([\d.]+)/g)].map((m) => Number(m[1]));
-  const smallest = Math.min(13, ...sizes.filter((v) => v > 0));
-  const style = drawn > 0
-    ? `--fig-max: ${Math.round(1.5 * drawn)}px; --fig-min: ${Math.ceil((drawn * 10) / smallest)}px`
-    : undefined;
+  const style = figureSizeStyle(f.svg);
   return (
     <figure class="lesson-figure" data-fig={f.fig} style={style}>
       <div class="fig" dangerouslySetInnerHTML={{ __html: f.svg }} />

@@ -11,6 +11,7 @@
 import { useEffect, useState } from "../../deps/preact.ts";
 import type { JSX } from "../../deps/preact.ts";
 import { type Cells, type Grid, windowFigure, type WindowSpec } from "../lib/window_steps.ts";
+import { figureSizeStyle } from "../lib/figure_size.ts";
 
 export interface SlidingWindowProps {
   spec: WindowSpec;
@@ -167,6 +168,7 @@ export default function SlidingWindow(props: SlidingWindowProps) {
   return (
     <figure
       class="lesson-figure window-figure"
+      style={figureSizeStyle(props.svg)}
       data-fig={props.fig}
       data-kind={props.spec.kind}
       data-step={String(k)}
@@ -179,6 +181,9 @@ export default function SlidingWindow(props: SlidingWindowProps) {
               viewBox={`0 0 ${width} ${height}`}
               width={width}
               height={height}
+              // Its smallest text is 9 units: on a phone it stops shrinking where that is 10 px,
+              // and the box scrolls instead.
+              style={{ minWidth: `${Math.ceil((width * 10) / 9)}px` }}
               role="img"
               aria-label={`${props.alt} Now showing ${step.name}: ${step.sum}.`}
               font-family="system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif"
