@@ -13,48 +13,9 @@
  * importing the routes here would also register every lesson's own tests.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "../deps/playwright_core.ts";
-import { contentType } from "../site/lib/mime.ts";
-import { sitePath } from "../site/lib/server.ts";
+import type { Page } from "../deps/playwright_core.ts";
 import { chromiumMissing, needs } from "./requirements.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-];
-
-/**
- * Launches Chromium, giving each try a minute. Once, in a loaded full-suite run, the test sat
- * for ten minutes before its first step with no Chromium process alive; a launch that has not
- * answered in a minute is abandoned and tried again, so such a hang fails or recovers instead
- * of stalling CI.
- */
-async function launchBrowser(tries = 3): Promise<Browser> {
-  for (let i = 1;; i++) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("Chromium did not start within 60 s")), 60_000);
-    });
-    try {
-      return await Promise.race([
-        chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 }),
-        timeout,
-      ]);
-    } catch (e) {
-      if (i >= tries) throw e;
-      console.error(`launching Chromium, try ${i} of ${tries}: ${e}; trying again`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
+import { CHROMIUM, launchBrowser, serveFiles } from "./browser.ts";
 
 const decoder = new TextDecoder();
 
@@ -113,23 +74,6 @@ async function serve(port: number, workDir: string) {
       return { url: m[1], port: Number(m[2]), child, stderr: child.stderr };
     }
   }
-}
-
-/** A plain static file server over `dir`, as a static host would serve the build. */
-function serveFiles(dir: string) {
-  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
-    const path = sitePath(new URL(req.url).pathname);
-    try {
-      if (path === undefined) throw new Deno.errors.NotFound();
-      const body = await Deno.readFile(`${dir}/${path}`);
-      return new Response(body, { headers: { "content-type": contentType(path) } });
-    } catch {
-      return new Response(await Deno.readFile(`${dir}/404.html`), {
-        status: 404,
-        headers: { "content-type": "text/html" },
-      });
-    }
-  });
 }
 
 /** Every href/src of every HTML file in the build, with the file it is in. */

@@ -10,22 +10,11 @@
  * light and dark, for a person to look at.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "../deps/playwright_core.ts";
-import { contentType } from "../site/lib/mime.ts";
-import { sitePath } from "../site/lib/server.ts";
+import { buildSite, CHROMIUM, launchBrowser, serveFiles } from "./browser.ts";
+import { chromiumMissing, needs } from "./requirements.ts";
+import type { Page } from "../deps/playwright_core.ts";
 import { TASKS } from "../kernels/registry.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-];
 const decoder = new TextDecoder();
 
 /** A right conv1d, as a student might write it: pad, flip the kernel, slide with the stride. */
@@ -55,41 +44,6 @@ const LOOPS = `export function conv1d(x: number[], w: number[]): number[] {
 }
 `;
 
-/** `deno task site:build --out DIR`, as a reader runs it. */
-async function build(out: string): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "site:build", "--out", out],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, decoder.decode(stderr));
-}
-
-/** Serves `dir` as any static host would: files by path, 404 otherwise. */
-function serveFiles(dir: string): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
-    const path = sitePath(new URL(req.url).pathname);
-    try {
-      if (path === undefined) throw new Deno.errors.NotFound();
-      const body = await Deno.readFile(`${dir}/${path}`);
-      return new Response(body, { headers: { "content-type": contentType(path) } });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-}
-
-/** Launches Chromium, giving each of three tries a minute (a loaded machine can stall one). */
-async function launchBrowser(): Promise<Browser> {
-  for (let i = 1;; i++) {
-    try {
-      return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 60_000 });
-    } catch (e) {
-      if (i >= 3) throw e;
-    }
-  }
-}
-
 /** Task 02.1's exercise, hydrated: its element, editor and Check button. */
 async function exercise(page: Page) {
   const root = page.locator('[data-task="02.1"]');
@@ -113,142 +67,148 @@ async function checkCode(page: Page, code: string): Promise<string> {
   return (await root.getAttribute("data-status"))!;
 }
 
-Deno.test("exercises: task 02.1 checked, stopped, kept and downloaded in Chromium", async (t) => {
-  const out = await Deno.makeTempDir({ prefix: "litconv-exercises-" });
-  await build(out);
-  const files = serveFiles(out);
-  const base = `http://127.0.0.1:${files.addr.port}/`;
-  const browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
-  const lesson02 = `${base}lessons/02-conv1d/index.html`;
-  try {
-    await t.step("every graded task has its exercise, editable before any script", async () => {
-      for (const task of TASKS) {
-        const html = await Deno.readTextFile(`${out}/lessons/${task.lesson}/index.html`);
-        const at = html.indexOf(`data-task="${task.id}"`);
-        assert.ok(at >= 0, `task ${task.id} has no exercise on ${task.lesson}`);
-        const editor = /<textarea[^>]*>([^<]*)<\/textarea>/.exec(html.slice(at));
-        assert.ok(editor, `task ${task.id}: no editor`);
-        assert.match(editor[1], new RegExp(`export function ${task.fn}\\b`), task.id);
-      }
-      // A page without islands still ships no script.
-      const results = await Deno.readTextFile(`${out}/results/index.html`);
-      assert.doesNotMatch(results, /<script/);
-    });
-
-    await t.step("lesson 02 loads no checker until Check is pressed", async () => {
-      const requested: string[] = [];
-      page.on("request", (r) => requested.push(r.url()));
-      await page.goto(lesson02, { waitUntil: "networkidle" });
-      await exercise(page);
-      assert.ok(!requested.some((u) => u.includes("workers/")), requested.join("\n"));
-    });
-
-    await t.step("a right conv1d passes", async () => {
-      assert.equal(await checkCode(page, RIGHT), "passed");
-      const text = await page.locator('[data-task="02.1"] .exercise-result').textContent();
-      assert.match(text ?? "", /All tests passed: (\d+) of \1 tests passed/);
-    });
-
-    await t.step("without the kernel flip it fails, with a counterexample", async () => {
-      assert.equal(await checkCode(page, UNFLIPPED), "failed");
-      const tests = page.locator('[data-task="02.1"] .exercise-tests');
-      const failedProperty = tests.locator("li.failed", { hasText: "property" }).first();
-      const text = await failedProperty.textContent() ?? "";
-      // The shrunk call, its arrays written as [a, b, …], then expected and got.
-      assert.match(text, /counterexample\s*conv1d\(\[-?\d+(, -?\d+)*\], \[-?\d+(, -?\d+)*\]/);
-      assert.match(text, /expected\s*\[/);
-      assert.match(text, /got\s*\[/);
-      // The lecture's own example fails too, with its arrays.
-      assert.match(
-        await tests.locator("li.failed").first().textContent() ?? "",
-        /conv1d\(\[1, 3, 2, 4, 5, 6, 1, 3\], \[1, 0, 3, 1, 2\], \{padding: 2\}\)/,
-      );
-    });
-
-    await t.step("while (true) {} meets the time limit; the page keeps answering", async () => {
-      const { root, editor, check } = await exercise(page);
-      await editor.fill(LOOPS);
-      await check.click();
-      // While the worker spins, the page's own thread still runs script and takes input.
-      assert.equal(await root.getAttribute("data-status"), null);
-      assert.equal(await page.evaluate(() => 6 * 7), 42);
-      await root.locator("h3 label").click();
-      assert.equal(await page.evaluate(() => document.activeElement?.tagName), "TEXTAREA");
-      await page.waitForFunction(
-        () => document.querySelector('[data-task="02.1"]')?.getAttribute("data-status"),
-        null,
-        { timeout: 90_000 },
-      );
-      assert.equal(await root.getAttribute("data-status"), "failed");
-      assert.match(
-        await root.locator(".exercise-result").textContent() ?? "",
-        /time limit.*stopped after \d+ s/i,
-      );
-      assert.equal(await check.isEnabled(), true);
-    });
-
-    await t.step("the code is kept across a reload, and Reset brings the stub back", async () => {
-      const { editor } = await exercise(page);
-      await editor.fill(RIGHT);
-      await page.reload({ waitUntil: "networkidle" });
-      const again = await exercise(page);
-      assert.equal(await again.editor.inputValue(), RIGHT);
-      await again.root.getByRole("button", { name: /Reset/ }).click();
-      assert.match(await again.editor.inputValue(), /not implemented yet \(task 02\.1\)/);
-      await page.reload({ waitUntil: "networkidle" });
-      assert.match(await (await exercise(page)).editor.inputValue(), /not implemented yet/);
-    });
-
-    await t.step("the downloaded mod.ts is graded by deno task grade", async () => {
-      const { root, editor } = await exercise(page);
-      await editor.fill(RIGHT);
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        root.getByRole("button", { name: /Download/ }).click(),
-      ]);
-      assert.equal(download.suggestedFilename(), "mod.ts");
-      const dir = await Deno.makeTempDir({ prefix: "litconv-download-" });
-      await download.saveAs(`${dir}/mod.ts`);
-      const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["task", "grade", dir, "--tasks", "02.1"],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const report = decoder.decode(stdout);
-      assert.equal(code, 0, decoder.decode(stderr));
-      const [, score, max] = /Score: (\d+) \/ (\d+)/.exec(report) ?? [];
-      assert.ok(Number(max) > 0 && score === max, report);
-      await Deno.remove(dir, { recursive: true });
-    });
-
-    const shots = Deno.env.get("SCREENSHOTS");
-    if (shots) {
-      await t.step("screenshots", async () => {
-        for (const colorScheme of ["light", "dark"] as const) {
-          for (const width of [1280, 360]) {
-            const ctx = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
-            const p = await ctx.newPage();
-            await p.goto(lesson02, { waitUntil: "networkidle" });
-            await checkCode(p, UNFLIPPED);
-            await p.locator('[data-task="02.1"]').screenshot({
-              path: `${shots}/exercise-${width}-${colorScheme}.png`,
-            });
-            await ctx.close();
-          }
+Deno.test(needs(chromiumMissing(CHROMIUM), {
+  name: "exercises: task 02.1 checked, stopped, kept and downloaded in Chromium",
+  fn: async (t) => {
+    const out = await Deno.makeTempDir({ prefix: "litconv-exercises-" });
+    await buildSite(out);
+    const files = serveFiles(out);
+    const base = `http://127.0.0.1:${files.addr.port}/`;
+    const browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+    page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
+    const lesson02 = `${base}lessons/02-conv1d/index.html`;
+    try {
+      await t.step("every graded task has its exercise, editable before any script", async () => {
+        for (const task of TASKS) {
+          const html = await Deno.readTextFile(`${out}/lessons/${task.lesson}/index.html`);
+          const at = html.indexOf(`data-task="${task.id}"`);
+          assert.ok(at >= 0, `task ${task.id} has no exercise on ${task.lesson}`);
+          const editor = /<textarea[^>]*>([^<]*)<\/textarea>/.exec(html.slice(at));
+          assert.ok(editor, `task ${task.id}: no editor`);
+          assert.match(editor[1], new RegExp(`export function ${task.fn}\\b`), task.id);
         }
+        // A page without islands still ships no script.
+        const results = await Deno.readTextFile(`${out}/results/index.html`);
+        assert.doesNotMatch(results, /<script/);
       });
-    }
 
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    await files.shutdown();
-    await Deno.remove(out, { recursive: true });
-  }
-});
+      await t.step("lesson 02 loads no checker until Check is pressed", async () => {
+        const requested: string[] = [];
+        page.on("request", (r) => requested.push(r.url()));
+        await page.goto(lesson02, { waitUntil: "networkidle" });
+        await exercise(page);
+        assert.ok(!requested.some((u) => u.includes("workers/")), requested.join("\n"));
+      });
+
+      await t.step("a right conv1d passes", async () => {
+        assert.equal(await checkCode(page, RIGHT), "passed");
+        const text = await page.locator('[data-task="02.1"] .exercise-result').textContent();
+        assert.match(text ?? "", /All tests passed: (\d+) of \1 tests passed/);
+      });
+
+      await t.step("without the kernel flip it fails, with a counterexample", async () => {
+        assert.equal(await checkCode(page, UNFLIPPED), "failed");
+        const tests = page.locator('[data-task="02.1"] .exercise-tests');
+        const failedProperty = tests.locator("li.failed", { hasText: "property" }).first();
+        const text = await failedProperty.textContent() ?? "";
+        // The shrunk call, its arrays written as [a, b, …], then expected and got.
+        assert.match(text, /counterexample\s*conv1d\(\[-?\d+(, -?\d+)*\], \[-?\d+(, -?\d+)*\]/);
+        assert.match(text, /expected\s*\[/);
+        assert.match(text, /got\s*\[/);
+        // The lecture's own example fails too, with its arrays.
+        assert.match(
+          await tests.locator("li.failed").first().textContent() ?? "",
+          /conv1d\(\[1, 3, 2, 4, 5, 6, 1, 3\], \[1, 0, 3, 1, 2\], \{padding: 2\}\)/,
+        );
+      });
+
+      await t.step("while (true) {} meets the time limit; the page keeps answering", async () => {
+        const { root, editor, check } = await exercise(page);
+        await editor.fill(LOOPS);
+        await check.click();
+        // While the worker spins, the page's own thread still runs script and takes input.
+        assert.equal(await root.getAttribute("data-status"), null);
+        assert.equal(await page.evaluate(() => 6 * 7), 42);
+        await root.locator("h3 label").click();
+        assert.equal(await page.evaluate(() => document.activeElement?.tagName), "TEXTAREA");
+        await page.waitForFunction(
+          () => document.querySelector('[data-task="02.1"]')?.getAttribute("data-status"),
+          null,
+          { timeout: 90_000 },
+        );
+        assert.equal(await root.getAttribute("data-status"), "failed");
+        assert.match(
+          await root.locator(".exercise-result").textContent() ?? "",
+          /time limit.*stopped after \d+ s/i,
+        );
+        assert.equal(await check.isEnabled(), true);
+      });
+
+      await t.step("the code is kept across a reload, and Reset brings the stub back", async () => {
+        const { editor } = await exercise(page);
+        await editor.fill(RIGHT);
+        await page.reload({ waitUntil: "networkidle" });
+        const again = await exercise(page);
+        assert.equal(await again.editor.inputValue(), RIGHT);
+        await again.root.getByRole("button", { name: /Reset/ }).click();
+        assert.match(await again.editor.inputValue(), /not implemented yet \(task 02\.1\)/);
+        await page.reload({ waitUntil: "networkidle" });
+        assert.match(await (await exercise(page)).editor.inputValue(), /not implemented yet/);
+      });
+
+      await t.step("the downloaded mod.ts is graded by deno task grade", async () => {
+        const { root, editor } = await exercise(page);
+        await editor.fill(RIGHT);
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          root.getByRole("button", { name: /Download/ }).click(),
+        ]);
+        assert.equal(download.suggestedFilename(), "mod.ts");
+        const dir = await Deno.makeTempDir({ prefix: "litconv-download-" });
+        await download.saveAs(`${dir}/mod.ts`);
+        const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+          args: ["task", "grade", dir, "--tasks", "02.1"],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const report = decoder.decode(stdout);
+        assert.equal(code, 0, decoder.decode(stderr));
+        const [, score, max] = /Score: (\d+) \/ (\d+)/.exec(report) ?? [];
+        assert.ok(Number(max) > 0 && score === max, report);
+        await Deno.remove(dir, { recursive: true });
+      });
+
+      const shots = Deno.env.get("SCREENSHOTS");
+      if (shots) {
+        await t.step("screenshots", async () => {
+          for (const colorScheme of ["light", "dark"] as const) {
+            for (const width of [1280, 360]) {
+              const ctx = await browser.newContext({
+                viewport: { width, height: 900 },
+                colorScheme,
+              });
+              const p = await ctx.newPage();
+              await p.goto(lesson02, { waitUntil: "networkidle" });
+              await checkCode(p, UNFLIPPED);
+              await p.locator('[data-task="02.1"]').screenshot({
+                path: `${shots}/exercise-${width}-${colorScheme}.png`,
+              });
+              await ctx.close();
+            }
+          }
+        });
+      }
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await files.shutdown();
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+}));

@@ -7,23 +7,7 @@
  * of its own, in a temporary folder.
  */
 import assert from "node:assert/strict";
-import { REPO } from "./grading_helpers.ts";
-
-/** A `deno` child in `cwd`, as from a student's shell (no INIT_CWD from our own task). */
-async function deno(args: string[], cwd: string) {
-  const env = Deno.env.toObject();
-  delete env.INIT_CWD;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    clearEnv: true,
-    env: { ...env, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
-}
+import { REPO, studentDeno as deno } from "./grading_helpers.ts";
 
 /** The course's files as git knows them, but for its tests, plus one passing test. */
 async function courseCopy(): Promise<string> {

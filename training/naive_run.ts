@@ -17,6 +17,7 @@ import { loadMnist, take } from "../data/mnist.ts";
 import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 import { Rng } from "../kernels/rng.ts";
 import type { CheckpointMeta, EpochRecord, Metrics, RunOptions } from "./run.ts";
+import { epochLine, epochRecord } from "./run.ts";
 import { buildModel } from "./model.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
@@ -149,21 +150,9 @@ export async function runNaiveTraining(opts: RunOptions): Promise<Metrics> {
     const fit = trainEpochNaive(params, adam, train, rng, config.batchSize, (r) => bar.update(r));
     const trainSeconds = (performance.now() - start) / 1000;
     const score = evaluateNaive(params, valid);
-    const record: EpochRecord = {
-      epoch,
-      trainLoss: fit.loss,
-      trainAccuracy: fit.accuracy,
-      validLoss: score.loss,
-      validAccuracy: score.accuracy,
-      seconds: (performance.now() - start) / 1000,
-      imagesPerSecond: train.count / trainSeconds,
-    };
+    const record = epochRecord(epoch, fit, score, start, train.count / trainSeconds);
     history = [...history, record];
-    bar.message(
-      `Epoch ${epoch} accuracy: ${fit.accuracy.toFixed(4)} val_accuracy: ` +
-        `${score.accuracy.toFixed(4)} (loss ${fit.loss.toFixed(4)} / ${score.loss.toFixed(4)}, ` +
-        `${record.seconds.toFixed(1)} s)`,
-    );
+    bar.message(epochLine(record));
     await saveNaiveCheckpoint(outDir, params, adam, {
       config,
       history,

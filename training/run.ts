@@ -140,6 +140,32 @@ export interface RunOptions {
   data?: Mnist;
 }
 
+/** An epoch's record: its training pass, its validation, and its time since `start`. */
+export function epochRecord(
+  epoch: number,
+  fit: { loss: number; accuracy: number },
+  score: { loss: number; accuracy: number },
+  start: number,
+  imagesPerSecond: number,
+): EpochRecord {
+  return {
+    epoch,
+    trainLoss: fit.loss,
+    trainAccuracy: fit.accuracy,
+    validLoss: score.loss,
+    validAccuracy: score.accuracy,
+    seconds: (performance.now() - start) / 1000,
+    imagesPerSecond,
+  };
+}
+
+/** The lecture's line for an epoch, with both losses and the epoch's time. */
+export function epochLine(r: EpochRecord): string {
+  return `Epoch ${r.epoch} accuracy: ${r.trainAccuracy.toFixed(4)} val_accuracy: ` +
+    `${r.validAccuracy.toFixed(4)} (loss ${r.trainLoss.toFixed(4)} / ${r.validLoss.toFixed(4)}, ` +
+    `${r.seconds.toFixed(1)} s)`;
+}
+
 /** Trains (or resumes) a run and writes its folder; returns the final metrics. */
 export async function runTraining(opts: RunOptions): Promise<Metrics> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -199,22 +225,10 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     );
     const trainSeconds = (performance.now() - start) / 1000;
     const score = await evaluate(model, valid);
-    const record: EpochRecord = {
-      epoch,
-      trainLoss: fit.loss,
-      trainAccuracy: fit.accuracy,
-      validLoss: score.loss,
-      validAccuracy: score.accuracy,
-      seconds: (performance.now() - start) / 1000,
-      imagesPerSecond: train.count / trainSeconds,
-    };
+    const record = epochRecord(epoch, fit, score, start, train.count / trainSeconds);
     history = [...history, record];
     // The lecture's line, then the checkpoint: a kill after this loses nothing.
-    bar.message(
-      `Epoch ${epoch} accuracy: ${fit.accuracy.toFixed(4)} val_accuracy: ` +
-        `${score.accuracy.toFixed(4)} (loss ${fit.loss.toFixed(4)} / ${score.loss.toFixed(4)}, ` +
-        `${record.seconds.toFixed(1)} s)`,
-    );
+    bar.message(epochLine(record));
     await saveCheckpoint<CheckpointMeta>(outDir, model, optimizer, {
       config,
       history,
