@@ -19,6 +19,16 @@ export const LECTURE_W2 = [[1, 0, 3], [1, 2, 1], [0, 1, 1]];
 /** The lecture's logits for the cross-entropy example (target class 2, CE 0.5996). */
 export const LECTURE_LOGITS = [1.5, 0.8, 2.1];
 
+/** Lesson 05's 6×6 input to pool (its figure, its island and the tests use it). */
+export const POOL_INPUT: number[][] = [
+  [1, 3, 2, 9, 0, 1],
+  [4, 6, 1, 3, 2, 2],
+  [0, 2, 7, 1, 5, 3],
+  [3, 1, 4, 8, 0, 6],
+  [5, 0, 2, 2, 9, 1],
+  [1, 8, 3, 0, 4, 4],
+];
+
 /**
  * `n` small whole numbers in [−4, 4], the same for the same `n` and `k`.
  *

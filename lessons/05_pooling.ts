@@ -26,6 +26,7 @@
 import assert from "node:assert/strict";
 import { conv2d } from "../kernels/conv.ts";
 import { avgPool2d, maxPool2d } from "../kernels/pool.ts";
+import { POOL_INPUT } from "../kernels/inputs.ts";
 import { tfjs } from "../tfjs/mod.ts";
 import { useBackend } from "../accel/backend.ts";
 import { formatArray, maxAbsDiff } from "./literate.ts";
@@ -39,15 +40,8 @@ export const lesson = {
     "tf.maxPool and tf.avgPool; invariance to small shifts; mean pooling as a convolution.",
 };
 
-/** A 6×6 input to pool. */
-const X = [
-  [1, 3, 2, 9, 0, 1],
-  [4, 6, 1, 3, 2, 2],
-  [0, 2, 7, 1, 5, 3],
-  [3, 1, 4, 8, 0, 6],
-  [5, 0, 2, 2, 9, 1],
-  [1, 8, 3, 0, 4, 4],
-];
+/** A 6×6 input to pool (in `kernels/inputs.ts`, which the figure's island and the tests share). */
+const X = POOL_INPUT;
 
 /**
  * ## Non-overlapping and overlapping windows

@@ -12,25 +12,16 @@ import { RUN_FILES } from "../training/cli.ts";
 import { GRADE_FLAGS, HELP as GRADE_HELP } from "../grading/cli.ts";
 import { HELP as ASSIGNMENT_HELP } from "../grading/assignment_cli.ts";
 import { HELP as PACKAGE_HELP } from "../grading/package.ts";
+import { shellDeno } from "./grading_helpers.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /** `deno task NAME args…` from `cwd`, as from a user's shell (no INIT_CWD of our own task). */
 async function task(name: string, args: string[], cwd = ROOT) {
-  const env = Deno.env.toObject();
-  delete env.INIT_CWD;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--config", `${ROOT}deno.json`, name, ...args],
-    cwd,
-    clearEnv: true,
-    env: { ...env, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
+  const out = await shellDeno(["task", "--config", `${ROOT}deno.json`, name, ...args], cwd);
   // `deno task` announces the command on stderr ("Task grade deno run …"): not ours.
-  const stderr = dec.decode(out.stderr).split("\n").filter((l) => l && !/^Task /.test(l));
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr };
+  const stderr = out.stderr.split("\n").filter((l) => l && !/^Task /.test(l));
+  return { code: out.code, stdout: out.stdout, stderr };
 }
 
 Deno.test("a flag one slip away: one line, did-you-mean, exit 2, on every command", async () => {

@@ -131,6 +131,15 @@ export async function studentDeno(
   args: string[],
   cwd: string,
 ): Promise<{ code: number; text: string }> {
+  const out = await shellDeno(args, cwd);
+  return { code: out.code, text: out.stdout + out.stderr };
+}
+
+/** `deno ARGS` in `cwd` as from a user's shell (see {@link studentDeno}): code, stdout, stderr. */
+export async function shellDeno(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = Deno.env.toObject();
   delete env.INIT_CWD;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -142,7 +151,7 @@ export async function studentDeno(
     stderr: "piped",
   }).output();
   const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 /**

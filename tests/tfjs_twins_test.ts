@@ -3,7 +3,7 @@
  * argument errors as the naive kernels, reproducible dropout, and no leaked tensors.
  */
 import assert from "node:assert/strict";
-import { POOL_INPUT } from "./lesson_inputs.ts";
+import { POOL_INPUT } from "../kernels/inputs.ts";
 import fc from "../deps/fast_check.ts";
 import { availableBackends, tf, useBackend } from "../accel/backend.ts";
 import { LitconvError } from "../kernels/errors.ts";

@@ -9,7 +9,7 @@
  * bounds, far below what a NaN or shape check would catch).
  */
 import assert from "node:assert/strict";
-import { POOL_INPUT } from "./lesson_inputs.ts";
+import { POOL_INPUT } from "../kernels/inputs.ts";
 import { useBackend } from "../accel/backend.ts";
 import { PAIRS } from "../kernels/registry.ts";
 import type { Pair } from "../kernels/op.ts";

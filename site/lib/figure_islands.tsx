@@ -9,7 +9,7 @@
  */
 import type { VNode } from "../../deps/preact.ts";
 import type { Output } from "../../lessons/show.ts";
-import { LECTURE_W, LECTURE_W2, LECTURE_X, LECTURE_X2 } from "../../kernels/inputs.ts";
+import { LECTURE_W, LECTURE_W2, LECTURE_X, LECTURE_X2, POOL_INPUT } from "../../kernels/inputs.ts";
 import { Rng } from "../../kernels/rng.ts";
 import SlidingWindow from "../islands/SlidingWindow.tsx";
 import { Island } from "./island.tsx";
@@ -25,15 +25,6 @@ function randomInts(shape: number[], seed: number): unknown {
   return build(shape);
 }
 
-const LESSON05_X = [
-  [1, 3, 2, 9, 0, 1],
-  [4, 6, 1, 3, 2, 2],
-  [0, 2, 7, 1, 5, 3],
-  [3, 1, 4, 8, 0, 6],
-  [5, 0, 2, 2, 9, 1],
-  [1, 8, 3, 0, 4, 4],
-];
-
 /** `"<lesson slug> <figure tag>"` → the island's numbers. */
 export function figureSpecs(): Record<string, WindowSpec> {
   const x = randomInts([1, 3, 5, 5], 6) as number[][][][];
@@ -41,7 +32,7 @@ export function figureSpecs(): Record<string, WindowSpec> {
   return {
     "02-conv1d FIG 3": { kind: "conv1d", x: LECTURE_X, w: LECTURE_W, padding: 2, start: 3 },
     "04-conv2d FIG 6": { kind: "conv2d", X: LECTURE_X2, W: LECTURE_W2, padding: 1, start: [1, 2] },
-    "05-pooling FIG 7": { kind: "pool", X: LESSON05_X, size: 2, start: [0, 0] },
+    "05-pooling FIG 7": { kind: "pool", X: POOL_INPUT, size: 2, start: [0, 0] },
     "06-channels FIG 8": {
       kind: "channels",
       x: x[0],
