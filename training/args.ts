@@ -97,7 +97,7 @@ const FLAGS = {
     type: "string",
     value: "NAME",
     help: "tfjs (default) | naive: train with the course's own naive forward and backward\n" +
-      "loops and Adam in TypeScript, no TF.js in the step (slow: about 11 minutes of CPU\n" +
+      "loops and Adam in TypeScript, no TF.js in the step (slow: about 10 minutes of CPU\n" +
       "for --epochs 1 --limit 3000 --eval-limit 1000)",
   },
 } as const satisfies Flags;
