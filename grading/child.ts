@@ -15,7 +15,7 @@
  * @module
  */
 import { FRAME, MAX_FRAME_BYTES } from "./harness.ts";
-import { type SandboxDir, type SandboxLimits, signalSandboxed } from "./sandbox.ts";
+import { concatBytes, type SandboxDir, type SandboxLimits, signalSandboxed } from "./sandbox.ts";
 
 /** The longest message (an exception's text) kept from the child. */
 export const MAX_MESSAGE = 2048;
@@ -80,18 +80,6 @@ function startsLikeFrame(parts: Uint8Array[], size: number): boolean {
 }
 
 const FRAME_BYTES = new TextEncoder().encode(FRAME);
-
-/** The bytes of `parts`, `size` in all, as one array. */
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** How much stray output (prints) is kept to show in the report. */
 const KEEP_PRINTED = 2048;
@@ -358,7 +346,7 @@ export class Child {
           if (nl < 0) break;
           // The line ends here.
           if (state === "frame" && size > 0) {
-            const line = concat(parts, size);
+            const line = concatBytes(parts, size);
             const accepted = this.onFrameLine(line);
             if (!accepted) this.countOutput(line.length + 1);
             // A big frame took a while to parse and judge: let timers (a neighbour's) run.

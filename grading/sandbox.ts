@@ -25,6 +25,7 @@ export {
 } from "./sandbox/copy.ts";
 export {
   type Bounded,
+  concatBytes,
   DEFAULT_LIMITS,
   removeAllSync,
   runBounded,

@@ -9,6 +9,7 @@
  */
 import { currentBackend, tf } from "../accel/backend.ts";
 import type { AnyFunction, Pair } from "../kernels/op.ts";
+import { readResult } from "./read.ts";
 
 /**
  * Runs `pair`'s TF.js twin on `args` on the current backend (litconv's default if none was
@@ -29,29 +30,5 @@ export async function runTwin<F extends AnyFunction>(
 ): Promise<ReturnType<F>> {
   if (!tf.engine().backendName) await currentBackend();
   const out = tf.tidy(() => pair.twin(tf, ...args) as tf.TensorContainer);
-  if (out instanceof tf.Tensor) return await read(out) as ReturnType<F>;
-  if (!isTensorRecord(out)) return out as ReturnType<F>;
-  // An object of tensors (a backward pass's { dx, dweight, dbias }): read each, same keys.
-  const result: Record<string, unknown> = {};
-  try {
-    for (const [key, t] of Object.entries(out)) result[key] = await read(t);
-  } finally {
-    tf.dispose(Object.values(out));
-  }
-  return result as ReturnType<F>;
-}
-
-/** Whether `v` is a plain object whose every value is a tensor. */
-function isTensorRecord(v: unknown): v is Record<string, tf.Tensor> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) &&
-    Object.values(v).length > 0 && Object.values(v).every((t) => t instanceof tf.Tensor);
-}
-
-/** A tensor's numbers (a number for a scalar), then the tensor freed. */
-async function read(t: tf.Tensor): Promise<unknown> {
-  try {
-    return t.rank === 0 ? (await t.data())[0] : await t.array();
-  } finally {
-    t.dispose();
-  }
+  return await readResult(tf, out) as ReturnType<F>;
 }

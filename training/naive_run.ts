@@ -17,7 +17,7 @@ import { loadMnist, take } from "../data/mnist.ts";
 import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 import { Rng } from "../kernels/rng.ts";
 import type { CheckpointMeta, EpochRecord, Metrics, RunOptions } from "./run.ts";
-import { epochLine, epochRecord } from "./run.ts";
+import { epochLine, epochRecord, runVersions } from "./run.ts";
 import { buildModel } from "./model.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
@@ -132,12 +132,7 @@ export async function runNaiveTraining(opts: RunOptions): Promise<Metrics> {
     backend: NAIVE_BACKEND,
     device: NAIVE_DEVICE,
     kernels: null,
-    versions: {
-      tfjs: tf.version.tfjs,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-    },
+    versions: runVersions(),
     history,
     testAccuracy: null,
     rotation: null,

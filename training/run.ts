@@ -140,6 +140,16 @@ export interface RunOptions {
   data?: Mnist;
 }
 
+/** The versions a run records: TF.js, Deno, V8 and TypeScript. */
+export function runVersions(): Metrics["versions"] {
+  return {
+    tfjs: tf.version.tfjs,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+  };
+}
+
 /** An epoch's record: its training pass, its validation, and its time since `start`. */
 export function epochRecord(
   epoch: number,
@@ -200,12 +210,7 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     backend: backend.name,
     device: backend.device,
     kernels: backend.name === "wasm" ? nativeReport() : null,
-    versions: {
-      tfjs: tf.version.tfjs,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
-      typescript: Deno.version.typescript,
-    },
+    versions: runVersions(),
     history,
     testAccuracy: null,
     rotation: null,

@@ -248,6 +248,12 @@ async function readCapped(
       size += chunk.length;
     }
   } catch { /* the stream ends with the process */ }
+  return concatBytes(parts, size);
+}
+
+/** The bytes of `parts`, `size` in all, as one array. */
+export function concatBytes(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {

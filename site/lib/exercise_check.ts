@@ -17,6 +17,7 @@ import type { Op, Pair, Tf } from "../../kernels/op.ts";
 import { CONTRACTS } from "../../kernels/contracts.ts";
 import { judgementOf, opOf, testsFor } from "../../grading/cases.ts";
 import { flat, judgeAnswer, judgeNumbers, REL } from "../../grading/judge.ts";
+import { readResult } from "../../tfjs/read.ts";
 
 /** Property runs per property test: the grader's default for `--hidden`. */
 export const PROPERTY_RUNS = 50;
@@ -104,24 +105,8 @@ function againstReference(op: Op, f: StudentFunction, args: unknown[]): Verdict 
 }
 
 /** Runs the twin on TF.js inside `tidy` and reads its result back as plain numbers. */
-async function runTwin(tf: Tf, pair: Pair, args: unknown[]): Promise<unknown> {
-  const out = tf.tidy(() => pair.twin(tf, ...args) as ReturnType<Tf["tensor"]>);
-  const read = async (t: unknown) => {
-    if (!(t instanceof tf.Tensor)) return t;
-    try {
-      return t.rank === 0 ? (await t.data())[0] : await t.array();
-    } finally {
-      t.dispose();
-    }
-  };
-  if (out instanceof tf.Tensor || out === null || typeof out !== "object" || Array.isArray(out)) {
-    return read(out);
-  }
-  // A backward pass's { dx, dweight, dbias }: each tensor read back, same keys.
-  const entries = Object.entries(out as Record<string, unknown>);
-  const values: [string, unknown][] = [];
-  for (const [key, t] of entries) values.push([key, await read(t)]);
-  return Object.fromEntries(values);
+function runTwin(tf: Tf, pair: Pair, args: unknown[]): Promise<unknown> {
+  return readResult(tf, tf.tidy(() => pair.twin(tf, ...args) as ReturnType<Tf["tensor"]>));
 }
 
 /** Whether `v` is an object of named results (not an array or a number). */
