@@ -199,6 +199,8 @@ export default function Exercise({ id, fn, title, stub, header, worker }: Exerci
       <p class="muted">{title[0].toUpperCase() + title.slice(1)}.</p>
       <textarea
         id={editorId}
+        // A textarea's role is textbox already; said explicitly for checks that select by it.
+        role="textbox"
         class="exercise-editor"
         spellcheck={false}
         autocomplete="off"
