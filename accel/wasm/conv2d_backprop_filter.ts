@@ -3,7 +3,7 @@
  * fails without it): the filter gradient written as one forward convolution of transposed
  * tensors, which XNNPACK runs fast. With xᵀ[c, h, w, n] = x[n, h, w, c] as the image and
  * dyᵀ[i, j, n, o] = dy[n, i, j, o] as the filter, stride 1 and dilation s, the output
- * [Ci, kH, kW, Co] transposed is dW (the derivation is in docs/module-notes.md).
+ * [Ci, kH, kW, Co] transposed is dW (docs/internals.md#the-convolution-gradients-on-wasm).
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * Conv2DBackpropInput on wasm: the wasm backend's own kernel is a plain loop nest; for
  * stride 1 the input gradient is a forward convolution (through XNNPACK, several times
  * faster) of dy padded by kH − 1 − p with the filter flipped on both axes and its in/out
- * channels swapped (the derivation is in docs/module-notes.md). Strides > 1 and padding
+ * channels swapped (docs/internals.md#the-convolution-gradients-on-wasm). Strides > 1 and padding
  * wider than the filter stay with the backend's kernel.
  *
  * @module
