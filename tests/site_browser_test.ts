@@ -1,14 +1,14 @@
 /**
  * The site in a real browser: Debian's Chromium driven by playwright-core opens every page
- * of the static build (served as plain files, as any static host would) and of
- * `deno task site`'s server, and fails on any console error, failed request or request
- * that leaves the machine. It checks that math rendered, charts are present and the
+ * of the static build (served as plain files, as any static host would) and a few of
+ * `deno task site`'s server (which must serve every page byte for byte as built), and fails
+ * on any console error, failed request or request that leaves the machine. It checks that math rendered, charts are present and the
  * lecture's numbers show, that every lesson page has its figures (alt text, nothing broken,
  * legible in light and dark, within a phone's width), drives the islands, and checks every
  * link of the static build.
  *
  * One build and one browser serve every check, to keep this quick, which is why this file is
- * one long test (about 580 lines) rather than several. The build and the server run as the
+ * one long test (about 600 lines) rather than several. The build and the server run as the
  * commands a reader types (`deno task site:build`, `deno task site`), in child processes:
  * importing the routes here would also register every lesson's own tests.
  */
@@ -75,6 +75,9 @@ async function serve(port: number, workDir: string) {
     }
   }
 }
+
+/** Pages loaded in the browser from the server too: the front page and two with islands. */
+const SERVER_VISITS = ["index.html", "lessons/02-conv1d/index.html", "train/index.html"];
 
 /** Every href/src of every HTML file in the build, with the file it is in. */
 async function linksOf(dir: string, pages: string[]) {
@@ -195,8 +198,20 @@ async function siteInChromium(t: Deno.TestContext) {
         dev.url,
       ]]
     ) {
-      await t.step(`${name}: every page loads cleanly`, async () => {
-        for (const path of pages) {
+      // The server renders each page from the same code as the build: it must serve the
+      // build's bytes, so the browser need only load a few of its pages (the build's all).
+      if (name === "server") {
+        await t.step("server: every page is the static build's, byte for byte", async () => {
+          for (const path of pages) {
+            const served = await (await fetch(base + path)).text();
+            const built = await Deno.readTextFile(`${out}/${path}`);
+            assert.ok(served === built, `server ${path} differs from the static build's`);
+          }
+        });
+      }
+      const visited = name === "server" ? SERVER_VISITS : pages;
+      await t.step(`${name}: ${visited.length} pages load cleanly`, async () => {
+        for (const path of visited) {
           const problems = await visit(page, base + path);
           assert.deepEqual(problems, [], `${name} ${path}: ${JSON.stringify(problems)}`);
           // Headings in order (never a jump down of two levels), one h1, alt text on images.
