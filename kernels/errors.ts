@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { PoolOptions } from "./types.ts";
 
 /** Thrown for every invalid argument a litconv function receives. */
 export class LitconvError extends Error {
@@ -192,4 +193,38 @@ export function optionPair(
     const detail = e.message.slice(`${fn}: ${arg} `.length);
     throw new LitconvError(fn, arg, `${detail} (${context})`);
   }
+}
+
+/** Window and stride of a pooling as `[rows, cols]` pairs. */
+export interface PoolPlan {
+  size: [number, number];
+  stride: [number, number];
+}
+
+/**
+ * The options every pooling checks, for an input `x` (named `arg`) whose last two axes are
+ * `[h, w]`: a window size is required and must fit; the stride defaults to the size.
+ */
+export function poolPlan(
+  fn: string,
+  arg: string,
+  x: unknown,
+  [h, w]: number[],
+  options: PoolOptions,
+): PoolPlan {
+  const context = `${arg} ${describeShape(x)}`;
+  if (options?.size === undefined) {
+    throw new LitconvError(fn, "size", `is required, e.g. { size: 2 } (${context})`);
+  }
+  const size = optionPair(fn, "size", options.size, 1, context);
+  // Without a stride the windows tile the input: stride = size.
+  const stride = optionPair(fn, "stride", options.stride ?? size, 1, context);
+  if (size[0] > h || size[1] > w) {
+    throw new LitconvError(
+      fn,
+      "size",
+      `[${size}] is larger than ${arg}'s [${h},${w}] (${context})`,
+    );
+  }
+  return { size, stride };
 }
