@@ -195,6 +195,28 @@ export function optionPair(
   }
 }
 
+/**
+ * A layer's optional bias: absent, or a vector with one number per output. `outputs` says how
+ * the weight counts them, e.g. "Out=3 outputs"; `context` gives the call's shapes.
+ */
+export function assertOptionalBias(
+  fn: string,
+  bias: unknown,
+  count: number,
+  outputs: string,
+  context: string,
+): void {
+  if (bias === undefined) return;
+  const { length } = assertVector(fn, "bias", bias);
+  if (length !== count) {
+    throw new LitconvError(
+      fn,
+      "bias",
+      `has length ${length} but weight has ${outputs} (${context})`,
+    );
+  }
+}
+
 /** Window and stride of a pooling as `[rows, cols]` pairs. */
 export interface PoolPlan {
   size: [number, number];

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { assertMatrix, assertVector, describeShape, LitconvError } from "./errors.ts";
+import { assertMatrix, assertOptionalBias, describeShape, LitconvError } from "./errors.ts";
 import { dotBound, maxAbs } from "./float32.ts";
 import { grid, ramp } from "./inputs.ts";
 import { type Fc, type Pair, scaleOfSums, type Tf } from "./op.ts";
@@ -119,16 +119,7 @@ function checkLinear(
       `expects In=${wIn} features but x has ${inSize} (${context}; weight is [Out, In])`,
     );
   }
-  if (bias !== undefined) {
-    assertVector(fn, "bias", bias);
-    if (bias.length !== outSize) {
-      throw new LitconvError(
-        fn,
-        "bias",
-        `has length ${bias.length} but weight has Out=${outSize} outputs (${context})`,
-      );
-    }
-  }
+  assertOptionalBias(fn, bias, outSize, `Out=${outSize} outputs`, context);
   return [n, inSize, outSize];
 }
 
