@@ -12,33 +12,31 @@ import type { PoolOptions } from "./types.ts";
 
 /** Thrown for every invalid argument a litconv function receives. */
 export class LitconvError extends Error {
-  /** The public function that rejected its input, e.g. `"conv2d"`. */
-  readonly fn: string;
-  /** The argument at fault, e.g. `"padding"`. */
-  readonly arg: string;
-
-  /** `detail` continues the sentence "`fn`: `arg` …", e.g. "must not be empty". */
-  constructor(fn: string, arg: string, detail: string) {
+  /**
+   * An error that names the function, the argument and what is wrong with it.
+   *
+   * @param fn The public function that rejected its input, e.g. `"conv2d"`.
+   * @param arg The argument at fault, e.g. `"padding"`.
+   * @param detail Continues the sentence "`fn`: `arg` …", e.g. "must not be empty".
+   */
+  constructor(readonly fn: string, readonly arg: string, detail: string) {
     super(`${fn}: ${arg} ${detail}`);
     this.name = "LitconvError";
-    this.fn = fn;
-    this.arg = arg;
   }
 }
 
 /** Thrown when a file or folder cannot be read or does not hold what it should. */
 export class FileError extends Error {
-  /** The function that read it, e.g. `"loadCheckpoint"`. */
-  readonly fn: string;
-  /** The file or folder at fault. */
-  readonly path: string;
-
-  /** `detail` continues the sentence "`fn`: `path` …", e.g. "is empty". */
-  constructor(fn: string, path: string, detail: string) {
+  /**
+   * An error that names the function, the file and what is wrong with it.
+   *
+   * @param fn The function that read it, e.g. `"loadCheckpoint"`.
+   * @param path The file or folder at fault.
+   * @param detail Continues the sentence "`fn`: `path` …", e.g. "is empty".
+   */
+  constructor(readonly fn: string, readonly path: string, detail: string) {
     super(`${fn}: ${path} ${detail}`);
     this.name = "FileError";
-    this.fn = fn;
-    this.path = path;
   }
 }
 
@@ -219,7 +217,9 @@ export function assertOptionalBias(
 
 /** Window and stride of a pooling as `[rows, cols]` pairs. */
 export interface PoolPlan {
+  /** The window's rows and columns. */
   size: [number, number];
+  /** How far the window moves down and across. */
   stride: [number, number];
 }
 
