@@ -160,6 +160,11 @@ function linearShape(fc: Fc) {
   });
 }
 
+/** The example both tasks share, so the backward pass runs on the layer the forward ran. */
+const EXAMPLE = "two examples, three features, two outputs";
+const EXAMPLE_X = [[1, 3, 2], [5, 6, 1]];
+const EXAMPLE_WEIGHT = [[1, 0, 3], [1, 2, 1]];
+
 /**
  * linear and its twin. Each output sums In products and the bias: In + 1 terms, whose Σ|terms|
  * is the layer run on |x|, |W|, |b|; the bound takes the largest.
@@ -181,11 +186,7 @@ export const linearOp: Pair<typeof linear> = {
     id: "11.3",
     lesson: "11-backprop",
     title: "a fully connected layer (as nn.Linear)",
-    examples: [["two examples, three features, two outputs", [[
-      [[1, 3, 2], [5, 6, 1]],
-      [[1, 0, 3], [1, 2, 1]],
-      [0.5, -1],
-    ]]]],
+    examples: [[EXAMPLE, [[EXAMPLE_X, EXAMPLE_WEIGHT, [0.5, -1]]]]],
     edges: [
       ["one feature, one output", [[[[3], [-2]], [[4]], [1]]]],
       ["more outputs than inputs", [[grid(2, 2), grid(5, 2, 3), ramp(5)]]],
@@ -229,11 +230,7 @@ export const linearBackwardOp: Pair<typeof linearBackward> = {
     id: "11.4",
     lesson: "11-backprop",
     title: "the fully connected layer's backward pass",
-    examples: [["two examples, three features, two outputs", [[
-      [[1, 3, 2], [5, 6, 1]],
-      [[1, 0, 3], [1, 2, 1]],
-      [[1, -1], [0.5, 2]],
-    ]]]],
+    examples: [[EXAMPLE, [[EXAMPLE_X, EXAMPLE_WEIGHT, [[1, -1], [0.5, 2]]]]]],
     edges: [
       ["one example, one feature, one output", [[[[3]], [[4]], [[-2]]]]],
       ["a batch of four, more outputs than inputs", [[grid(4, 2), grid(5, 2, 3), grid(4, 5, 2)]]],
