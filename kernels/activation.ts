@@ -12,7 +12,7 @@
 import { assertMatrix, assertVector } from "./errors.ts";
 import { EPS32, maxAbs, UNDERFLOW } from "./float32.ts";
 import { LECTURE_LOGITS } from "./inputs.ts";
-import { type Fc, type Op, type Pair, scaleOfInputs, type Tf } from "./op.ts";
+import { type Fc, type Op, type Pair, sameNameTwin, scaleOfInputs } from "./op.ts";
 import { logit, matrixOf, vectorOf } from "./arbitraries.ts";
 
 /**
@@ -110,10 +110,7 @@ export const sigmoidOp: Pair<typeof sigmoid> = {
   name: "sigmoid",
   summary: "logistic sigmoid, element-wise",
   naive: sigmoid,
-  twin: (tf: Tf, x) => {
-    assertVector("sigmoid", "x", x);
-    return tf.sigmoid(tf.tensor1d(x));
-  },
+  twin: sameNameTwin("sigmoid", assertVector),
   tolerance: ([x]) => EPS32 * (maxAbs(x) / 4 + 8) + UNDERFLOW,
   arbitrary: (fc) =>
     fc.tuple(fc.integer({ min: 1, max: 8 }).chain((n) => vectorOf(fc, n, logit(fc)))),
@@ -136,10 +133,7 @@ export const softmaxOp: Pair<typeof softmax> = {
   name: "softmax",
   summary: "row-wise softmax, stable for logits of ±1000",
   naive: softmax,
-  twin: (tf: Tf, x) => {
-    assertMatrix("softmax", "x", x);
-    return tf.softmax(tf.tensor2d(x));
-  },
+  twin: sameNameTwin("softmax", assertMatrix),
   tolerance: ([x]) => EPS32 * (maxAbs(x) + 2 * x[0].length + 8) + UNDERFLOW,
   arbitrary: logitRows,
   task: {
@@ -160,10 +154,7 @@ export const logSoftmaxOp: Pair<typeof logSoftmax> = {
   name: "logSoftmax",
   summary: "row-wise log-softmax, stable for logits of ±1000",
   naive: logSoftmax,
-  twin: (tf: Tf, x) => {
-    assertMatrix("logSoftmax", "x", x);
-    return tf.logSoftmax(tf.tensor2d(x));
-  },
+  twin: sameNameTwin("logSoftmax", assertMatrix),
   tolerance: ([x]) => EPS32 * (3 * maxAbs(x) + 2 * x[0].length + 16),
   arbitrary: logitRows,
   task: {

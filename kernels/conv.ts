@@ -26,6 +26,7 @@ import {
   conv2dLayerTf,
   type Conv2dPlan,
   conv2dShape,
+  convOptions,
   pad1d,
   pad2d,
 } from "./conv_layer.ts";
@@ -265,8 +266,7 @@ function checkConv2d(X: number[][], W: number[][], options: ConvOptions): Conv2d
   const [h, w] = assertMatrix(fn, "X", X);
   const [kh, kw] = assertMatrix(fn, "W", W);
   const context = `X ${describeShape(X)}, W ${describeShape(W)}`;
-  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
-  const stride = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
+  const { padding: [pr, pc], stride } = convOptions(fn, options, context);
   if (kh > h + 2 * pr || kw > w + 2 * pc) {
     throw new LitconvError(
       fn,

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { assertTensor, assertVector, describeShape, LitconvError, optionPair } from "./errors.ts";
+import {
+  assertOptionalBias,
+  assertTensor,
+  describeShape,
+  LitconvError,
+  optionPair,
+} from "./errors.ts";
 import type { Fc, Tensor, Tf } from "./op.ts";
 import { pairOption } from "./arbitraries.ts";
 import type { ConvOptions } from "./types.ts";
@@ -38,6 +44,17 @@ export interface Conv2dPlan {
 }
 
 /**
+ * The padding (≥ 0, default 0) and stride (≥ 1, default 1) of a 2-D convolution as pairs;
+ * `context` gives the call's shapes for an error.
+ */
+export function convOptions(fn: string, options: ConvOptions, context: string): Conv2dPlan {
+  return {
+    padding: optionPair(fn, "padding", options?.padding ?? 0, 0, context),
+    stride: optionPair(fn, "stride", options?.stride ?? 1, 1, context),
+  };
+}
+
+/**
  * The checks of `fn` (conv2dLayer or its backward): NCHW input, [Cout,Cin,kH,kW] weight,
  * optional [Cout] bias, padding ≥ 0 and stride ≥ 1, a kernel that fits the padded input.
  */
@@ -58,18 +75,8 @@ export function checkConv2dLayer(
       `has C=${c} channels but weight expects Cin=${cIn} (${context})`,
     );
   }
-  if (bias !== undefined) {
-    assertVector(fn, "bias", bias);
-    if (bias.length !== cOut) {
-      throw new LitconvError(
-        fn,
-        "bias",
-        `has length ${bias.length} but weight has Cout=${cOut} output channels (${context})`,
-      );
-    }
-  }
-  const [pr, pc] = optionPair(fn, "padding", options?.padding ?? 0, 0, context);
-  const stride = optionPair(fn, "stride", options?.stride ?? 1, 1, context);
+  assertOptionalBias(fn, bias, cOut, `Cout=${cOut} output channels`, context);
+  const { padding: [pr, pc], stride } = convOptions(fn, options, context);
   if (kh > h + 2 * pr || kw > w + 2 * pc) {
     throw new LitconvError(
       fn,

@@ -8,36 +8,35 @@
  *
  * @module
  */
+import type { PoolOptions } from "./types.ts";
 
 /** Thrown for every invalid argument a litconv function receives. */
 export class LitconvError extends Error {
-  /** The public function that rejected its input, e.g. `"conv2d"`. */
-  readonly fn: string;
-  /** The argument at fault, e.g. `"padding"`. */
-  readonly arg: string;
-
-  /** `detail` continues the sentence "`fn`: `arg` …", e.g. "must not be empty". */
-  constructor(fn: string, arg: string, detail: string) {
+  /**
+   * An error that names the function, the argument and what is wrong with it.
+   *
+   * @param fn The public function that rejected its input, e.g. `"conv2d"`.
+   * @param arg The argument at fault, e.g. `"padding"`.
+   * @param detail Continues the sentence "`fn`: `arg` …", e.g. "must not be empty".
+   */
+  constructor(readonly fn: string, readonly arg: string, detail: string) {
     super(`${fn}: ${arg} ${detail}`);
     this.name = "LitconvError";
-    this.fn = fn;
-    this.arg = arg;
   }
 }
 
 /** Thrown when a file or folder cannot be read or does not hold what it should. */
 export class FileError extends Error {
-  /** The function that read it, e.g. `"loadCheckpoint"`. */
-  readonly fn: string;
-  /** The file or folder at fault. */
-  readonly path: string;
-
-  /** `detail` continues the sentence "`fn`: `path` …", e.g. "is empty". */
-  constructor(fn: string, path: string, detail: string) {
+  /**
+   * An error that names the function, the file and what is wrong with it.
+   *
+   * @param fn The function that read it, e.g. `"loadCheckpoint"`.
+   * @param path The file or folder at fault.
+   * @param detail Continues the sentence "`fn`: `path` …", e.g. "is empty".
+   */
+  constructor(readonly fn: string, readonly path: string, detail: string) {
     super(`${fn}: ${path} ${detail}`);
     this.name = "FileError";
-    this.fn = fn;
-    this.path = path;
   }
 }
 
@@ -192,4 +191,62 @@ export function optionPair(
     const detail = e.message.slice(`${fn}: ${arg} `.length);
     throw new LitconvError(fn, arg, `${detail} (${context})`);
   }
+}
+
+/**
+ * A layer's optional bias: absent, or a vector with one number per output. `outputs` says how
+ * the weight counts them, e.g. "Out=3 outputs"; `context` gives the call's shapes.
+ */
+export function assertOptionalBias(
+  fn: string,
+  bias: unknown,
+  count: number,
+  outputs: string,
+  context: string,
+): void {
+  if (bias === undefined) return;
+  const { length } = assertVector(fn, "bias", bias);
+  if (length !== count) {
+    throw new LitconvError(
+      fn,
+      "bias",
+      `has length ${length} but weight has ${outputs} (${context})`,
+    );
+  }
+}
+
+/** Window and stride of a pooling as `[rows, cols]` pairs. */
+export interface PoolPlan {
+  /** The window's rows and columns. */
+  size: [number, number];
+  /** How far the window moves down and across. */
+  stride: [number, number];
+}
+
+/**
+ * The options every pooling checks, for an input `x` (named `arg`) whose last two axes are
+ * `[h, w]`: a window size is required and must fit; the stride defaults to the size.
+ */
+export function poolPlan(
+  fn: string,
+  arg: string,
+  x: unknown,
+  [h, w]: number[],
+  options: PoolOptions,
+): PoolPlan {
+  const context = `${arg} ${describeShape(x)}`;
+  if (options?.size === undefined) {
+    throw new LitconvError(fn, "size", `is required, e.g. { size: 2 } (${context})`);
+  }
+  const size = optionPair(fn, "size", options.size, 1, context);
+  // Without a stride the windows tile the input: stride = size.
+  const stride = optionPair(fn, "stride", options.stride ?? size, 1, context);
+  if (size[0] > h || size[1] > w) {
+    throw new LitconvError(
+      fn,
+      "size",
+      `[${size}] is larger than ${arg}'s [${h},${w}] (${context})`,
+    );
+  }
+  return { size, stride };
 }

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { assertMatrix, assertVector, describeShape, LitconvError } from "./errors.ts";
+import { assertMatrix, assertOptionalBias, describeShape, LitconvError } from "./errors.ts";
 import { dotBound, maxAbs } from "./float32.ts";
 import { grid, ramp } from "./inputs.ts";
 import { type Fc, type Pair, scaleOfSums, type Tf } from "./op.ts";
@@ -119,16 +119,7 @@ function checkLinear(
       `expects In=${wIn} features but x has ${inSize} (${context}; weight is [Out, In])`,
     );
   }
-  if (bias !== undefined) {
-    assertVector(fn, "bias", bias);
-    if (bias.length !== outSize) {
-      throw new LitconvError(
-        fn,
-        "bias",
-        `has length ${bias.length} but weight has Out=${outSize} outputs (${context})`,
-      );
-    }
-  }
+  assertOptionalBias(fn, bias, outSize, `Out=${outSize} outputs`, context);
   return [n, inSize, outSize];
 }
 
@@ -169,6 +160,11 @@ function linearShape(fc: Fc) {
   });
 }
 
+/** The example both tasks share, so the backward pass runs on the layer the forward ran. */
+const EXAMPLE = "two examples, three features, two outputs";
+const EXAMPLE_X = [[1, 3, 2], [5, 6, 1]];
+const EXAMPLE_WEIGHT = [[1, 0, 3], [1, 2, 1]];
+
 /**
  * linear and its twin. Each output sums In products and the bias: In + 1 terms, whose Σ|terms|
  * is the layer run on |x|, |W|, |b|; the bound takes the largest.
@@ -190,11 +186,7 @@ export const linearOp: Pair<typeof linear> = {
     id: "11.3",
     lesson: "11-backprop",
     title: "a fully connected layer (as nn.Linear)",
-    examples: [["two examples, three features, two outputs", [[
-      [[1, 3, 2], [5, 6, 1]],
-      [[1, 0, 3], [1, 2, 1]],
-      [0.5, -1],
-    ]]]],
+    examples: [[EXAMPLE, [[EXAMPLE_X, EXAMPLE_WEIGHT, [0.5, -1]]]]],
     edges: [
       ["one feature, one output", [[[[3], [-2]], [[4]], [1]]]],
       ["more outputs than inputs", [[grid(2, 2), grid(5, 2, 3), ramp(5)]]],
@@ -238,11 +230,7 @@ export const linearBackwardOp: Pair<typeof linearBackward> = {
     id: "11.4",
     lesson: "11-backprop",
     title: "the fully connected layer's backward pass",
-    examples: [["two examples, three features, two outputs", [[
-      [[1, 3, 2], [5, 6, 1]],
-      [[1, 0, 3], [1, 2, 1]],
-      [[1, -1], [0.5, 2]],
-    ]]]],
+    examples: [[EXAMPLE, [[EXAMPLE_X, EXAMPLE_WEIGHT, [[1, -1], [0.5, 2]]]]]],
     edges: [
       ["one example, one feature, one output", [[[[3]], [[4]], [[-2]]]]],
       ["a batch of four, more outputs than inputs", [[grid(4, 2), grid(5, 2, 3), grid(4, 5, 2)]]],

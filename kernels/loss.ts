@@ -136,34 +136,32 @@ function assertUnitInterval(fn: string, arg: string, x: number[]): void {
   });
 }
 
-/** `x` (named `a`) and `y` (named `b`) have the same length: one target per example. */
-function assertSameLength(fn: string, a: string, x: number[], b: string, y: number[]): void {
-  if (x.length !== y.length) {
+/**
+ * The checks both binary cross-entropies share: a vector of `values` (named `arg`) and as many
+ * targets, each in [0, 1].
+ */
+function checkBinaryTargets(fn: string, arg: string, values: number[], targets: number[]): void {
+  assertVector(fn, arg, values);
+  assertVector(fn, "targets", targets);
+  if (values.length !== targets.length) {
     throw new LitconvError(
       fn,
-      b,
-      `has length ${y.length} but ${a} has length ${x.length}: one target per example`,
+      "targets",
+      `has length ${targets.length} but ${arg} has length ${values.length}: one target per example`,
     );
   }
+  assertUnitInterval(fn, "targets", targets);
 }
 
 /** binaryCrossEntropy: probabilities and targets, both in [0, 1], one target per example. */
 function checkBce(probs: number[], targets: number[]): void {
-  const fn = "binaryCrossEntropy";
-  assertVector(fn, "probs", probs);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "probs", probs, "targets", targets);
-  assertUnitInterval(fn, "probs", probs);
-  assertUnitInterval(fn, "targets", targets);
+  checkBinaryTargets("binaryCrossEntropy", "probs", probs, targets);
+  assertUnitInterval("binaryCrossEntropy", "probs", probs);
 }
 
 /** binaryCrossEntropyWithLogits: any finite logits, targets in [0, 1], one per example. */
 function checkBceWithLogits(logits: number[], targets: number[]): void {
-  const fn = "binaryCrossEntropyWithLogits";
-  assertVector(fn, "logits", logits);
-  assertVector(fn, "targets", targets);
-  assertSameLength(fn, "logits", logits, "targets", targets);
-  assertUnitInterval(fn, "targets", targets);
+  checkBinaryTargets("binaryCrossEntropyWithLogits", "logits", logits, targets);
 }
 
 /**
@@ -223,6 +221,13 @@ function classBatch(
     .chain(({ r, c }) =>
       fc.tuple(matrixOf(fc, r, c, score), vectorOf(fc, r, fc.integer({ min: 0, max: c - 1 })))
     );
+}
+
+/** One row per target, in TF.js: 1 in the target's column of `classes`, 0 elsewhere. */
+function oneHotRows(tf: Tf, targets: number[], classes: number) {
+  const columns = tf.reshape(tf.range(0, classes, 1, "int32"), [1, classes]);
+  const wanted = tf.tensor2d(targets, [targets.length, 1], "int32");
+  return tf.cast(tf.equal(columns, wanted), "float32");
 }
 
 /** The lecture's logits as log-probabilities: log-softmax of [1.5, 0.8, 2.1]. */
@@ -357,10 +362,8 @@ export const crossEntropyOp: Pair<typeof crossEntropy> = {
   summary: "cross-entropy from logits (nn.CrossEntropyLoss)",
   naive: crossEntropy,
   twin: (tf: Tf, logits, targets) => {
-    const [rows, classes] = checkClassTargets("crossEntropy", "logits", logits, targets);
-    const columns = tf.reshape(tf.range(0, classes, 1, "int32"), [1, classes]);
-    const wanted = tf.tensor2d(targets, [rows, 1], "int32");
-    const oneHot = tf.cast(tf.equal(columns, wanted), "float32");
+    const [, classes] = checkClassTargets("crossEntropy", "logits", logits, targets);
+    const oneHot = oneHotRows(tf, targets, classes);
     return tf.losses.softmaxCrossEntropy(oneHot, tf.tensor2d(logits));
   },
   tolerance: ([logits, targets]) => {
@@ -390,10 +393,8 @@ export const crossEntropyBackwardOp: Pair<typeof crossEntropyBackward> = {
   summary: "cross-entropy's gradient: (softmax − one-hot)/N",
   naive: crossEntropyBackward,
   twin: (tf: Tf, logits, targets) => {
-    const [rows, classes] = checkClassTargets("crossEntropyBackward", "logits", logits, targets);
-    const columns = tf.reshape(tf.range(0, classes, 1, "int32"), [1, classes]);
-    const wanted = tf.tensor2d(targets, [rows, 1], "int32");
-    const oneHot = tf.cast(tf.equal(columns, wanted), "float32");
+    const [, classes] = checkClassTargets("crossEntropyBackward", "logits", logits, targets);
+    const oneHot = oneHotRows(tf, targets, classes);
     return tf.grad((x) => tf.losses.softmaxCrossEntropy(oneHot, x))(tf.tensor2d(logits));
   },
   tolerance: ([logits]) => (softmaxOp.tolerance([logits], []) + 4 * EPS32) / logits.length,

@@ -18,6 +18,7 @@ import type * as tfCore from "../deps/tfjs_core.ts";
 import type * as fastCheck from "../deps/fast_check.ts";
 import { leaves } from "./nested.ts";
 import type { ContractName } from "./contracts.ts";
+import type { NestedNumberArray } from "./types.ts";
 
 /** TF.js's `tf` namespace, as a twin receives it. */
 export type Tf = typeof tfCore;
@@ -121,6 +122,25 @@ export interface Task<F extends AnyFunction = AnyFunction> {
   scale?(args: Parameters<F>): number | number[];
   /** What "expected" says in feedback when the contract judges, e.g. "0 or x·2 (any mask)". */
   describe?(args: Parameters<F>): string;
+}
+
+/** The TF.js functions of one tensor that carry the name of a naive kernel. */
+type SameNamed = "sigmoid" | "softmax" | "logSoftmax" | "relu";
+
+/**
+ * The twin of a one-argument kernel that TF.js has under the same name (`tf.sigmoid`,
+ * `tf.softmax`, `tf.logSoftmax`, `tf.relu`): `x` checked as the kernel checks it
+ * (`assertShape`, e.g. `assertVector`), so both reject it alike, then given to that function.
+ */
+export function sameNameTwin(
+  name: SameNamed,
+  assertShape: (fn: string, arg: string, x: unknown) => unknown,
+): (tf: Tf, x: NestedNumberArray) => Tensor {
+  return (tf, x) => {
+    assertShape(name, "x", x);
+    const apply: (t: Tensor) => Tensor = tf[name];
+    return apply(tf.tensor(x));
+  };
 }
 
 /** `x` with every number replaced by its absolute value. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { assertMatrix, describeShape, LitconvError, optionPair } from "./errors.ts";
+import { assertMatrix, type PoolPlan, poolPlan } from "./errors.ts";
 import { convOutputSize } from "./conv.ts";
 import { EPS32, maxAbs, UNDERFLOW } from "./float32.ts";
 import { grid, LECTURE_X2 } from "./inputs.ts";
@@ -82,27 +82,8 @@ export function avgPool2d(X: number[][], options: PoolOptions): number[][] {
 // ─── Argument check ───────────────────────────────────────────────────────────
 
 /** maxPool2d / avgPool2d: a matrix, a window size that fits, a stride (default: the size). */
-function checkPool(
-  fn: "maxPool2d" | "avgPool2d",
-  X: number[][],
-  options: PoolOptions,
-): { size: [number, number]; stride: [number, number] } {
-  const [h, w] = assertMatrix(fn, "X", X);
-  const context = `X ${describeShape(X)}`;
-  if (options?.size === undefined) {
-    throw new LitconvError(fn, "size", `is required, e.g. { size: 2 } (${context})`);
-  }
-  const size = optionPair(fn, "size", options.size, 1, context);
-  // Without a stride the windows tile the input: stride = size.
-  const stride = optionPair(fn, "stride", options.stride ?? size, 1, context);
-  if (size[0] > h || size[1] > w) {
-    throw new LitconvError(
-      fn,
-      "size",
-      `[${size[0]},${size[1]}] is larger than the input X [${h},${w}]`,
-    );
-  }
-  return { size, stride };
+function checkPool(fn: "maxPool2d" | "avgPool2d", X: number[][], options: PoolOptions): PoolPlan {
+  return poolPlan(fn, "X", X, assertMatrix(fn, "X", X), options);
 }
 
 // ─── Definitions: TF.js twins, random arguments, tolerances, graded tasks ─────

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { assertTensor, describeShape, LitconvError, optionPair } from "./errors.ts";
+import { assertTensor, describeShape, LitconvError, type PoolPlan, poolPlan } from "./errors.ts";
 import { dotBound, EPS32, maxAbs, UNDERFLOW } from "./float32.ts";
 import { grid, LECTURE_X2 } from "./inputs.ts";
 import { maxPool2d } from "./pool.ts";
@@ -93,12 +93,6 @@ export function maxPool2dLayerBackward(
 
 // ─── Argument check ───────────────────────────────────────────────────────────
 
-/** Window and stride of a pooling layer as `[rows, cols]` pairs. */
-interface PoolPlan {
-  size: [number, number];
-  stride: [number, number];
-}
-
 /**
  * maxPool2dLayer and its backward pass: an NCHW x, a window that fits it, a stride (default:
  * the size), and for the backward pass a dy of the output's shape.
@@ -110,15 +104,7 @@ function checkPoolLayer(
   options: PoolOptions,
 ): PoolPlan {
   const [n, c, h, w] = assertTensor(fn, "x", x, 4);
-  const context = `x ${describeShape(x)}`;
-  if (options?.size === undefined) {
-    throw new LitconvError(fn, "size", `is required, e.g. { size: 2 } (${context})`);
-  }
-  const size = optionPair(fn, "size", options.size, 1, context);
-  const stride = optionPair(fn, "stride", options.stride ?? size, 1, context);
-  if (size[0] > h || size[1] > w) {
-    throw new LitconvError(fn, "size", `[${size[0]},${size[1]}] is larger than x's [${h},${w}]`);
-  }
+  const { size, stride } = poolPlan(fn, "x", x, [h, w], options);
   if (dy !== undefined) {
     const got = assertTensor(fn, "dy", dy, 4);
     const want = [
@@ -131,9 +117,9 @@ function checkPoolLayer(
       throw new LitconvError(
         fn,
         "dy",
-        `has shape ${describeShape(dy)} but the pooled output is [${
-          want.join(",")
-        }] (${context}, ` +
+        `has shape ${describeShape(dy)} but the pooled output is [${want.join(",")}] (x ${
+          describeShape(x)
+        }, ` +
           `size [${size.join(",")}], stride [${stride.join(",")}])`,
       );
     }

@@ -12,7 +12,7 @@ import { assertFiniteNumber, assertInteger, assertTensor, LitconvError } from ".
 import { EPS32, UNDERFLOW } from "./float32.ts";
 import { grid, ramp } from "./inputs.ts";
 import { leaves } from "./nested.ts";
-import type { Pair, Tf } from "./op.ts";
+import type { Fc, Pair, Tf } from "./op.ts";
 import { anyTensor, vectorOf } from "./arbitraries.ts";
 import { Rng } from "./rng.ts";
 import type { DropoutOptions, NestedNumberArray } from "./types.ts";
@@ -139,6 +139,19 @@ function checkDropout(
 
 // ─── Definitions: TF.js twins, random arguments, tolerances, graded tasks ─────
 
+/** A dropout probability in [0, 0.9]: 0 and 0.5 often, any other value too. */
+const dropProbability = (fc: Fc) =>
+  fc.oneof(fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.9, noNaN: true }));
+
+/** A seed for dropout's generators, 0 to 2³¹ − 1. */
+const seedOf = (fc: Fc) => fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/**
+ * 1,000 whole numbers in [1, 9]: no zero but the mask's, and enough of them that the share
+ * zeroed tells a coin from a constant mask.
+ */
+const THOUSAND_ELEMENTS = grid(40, 25).map((row) => row.map((v) => v + 5));
+
 /**
  * l2Penalty and its twin: `tf.sum(tf.square(…))` of every parameter, added, times λ. Every
  * term is ≥ 0, so N squares summed in any order, plus rounding w, λ and the final product,
@@ -196,8 +209,8 @@ export const dropoutOp: Pair<typeof dropout> = {
   arbitrary: (fc) =>
     fc.tuple(
       anyTensor(fc),
-      fc.oneof(fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.9, noNaN: true })),
-      fc.record({ training: fc.boolean(), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+      dropProbability(fc),
+      fc.record({ training: fc.boolean(), seed: seedOf(fc) }),
     ),
   task: {
     id: "07.9",
@@ -207,9 +220,8 @@ export const dropoutOp: Pair<typeof dropout> = {
     edges: [
       ["p 0.5 in training: zero or doubled", [[grid(4, 5), 0.5, { training: true, seed: 7 }]]],
       ["p 0 keeps everything", [[ramp(6), 0, { training: true, seed: 3 }]]],
-      // Large enough that the share of zeros tells a coin from a constant.
       ["p 0.3 on 1,000 elements: about 300 zeroed", [[
-        grid(40, 25).map((row) => row.map((v) => v + 5)),
+        THOUSAND_ELEMENTS,
         0.3,
         { training: true, seed: 11 },
       ]]],
@@ -227,7 +239,7 @@ export const dropoutOp: Pair<typeof dropout> = {
           fc.double({ min: 0.1, max: 0.8, noNaN: true }),
           fc.record({
             training: fc.constant(true),
-            seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+            seed: seedOf(fc),
           }),
         ),
       ],
@@ -262,8 +274,8 @@ export const dropoutBackwardOp: Pair<typeof dropoutBackward> = {
   arbitrary: (fc) =>
     fc.tuple(
       anyTensor(fc),
-      fc.oneof(fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.9, noNaN: true })),
-      fc.record({ seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+      dropProbability(fc),
+      fc.record({ seed: seedOf(fc) }),
     ),
   task: {
     id: "11.9",
@@ -273,7 +285,7 @@ export const dropoutBackwardOp: Pair<typeof dropoutBackward> = {
     edges: [
       ["p 0 passes dy back unchanged", [[ramp(6), 0, { seed: 3 }]]],
       ["p 0.3 on 1,000 elements: about 300 zeroed", [[
-        grid(40, 25).map((row) => row.map((v) => v + 5)),
+        THOUSAND_ELEMENTS,
         0.3,
         { seed: 11 },
       ]]],

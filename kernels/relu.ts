@@ -16,7 +16,7 @@ import { assertTensor, describeShape, LitconvError } from "./errors.ts";
 import { EPS32, maxAbs, UNDERFLOW } from "./float32.ts";
 import { grid, LECTURE_X2 } from "./inputs.ts";
 import { leaves } from "./nested.ts";
-import type { Fc, Pair, Tf } from "./op.ts";
+import { type Fc, type Pair, sameNameTwin, type Tf } from "./op.ts";
 import { anyTensor, tensorOf } from "./arbitraries.ts";
 import type { NestedNumberArray } from "./types.ts";
 
@@ -89,10 +89,7 @@ export const reluOp: Pair<typeof relu> = {
   name: "relu",
   summary: "ReLU, max(0, x), element-wise",
   naive: relu,
-  twin: (tf: Tf, x) => {
-    assertTensor("relu", "x", x);
-    return tf.relu(tf.tensor(x));
-  },
+  twin: sameNameTwin("relu", assertTensor),
   tolerance: ([x]) => EPS32 * maxAbs(x) + UNDERFLOW,
   arbitrary: (fc) => fc.tuple(anyTensor(fc)),
   task: {

@@ -10,11 +10,14 @@
  */
 import { conv2dLayerBackward } from "../kernels/conv_backward.ts";
 import { softmax } from "../kernels/activation.ts";
-import type { ConvOptions, PoolOptions } from "../kernels/types.ts";
+import type { PoolOptions } from "../kernels/types.ts";
 
 /** `[n, n]` for a number, the pair itself otherwise. */
 const both = (v: number | [number, number] | undefined, fallback: number): [number, number] =>
   v === undefined ? [fallback, fallback] : typeof v === "number" ? [v, v] : v;
+
+/** The convolution mutants have the signature of the kernel they get wrong. */
+type ConvLayerBackward = typeof conv2dLayerBackward;
 
 const zeros = (h: number, w: number) => Array.from({ length: h }, () => new Array(w).fill(0));
 
@@ -29,12 +32,7 @@ const padded = (X: number[][], pr: number, pc: number) => {
  * dx as a full convolution of dy with the kernel *as it is* (cross-correlating with the
  * unflipped kernel): the flip of the input gradient forgotten. Right for symmetric kernels.
  */
-export function conv2dLayerBackwardNoFlip(
-  x: number[][][][],
-  weight: number[][][][],
-  dy: number[][][][],
-  o: ConvOptions = {},
-) {
+export const conv2dLayerBackwardNoFlip: ConvLayerBackward = (x, weight, dy, o = {}) => {
   const right = conv2dLayerBackward(x, weight, dy, o);
   const [pr, pc] = both(o.padding, 0);
   const [sr, sc] = both(o.stride, 1);
@@ -62,15 +60,10 @@ export function conv2dLayerBackwardNoFlip(
     })
   );
   return { ...right, dx };
-}
+};
 
 /** The filter gradient's window stepped by 1 instead of the stride. Right for stride 1. */
-export function conv2dLayerBackwardStrideIgnored(
-  x: number[][][][],
-  weight: number[][][][],
-  dy: number[][][][],
-  o: ConvOptions = {},
-) {
+export const conv2dLayerBackwardStrideIgnored: ConvLayerBackward = (x, weight, dy, o = {}) => {
   const right = conv2dLayerBackward(x, weight, dy, o);
   const [pr, pc] = both(o.padding, 0);
   const xp = x.map((image) => image.map((channel) => padded(channel, pr, pc)));
@@ -90,7 +83,7 @@ export function conv2dLayerBackwardStrideIgnored(
     )
   );
   return { ...right, dweight };
-}
+};
 
 /** Every cell equal to its window's maximum gets the gradient, not only the first. */
 export function maxPool2dLayerBackwardEveryMax(
