@@ -219,7 +219,8 @@ export function notebookText(nb: Notebook): string {
  * not its lesson's any more, or not executed, with the command that refreshes it.
  */
 export async function staleNotebooks(dir: string, lessons: LessonEntry[]): Promise<string[]> {
-  const folder = await Deno.realPath(dir);
+  // A folder that is not there holds no notebook: each reads as missing below.
+  const folder = await Deno.realPath(dir).catch(() => resolve(dir));
   const lines: string[] = [];
   for (const lesson of lessons) {
     const path = `${folder}/${notebookName(lesson)}`;
@@ -233,8 +234,9 @@ export async function staleNotebooks(dir: string, lessons: LessonEntry[]): Promi
     if (problems.length === 0) continue;
     const out = folder === (await Deno.realPath(NOTEBOOK_DIR)) ? "" : ` --out ${folder}`;
     const order = String(lesson.order).padStart(2, "0");
+    const shown = relative(Deno.cwd(), path).startsWith("..") ? path : relative(Deno.cwd(), path);
     lines.push(
-      `${relative(Deno.cwd(), path)} is stale: ${problems.join("; ")}. ` +
+      `${shown} is stale: ${problems.join("; ")}. ` +
         `Refresh it with \`deno task notebooks:run${out} ${order}\` and commit it.`,
     );
   }
