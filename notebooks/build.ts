@@ -6,8 +6,9 @@
  * `import.meta.url` becomes the lesson's URL (cells are scripts), the closing
  * `import.meta.main` block is left out, and a first cell makes `Deno.test` check each claim
  * where it stands (`claims.ts`). A cell that shows outputs ends with `await shown();`, one that
- * states claims with `await checked();`. `--check` writes nothing: it says which notebooks in
- * DIR are not their lessons' any more, or not executed (`stale.ts`).
+ * states claims with `await checked();`. A notebook in DIR that is executed and still its
+ * lesson's is kept as it is. `--check` writes nothing: it says which notebooks in DIR are not
+ * their lessons' any more, or not executed (`stale.ts`).
  *
  * @module
  */
@@ -279,7 +280,12 @@ if (import.meta.main) {
       console.log(`${lessons.length} notebook(s) current and executed`);
       Deno.exit(0);
     }
-    const paths = await writeNotebooks(out, pickLessons(positionals));
+    // A notebook that is executed and still its lesson's stays: writing it anew drops its outputs.
+    const kept: LessonEntry[] = [];
+    const lessons = pickLessons(positionals);
+    for (const l of lessons) if ((await staleNotebooks(out, [l])).length === 0) kept.push(l);
+    const paths = await writeNotebooks(out, lessons.filter((l) => !kept.includes(l)));
+    for (const l of kept) console.log(`kept ${notebookName(l)}: executed, and its lesson's`);
     for (const p of paths) console.log(`wrote ${p}`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

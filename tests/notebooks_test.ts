@@ -93,6 +93,11 @@ async function everyNotebookRuns() {
     const check = await notebooksCommand("build.ts", "--check", "--out", dir);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stdout, /^11 notebook\(s\) current and executed$/m);
+    // Making the notebooks again keeps one that is current and executed, outputs and all.
+    const before = await Deno.readTextFile(`${dir}/02_conv1d.ipynb`);
+    const again = await notebooksCommand("build.ts", "--out", dir, "02");
+    assert.match(again.stdout, /^kept 02_conv1d\.ipynb: executed, and its lesson's$/m);
+    assert.equal(await Deno.readTextFile(`${dir}/02_conv1d.ipynb`), before);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
