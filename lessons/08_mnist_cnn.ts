@@ -72,7 +72,7 @@ import {
 // The exercise's checker, importable from the lesson as its exercises say.
 export { checkTrainStep, TRAIN_STEP_TOLERANCE, type TrainStep } from "./mnist_cnn.ts";
 import { REFERENCE_URL } from "../training/runs.ts";
-import { fileMissing, needs } from "./requires.ts";
+import { fileMissing, needs, NOT_IN_NOTEBOOK, READS_RECORDED_OUTPUTS } from "./requires.ts";
 
 export const lesson = {
   url: import.meta.url,
@@ -708,6 +708,7 @@ const referenceMissing = fileMissing(
 );
 
 Deno.test(needs(seedsMissing, {
+  [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,
   name: "08: the seed record: 20-epoch default runs; the verdict on 0.9926 follows from them",
   fn: async () => {
     const runs = await readSeedRuns();
@@ -732,6 +733,7 @@ Deno.test(needs(seedsMissing, {
 }));
 
 Deno.test(needs(torchSeedsMissing, {
+  [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,
   name: "08: the PyTorch seed record: the lecture's loop for the same seeds, beside ours",
   fn: async () => {
     const [ours, torch] = [await readSeedRuns(), await readSeedRuns("pytorch")];
@@ -769,6 +771,7 @@ Deno.test("08: one run's spread: the lecture's validation moves 0.9883–0.9921,
 });
 
 Deno.test(needs(referenceMissing, {
+  [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,
   name: "08: the reference run's outputs: measured time, the loss rising after its lowest",
   fn: async () => {
     const r = await readReference("lecture");

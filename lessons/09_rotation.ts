@@ -35,7 +35,7 @@ import { lessonOutputs, printLesson, show } from "./show.ts";
 import { table } from "./table.ts";
 import { exactPair } from "./twins.ts";
 import { missingReference, readReference, referencePath } from "./reference.ts";
-import { fileMissing, needs } from "./requires.ts";
+import { fileMissing, needs, NOT_IN_NOTEBOOK, READS_RECORDED_OUTPUTS } from "./requires.ts";
 
 export const lesson = {
   url: import.meta.url,
@@ -336,6 +336,7 @@ Deno.test(
       "the lecture model's reference run",
     ),
     {
+      [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,
       name:
         "09: the model asked is the quantized reference and says so; the table's angles are the curve's",
       fn: async () => {

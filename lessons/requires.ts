@@ -97,3 +97,15 @@ export function fileMissing(url: URL, what: string): string | undefined {
   } catch { /* absent or unreadable: missing */ }
   return `${what} missing (${url.pathname})`;
 }
+
+/**
+ * Marks a claim a notebook does not run, saying why: `[NOT_IN_NOTEBOOK]: "why"` in its
+ * definition (`notebooks/claims.ts` reads it; `deno test` runs the claim as ever). For a
+ * claim a notebook cannot check honestly, e.g. one about what the lesson's `show` calls
+ * recorded. A registered symbol, so `Deno.test` takes no notice of it.
+ */
+export const NOT_IN_NOTEBOOK: unique symbol = Symbol.for("litconv.notInNotebook");
+
+/** Why a claim about a lesson's recorded outputs skips a notebook ({@link NOT_IN_NOTEBOOK}). */
+export const READS_RECORDED_OUTPUTS =
+  "it reads the outputs the lesson records, which a notebook displays instead";

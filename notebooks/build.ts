@@ -1,23 +1,29 @@
 /**
- * `deno task notebooks [--out DIR] [SLUG…]`: every lesson as a Jupyter notebook on Deno's
- * kernel, made from the source the site renders: prose blocks as Markdown cells, code blocks
- * as code cells, graded tasks as exercise cells at the end. Relative imports are rewritten
- * for the notebook's folder, `import.meta.url` becomes the lesson's URL (cells are scripts),
- * the closing `import.meta.main` block is left out, each output cell ends with
- * `await shown();`, and a first cell turns `Deno.test` off.
+ * `deno task notebooks [--out DIR] [--check] [SLUG…]`: every lesson as a Jupyter notebook on
+ * Deno's kernel, made from the source the site renders: prose blocks as Markdown cells, code
+ * blocks as code cells, graded tasks as exercise cells at the end. Relative imports are
+ * rewritten for the notebook's folder (or as `file://` URLs, for a notebook to download),
+ * `import.meta.url` becomes the lesson's URL (cells are scripts), the closing
+ * `import.meta.main` block is left out, and a first cell makes `Deno.test` check each claim
+ * where it stands (`claims.ts`). A cell that shows outputs ends with `await shown();`, one that
+ * states claims with `await checked();`. A notebook in DIR that is executed and still its
+ * lesson's is kept as it is. `--check` writes nothing: it says which notebooks in DIR are not
+ * their lessons' any more, or not executed (`stale.ts`).
  *
  * @module
  */
 import { callerPath, flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { findLesson } from "../lessons/run.ts";
 import { relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type LessonEntry, LESSONS } from "../lessons/index.ts";
 import { splitLiterate } from "../lessons/literate.ts";
 import { findOp, tasksOfLesson } from "../kernels/registry.ts";
 import { show } from "../kernels/nested.ts";
 import { declarationOf } from "../kernels/declaration.ts";
 import { UsageError } from "../kernels/errors.ts";
-import type { Cell, Notebook } from "./notebook.ts";
+import { type Cell, CHECKED, type Notebook, SHOWN } from "./notebook.ts";
+import { staleness } from "./stale.ts";
 
 export type { Cell, Notebook };
 
@@ -36,19 +42,31 @@ function specifierFrom(from: string, target: string): string {
   return r.startsWith(".") ? r : `./${r}`;
 }
 
-/** A lesson's code block as a cell's source, for a notebook in the folder `outDir`. */
-export function cellCode(code: string, lessonFile: string, outDir: string): string {
+/**
+ * How a notebook's cells name the course's files: relative to the folder it is written to
+ * (it runs there), or by `file://` URL (it runs wherever it is saved, on the machine whose
+ * course made it).
+ */
+export type Linking = { folder: string } | { fileUrls: true };
+
+/** The specifier of the course file `target` in a notebook linked by `linking`. */
+function specifier(linking: Linking, target: string): string {
+  return "folder" in linking ? specifierFrom(linking.folder, target) : pathToFileURL(target).href;
+}
+
+/** A lesson's code block as a cell's source, for a notebook linked by `linking`. */
+export function cellCode(code: string, lessonFile: string, linking: Linking): string {
   const lessonDir = resolve(lessonFile, "..");
+  // A cell is a script of the kernel's, so its import.meta is not the lesson's.
+  const lessonUrl = "folder" in linking
+    ? `new URL(${JSON.stringify(specifier(linking, lessonFile))}, Deno.mainModule).href`
+    : JSON.stringify(specifier(linking, lessonFile));
   return code
     .replace(
       /(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\.{1,2}\/[^"']+)\2/g,
-      (_m, before, q, spec) =>
-        `${before}${q}${specifierFrom(outDir, resolve(lessonDir, spec))}${q}`,
+      (_m, before, q, spec) => `${before}${q}${specifier(linking, resolve(lessonDir, spec))}${q}`,
     )
-    .replace(
-      /\bimport\.meta\.url\b/g,
-      `new URL(${JSON.stringify(specifierFrom(outDir, lessonFile))}, Deno.mainModule).href`,
-    );
+    .replace(/\bimport\.meta\.url\b/g, lessonUrl);
 }
 
 /** A comment that tries `mine` on the task's first example and says what it should give. */
@@ -102,24 +120,23 @@ async function exerciseCells(lesson: LessonEntry): Promise<Cell[]> {
   return cells;
 }
 
-/** The notebook of `lesson`, for the folder `outDir`. */
-export async function lessonNotebook(lesson: LessonEntry, outDir: string): Promise<Notebook> {
+/** The notebook of `lesson`, its imports linked by `linking`. */
+export async function lessonNotebook(lesson: LessonEntry, linking: Linking): Promise<Notebook> {
   const file = lesson.url.pathname;
   const name = file.split("/").pop()!.replace(/\.ts$/, "");
-  const show = specifierFrom(outDir, resolve(file, "../show.ts"));
+  const show = specifier(linking, resolve(file, "../show.ts"));
+  const claims = specifier(linking, new URL("./claims.ts", import.meta.url).pathname);
   const cells: Cell[] = [{
     id: "setup",
     cell_type: "code",
     metadata: { tags: ["setup"] },
     source: lines(
       `// Made from lessons/${name}.ts by \`deno task notebooks\`: run the cells in order.\n` +
-        `// The lesson's claims are tests that \`deno task test\` runs (some train a model); here\n` +
-        `// each claim cell only says what it claims.\n` +
-        `void (Deno.test = ((a: unknown) => {\n` +
-        `  const name = typeof a === "string" ? a : (a as { name?: string }).name ?? "";\n` +
-        `  console.log(\`claim, checked by deno task test: \${name}\`);\n` +
-        `}) as unknown as typeof Deno.test);\n` +
-        `import { shown } from ${JSON.stringify(show)};`,
+        `// Each claim of the lesson (a Deno.test) runs where it stands and prints ✓ or ✗ with\n` +
+        `// its name; one that cannot run here says why. \`deno task test\` runs them all.\n` +
+        `import { shown } from ${JSON.stringify(show)};\n` +
+        `import { checked, runClaimsHere } from ${JSON.stringify(claims)};\n` +
+        `runClaimsHere();`,
     ),
     outputs: [],
     execution_count: null,
@@ -135,8 +152,9 @@ export async function lessonNotebook(lesson: LessonEntry, outDir: string): Promi
       continue;
     }
     if (/^if \(import\.meta\.main\)/.test(block.code)) continue;
-    let code = cellCode(block.code, file, outDir);
-    if (/\bshow\(/.test(code)) code += "\nawait shown();";
+    let code = cellCode(block.code, file, linking);
+    if (/\bshow\(/.test(code)) code += `\n${SHOWN}`;
+    if (/\bDeno\.test\(/.test(code)) code += `\n${CHECKED}`;
     cells.push({
       id: `${name}-${i}`,
       cell_type: "code",
@@ -186,13 +204,44 @@ export async function writeNotebooks(outDir: string, lessons: LessonEntry[]): Pr
   const paths: string[] = [];
   for (const lesson of lessons) {
     const path = `${dir}/${notebookName(lesson)}`;
-    await Deno.writeTextFile(
-      path,
-      JSON.stringify(await lessonNotebook(lesson, dir), null, 1) + "\n",
-    );
+    await Deno.writeTextFile(path, notebookText(await lessonNotebook(lesson, { folder: dir })));
     paths.push(path);
   }
   return paths;
+}
+
+/** A notebook as its file holds it. */
+export function notebookText(nb: Notebook): string {
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
+/**
+ * What is stale among the notebooks of `lessons` in `dir`: one line for each that is missing,
+ * not its lesson's any more, or not executed, with the command that refreshes it.
+ */
+export async function staleNotebooks(dir: string, lessons: LessonEntry[]): Promise<string[]> {
+  // A folder that is not there holds no notebook: each reads as missing below.
+  const folder = await Deno.realPath(dir).catch(() => resolve(dir));
+  const lines: string[] = [];
+  for (const lesson of lessons) {
+    const path = `${folder}/${notebookName(lesson)}`;
+    const fresh = await lessonNotebook(lesson, { folder });
+    let problems: string[];
+    try {
+      problems = staleness(fresh, JSON.parse(await Deno.readTextFile(path)));
+    } catch (e) {
+      problems = [`unreadable: ${(e as Error).message.split("\n")[0]}`];
+    }
+    if (problems.length === 0) continue;
+    const out = folder === (await Deno.realPath(NOTEBOOK_DIR)) ? "" : ` --out ${folder}`;
+    const order = String(lesson.order).padStart(2, "0");
+    const shown = relative(Deno.cwd(), path).startsWith("..") ? path : relative(Deno.cwd(), path);
+    lines.push(
+      `${shown} is stale: ${problems.join("; ")}. ` +
+        `Refresh it with \`deno task notebooks:run${out} ${order}\` and commit it.`,
+    );
+  }
+  return lines;
 }
 
 const FLAGS = {
@@ -200,6 +249,10 @@ const FLAGS = {
     type: "string",
     value: "DIR",
     help: "where to write them, relative to where you are (default notebooks/ in the course)",
+  },
+  check: {
+    type: "boolean",
+    help: "write nothing; fail if a notebook in DIR is not its lesson's or not executed",
   },
 } as const satisfies Flags;
 
@@ -219,7 +272,20 @@ if (import.meta.main) {
       Deno.exit(0);
     }
     const out = values.out === undefined ? NOTEBOOK_DIR : callerPath(values.out);
-    const paths = await writeNotebooks(out, pickLessons(positionals));
+    if (values.check) {
+      const lessons = pickLessons(positionals);
+      const stale = await staleNotebooks(out, lessons);
+      for (const line of stale) console.error(line);
+      if (stale.length) Deno.exit(1);
+      console.log(`${lessons.length} notebook(s) current and executed`);
+      Deno.exit(0);
+    }
+    // A notebook that is executed and still its lesson's stays: writing it anew drops its outputs.
+    const kept: LessonEntry[] = [];
+    const lessons = pickLessons(positionals);
+    for (const l of lessons) if ((await staleNotebooks(out, [l])).length === 0) kept.push(l);
+    const paths = await writeNotebooks(out, lessons.filter((l) => !kept.includes(l)));
+    for (const l of kept) console.log(`kept ${notebookName(l)}: executed, and its lesson's`);
     for (const p of paths) console.log(`wrote ${p}`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

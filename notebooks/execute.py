@@ -81,7 +81,9 @@ def main():
               file=sys.stderr)
         return 4
     os.environ["NO_COLOR"] = "1"
+    # No timestamps in the cells' metadata: a notebook run again differs only where it must.
     client = DenoClient(nb, timeout=args.timeout, startup_timeout=60, kernel_name=args.kernel,
+                        record_timing=False,
                         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.input))}})
     status = 0
     try:

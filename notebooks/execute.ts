@@ -58,9 +58,22 @@ const isFigure = (o: Record<string, unknown>) =>
 const isTable = (o: Record<string, unknown>) =>
   join((o.data as Record<string, unknown> | undefined)?.["text/html"]).includes("<table");
 
+/** The errors an executed notebook shows: error outputs, and claims that printed ✗. */
+export function outputProblems(nb: Notebook): string[] {
+  const problems: string[] = [];
+  for (const { i, o } of outputsOf(nb)) {
+    if (o.output_type === "error") {
+      problems.push(`cell ${i} raised ${o.ename}: ${String(o.evalue).slice(0, 200)}`);
+    }
+    const failed = textOf(o).split("\n").filter((line) => line.startsWith("✗ "));
+    for (const line of failed) problems.push(`cell ${i}: a claim failed: ${line.slice(2, 200)}`);
+  }
+  return problems;
+}
+
 /**
- * Checks an executed notebook: errors, the lecture's numbers, at least `minFigures` SVGs and
- * `minTables` HTML tables.
+ * Checks an executed notebook: errors and failed claims, the lecture's numbers, at least
+ * `minFigures` SVGs and `minTables` HTML tables.
  */
 export function checkExecuted(
   nb: Notebook,
@@ -68,13 +81,8 @@ export function checkExecuted(
   minFigures: number,
   minTables = 0,
 ): string[] {
-  const problems: string[] = [];
+  const problems = outputProblems(nb);
   const outputs = outputsOf(nb);
-  for (const { i, o } of outputs) {
-    if (o.output_type === "error") {
-      problems.push(`cell ${i} raised ${o.ename}: ${String(o.evalue).slice(0, 200)}`);
-    }
-  }
   const text = outputs.map(({ o }) => textOf(o)).join("\n");
   for (const number of LECTURE_NUMBERS[slug] ?? []) {
     if (!text.includes(number)) problems.push(`the lecture's ${number} is in no output`);

@@ -23,3 +23,9 @@ export interface Notebook {
   metadata: Record<string, unknown>;
   cells: Cell[];
 }
+
+/** The last line of a cell that shows outputs: they display before the cell ends. */
+export const SHOWN = "await shown();";
+
+/** The last line of a cell that states claims: their ✓/✗ lines print before the cell ends. */
+export const CHECKED = "await checked();";

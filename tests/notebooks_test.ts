@@ -1,9 +1,11 @@
 /**
  * The lessons as Jupyter notebooks, executed by real Jupyter (Debian's python3-nbclient) on
  * Deno's own kernel: every cell runs without an error, the lecture's numbers are in the
- * outputs, and each notebook shows every figure its lesson page shows, as SVG, under the cell
- * that draws it. Also: a cell that raises is reported, and the checks catch a missing number
- * or figure.
+ * outputs, each notebook shows every figure its lesson page shows, as SVG, under the cell
+ * that draws it, and each claim cell prints what it checked. The executed notebooks committed
+ * under notebooks/ are their lessons' (a stale one fails), the notebook a lesson page offers
+ * runs from a folder outside the course, and a figure survives nbconvert's HTML export. Also:
+ * a cell that raises is reported, and the checks catch a missing number, figure or claim.
  *
  * The commands run in child processes: importing the lessons here would register their own
  * tests a second time (tests/lessons_test.ts runs them).
@@ -11,21 +13,35 @@
 import assert from "node:assert/strict";
 import type { Notebook } from "../notebooks/notebook.ts";
 import { checkExecuted, executeNotebooks } from "../notebooks/execute.ts";
-import { nbclientMissing, needs } from "./requirements.ts";
+import { checkClaim } from "../notebooks/claims.ts";
+import { NOT_IN_NOTEBOOK } from "../lessons/requires.ts";
+import { nbclientMissing, needs, programMissing } from "./requirements.ts";
 
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url).pathname;
+const ROOT = new URL("..", import.meta.url).pathname;
 
 /** A scratch folder beside the notebooks, so their relative imports reach the library. */
 const scratch = () => Deno.makeTempDir({ dir: NOTEBOOKS, prefix: ".test-" });
 
-/** `deno run -A notebooks/<script> …args`: exit code and output. */
-async function notebooksCommand(script: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${NOTEBOOKS}${script}`, ...args],
-  }).output();
+/** `deno <args…>`: exit code and output. */
+async function deno(...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), { args }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
+
+/** `deno run -A notebooks/<script> …args`: exit code and output. */
+const notebooksCommand = (script: string, ...args: string[]) =>
+  deno("run", "-A", `${NOTEBOOKS}${script}`, ...args);
+
+/** Every line a claim printed in a notebook's outputs (✓, ✗ or ○ first). */
+const claimLines = (nb: Notebook): string[] =>
+  nb.cells.flatMap((c) => c.cell_type === "code" ? c.outputs : [])
+    .flatMap((o) => {
+      const out = o as { output_type: string; text?: string | string[] };
+      return out.output_type === "stream" ? [out.text ?? ""].flat().join("").split("\n") : [];
+    })
+    .filter((line) => /^[✓✗○] /.test(line));
 
 /** Why Jupyter cannot run here, if it cannot: the tests that execute notebooks need it. */
 const jupyterMissing = await nbclientMissing();
@@ -65,6 +81,23 @@ async function everyNotebookRuns() {
     assert.equal(holding.length, 1);
     assert.match(holding[0].source.join(""), /show\("Conv1d Implementation"/);
     assert.match(JSON.stringify(holding[0]), /\[ 5 14 16 26 24 34 19 22\]/);
+    // Each claim printed what became of it, under the cell that states it; none failed.
+    const claims = claimLines(nb);
+    assert.equal(claims.length, 4, claims.join("\n"));
+    assert.ok(
+      claims.includes(
+        "✓ 02: conv1d matches the formula, the TF.js twin, and the lecture's numbers",
+      ),
+    );
+    // Freshly executed notebooks pass the check that the committed ones must pass.
+    const check = await notebooksCommand("build.ts", "--check", "--out", dir);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^11 notebook\(s\) current and executed$/m);
+    // Making the notebooks again keeps one that is current and executed, outputs and all.
+    const before = await Deno.readTextFile(`${dir}/02_conv1d.ipynb`);
+    const again = await notebooksCommand("build.ts", "--out", dir, "02");
+    assert.match(again.stdout, /^kept 02_conv1d\.ipynb: executed, and its lesson's$/m);
+    assert.equal(await Deno.readTextFile(`${dir}/02_conv1d.ipynb`), before);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -82,9 +115,14 @@ Deno.test("a notebook is the lesson's blocks in order, imports rewritten, no clo
     assert.doesNotMatch(all, /import\.meta/, "import.meta is a syntax error in a cell");
     assert.doesNotMatch(all, /from "\.\/(show|twins|literate)\.ts"/, "a lesson-relative import");
     assert.match(all, /from "\.\.\/\.\.\/lessons\/show\.ts"/);
-    // The claims' cells say what they claim: Deno.test prints each claim's name.
-    assert.match(code[0], /console\.log\(`claim, checked by deno task test: \$\{name\}`\)/);
-    assert.ok(code.every((c) => !/\bshow\(/.test(c) || c.trimEnd().endsWith("await shown();")));
+    // The first cell makes each claim run where it stands; a claim cell waits for their lines.
+    assert.match(
+      code[0],
+      /import \{ checked, runClaimsHere \} from "\.\.\/claims\.ts";\nrunClaimsHere\(\);/,
+    );
+    assert.ok(code.every((c) => !/\bshow\(/.test(c) || c.includes("\nawait shown();")));
+    const claimCells = code.filter((c) => /\bDeno\.test\(/.test(c));
+    assert.ok(claimCells.length > 0 && claimCells.every((c) => c.endsWith("\nawait checked();")));
     // The lesson's prose, in order: its title first.
     const markdown = nb.cells.filter((c) => c.cell_type === "markdown").map((c) =>
       c.source.join("")
@@ -181,4 +219,125 @@ Deno.test("the checks of an executed notebook miss no lecture number, no figure 
     checkExecuted(executed("x", 2), "05-pooling", 2, 1)[0],
     /0 table\(s\), expected at least 1/,
   );
+  assert.match(
+    checkExecuted(executed("✓ 05: holds\n✗ 05: pools: Error: no\n", 2), "05-pooling", 2)[0],
+    /a claim failed: 05: pools: Error: no/,
+  );
 });
+
+Deno.test("a claim in a notebook prints ✓, ✗ with its error's first line, or why it did not run", async () => {
+  let ran = 0;
+  const holds = { name: "holds", fn: () => void ran++ };
+  assert.equal(await checkClaim(holds), "✓ holds");
+  const fails = {
+    name: "fails",
+    fn: () => assert.equal(1 + 1, 3, "one and one\nis not three"),
+  };
+  assert.equal(await checkClaim(fails), "✗ fails: AssertionError: one and one");
+  const marked = { name: "reads records", fn: () => void ran++, [NOT_IN_NOTEBOOK]: "a reason" };
+  assert.equal(
+    await checkClaim(marked),
+    "○ reads records: not run here (a reason); deno task test runs it",
+  );
+  const ignored = { name: "needs x (ignored: x missing)", ignore: true, fn: () => void ran++ };
+  assert.match(await checkClaim(ignored), /^○ needs x \(ignored: x missing\): not run here/);
+  assert.equal(ran, 1, "only the claim that may run here ran");
+});
+
+Deno.test("the executed notebooks under notebooks/ are their lessons' (deno task notebooks --check)", async () => {
+  const check = await notebooksCommand("build.ts", "--check");
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /^11 notebook\(s\) current and executed$/m);
+  for await (const f of Deno.readDir(NOTEBOOKS)) {
+    if (!f.name.endsWith(".ipynb")) continue;
+    const claims = claimLines(await read(`${NOTEBOOKS}${f.name}`));
+    assert.ok(claims.some((l) => l.startsWith("✓ ")), `${f.name}: no claim checked`);
+    assert.ok(!claims.some((l) => l.startsWith("✗ ")), `${f.name}: a claim failed`);
+  }
+});
+
+Deno.test("the stale check names an unexecuted notebook, an edited cell, and the command to refresh", async () => {
+  const dir = await scratch();
+  try {
+    const made = await notebooksCommand("build.ts", "--out", dir, "02");
+    assert.equal(made.code, 0, made.stderr);
+    const unexecuted = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
+    assert.equal(unexecuted.code, 1);
+    assert.match(unexecuted.stderr, /02_conv1d\.ipynb is stale: .*have none \(not executed\)/);
+    assert.match(unexecuted.stderr, new RegExp(`deno task notebooks:run --out ${dir} 02\``));
+    const path = `${dir}/02_conv1d.ipynb`;
+    const nb = await read(path);
+    const i = nb.cells.findIndex((c) => c.source.join("").includes("Conv1d Implementation"));
+    nb.cells[i].source = nb.cells[i].source.map((l) => l.replace("padding: 2", "padding: 1"));
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const edited = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
+    assert.equal(edited.code, 1);
+    assert.match(edited.stderr, new RegExp(`cell ${i} \\(${nb.cells[i].id}\\) differs`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test(needs(jupyterMissing, {
+  name: "the notebook a lesson page offers runs from a folder outside the course",
+  fn: theOfferedNotebookRunsAnywhere,
+}));
+async function theOfferedNotebookRunsAnywhere() {
+  // What the site copies for lesson 02's download link, made in a child (it imports lessons).
+  const offer = await deno(
+    "eval",
+    `import { LESSONS } from "${ROOT}lessons/index.ts";
+     import { offeredNotebook } from "${ROOT}site/lib/notebook_data.ts";
+     console.log(JSON.stringify(await offeredNotebook(LESSONS[1])));`,
+  );
+  assert.equal(offer.code, 0, offer.stderr);
+  const offered = JSON.parse(offer.stdout);
+  assert.equal(offered.name, "02_conv1d.ipynb");
+  assert.ok(offered.executed, "the committed 02 is stale, so the offer carries no outputs");
+  const away = await Deno.makeTempDir({ prefix: "litconv-download-" });
+  assert.ok(!(await Deno.realPath(away)).startsWith(ROOT), `${away} is inside the course`);
+  try {
+    const nb = await read(offered.path);
+    const code = nb.cells.flatMap((c) => c.cell_type === "code" ? [c.source.join("")] : []);
+    assert.doesNotMatch(code.join("\n"), /from "\.{1,2}\//, "a relative import");
+    assert.match(code[0], new RegExp(`from "file://${ROOT}lessons/show\\.ts"`));
+    // Without its outputs, so what it shows below comes from this run.
+    for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
+    const path = `${away}/02_conv1d.ipynb`;
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const [report] = await executeNotebooks([path], { timeout: 240 });
+    assert.deepEqual(report.problems, []);
+    const text = JSON.stringify((await read(path)).cells);
+    assert.match(text, /\[ 5 14 16 26 24 34 19 22\]/);
+    assert.equal(claimLines(await read(path)).filter((l) => l.startsWith("✓ ")).length, 4);
+  } finally {
+    await Deno.remove(away, { recursive: true });
+  }
+}
+
+const nbconvertMissing = await programMissing(
+  "/usr/bin/python3",
+  ["-c", "import nbconvert"],
+  "python3-nbconvert",
+);
+
+Deno.test(needs(nbconvertMissing, {
+  name: "a committed notebook's figures survive jupyter nbconvert --to html, marks and all",
+  fn: async () => {
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: ["-m", "nbconvert", "--to", "html", "--stdout", `${NOTEBOOKS}02_conv1d.ipynb`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const html = new TextDecoder().decode(out.stdout);
+    const images = [...html.matchAll(/src="data:image\/svg\+xml;base64,([^"]+)"/g)];
+    assert.ok(images.length >= 2, `${images.length} figure(s) in the HTML`);
+    for (const [, base64] of images) {
+      const svg = new TextDecoder().decode(Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)));
+      assert.match(svg, /^<svg [^>]*>/);
+      assert.match(svg, /<(rect|line|path|text|circle|polyline)\b/, "the figure's marks");
+    }
+    assert.match(html, /\[ 5 14 16 26 24 34 19 22\]/);
+  },
+}));

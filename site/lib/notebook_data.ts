@@ -1,7 +1,8 @@
 /**
- * The notebook a lesson page offers for download: the one `deno task notebooks:run` executed
- * (outputs and figures in it) when its cells are still the lesson's, else a fresh one not yet
- * executed. Either is made for the course's `notebooks/` folder, where its imports resolve.
+ * The notebook a lesson page offers for download. It imports the course by `file://` URL, so
+ * saved anywhere on the machine that built the site (~/Downloads, /tmp) it runs against this
+ * checkout. It carries the outputs of the executed notebook committed under `notebooks/` when
+ * that one is still the lesson's (`notebooks/stale.ts`), else it comes without outputs.
  *
  * @module
  */
@@ -11,7 +12,9 @@ import {
   type Notebook,
   NOTEBOOK_DIR,
   notebookName,
+  notebookText,
 } from "../../notebooks/build.ts";
+import { staleness, withOutputsOf } from "../../notebooks/stale.ts";
 import { ROOT_DIR } from "./assets.ts";
 
 /** A notebook file to offer, and whether it holds outputs. */
@@ -23,27 +26,29 @@ export interface OfferedNotebook {
   executed: boolean;
 }
 
-/** The cells' sources, which say whether two notebooks are the same lesson's. */
-const sources = (nb: Notebook) => JSON.stringify(nb.cells.map((c) => c.source));
+/** The committed executed notebook of `lesson`, if it is current. */
+async function executedNotebook(lesson: LessonEntry): Promise<Notebook | undefined> {
+  let committed: Notebook;
+  try {
+    committed = JSON.parse(await Deno.readTextFile(`${NOTEBOOK_DIR}${notebookName(lesson)}`));
+  } catch {
+    return undefined; // none, or not a notebook: offer one without outputs
+  }
+  const fresh = await lessonNotebook(lesson, { folder: NOTEBOOK_DIR });
+  return staleness(fresh, committed).length === 0 ? committed : undefined;
+}
 
-/** Whether any code cell holds an output. */
-const hasOutputs = (nb: Notebook) =>
-  nb.cells.some((c) => c.cell_type === "code" && c.outputs.length > 0);
-
-/** The notebook to offer for `lesson`. */
+/** The notebook to offer for `lesson`, written under `.site-cache/notebooks/`. */
 export async function offeredNotebook(lesson: LessonEntry): Promise<OfferedNotebook> {
   const name = notebookName(lesson);
-  const fresh = await lessonNotebook(lesson, NOTEBOOK_DIR);
-  const executedPath = `${NOTEBOOK_DIR}/${name}`;
-  try {
-    const executed: Notebook = JSON.parse(await Deno.readTextFile(executedPath));
-    if (hasOutputs(executed) && sources(executed) === sources(fresh)) {
-      return { path: executedPath, name, executed: true };
-    }
-  } catch { /* none yet, or not a notebook: offer a fresh one */ }
+  const portable = await lessonNotebook(lesson, { fileUrls: true });
+  const executed = await executedNotebook(lesson);
   const dir = `${ROOT_DIR}/.site-cache/notebooks`;
   await Deno.mkdir(dir, { recursive: true });
   const path = `${dir}/${name}`;
-  await Deno.writeTextFile(path, JSON.stringify(fresh, null, 1) + "\n");
-  return { path, name, executed: false };
+  await Deno.writeTextFile(
+    path,
+    notebookText(executed ? withOutputsOf(portable, executed) : portable),
+  );
+  return { path, name, executed: executed !== undefined };
 }

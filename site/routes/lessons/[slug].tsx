@@ -39,6 +39,7 @@ export default function LessonPage({ data }: { data: LessonPage }) {
           class="notebook"
           href={page.asset(data.notebook.path, `notebooks/${data.notebook.name}`)}
           download={data.notebook.name}
+          title="It imports the course by file:// URL from the folder that built this site"
         >
           Jupyter notebook{data.notebook.executed ? " (executed)" : " (not executed yet)"}
         </a>
