@@ -12,7 +12,7 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { GRADED_TASKS } from "./cases.ts";
-import { parseTasks } from "./cli.ts";
+import { GRADE_FLAGS, parseTasks } from "./cli.ts";
 import { writeStarter } from "./starter.ts";
 import { userPath } from "./paths.ts";
 import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
@@ -22,8 +22,7 @@ const COMMAND = "deno task assignment";
 
 const FLAGS = {
   tasks: {
-    type: "string",
-    value: "IDS",
+    ...GRADE_FLAGS.tasks,
     help: "the tasks, by id or function name (02.1,conv2d); default every task",
   },
 } as const satisfies Flags;

@@ -9,7 +9,7 @@
  */
 import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
-import { type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
+import { GRADE_FLAGS, type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
 import { GRADED_TASKS } from "./cases.ts";
 import { DEFAULT_BUDGET_S } from "./grade.ts";
@@ -128,23 +128,18 @@ export async function buildPackage(
 
 const COMMAND = "deno task grade:package";
 
+/** The grading command's flags that a package fixes, told as the package fixes them. */
 const FLAGS = {
   tasks: {
-    type: "string",
-    value: "IDS",
+    ...GRADE_FLAGS.tasks,
     help: "the tasks it grades, by id or function name (default every task)",
   },
   seed: {
-    type: "string",
-    value: "N",
+    ...GRADE_FLAGS.seed,
     help: "seed of the property runs (default: random, 53 bits, kept secret)",
   },
-  runs: { type: "string", value: "N", help: "draws per property test (default 50)" },
-  budget: {
-    type: "string",
-    value: "S",
-    help: `seconds for a whole submission (default ${DEFAULT_BUDGET_S})`,
-  },
+  runs: GRADE_FLAGS.runs,
+  budget: GRADE_FLAGS.budget,
 } as const satisfies Flags;
 
 export const HELP = `${COMMAND} OUT.zip [flags]
