@@ -270,7 +270,7 @@ Deno.test(needs(blasMissing, {
       for (const tB of [false, true]) {
         const a = values(M * K, 41), b = values(K * N, 42), c = values(M * N, 43);
         // α = 2, β = 0.5: scaling by a power of two is exact in float64.
-        const product = productInFloat64(tA, tB, M, N, K, a, b);
+        const product = productInFloat64(a, b, { transA: tA, transB: tB, M, N, K });
         const expected = Float64Array.from(c, (v, e) => 2 * product.exact[e] + 0.5 * v);
         const mass = Float64Array.from(c, (v, e) => 2 * product.mass[e] + Math.abs(0.5 * v));
         sgemm(tA, tB, M, N, K, a, b, c, 0.5, 2);
@@ -310,7 +310,7 @@ Deno.test(needs(blasMissing, {
       for (const tB of [false, true]) {
         const a = values(M * K, 51), b = values(K * N, 52), c = new Float32Array(M * N).fill(NaN);
         gemm(tA, tB, M, N, K, a, b, c);
-        const { exact, mass } = productInFloat64(tA, tB, M, N, K, a, b);
+        const { exact, mass } = productInFloat64(a, b, { transA: tA, transB: tB, M, N, K });
         c.forEach((got, e) => {
           const bound = gamma(K) * mass[e]; // K products and their sum
           assert.ok(

@@ -252,10 +252,19 @@ export function productsCorrect(l: Lib = lib!): boolean {
       c,
       N,
     );
-    const { exact, mass } = productInFloat64(transA, transB, M, N, K, a, b);
+    const { exact, mass } = productInFloat64(a, b, { transA, transB, M, N, K });
     if (!c.every((v, e) => Math.abs(v - exact[e]) <= 2 * K * 2 ** -24 * mass[e])) return false;
   }
   return true;
+}
+
+/** A product's shape as {@link sgemm} takes it: op(A) M×K (A is K×M when `transA`), op(B) K×N. */
+export interface ProductShape {
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
 }
 
 /**
@@ -264,13 +273,9 @@ export function productsCorrect(l: Lib = lib!): boolean {
  * product is checked against.
  */
 export function productInFloat64(
-  transA: boolean,
-  transB: boolean,
-  M: number,
-  N: number,
-  K: number,
   a: Float32Array,
   b: Float32Array,
+  { transA, transB, M, N, K }: ProductShape,
 ): { exact: Float64Array; mass: Float64Array } {
   const exact = new Float64Array(M * N), mass = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
