@@ -23,6 +23,10 @@ const figure = (svg: string, alt: string): Figure => ({
 });
 const pct = (v: number) => v.toFixed(4);
 
+/** A line chart against the epoch, whole epochs on its x axis. */
+const epochChart = (chart: { title: string; yLabel: string; lines: Line[]; note?: string }) =>
+  lineChartSvg({ ...chart, xLabel: "Epoch", epochs: true });
+
 /** A run's two curves by epoch of what `pick` reads: training (solid), validation (dashed). */
 function runLines(history: CurvePoint[], pick: (h: CurvePoint) => [number, number]): Line[] {
   const curve = (which: 0 | 1) => history.map((h) => ({ x: h.epoch, y: pick(h)[which] }));
@@ -37,11 +41,9 @@ export function lossFigure(history: CurvePoint[], who: string): Figure {
   const last = history[history.length - 1];
   const best = history.reduce((b, h) => (h.validLoss < b.validLoss ? h : b));
   return figure(
-    lineChartSvg({
+    epochChart({
       title: `Loss by epoch, ${who}`,
-      xLabel: "Epoch",
       yLabel: "Cross-entropy loss",
-      epochs: true,
       lines: runLines(history, (h) => [h.trainLoss, h.validLoss]),
     }),
     `Loss by epoch, ${who}, over ${history.length} epochs: the training loss falls from ` +
@@ -76,13 +78,7 @@ export function accuracyFigure(
   }
   const last = history[history.length - 1];
   return figure(
-    lineChartSvg({
-      title: `Accuracy by epoch, ${who}`,
-      xLabel: "Epoch",
-      yLabel: "Accuracy",
-      epochs: true,
-      lines,
-    }),
+    epochChart({ title: `Accuracy by epoch, ${who}`, yLabel: "Accuracy", lines }),
     `Accuracy by epoch, ${who}: training accuracy ${
       pct(history[0].trainAccuracy)
     } after epoch 1, ` +
@@ -166,11 +162,9 @@ export function compareFigure(
 ): Figure {
   const what = key === "validAccuracy" ? "Validation accuracy" : "Validation loss";
   return figure(
-    lineChartSvg({
+    epochChart({
       title: `${what} by epoch`,
-      xLabel: "Epoch",
       yLabel: key === "validAccuracy" ? "Accuracy" : "Cross-entropy loss",
-      epochs: true,
       note,
       lines: runs.map((r, i) => ({
         label: r.label,
