@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
+import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
+import { runCommand } from "./command.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
 import { GRADE_FLAGS, type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
@@ -153,39 +154,32 @@ ${flagHelp(FLAGS)}
 `;
 
 /** Runs the command; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
-      throw new UsageError("name the zip to write, OUT.zip");
-    }
-    const settings = packageSettings({
-      tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
-      seed: values.seed === undefined ? undefined : safeInteger("--seed", values.seed),
-      runs: values.runs === undefined ? undefined : safeInteger("--runs", values.runs, 1),
-      budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
-    });
-    const zip = await buildPackage(settings);
-    await Deno.writeFile(userPath(positionals[0]), zip);
-    console.log(
-      `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
-        settings.tasks.join(",")
-      }, ${settings.runs} runs per property, a budget of ${settings.budget} s per submission; ` +
-        `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(usageLine(COMMAND, e));
-      return 2;
-    }
-    console.error(`${COMMAND}: ${(e as Error).stack ?? e}`);
-    return 1;
+export function main(argv: string[]): Promise<number> {
+  return runCommand({ name: COMMAND, help: HELP, flags: FLAGS }, argv, writePackage);
+}
+
+/** `OUT.zip`: builds the package from the flags' settings and writes it. */
+async function writePackage(
+  values: FlagValues<typeof FLAGS>,
+  positionals: string[],
+): Promise<void> {
+  if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
+    throw new UsageError("name the zip to write, OUT.zip");
   }
+  const settings = packageSettings({
+    tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
+    seed: values.seed === undefined ? undefined : safeInteger("--seed", values.seed),
+    runs: values.runs === undefined ? undefined : safeInteger("--runs", values.runs, 1),
+    budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
+  });
+  const zip = await buildPackage(settings);
+  await Deno.writeFile(userPath(positionals[0]), zip);
+  console.log(
+    `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
+      settings.tasks.join(",")
+    }, ${settings.runs} runs per property, a budget of ${settings.budget} s per submission; ` +
+      `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
+  );
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
