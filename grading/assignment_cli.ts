@@ -16,7 +16,7 @@ import { GRADE_FLAGS, parseTasks } from "./cli.ts";
 import { writeStarter } from "./starter.ts";
 import { userPath } from "./paths.ts";
 import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
-import { runCommand } from "./command.ts";
+import { staffCommand } from "./command.ts";
 import { UsageError } from "../kernels/errors.ts";
 
 const COMMAND = "deno task assignment";
@@ -59,16 +59,8 @@ export async function checkPlace(dir: string): Promise<void> {
   );
 }
 
-/** Runs the command; returns the exit code. */
-export function main(argv: string[]): Promise<number> {
-  return runCommand({ name: COMMAND, help: HELP, flags: FLAGS }, argv, writeNamedStarter);
-}
-
 /** `new DIR`: writes the starter, refusing a folder inside the course or one with a starter. */
-async function writeNamedStarter(
-  values: FlagValues<typeof FLAGS>,
-  positionals: string[],
-): Promise<void> {
+async function writeNamedStarter(values: FlagValues<typeof FLAGS>, positionals: string[]) {
   if (positionals[0] !== "new") {
     const near = positionals[0] === undefined ? "" : ` '${positionals[0]}'`;
     throw new UsageError(
@@ -94,5 +86,8 @@ async function writeNamedStarter(
       `tasks ${tasks.map((t) => t.id).join(", ")}; next: cd ${dir} && deno test`,
   );
 }
+
+/** Runs the command; returns the exit code. */
+export const main = staffCommand({ name: COMMAND, help: HELP, flags: FLAGS }, writeNamedStarter);
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

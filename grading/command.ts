@@ -8,26 +8,30 @@
 import { type Flags, type FlagValues, parseFlags, usageLine } from "../cli/flags.ts";
 import { UsageError } from "../kernels/errors.ts";
 
-/** Runs `body` on `argv`'s flags and bare words; returns the command's exit code. */
-export async function runCommand<const T extends Flags>(
+/**
+ * The `main` of a command: runs `body` on `argv`'s flags and bare words and returns the
+ * exit code.
+ */
+export function staffCommand<const T extends Flags>(
   command: { name: string; help: string; flags: T },
-  argv: string[],
   body: (values: FlagValues<T>, positionals: string[]) => Promise<void>,
-): Promise<number> {
-  try {
-    const { values, positionals } = parseFlags(argv, command.flags, { positionals: true });
-    if (values.help) {
-      console.log(command.help);
+): (argv: string[]) => Promise<number> {
+  return async (argv) => {
+    try {
+      const { values, positionals } = parseFlags(argv, command.flags, { positionals: true });
+      if (values.help) {
+        console.log(command.help);
+        return 0;
+      }
+      await body(values, positionals);
       return 0;
+    } catch (e) {
+      if (e instanceof UsageError) {
+        console.error(usageLine(command.name, e));
+        return 2;
+      }
+      console.error(`${command.name}: ${(e as Error).message ?? e}`);
+      return 1;
     }
-    await body(values, positionals);
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(usageLine(command.name, e));
-      return 2;
-    }
-    console.error(`${command.name}: ${(e as Error).message ?? e}`);
-    return 1;
-  }
+  };
 }

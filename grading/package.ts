@@ -8,7 +8,7 @@
  * @module
  */
 import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
-import { runCommand } from "./command.ts";
+import { staffCommand } from "./command.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
 import { GRADE_FLAGS, type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
@@ -153,16 +153,8 @@ AUTOGRADER_ROOT=ROOT bash ROOT/source/run_autograder; it writes ROOT/results/res
 ${flagHelp(FLAGS)}
 `;
 
-/** Runs the command; returns the exit code. */
-export function main(argv: string[]): Promise<number> {
-  return runCommand({ name: COMMAND, help: HELP, flags: FLAGS }, argv, writePackage);
-}
-
 /** `OUT.zip`: builds the package from the flags' settings and writes it. */
-async function writePackage(
-  values: FlagValues<typeof FLAGS>,
-  positionals: string[],
-): Promise<void> {
+async function writePackage(values: FlagValues<typeof FLAGS>, positionals: string[]) {
   if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
     throw new UsageError("name the zip to write, OUT.zip");
   }
@@ -181,5 +173,8 @@ async function writePackage(
       `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
   );
 }
+
+/** Runs the command; returns the exit code. */
+export const main = staffCommand({ name: COMMAND, help: HELP, flags: FLAGS }, writePackage);
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
