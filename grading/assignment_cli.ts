@@ -12,18 +12,18 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { GRADED_TASKS } from "./cases.ts";
-import { parseTasks } from "./cli.ts";
+import { GRADE_FLAGS, parseTasks } from "./cli.ts";
 import { writeStarter } from "./starter.ts";
 import { userPath } from "./paths.ts";
-import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
+import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
+import { staffCommand } from "./command.ts";
 import { UsageError } from "../kernels/errors.ts";
 
 const COMMAND = "deno task assignment";
 
 const FLAGS = {
   tasks: {
-    type: "string",
-    value: "IDS",
+    ...GRADE_FLAGS.tasks,
     help: "the tasks, by id or function name (02.1,conv2d); default every task",
   },
 } as const satisfies Flags;
@@ -59,47 +59,35 @@ export async function checkPlace(dir: string): Promise<void> {
   );
 }
 
-/** Runs the command; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals[0] !== "new") {
-      const near = positionals[0] === undefined ? "" : ` '${positionals[0]}'`;
-      throw new UsageError(
-        `the one action is new, as in ${COMMAND} new my-work; got${near || " none"}`,
-      );
-    }
-    if (positionals.length !== 2) throw new UsageError("name one folder: new DIR");
-    const dir = userPath(positionals[1]);
-    await checkPlace(dir);
-    const tasks = values.tasks ? parseTasks(values.tasks) : [...GRADED_TASKS];
-    if (await Deno.lstat(`${dir}/mod.ts`).then(() => true, () => false)) {
-      const sub = `${positionals[1].replace(/\/+$/, "")}/${tasks.map((t) => t.id).join("-")}`;
-      throw new UsageError(
-        `${dir} holds a starter already (its mod.ts is your work, left as it is); ` +
-          `make this one a folder of its own: ${COMMAND} new ${sub}${
-            values.tasks ? ` --tasks ${values.tasks}` : ""
-          }`,
-      );
-    }
-    const files = await writeStarter(dir, tasks);
-    console.log(
-      `wrote ${dir}/: ${files.join(", ")}\n` +
-        `tasks ${tasks.map((t) => t.id).join(", ")}; next: cd ${dir} && deno test`,
+/** `new DIR`: writes the starter, refusing a folder inside the course or one with a starter. */
+async function writeNamedStarter(values: FlagValues<typeof FLAGS>, positionals: string[]) {
+  if (positionals[0] !== "new") {
+    const near = positionals[0] === undefined ? "" : ` '${positionals[0]}'`;
+    throw new UsageError(
+      `the one action is new, as in ${COMMAND} new my-work; got${near || " none"}`,
     );
-    return 0;
-  } catch (e) {
-    if (!(e instanceof UsageError)) {
-      console.error(`${COMMAND}: ${(e as Error).message}`);
-      return 1;
-    }
-    console.error(usageLine(COMMAND, e));
-    return 2;
   }
+  if (positionals.length !== 2) throw new UsageError("name one folder: new DIR");
+  const dir = userPath(positionals[1]);
+  await checkPlace(dir);
+  const tasks = values.tasks ? parseTasks(values.tasks) : [...GRADED_TASKS];
+  if (await Deno.lstat(`${dir}/mod.ts`).then(() => true, () => false)) {
+    const sub = `${positionals[1].replace(/\/+$/, "")}/${tasks.map((t) => t.id).join("-")}`;
+    throw new UsageError(
+      `${dir} holds a starter already (its mod.ts is your work, left as it is); ` +
+        `make this one a folder of its own: ${COMMAND} new ${sub}${
+          values.tasks ? ` --tasks ${values.tasks}` : ""
+        }`,
+    );
+  }
+  const files = await writeStarter(dir, tasks);
+  console.log(
+    `wrote ${dir}/: ${files.join(", ")}\n` +
+      `tasks ${tasks.map((t) => t.id).join(", ")}; next: cd ${dir} && deno test`,
+  );
 }
+
+/** Runs the command; returns the exit code. */
+export const main = staffCommand({ name: COMMAND, help: HELP, flags: FLAGS }, writeNamedStarter);
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

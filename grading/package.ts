@@ -7,9 +7,10 @@
  *
  * @module
  */
-import { flagHelp, type Flags, parseFlags, usageLine } from "../cli/flags.ts";
+import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
+import { staffCommand } from "./command.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
-import { type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
+import { GRADE_FLAGS, type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
 import { userPath } from "./paths.ts";
 import { GRADED_TASKS } from "./cases.ts";
 import { DEFAULT_BUDGET_S } from "./grade.ts";
@@ -128,23 +129,18 @@ export async function buildPackage(
 
 const COMMAND = "deno task grade:package";
 
+/** The grading command's flags that a package fixes, told as the package fixes them. */
 const FLAGS = {
   tasks: {
-    type: "string",
-    value: "IDS",
+    ...GRADE_FLAGS.tasks,
     help: "the tasks it grades, by id or function name (default every task)",
   },
   seed: {
-    type: "string",
-    value: "N",
+    ...GRADE_FLAGS.seed,
     help: "seed of the property runs (default: random, 53 bits, kept secret)",
   },
-  runs: { type: "string", value: "N", help: "draws per property test (default 50)" },
-  budget: {
-    type: "string",
-    value: "S",
-    help: `seconds for a whole submission (default ${DEFAULT_BUDGET_S})`,
-  },
+  runs: GRADE_FLAGS.runs,
+  budget: GRADE_FLAGS.budget,
 } as const satisfies Flags;
 
 export const HELP = `${COMMAND} OUT.zip [flags]
@@ -157,40 +153,28 @@ AUTOGRADER_ROOT=ROOT bash ROOT/source/run_autograder; it writes ROOT/results/res
 ${flagHelp(FLAGS)}
 `;
 
-/** Runs the command; returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
-    if (values.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
-      throw new UsageError("name the zip to write, OUT.zip");
-    }
-    const settings = packageSettings({
-      tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
-      seed: values.seed === undefined ? undefined : safeInteger("--seed", values.seed),
-      runs: values.runs === undefined ? undefined : safeInteger("--runs", values.runs, 1),
-      budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
-    });
-    const zip = await buildPackage(settings);
-    await Deno.writeFile(userPath(positionals[0]), zip);
-    console.log(
-      `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
-        settings.tasks.join(",")
-      }, ${settings.runs} runs per property, a budget of ${settings.budget} s per submission; ` +
-        `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(usageLine(COMMAND, e));
-      return 2;
-    }
-    console.error(`${COMMAND}: ${(e as Error).stack ?? e}`);
-    return 1;
+/** `OUT.zip`: builds the package from the flags' settings and writes it. */
+async function writePackage(values: FlagValues<typeof FLAGS>, positionals: string[]) {
+  if (positionals.length !== 1 || !positionals[0].endsWith(".zip")) {
+    throw new UsageError("name the zip to write, OUT.zip");
   }
+  const settings = packageSettings({
+    tasks: values.tasks === undefined ? undefined : parseTasks(values.tasks).map((t) => t.id),
+    seed: values.seed === undefined ? undefined : safeInteger("--seed", values.seed),
+    runs: values.runs === undefined ? undefined : safeInteger("--runs", values.runs, 1),
+    budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
+  });
+  const zip = await buildPackage(settings);
+  await Deno.writeFile(userPath(positionals[0]), zip);
+  console.log(
+    `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
+      settings.tasks.join(",")
+    }, ${settings.runs} runs per property, a budget of ${settings.budget} s per submission; ` +
+      `the seed is in its autograder.json${values.seed === undefined ? " (random, secret)" : ""}`,
+  );
 }
+
+/** Runs the command; returns the exit code. */
+export const main = staffCommand({ name: COMMAND, help: HELP, flags: FLAGS }, writePackage);
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

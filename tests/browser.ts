@@ -3,7 +3,7 @@
  * robustly, the site's static build made as a reader makes it, and a plain static file server.
  */
 import assert from "node:assert/strict";
-import { type Browser, chromium } from "../deps/playwright_core.ts";
+import { type Browser, type BrowserContext, chromium, type Page } from "../deps/playwright_core.ts";
 import { contentType } from "../site/lib/mime.ts";
 import { sitePath } from "../site/lib/server.ts";
 
@@ -69,4 +69,43 @@ export function serveFiles(dir: string): Deno.HttpServer<Deno.NetAddr> {
       return new Response("not found", { status: 404 });
     }
   });
+}
+
+/** A built and served site with a Chromium page on it; see {@link openSite}. */
+export interface SiteSession {
+  /** The build's folder. */
+  out: string;
+  /** The server's address, ending in a slash. */
+  base: string;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Every page error, console error and failed request of `page` so far. */
+  problems: string[];
+  /** Closes the browser, stops the server and removes the build. */
+  close(): Promise<void>;
+}
+
+/**
+ * The site built into a new folder named from `prefix`, served, and a 1280×900 Chromium page
+ * that records its problems: the start of each browser test that walks the built site.
+ */
+export async function openSite(prefix: string): Promise<SiteSession> {
+  const out = await Deno.makeTempDir({ prefix });
+  await buildSite(out);
+  const files = serveFiles(out);
+  const base = `http://127.0.0.1:${files.addr.port}/`;
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
+  const close = async () => {
+    await browser.close();
+    await files.shutdown();
+    await Deno.remove(out, { recursive: true });
+  };
+  return { out, base, browser, context, page, problems, close };
 }

@@ -12,10 +12,9 @@ import {
   preprocessDigit,
   resizeArea,
 } from "../training/digit.ts";
-import { loadModel } from "../training/save_model.ts";
-import { tf, useBackend } from "../accel/backend.ts";
-import { REFERENCE_URL } from "../training/runs.ts";
-import { fileMissing, needs } from "./requirements.ts";
+import { tf } from "../accel/backend.ts";
+import { needs } from "./requirements.ts";
+import { loadReferenceModel, referenceModelMissing } from "./reference_model.ts";
 
 /** A `width`×`height` canvas with thick strokes from point to point (ink 1, anti-aliasing none). */
 function draw(width: number, height: number, path: [number, number][], pen: number): Float32Array {
@@ -117,13 +116,10 @@ Deno.test("preprocessDigit: an MNIST digit drawn 2.5× larger, off-centre, comes
   assert.ok(diffs[999] < 0.1, `worst ${diffs[999]}`);
 });
 
-const REFERENCE_MODEL = new URL("lecture/", REFERENCE_URL);
-
-Deno.test(needs(fileMissing(new URL("model.json", REFERENCE_MODEL), "the reference model"), {
+Deno.test(needs(referenceModelMissing(), {
   name: "the reference model reads a 1 and a 7 drawn as on the site's pad (280 px, 20 px pen)",
   fn: async () => {
-    await useBackend("cpu");
-    const model = await loadModel(REFERENCE_MODEL.pathname);
+    const model = await loadReferenceModel();
     // The browser test's stroke (down the middle, 15 % to 87 % of the height) and the pad's
     // own example 7 (site/islands/DigitPad.tsx).
     const strokes: [number, [number, number][]][] = [

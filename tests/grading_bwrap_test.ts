@@ -44,6 +44,24 @@ console.log(JSON.stringify(out));
 `;
 
 /**
+ * `use` on a sandbox copy of `dir`, removed afterwards; with `layerOff`, the test's control:
+ * the same sandbox without bubblewrap.
+ */
+async function inSandbox<T>(
+  dir: string,
+  layerOff: boolean,
+  use: (sandbox: SandboxDir) => Promise<T>,
+): Promise<T> {
+  const sandbox = await SandboxDir.create(dir);
+  if (layerOff) sandbox.layer = { on: false, why: "the test's control" };
+  try {
+    return await use(sandbox);
+  } finally {
+    await sandbox.remove();
+  }
+}
+
+/**
  * Runs ESCAPE in the sandbox of a fresh copy with every Deno permission (`-A`): only the
  * layers outside Deno stand in its way. `layerOff` runs the same without bubblewrap.
  */
@@ -60,31 +78,30 @@ async function escape(layerOff = false): Promise<{ tries: Record<string, string>
     hits++;
     return new Response("here");
   });
-  const sandbox = await SandboxDir.create(dir);
-  if (layerOff) sandbox.layer = { on: false, why: "the test's control" };
   try {
-    const args = [
-      "run",
-      "-A",
-      "--no-config",
-      "--no-lock",
-      `${sandbox.submission}/escape.js`,
-      String(server.addr.port),
-      String(Deno.pid),
-      `${secrets}/answers.json`,
-    ];
-    const out: Bounded = await runBounded(
-      sandbox.command(DEFAULT_LIMITS, args, 30),
-      sandbox.submission,
-      30_000,
-      1 << 20,
-    );
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, `${text}\n${out.stderr}`);
-    return { tries: JSON.parse(text), hits };
+    return await inSandbox(dir, layerOff, async (sandbox) => {
+      const args = [
+        "run",
+        "-A",
+        "--no-config",
+        "--no-lock",
+        `${sandbox.submission}/escape.js`,
+        String(server.addr.port),
+        String(Deno.pid),
+        `${secrets}/answers.json`,
+      ];
+      const out: Bounded = await runBounded(
+        sandbox.command(DEFAULT_LIMITS, args, 30),
+        sandbox.submission,
+        30_000,
+        1 << 20,
+      );
+      const text = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, `${text}\n${out.stderr}`);
+      return { tries: JSON.parse(text), hits };
+    });
   } finally {
     await server.shutdown();
-    await sandbox.remove();
   }
 }
 
@@ -126,18 +143,17 @@ async function runtimeSourceMap(): Promise<string> {
 
 /** The trace the runtime_source_map fixture kept, graded as a child is (layer off: without bwrap). */
 async function trace(layerOff = false): Promise<string> {
-  const sandbox = await SandboxDir.create(await runtimeSourceMap());
-  if (layerOff) sandbox.layer = { on: false, why: "the test's control" };
-  const child = new Child(sandbox, DEFAULT_LIMITS);
-  try {
-    assert.ok((await child.start()).ok);
-    const reply = await child.call("where", []);
-    assert.equal(reply.kind, "value");
-    return (reply as { value: string }).value;
-  } finally {
-    await child.stop();
-    await sandbox.remove();
-  }
+  return await inSandbox(await runtimeSourceMap(), layerOff, async (sandbox) => {
+    const child = new Child(sandbox, DEFAULT_LIMITS);
+    try {
+      assert.ok((await child.start()).ok);
+      const reply = await child.call("where", []);
+      assert.equal(reply.kind, "value");
+      return (reply as { value: string }).value;
+    } finally {
+      await child.stop();
+    }
+  });
 }
 
 Deno.test(needs(missing, {
@@ -160,31 +176,33 @@ Deno.test(needs(missing, {
 Deno.test(needs(missing, {
   name: "under bwrap, the child's deno has its own namespaces and dies with the sandbox",
   fn: async () => {
-    const sandbox = await SandboxDir.create(`${FIXTURES}correct`);
-    assert.ok(sandbox.bubblewrapped);
-    const child = new Child(sandbox, DEFAULT_LIMITS);
-    try {
-      assert.ok((await child.start()).ok);
-      const deno = denoUnder(child.pid);
-      assert.ok(deno !== undefined, "a deno process below the sandbox's pid");
-      for (const ns of ["net", "pid", "ipc", "mnt", "uts", "user"]) {
-        const ours = await Deno.readLink(`/proc/self/ns/${ns}`);
-        assert.notEqual(await Deno.readLink(`/proc/${deno}/ns/${ns}`), ours, ns);
+    await inSandbox(`${FIXTURES}correct`, false, async (sandbox) => {
+      assert.ok(sandbox.bubblewrapped);
+      const child = new Child(sandbox, DEFAULT_LIMITS);
+      try {
+        assert.ok((await child.start()).ok);
+        const deno = denoUnder(child.pid);
+        assert.ok(deno !== undefined, "a deno process below the sandbox's pid");
+        for (const ns of ["net", "pid", "ipc", "mnt", "uts", "user"]) {
+          const ours = await Deno.readLink(`/proc/self/ns/${ns}`);
+          assert.notEqual(await Deno.readLink(`/proc/${deno}/ns/${ns}`), ours, ns);
+        }
+        const status = await Deno.readTextFile(`/proc/${deno}/status`);
+        const uid = Number(status.match(/^Uid:\s+(\d+)/m)![1]);
+        assert.equal(uid, runningAsRoot() ? 65534 : Deno.uid(), "its uid as the host sees it");
+        assert.match(status, /^CapEff:\s+0+$/m);
+        await child.stop();
+        // bwrap's init takes its namespace down when the monitor goes (--die-with-parent): the
+        // deno inside goes too, a moment later. Waits for that (the 10 s bound only ends a hang).
+        const gone = async () => !(await Deno.stat(`/proc/${deno}`).then(() => true, () => false));
+        for (let i = 0; i < 200 && !(await gone()); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.ok(await gone(), "the deno inside is gone after stop");
+      } finally {
+        await child.stop();
       }
-      const status = await Deno.readTextFile(`/proc/${deno}/status`);
-      const uid = Number(status.match(/^Uid:\s+(\d+)/m)![1]);
-      assert.equal(uid, runningAsRoot() ? 65534 : Deno.uid(), "its uid as the host sees it");
-      assert.match(status, /^CapEff:\s+0+$/m);
-      await child.stop();
-      // bwrap's init takes its namespace down when the monitor goes (--die-with-parent): the
-      // deno inside goes too, a moment later. Waits for that (the 10 s bound only ends a hang).
-      const gone = async () => !(await Deno.stat(`/proc/${deno}`).then(() => true, () => false));
-      for (let i = 0; i < 200 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(await gone(), "the deno inside is gone after stop");
-    } finally {
-      await child.stop();
-      await sandbox.remove();
-    }
+    });
   },
 }));
 
@@ -193,8 +211,7 @@ Deno.test(needs(missing, {
   fn: async () => {
     const dir = await tempDir("litconv-bwrap-spin-");
     await Deno.writeTextFile(`${dir}/mod.ts`, "while (true) Math.random();\n");
-    const sandbox = await SandboxDir.create(dir);
-    try {
+    await inSandbox(dir, false, async (sandbox) => {
       assert.ok(sandbox.bubblewrapped);
       const args = ["run", "--no-config", sandbox.entry!];
       // One CPU second; the wall-clock limit is only there to end a hang.
@@ -204,9 +221,7 @@ Deno.test(needs(missing, {
       assert.deepEqual([out.code, out.signal], [137, null]);
       const status = sandbox.exitStatus({ success: false, code: out.code, signal: out.signal });
       assert.equal(status.signal, "SIGKILL");
-    } finally {
-      await sandbox.remove();
-    }
+    });
   },
 }));
 
@@ -218,9 +233,7 @@ async function gpuAdapter(layerOff: boolean): Promise<string> {
     `const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 console.log((await gpu?.requestAdapter().catch(() => null)) ? "an adapter" : "no adapter");\n`,
   );
-  const sandbox = await SandboxDir.create(dir);
-  if (layerOff) sandbox.layer = { on: false, why: "the test's control" };
-  try {
+  return await inSandbox(dir, layerOff, async (sandbox) => {
     const args = ["run", "--no-config", `--allow-read=${sandbox.submission}`, sandbox.entry!];
     const out = await runBounded(
       sandbox.command(DEFAULT_LIMITS, args, 60),
@@ -229,9 +242,7 @@ console.log((await gpu?.requestAdapter().catch(() => null)) ? "an adapter" : "no
       1 << 20,
     );
     return new TextDecoder().decode(out.stdout).trim();
-  } finally {
-    await sandbox.remove();
-  }
+  });
 }
 
 Deno.test(needs(missing ?? await webgpuMissing(), {

@@ -90,25 +90,34 @@ export function assertOnlyLost(r: Results, lost: string[], label: string): void 
 }
 
 /**
- * A temporary copy of fixture `name`, folders included, with `correct.ts` (the correct
- * fixture) beside every file that imports "./correct.ts".
+ * Copies fixture `name` into `to`, folders included, completing it as a student would have
+ * handed it in: `correct.ts` (the correct fixture) beside every file that imports
+ * "./correct.ts", and `_every_function/mod.ts` as the mod.ts of a folder that holds only the
+ * `wrap.ts` of a misbehaviour shared by every function.
  */
-export async function assembleTree(name: string): Promise<string> {
-  const dir = await tempDir(`litconv-${name}-`);
-  const copy = async (from: string, to: string) => {
+export async function copyFixture(name: string, to: string): Promise<void> {
+  const copy = async (from: string, dest: string) => {
+    await Deno.mkdir(dest, { recursive: true });
     for await (const e of Deno.readDir(from)) {
       if (e.isDirectory) {
-        await Deno.mkdir(`${to}/${e.name}`);
-        await copy(`${from}/${e.name}`, `${to}/${e.name}`);
+        await copy(`${from}/${e.name}`, `${dest}/${e.name}`);
         continue;
       }
-      await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+      await Deno.copyFile(`${from}/${e.name}`, `${dest}/${e.name}`);
       if ((await Deno.readTextFile(`${from}/${e.name}`)).includes(`"./correct.ts"`)) {
-        await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${to}/correct.ts`);
+        await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dest}/correct.ts`);
       }
     }
   };
-  await copy(`${FIXTURES}${name}`, dir);
+  await copy(`${FIXTURES}${name}`, to);
+  const has = (file: string) => Deno.lstat(`${to}/${file}`).then(() => true, () => false);
+  if (await has("wrap.ts") && !await has("mod.ts")) await copy(`${FIXTURES}_every_function`, to);
+}
+
+/** A temporary copy of fixture `name`, completed as {@link copyFixture} says. */
+export async function assembleTree(name: string): Promise<string> {
+  const dir = await tempDir(`litconv-${name}-`);
+  await copyFixture(name, dir);
   return dir;
 }
 

@@ -4,7 +4,7 @@
  * before the round's fixes (see the commit that adds this file).
  */
 import assert from "node:assert/strict";
-import { gradeSubmission } from "../grading/grade.ts";
+import { type Grade, gradeSubmission } from "../grading/grade.ts";
 import { toResults } from "../grading/results.ts";
 import { textReport } from "../grading/report.ts";
 import { parseTasks } from "../grading/cli.ts";
@@ -23,6 +23,16 @@ import { needs, rootMissing } from "./requirements.ts";
 
 // Generous for honest calls on a loaded machine; nothing here races the clock.
 const LIMITS: Partial<SandboxLimits> = { callMs: 20_000, loadMs: 60_000, graceMs: 300 };
+
+/** Fixture `name` graded on `tasks` (ids or function names) under this file's limits. */
+async function gradeFixture(
+  name: string,
+  tasks: string,
+  options: Parameters<typeof gradeSubmission>[1] = {},
+): Promise<Grade> {
+  const dir = await assemble(name);
+  return await gradeSubmission(dir, { tasks: parseTasks(tasks), limits: LIMITS, ...options });
+}
 
 /** Characters that steer a terminal or reorder a line: none may reach one from a submission. */
 // deno-lint-ignore no-control-regex -- the control characters are what it looks for
@@ -65,10 +75,8 @@ Deno.test("hole 1: a 24 MiB forged frame is dropped unread as the submission's, 
 });
 
 Deno.test("hole 1: the print cap counts the student's own output, not the harness's replies (--runs in the thousands)", async () => {
-  const dir = await assemble("correct");
   // A cap far below what the replies of these runs take: honest code prints nothing itself.
-  const grade = await gradeSubmission(dir, {
-    tasks: parseTasks("conv1d,dropout"),
+  const grade = await gradeFixture("correct", "conv1d,dropout", {
     hidden: true,
     numRuns: 60,
     limits: { ...LIMITS, outputBytes: 8 * 1024 },
@@ -77,13 +85,10 @@ Deno.test("hole 1: the print cap counts the student's own output, not the harnes
 });
 
 Deno.test("hole 2: results.json's visible output carries no exit code of a hidden run, no total with hidden tests, no seed", async () => {
-  const dir = await assemble("r3_exit_byte");
-  const grade = await gradeSubmission(dir, {
-    tasks: parseTasks("conv1d"),
+  const grade = await gradeFixture("r3_exit_byte", "conv1d", {
     hidden: true,
     seed: 987654321,
     numRuns: 20,
-    limits: LIMITS,
   });
   const results = toResults(grade);
   // The attack did happen: a hidden run's child exited, and the hidden test says so.
@@ -102,8 +107,7 @@ Deno.test("hole 2: results.json's visible output carries no exit code of a hidde
 });
 
 Deno.test("hole 3: nothing a submission prints, throws or names reaches a terminal, a progress line or the CSV unescaped", async () => {
-  const dir = await assemble("r3_terminal");
-  const grade = await gradeSubmission(dir, { tasks: parseTasks("conv1d,softmax"), limits: LIMITS });
+  const grade = await gradeFixture("r3_terminal", "conv1d,softmax");
   const report = textReport(grade);
   assert.doesNotMatch(report, UNSAFE);
   assert.match(report, /\\x1b\]52;c;ZXZpbA==/); // shown, harmless
@@ -133,10 +137,9 @@ Deno.test("hole 3: nothing a submission prints, throws or names reaches a termin
 });
 
 Deno.test("hole 4: dropout must toss a coin per element and draw it from the seed", async () => {
-  const opts = { tasks: parseTasks("dropout"), hidden: true, numRuns: 20, limits: LIMITS };
   const [right, first, random] = await Promise.all(
     ["correct", "r3_dropout_first", "r3_dropout_random"].map(async (name) =>
-      toResults(await gradeSubmission(await assemble(name), opts))
+      toResults(await gradeFixture(name, "dropout", { hidden: true, numRuns: 20 }))
     ),
   );
   assert.equal(right.score, right.tests.reduce((s, t) => s + t.max_score, 0), "correct: full");
@@ -227,8 +230,7 @@ while True:
 });
 
 Deno.test("honest students: odd but valid submissions get their marks and true messages", async (t) => {
-  const grade = async (name: string, tasks = "conv1d,softmax") =>
-    await gradeSubmission(await assemble(name), { tasks: parseTasks(tasks), limits: LIMITS });
+  const grade = (name: string, tasks = "conv1d,softmax") => gradeFixture(name, tasks);
 
   await t.step("a malformed percent escape in an import is refused with a sentence", async () => {
     const g = await grade("r3_percent_import");

@@ -19,9 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { processesBelow } from "../grading/sandbox.ts";
-
-const REPO = new URL("../", import.meta.url).pathname;
-const FIXTURES = `${REPO}tests/fixtures/submissions/`;
+import { copyFixture, FIXTURES, REPO } from "./grading_helpers.ts";
 
 const BUGGY: Record<string, string> = {
   off_by_a_little: `import * as c from "./correct.ts";\nexport * from "./correct.ts";\n` +
@@ -139,25 +137,6 @@ const ROUND3 = [
     .map((e) => e.name).sort(),
   "runtime_source_map",
 ];
-
-/** Copies fixture `name` into `to`, with correct.ts beside every file that imports it. */
-async function copyFixture(name: string, to: string): Promise<void> {
-  const copy = async (from: string, dest: string) => {
-    await Deno.mkdir(dest, { recursive: true });
-    for await (const e of Deno.readDir(from)) {
-      if (e.isDirectory) {
-        await copy(`${from}/${e.name}`, `${dest}/${e.name}`);
-        continue;
-      }
-      const text = await Deno.readTextFile(`${from}/${e.name}`);
-      await Deno.writeTextFile(`${dest}/${e.name}`, text);
-      if (text.includes(`"./correct.ts"`)) {
-        await Deno.copyFile(`${FIXTURES}correct/mod.ts`, `${dest}/correct.ts`);
-      }
-    }
-  };
-  await copy(`${FIXTURES}${name}`, to);
-}
 
 /** Student `i` of the class: what it is and its folder's content. */
 async function makeStudent(i: number, dir: string): Promise<string> {

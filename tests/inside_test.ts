@@ -4,21 +4,16 @@
  * saliency map is the logit's gradient (checked against one-sided differences, to 1 %); the lesson's figures carry alt text from those numbers.
  */
 import assert from "node:assert/strict";
-import { useBackend } from "../accel/backend.ts";
 import { loadMnist, PIXELS } from "../data/mnist.ts";
 import { activations, firstKernels, logits, mistakes, saliency } from "../training/inside.ts";
-import { loadModel } from "../training/save_model.ts";
-import { REFERENCE_URL } from "../training/runs.ts";
 import { kernelsFigure, saliencyFigure, volumesFigure } from "../lessons/figures/inside.ts";
-import { fileMissing, needs } from "./requirements.ts";
+import { needs } from "./requirements.ts";
+import { loadReferenceModel, referenceModelMissing } from "./reference_model.ts";
 
-const REFERENCE_MODEL = new URL("lecture/", REFERENCE_URL);
-
-Deno.test(needs(fileMissing(new URL("model.json", REFERENCE_MODEL), "the reference model"), {
+Deno.test(needs(referenceModelMissing(), {
   name: "inside the reference model: kernels, the four stages, saliency as a gradient",
   fn: async () => {
-    await useBackend("cpu");
-    const model = await loadModel(REFERENCE_MODEL.pathname);
+    const model = await loadReferenceModel();
     try {
       const { test } = loadMnist();
       const digit = test.images.slice(0, PIXELS);

@@ -23,7 +23,13 @@ import {
 } from "../accel/native/index.ts";
 import { dnnlStatus } from "../accel/native/dnnl.ts";
 import { setDnnl } from "../accel/native/state.ts";
-import { betterCore, coreForFlags, cpuFlags, sgemm } from "../accel/native/blas.ts";
+import {
+  betterCore,
+  coreForFlags,
+  cpuFlags,
+  productInFloat64,
+  sgemm,
+} from "../accel/native/blas.ts";
 import { gemm } from "../accel/native/gemm.ts";
 import { keptPatches } from "../accel/native/patch_cache.ts";
 import { buildPatches, byTap, type ConvGeometry, im2col } from "../accel/native/im2col.ts";
@@ -263,18 +269,10 @@ Deno.test(needs(blasMissing, {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         const a = values(M * K, 41), b = values(K * N, 42), c = values(M * N, 43);
-        const expected = new Float64Array(M * N), mass = new Float64Array(M * N);
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            let s = 0.5 * c[i * N + j], m = Math.abs(s); // β = 0.5
-            for (let k = 0; k < K; k++) {
-              const t = 2 * (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
-              s += t;
-              m += Math.abs(t);
-            }
-            [expected[i * N + j], mass[i * N + j]] = [s, m];
-          }
-        }
+        // α = 2, β = 0.5: scaling by a power of two is exact in float64.
+        const product = productInFloat64(a, b, { transA: tA, transB: tB, M, N, K });
+        const expected = Float64Array.from(c, (v, e) => 2 * product.exact[e] + 0.5 * v);
+        const mass = Float64Array.from(c, (v, e) => 2 * product.mass[e] + Math.abs(0.5 * v));
         sgemm(tA, tB, M, N, K, a, b, c, 0.5, 2);
         // K products, their sum, α, β·c and the last add: K + 3 roundings at most.
         c.forEach((v, i) => {
@@ -312,21 +310,14 @@ Deno.test(needs(blasMissing, {
       for (const tB of [false, true]) {
         const a = values(M * K, 51), b = values(K * N, 52), c = new Float32Array(M * N).fill(NaN);
         gemm(tA, tB, M, N, K, a, b, c);
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            let s = 0, mass = 0;
-            for (let k = 0; k < K; k++) {
-              const t = (tA ? a[k * M + i] : a[i * K + k]) * (tB ? b[j * K + k] : b[k * N + j]);
-              s += t;
-              mass += Math.abs(t);
-            }
-            const got = c[i * N + j], bound = gamma(K) * mass; // K products and their sum
-            assert.ok(
-              Math.abs(got - s) <= bound,
-              `tA ${tA} tB ${tB} at ${i},${j}: ${got} vs ${s}, bound ${bound}`,
-            );
-          }
-        }
+        const { exact, mass } = productInFloat64(a, b, { transA: tA, transB: tB, M, N, K });
+        c.forEach((got, e) => {
+          const bound = gamma(K) * mass[e]; // K products and their sum
+          assert.ok(
+            Math.abs(got - exact[e]) <= bound,
+            `tA ${tA} tB ${tB} at [${e}]: ${got} vs ${exact[e]}, bound ${bound}`,
+          );
+        });
       }
     }
   },

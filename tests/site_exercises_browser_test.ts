@@ -10,7 +10,7 @@
  * light and dark, for a person to look at.
  */
 import assert from "node:assert/strict";
-import { buildSite, CHROMIUM, launchBrowser, serveFiles } from "./browser.ts";
+import { CHROMIUM, openSite } from "./browser.ts";
 import { chromiumMissing, needs } from "./requirements.ts";
 import type { Page } from "../deps/playwright_core.ts";
 import { TASKS } from "../kernels/registry.ts";
@@ -70,17 +70,7 @@ async function checkCode(page: Page, code: string): Promise<string> {
 Deno.test(needs(chromiumMissing(CHROMIUM), {
   name: "exercises: task 02.1 checked, stopped, kept and downloaded in Chromium",
   fn: async (t) => {
-    const out = await Deno.makeTempDir({ prefix: "litconv-exercises-" });
-    await buildSite(out);
-    const files = serveFiles(out);
-    const base = `http://127.0.0.1:${files.addr.port}/`;
-    const browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-    page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
+    const { out, base, browser, page, problems, close } = await openSite("litconv-exercises-");
     const lesson02 = `${base}lessons/02-conv1d/index.html`;
     try {
       await t.step("every graded task has its exercise, editable before any script", async () => {
@@ -206,9 +196,7 @@ Deno.test(needs(chromiumMissing(CHROMIUM), {
 
       assert.deepEqual(problems, []);
     } finally {
-      await browser.close();
-      await files.shutdown();
-      await Deno.remove(out, { recursive: true });
+      await close();
     }
   },
 }));

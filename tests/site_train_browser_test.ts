@@ -9,7 +9,7 @@
  * save the page after training at 1280 and 360 px, light and dark, for a person to look at.
  */
 import assert from "node:assert/strict";
-import { buildSite, CHROMIUM, launchBrowser, serveFiles } from "./browser.ts";
+import { CHROMIUM, openSite } from "./browser.ts";
 import { chromiumMissing, needs } from "./requirements.ts";
 import type { Locator, Page } from "../deps/playwright_core.ts";
 import { TRAIN_IMAGES, VALID_IMAGES } from "../site/lib/train_data.ts";
@@ -57,22 +57,12 @@ Deno.test(needs(chromiumMissing(CHROMIUM), {
   name:
     "train page and lesson figures in Chromium: step-through figures; the CNN learns, stops, resumes",
   fn: async (t) => {
-    const out = await Deno.makeTempDir({ prefix: "litconv-train-" });
-    await buildSite(out);
-    const files = serveFiles(out);
-    const base = `http://127.0.0.1:${files.addr.port}/`;
-    const browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const { out, base, context, page, problems, close } = await openSite("litconv-train-");
     // Nothing may come from outside the build.
     await context.route(
       "**/*",
       (route) => route.request().url().startsWith(base) ? route.continue() : route.abort(),
     );
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-    page.on("requestfailed", (r) => problems.push(`failed request: ${r.url()}`));
     try {
       await t.step("the build wrote the subset and says what the terminal reached", async () => {
         const size = async (f: string) => (await Deno.stat(`${out}/train/data/${f}`)).size;
@@ -213,9 +203,7 @@ Deno.test(needs(chromiumMissing(CHROMIUM), {
       });
       assert.deepEqual(problems, []);
     } finally {
-      await browser.close();
-      await files.shutdown();
-      await Deno.remove(out, { recursive: true });
+      await close();
     }
   },
 }));

@@ -43,6 +43,43 @@ export interface BatchReport {
   accuracy: number;
 }
 
+/**
+ * An epoch's running loss and accuracy, averaged over every image (the lecture's
+ * `loss.item() * y_batch.size(0)`), reported after each batch. A loss that is NaN or
+ * infinite stops the epoch with a {@link TrainingError} that says what to try.
+ */
+export class EpochTally {
+  #lossSum = 0;
+  #correct = 0;
+  #seen = 0;
+
+  constructor(
+    readonly batches: number,
+    readonly onBatch: ((report: BatchReport) => void) | undefined,
+    /** What to try when training diverges. */
+    readonly remedy: string,
+  ) {}
+
+  /** Counts batch `b` (from 0) of `n` images: its mean loss and how many it got right. */
+  add(b: number, n: number, loss: number, hits: number): void {
+    if (!Number.isFinite(loss)) {
+      throw new TrainingError(
+        `the loss became ${loss} at batch ${b + 1}/${this.batches}: training diverged; ` +
+          this.remedy,
+      );
+    }
+    this.#lossSum += loss * n;
+    this.#correct += hits;
+    this.#seen += n;
+    this.onBatch?.({ batch: b + 1, batches: this.batches, seen: this.#seen, ...this.score });
+  }
+
+  /** The epoch's mean loss and accuracy so far. */
+  get score(): Score {
+    return { loss: this.#lossSum / this.#seen, accuracy: this.#correct / this.#seen };
+  }
+}
+
 /** Images `indices[from..to)` of `split` as an NHWC batch [n, 28, 28, 1] and their labels. */
 export function makeBatch(
   split: MnistSplit,
@@ -96,7 +133,7 @@ export async function trainEpoch(
   // An explicit list keeps the optimizer's slots in model order, so a checkpoint of them
   // lines up with a freshly built model on resume.
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let lossSum = 0, correct = 0, seen = 0;
+  const tally = new EpochTally(batches, onBatch, "try a smaller learning rate or another --seed");
   for (let b = 0; b < batches; b++) {
     const from = b * batchSize, to = Math.min(from + batchSize, split.count);
     const { x, y } = makeBatch(split, order, from, to);
@@ -114,19 +151,9 @@ export async function trainEpoch(
     const [lossValue] = await loss.data();
     const [hitCount] = await hits!.data();
     tf.dispose([x, y, loss, hits!]);
-    if (!Number.isFinite(lossValue)) {
-      throw new TrainingError(
-        `the loss became ${lossValue} at batch ${b + 1}/${batches}: training diverged; ` +
-          `try a smaller learning rate or another --seed`,
-      );
-    }
-    const n = to - from;
-    lossSum += lossValue * n;
-    correct += hitCount;
-    seen += n;
-    onBatch?.({ batch: b + 1, batches, seen, loss: lossSum / seen, accuracy: correct / seen });
+    tally.add(b, to - from, lossValue, hitCount);
   }
-  return { loss: lossSum / seen, accuracy: correct / seen };
+  return tally.score;
 }
 
 /** Predicted digits for every image of `split` (dropout off), in batches to bound memory. */

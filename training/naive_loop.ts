@@ -9,11 +9,10 @@
  *
  * @module
  */
-import { TrainingError } from "../kernels/errors.ts";
 import type { Rng } from "../kernels/rng.ts";
 import type { MnistSplit } from "../data/mnist.ts";
 import type { Adam } from "../kernels/adam.ts";
-import type { BatchReport, Score } from "./loop.ts";
+import { type BatchReport, EpochTally, type Score } from "./loop.ts";
 import { trainStep } from "../kernels/cnn.ts";
 import type { TrainingBatch } from "../kernels/types.ts";
 import {
@@ -49,9 +48,9 @@ export function naiveBatch(
 }
 
 /**
- * Trains `params` for one epoch over `split`, in the order `rng` draws; the same bookkeeping
- * as `trainEpoch` (loss and accuracy averaged over every image). Throws a
- * {@link TrainingError} as soon as the loss is NaN or infinite.
+ * Trains `params` for one epoch over `split`, in the order `rng` draws, with `trainEpoch`'s
+ * bookkeeping ({@link EpochTally}): loss and accuracy averaged over every image, and a
+ * `TrainingError` as soon as the loss is NaN or infinite.
  */
 export function trainEpochNaive(
   params: NaiveParams,
@@ -64,26 +63,16 @@ export function trainEpochNaive(
 ): Score {
   const order = rng.permutation(split.count);
   const batches = Math.ceil(split.count / batchSize);
-  let lossSum = 0, correct = 0, seen = 0;
+  const tally = new EpochTally(batches, onBatch, "try another --seed");
   for (let b = 0; b < batches; b++) {
     const from = b * batchSize, to = Math.min(from + batchSize, split.count);
     const batch = naiveBatch(split, order, from, to, options.arch?.inputSize);
     // One draw per batch, as loop.ts reseeds its dropout layer.
     const seed = rng.int(2 ** 31);
     const { loss, hits } = trainStep(params, adam, batch, seed, options);
-    if (!Number.isFinite(loss)) {
-      throw new TrainingError(
-        `the loss became ${loss} at batch ${b + 1}/${batches}: training diverged; ` +
-          `try another --seed`,
-      );
-    }
-    const n = to - from;
-    lossSum += loss * n;
-    correct += hits;
-    seen += n;
-    onBatch?.({ batch: b + 1, batches, seen, loss: lossSum / seen, accuracy: correct / seen });
+    tally.add(b, to - from, loss, hits);
   }
-  return { loss: lossSum / seen, accuracy: correct / seen };
+  return tally.score;
 }
 
 /** Loss, accuracy and every prediction over `split`, dropout off, in batches. */

@@ -13,18 +13,16 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
-import { loadMnist, take } from "../data/mnist.ts";
 import { writeAtomic, writeJsonAtomic } from "../data/atomic.ts";
 import { Rng } from "../kernels/rng.ts";
 import type { CheckpointMeta, EpochRecord, Metrics, RunOptions } from "./run.ts";
-import { epochLine, epochRecord, runVersions } from "./run.ts";
+import { epochLine, epochRecord, runSplits, trainingMetrics, writeRotation } from "./run.ts";
 import { buildModel } from "./model.ts";
 import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from "./checkpoint.ts";
 import { ProgressBar } from "./progress.ts";
-import { confusionSvg, curvesSvg, rotationSvg } from "../drawing/charts.ts";
+import { confusionSvg, curvesSvg } from "../drawing/charts.ts";
 import { confusionFromLabels, summarize } from "./confusion.ts";
 import { predictionsPng } from "./predictions_png.ts";
-import { rotationAngles, rotationCurve } from "./rotate.ts";
 import { saveModel } from "./save_model.ts";
 import { Adam, type ParamSet } from "../kernels/adam.ts";
 import { evaluateNaive, trainEpochNaive } from "./naive_loop.ts";
@@ -122,22 +120,8 @@ export async function runNaiveTraining(opts: RunOptions): Promise<Metrics> {
     log(`resuming ${outDir} after epoch ${history.length} of ${config.epochs}`);
   }
 
-  const data = opts.data ?? loadMnist();
-  const train = take(data.train, config.limit ?? undefined);
-  const valid = take(data.valid, config.evalLimit ?? undefined);
-  const test = take(data.test, config.evalLimit ?? undefined);
-
-  const metrics = (): Metrics => ({
-    config,
-    backend: NAIVE_BACKEND,
-    device: NAIVE_DEVICE,
-    kernels: null,
-    versions: runVersions(),
-    history,
-    testAccuracy: null,
-    rotation: null,
-    updatedAt: new Date().toISOString(),
-  });
+  const { train, valid, test } = runSplits(opts, config);
+  const trainer = { backend: NAIVE_BACKEND, device: NAIVE_DEVICE, kernels: null };
 
   for (let epoch = history.length + 1; epoch <= config.epochs; epoch++) {
     const bar = new ProgressBar(`epoch ${epoch}/${config.epochs} (naive)`, opts.progressOut);
@@ -155,7 +139,7 @@ export async function runNaiveTraining(opts: RunOptions): Promise<Metrics> {
       kernels: "naive",
     });
     await writeAtomic(`${outDir}/curves.svg`, curvesSvg(history));
-    await writeJsonAtomic(`${outDir}/metrics.json`, metrics());
+    await writeJsonAtomic(`${outDir}/metrics.json`, trainingMetrics(config, trainer, history));
     log(`checkpoint saved: epoch ${epoch} in ${outDir}`);
   }
 
@@ -175,17 +159,14 @@ export async function runNaiveTraining(opts: RunOptions): Promise<Metrics> {
     `rotating ${test.count} test digits from -45° to 45° in steps of ${config.rotationStep}° ` +
       `(with TF.js, on a copy of the trained weights)`,
   );
-  const rotation = await rotationCurve(
-    model,
-    test,
-    rotationAngles(45, config.rotationStep),
-    (p) => log(`  angle ${String(p.angle).padStart(3)}°: accuracy ${p.accuracy.toFixed(4)}`),
-  );
-  await writeJsonAtomic(`${outDir}/rotation.json`, rotation);
-  await writeAtomic(`${outDir}/rotation.svg`, rotationSvg(rotation));
+  const rotation = await writeRotation(model, test, config.rotationStep, outDir, log);
   model.dispose();
 
-  const final = { ...metrics(), testAccuracy: testScore.accuracy, rotation };
+  const final = {
+    ...trainingMetrics(config, trainer, history),
+    testAccuracy: testScore.accuracy,
+    rotation,
+  };
   await writeJsonAtomic(`${outDir}/metrics.json`, final);
   return final;
 }

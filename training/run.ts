@@ -18,9 +18,10 @@
  * @module
  */
 import { tf } from "../accel/backend.ts";
+import type { LayersModel } from "../accel/tf_types.ts";
 import type { BackendInfo } from "../accel/backend.ts";
 import { type NativeReport, nativeReport } from "../accel/native/index.ts";
-import { loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { loadMnist, type Mnist, type MnistSplit, take } from "../data/mnist.ts";
 import { adam } from "../accel/adam.ts";
 import { buildModel, type ModelVariant } from "./model.ts";
 import { Rng } from "../kernels/rng.ts";
@@ -169,6 +170,58 @@ export function epochRecord(
   };
 }
 
+/** The run's three splits: the caller's MNIST or a fresh load, cut to the config's limits. */
+export function runSplits(
+  opts: RunOptions,
+  config: TrainConfig,
+): { train: MnistSplit; valid: MnistSplit; test: MnistSplit } {
+  const data = opts.data ?? loadMnist();
+  return {
+    train: take(data.train, config.limit ?? undefined),
+    valid: take(data.valid, config.evalLimit ?? undefined),
+    test: take(data.test, config.evalLimit ?? undefined),
+  };
+}
+
+/** metrics.json while a run trains: who trains it and its epochs so far, no test yet. */
+export function trainingMetrics(
+  config: TrainConfig,
+  trainer: Pick<Metrics, "backend" | "device" | "kernels">,
+  history: EpochRecord[],
+): Metrics {
+  return {
+    config,
+    ...trainer,
+    versions: runVersions(),
+    history,
+    testAccuracy: null,
+    rotation: null,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The test accuracy of `model` at every `step` degrees from −45° to 45°, each angle logged,
+ * written to the run folder as rotation.json and rotation.svg.
+ */
+export async function writeRotation(
+  model: LayersModel,
+  test: MnistSplit,
+  step: number,
+  outDir: string,
+  log: (line: string) => void,
+): Promise<RotationPoint[]> {
+  const rotation = await rotationCurve(
+    model,
+    test,
+    rotationAngles(45, step),
+    (p) => log(`  angle ${String(p.angle).padStart(3)}°: accuracy ${p.accuracy.toFixed(4)}`),
+  );
+  await writeJsonAtomic(`${outDir}/rotation.json`, rotation);
+  await writeAtomic(`${outDir}/rotation.svg`, rotationSvg(rotation));
+  return rotation;
+}
+
 /** The lecture's line for an epoch, with both losses and the epoch's time. */
 export function epochLine(r: EpochRecord): string {
   return `Epoch ${r.epoch} accuracy: ${r.trainAccuracy.toFixed(4)} val_accuracy: ` +
@@ -200,21 +253,12 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
     log(`resuming ${outDir} after epoch ${history.length} of ${config.epochs}`);
   }
 
-  const data = opts.data ?? loadMnist();
-  const train = take(data.train, config.limit ?? undefined);
-  const valid = take(data.valid, config.evalLimit ?? undefined);
-  const test = take(data.test, config.evalLimit ?? undefined);
-
-  const metrics = (): Metrics => ({
-    config,
+  const { train, valid, test } = runSplits(opts, config);
+  // A function: the native kernels' call counts grow as it trains.
+  const trainer = () => ({
     backend: backend.name,
     device: backend.device,
     kernels: backend.name === "wasm" ? nativeReport() : null,
-    versions: runVersions(),
-    history,
-    testAccuracy: null,
-    rotation: null,
-    updatedAt: new Date().toISOString(),
   });
 
   for (let epoch = history.length + 1; epoch <= config.epochs; epoch++) {
@@ -240,7 +284,7 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
       rngState: rng.state,
     });
     await writeAtomic(`${outDir}/curves.svg`, curvesSvg(history));
-    await writeJsonAtomic(`${outDir}/metrics.json`, metrics());
+    await writeJsonAtomic(`${outDir}/metrics.json`, trainingMetrics(config, trainer(), history));
     log(`checkpoint saved: epoch ${epoch} in ${outDir}`);
   }
 
@@ -254,16 +298,13 @@ export async function runTraining(opts: RunOptions): Promise<Metrics> {
   await saveModel(model, outDir);
 
   log(`rotating ${test.count} test digits from -45° to 45° in steps of ${config.rotationStep}°`);
-  const rotation = await rotationCurve(
-    model,
-    test,
-    rotationAngles(45, config.rotationStep),
-    (p) => log(`  angle ${String(p.angle).padStart(3)}°: accuracy ${p.accuracy.toFixed(4)}`),
-  );
-  await writeJsonAtomic(`${outDir}/rotation.json`, rotation);
-  await writeAtomic(`${outDir}/rotation.svg`, rotationSvg(rotation));
+  const rotation = await writeRotation(model, test, config.rotationStep, outDir, log);
 
-  const final = { ...metrics(), testAccuracy: testScore.accuracy, rotation };
+  const final = {
+    ...trainingMetrics(config, trainer(), history),
+    testAccuracy: testScore.accuracy,
+    rotation,
+  };
   await writeJsonAtomic(`${outDir}/metrics.json`, final);
   model.dispose();
   optimizer.dispose();

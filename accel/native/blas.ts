@@ -252,19 +252,42 @@ export function productsCorrect(l: Lib = lib!): boolean {
       c,
       N,
     );
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        let exact = 0, size = 0;
-        for (let k = 0; k < K; k++) {
-          const p = (transA ? a[k * M + i] : a[i * K + k]) * (transB ? b[j * K + k] : b[k * N + j]);
-          exact += p;
-          size += Math.abs(p);
-        }
-        if (!(Math.abs(c[i * N + j] - exact) <= 2 * K * 2 ** -24 * size)) return false;
+    const { exact, mass } = productInFloat64(a, b, { transA, transB, M, N, K });
+    if (!c.every((v, e) => Math.abs(v - exact[e]) <= 2 * K * 2 ** -24 * mass[e])) return false;
+  }
+  return true;
+}
+
+/** A product's shape as {@link sgemm} takes it: op(A) M×K (A is K×M when `transA`), op(B) K×N. */
+export interface ProductShape {
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+}
+
+/**
+ * op(A)·op(B) as {@link sgemm} lays it out, computed in float64, and per entry the mass
+ * Σₖ|op(A)ᵢₖ·op(B)ₖⱼ| that bounds a float32 product's rounding error: the reference a
+ * product is checked against.
+ */
+export function productInFloat64(
+  a: Float32Array,
+  b: Float32Array,
+  { transA, transB, M, N, K }: ProductShape,
+): { exact: Float64Array; mass: Float64Array } {
+  const exact = new Float64Array(M * N), mass = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      for (let k = 0; k < K; k++) {
+        const p = (transA ? a[k * M + i] : a[i * K + k]) * (transB ? b[j * K + k] : b[k * N + j]);
+        exact[i * N + j] += p;
+        mass[i * N + j] += Math.abs(p);
       }
     }
   }
-  return true;
+  return { exact, mass };
 }
 
 /** Loads OpenBLAS on first use; says whether it is there, which build, or why not. */

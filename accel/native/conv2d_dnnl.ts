@@ -28,10 +28,8 @@ interface Shape {
   dst: Uint8Array; // y (or dy): NHWC
   hwio: Uint8Array; // the filter as TF.js keeps it
   anyWeights: Uint8Array; // the filter, in whatever layout oneDNN prefers
-  strides: BigInt64Array;
-  dilates: BigInt64Array;
-  padLeft: BigInt64Array;
-  padRight: BigInt64Array;
+  /** Strides, dilates, padding left and right: the last arguments of every pass. */
+  geometry: [BigInt64Array, BigInt64Array, BigInt64Array, BigInt64Array];
 }
 
 /** A primitive plus the reorder that brings the filter to it (or its gradient back). */
@@ -60,10 +58,12 @@ function describe(g: ConvGeometry, Co: number): Shape {
     dst: stridedDesc([N, Co, oH, oW], [oH * oW * Co, 1, oW * Co, Co]),
     hwio: stridedDesc([Co, C, kH, kW], [1, Co, kW * C * Co, C * Co]),
     anyWeights: anyLayoutDesc([Co, C, kH, kW]),
-    strides: dims([sH, sW]),
-    dilates: dims([dH - 1, dW - 1]), // oneDNN counts the gaps: 0 is a plain convolution
-    padLeft: dims([top, left]),
-    padRight: dims([bottom, right]),
+    geometry: [
+      dims([sH, sW]),
+      dims([dH - 1, dW - 1]), // oneDNN counts the gaps: 0 is a plain convolution
+      dims([top, left]),
+      dims([bottom, right]),
+    ],
   };
 }
 
@@ -79,10 +79,7 @@ function planFor(g: ConvGeometry, Co: number): Plan | null {
         shape.anyWeights,
         null,
         shape.dst,
-        shape.strides,
-        shape.dilates,
-        shape.padLeft,
-        shape.padRight,
+        ...shape.geometry,
       )
     );
     const forward = new Primitive(desc, [ARG.SRC, ARG.WEIGHTS, ARG.DST]);
@@ -114,10 +111,7 @@ function passPrimitive(plan: Plan, name: PassName): [Primitive, number] {
           sh.src,
           sh.anyWeights,
           sh.dst,
-          sh.strides,
-          sh.dilates,
-          sh.padLeft,
-          sh.padRight,
+          ...sh.geometry,
         )
       );
       const args = [ARG.DIFF_SRC, ARG.WEIGHTS, ARG.DIFF_DST];
@@ -132,10 +126,7 @@ function passPrimitive(plan: Plan, name: PassName): [Primitive, number] {
           sh.anyWeights,
           null,
           sh.dst,
-          sh.strides,
-          sh.dilates,
-          sh.padLeft,
-          sh.padRight,
+          ...sh.geometry,
         )
       );
       const args = [ARG.SRC, ARG.DIFF_WEIGHTS, ARG.DIFF_DST];
@@ -169,6 +160,12 @@ function passOf(plan: Plan, name: PassName): Pass | null {
   return pass;
 }
 
+/** Pass `name` of the convolution `g` with `Co` filters; null when oneDNN declines it. */
+function passFor(g: ConvGeometry, Co: number, name: PassName): Pass | null {
+  const plan = planFor(g, Co);
+  return plan && passOf(plan, name);
+}
+
 /** y = conv(x, w), `g` the convolution's geometry; false when oneDNN declines it. */
 export function dnnlConv2D(
   g: ConvGeometry,
@@ -177,8 +174,7 @@ export function dnnlConv2D(
   w: Float32Array,
   y: Float32Array,
 ): boolean {
-  const plan = planFor(g, Co);
-  const pass = plan && passOf(plan, "forward");
+  const pass = passFor(g, Co, "forward");
   if (!pass) return false;
   const weights = reorderIn(pass, w);
   pass.primitive.run(new Map([[ARG.SRC, x], [ARG.WEIGHTS, weights], [ARG.DST, y]]));
@@ -193,8 +189,7 @@ export function dnnlConv2DBackpropInput(
   w: Float32Array,
   dx: Float32Array,
 ): boolean {
-  const plan = planFor(g, Co);
-  const pass = plan && passOf(plan, "backwardData");
+  const pass = passFor(g, Co, "backwardData");
   if (!pass) return false;
   const weights = reorderIn(pass, w);
   pass.primitive.run(new Map([[ARG.DIFF_SRC, dx], [ARG.WEIGHTS, weights], [ARG.DIFF_DST, dy]]));
@@ -209,8 +204,7 @@ export function dnnlConv2DBackpropFilter(
   dy: Float32Array,
   dw: Float32Array,
 ): boolean {
-  const plan = planFor(g, Co);
-  const pass = plan && passOf(plan, "backwardWeights");
+  const pass = passFor(g, Co, "backwardWeights");
   if (!pass) return false;
   const out = pass.reorder ? pass.weights : dw;
   pass.primitive.run(new Map([[ARG.SRC, x], [ARG.DIFF_WEIGHTS, out], [ARG.DIFF_DST, dy]]));

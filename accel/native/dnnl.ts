@@ -31,6 +31,9 @@ const MEMORY_DESC_BYTES = 1024;
 const OP_DESC_BYTES = 8192; // sizeof(dnnl_convolution_desc_t) = 5976
 const MAX_NDIMS = 12;
 
+/** The last four arguments of every convolution: strides, dilates, padding left and right. */
+const GEOMETRY = ["buffer", "buffer", "buffer", "buffer"] as const;
+
 const SYMBOLS = {
   dnnl_version: { parameters: [], result: "pointer" },
   dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
@@ -47,51 +50,18 @@ const SYMBOLS = {
   dnnl_memory_desc_get_size: { parameters: ["buffer"], result: "usize" },
   dnnl_memory_desc_equal: { parameters: ["buffer", "buffer"], result: "i32" },
   dnnl_dilated_convolution_forward_desc_init: {
-    // desc, prop kind, algorithm, src, weights, bias, dst, strides, dilates, pad l, pad r
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    // desc, prop kind, algorithm, src, weights, bias, dst, then the geometry
+    parameters: ["buffer", "i32", "i32", "buffer", "buffer", "buffer", "buffer", ...GEOMETRY],
     result: "i32",
   },
   dnnl_dilated_convolution_backward_data_desc_init: {
-    // desc, algorithm, diff src, weights, diff dst, strides, dilates, pad l, pad r
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    // desc, algorithm, diff src, weights, diff dst, then the geometry
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", ...GEOMETRY],
     result: "i32",
   },
   dnnl_dilated_convolution_backward_weights_desc_init: {
-    // desc, algorithm, src, diff weights, diff bias, diff dst, strides, dilates, pad l, pad r
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    // desc, algorithm, src, diff weights, diff bias, diff dst, then the geometry
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", ...GEOMETRY],
     result: "i32",
   },
   dnnl_eltwise_forward_desc_init: {

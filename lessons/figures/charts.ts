@@ -23,29 +23,28 @@ const figure = (svg: string, alt: string): Figure => ({
 });
 const pct = (v: number) => v.toFixed(4);
 
+/** A line chart against the epoch, whole epochs on its x axis. */
+const epochChart = (chart: { title: string; yLabel: string; lines: Line[]; note?: string }) =>
+  lineChartSvg({ ...chart, xLabel: "Epoch", epochs: true });
+
+/** A run's two curves by epoch of what `pick` reads: training (solid), validation (dashed). */
+function runLines(history: CurvePoint[], pick: (h: CurvePoint) => [number, number]): Line[] {
+  const curve = (which: 0 | 1) => history.map((h) => ({ x: h.epoch, y: pick(h)[which] }));
+  return [
+    { label: "Train", color: PALETTE[0], points: curve(0) },
+    { label: "Validation", color: PALETTE[1], dashed: true, points: curve(1) },
+  ];
+}
+
 /** Loss by epoch, train (solid) and validation (dashed). */
 export function lossFigure(history: CurvePoint[], who: string): Figure {
   const last = history[history.length - 1];
   const best = history.reduce((b, h) => (h.validLoss < b.validLoss ? h : b));
   return figure(
-    lineChartSvg({
+    epochChart({
       title: `Loss by epoch, ${who}`,
-      xLabel: "Epoch",
       yLabel: "Cross-entropy loss",
-      epochs: true,
-      lines: [
-        {
-          label: "Train",
-          color: PALETTE[0],
-          points: history.map((h) => ({ x: h.epoch, y: h.trainLoss })),
-        },
-        {
-          label: "Validation",
-          color: PALETTE[1],
-          dashed: true,
-          points: history.map((h) => ({ x: h.epoch, y: h.validLoss })),
-        },
-      ],
+      lines: runLines(history, (h) => [h.trainLoss, h.validLoss]),
     }),
     `Loss by epoch, ${who}, over ${history.length} epochs: the training loss falls from ` +
       `${pct(history[0].trainLoss)} to ${pct(last.trainLoss)}; the validation loss is lowest ` +
@@ -59,19 +58,7 @@ export function accuracyFigure(
   who: string,
   lecture?: readonly { epoch: number; accuracy: number; valAccuracy: number }[],
 ): Figure {
-  const lines: Line[] = [
-    {
-      label: "Train",
-      color: PALETTE[0],
-      points: history.map((h) => ({ x: h.epoch, y: h.trainAccuracy })),
-    },
-    {
-      label: "Validation",
-      color: PALETTE[1],
-      dashed: true,
-      points: history.map((h) => ({ x: h.epoch, y: h.validAccuracy })),
-    },
-  ];
+  const lines = runLines(history, (h) => [h.trainAccuracy, h.validAccuracy]);
   if (lecture) {
     lines.push(
       // The lecture's log in thin grey: told apart from ours by more than a hue.
@@ -91,13 +78,7 @@ export function accuracyFigure(
   }
   const last = history[history.length - 1];
   return figure(
-    lineChartSvg({
-      title: `Accuracy by epoch, ${who}`,
-      xLabel: "Epoch",
-      yLabel: "Accuracy",
-      epochs: true,
-      lines,
-    }),
+    epochChart({ title: `Accuracy by epoch, ${who}`, yLabel: "Accuracy", lines }),
     `Accuracy by epoch, ${who}: training accuracy ${
       pct(history[0].trainAccuracy)
     } after epoch 1, ` +
@@ -181,11 +162,9 @@ export function compareFigure(
 ): Figure {
   const what = key === "validAccuracy" ? "Validation accuracy" : "Validation loss";
   return figure(
-    lineChartSvg({
+    epochChart({
       title: `${what} by epoch`,
-      xLabel: "Epoch",
       yLabel: key === "validAccuracy" ? "Accuracy" : "Cross-entropy loss",
-      epochs: true,
       note,
       lines: runs.map((r, i) => ({
         label: r.label,

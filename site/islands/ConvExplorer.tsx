@@ -92,67 +92,38 @@ export default function ConvExplorer(props: ConvExplorerProps) {
             <option value="2">2-D</option>
           </select>
         </label>
-        <label>
-          Input
-          <select
-            value={inputName}
-            onChange={(e) => change(() => setInputName(e.currentTarget.value))}
-          >
-            {Object.keys(inputs).map((n) => <option key={n} value={n}>{n}</option>)}
-          </select>
-        </label>
-        <label>
-          Kernel
-          <select
-            value={kernelName}
-            onChange={(e) => change(() => setKernelName(e.currentTarget.value))}
-          >
-            {Object.keys(kernels).map((n) => <option key={n} value={n}>{n}</option>)}
-          </select>
-        </label>
-        <label>
-          Padding p
-          <input
-            type="number"
-            min="0"
-            max="4"
-            value={padding}
-            data-testid="padding"
-            onInput={(e) =>
-              change(() =>
-                setPadding(Math.max(0, Math.min(4, Number(e.currentTarget.value) || 0)))
-              )}
-          />
-        </label>
-        <label>
-          Stride s
-          <input
-            type="number"
-            min="1"
-            max="4"
-            value={stride}
-            data-testid="stride"
-            onInput={(e) =>
-              change(() => setStride(Math.max(1, Math.min(4, Number(e.currentTarget.value) || 1))))}
-          />
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={flip}
-            onChange={(e) => change(() => setFlip(e.currentTarget.checked))}
-          />
+        <Choice
+          label="Input"
+          value={inputName}
+          names={Object.keys(inputs)}
+          onPick={(n) => change(() => setInputName(n))}
+        />
+        <Choice
+          label="Kernel"
+          value={kernelName}
+          names={Object.keys(kernels)}
+          onPick={(n) => change(() => setKernelName(n))}
+        />
+        <Whole
+          label="Padding p"
+          value={padding}
+          range={[0, 4]}
+          testId="padding"
+          onValue={(v) => change(() => setPadding(v))}
+        />
+        <Whole
+          label="Stride s"
+          value={stride}
+          range={[1, 4]}
+          testId="stride"
+          onValue={(v) => change(() => setStride(v))}
+        />
+        <Switch checked={flip} onSwitch={(on) => change(() => setFlip(on))}>
           flip the kernel (convolution; off: cross-correlation)
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={bug}
-            data-testid="bug"
-            onChange={(e) => change(() => setBug(e.currentTarget.checked))}
-          />
+        </Switch>
+        <Switch checked={bug} testId="bug" onSwitch={(on) => change(() => setBug(on))}>
           the textbook's stride loop
-        </label>
+        </Switch>
       </div>
 
       <p class="formula" data-testid="formula">
@@ -251,5 +222,64 @@ export default function ConvExplorer(props: ConvExplorerProps) {
           </>
         )}
     </div>
+  );
+}
+
+/** A labelled drop-down of `names`. */
+function Choice(
+  props: { label: string; value: string; names: string[]; onPick: (name: string) => void },
+) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onPick(e.currentTarget.value)}>
+        {props.names.map((n) => <option key={n} value={n}>{n}</option>)}
+      </select>
+    </label>
+  );
+}
+
+/** A labelled whole-number box; what is typed is kept within `range` (blank: its lowest). */
+function Whole(props: {
+  label: string;
+  value: number;
+  range: [number, number];
+  testId: string;
+  onValue: (v: number) => void;
+}) {
+  const [min, max] = props.range;
+  return (
+    <label>
+      {props.label}
+      <input
+        type="number"
+        min={String(min)}
+        max={String(max)}
+        value={props.value}
+        data-testid={props.testId}
+        onInput={(e) =>
+          props.onValue(Math.max(min, Math.min(max, Number(e.currentTarget.value) || min)))}
+      />
+    </label>
+  );
+}
+
+/** A checkbox with its label after it. */
+function Switch(props: {
+  checked: boolean;
+  testId?: string;
+  onSwitch: (on: boolean) => void;
+  children: string;
+}) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        data-testid={props.testId}
+        onChange={(e) => props.onSwitch(e.currentTarget.checked)}
+      />
+      {props.children}
+    </label>
   );
 }

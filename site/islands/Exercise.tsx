@@ -58,6 +58,18 @@ export function modFile(header: string, code: string): string {
   return `${header}\n${code.endsWith("\n") ? code : code + "\n"}`;
 }
 
+/** One line of a failure's details: what it is, and the value as code. */
+function Entry({ term, code }: { term: string; code: string }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>
+        <code>{code}</code>
+      </dd>
+    </>
+  );
+}
+
 function Outcome({ t }: { t: TestOutcome }) {
   return (
     <li class={t.passed ? "passed" : "failed"}>
@@ -68,29 +80,10 @@ function Outcome({ t }: { t: TestOutcome }) {
       {!t.passed && (
         <dl class="exercise-failure">
           {t.call && (
-            <>
-              <dt>{t.kind === "property" ? "counterexample" : "call"}</dt>
-              <dd>
-                <code>{t.call}</code>
-              </dd>
-            </>
+            <Entry term={t.kind === "property" ? "counterexample" : "call"} code={t.call} />
           )}
-          {t.expected !== undefined && (
-            <>
-              <dt>expected</dt>
-              <dd>
-                <code>{t.expected}</code>
-              </dd>
-            </>
-          )}
-          {t.got !== undefined && (
-            <>
-              <dt>got</dt>
-              <dd>
-                <code>{t.got}</code>
-              </dd>
-            </>
-          )}
+          {t.expected !== undefined && <Entry term="expected" code={t.expected} />}
+          {t.got !== undefined && <Entry term="got" code={t.got} />}
           {t.wrong && (
             <>
               <dt>wrong</dt>

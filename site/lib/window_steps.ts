@@ -117,6 +117,13 @@ const at = (grid: string, row: number, col: number, rows = 1, cols = 1): Cells =
   cols,
 });
 
+/** Where a figure steps: output grid `id` (values `out`), opening at cell [row, col]. */
+const stepping = (id: string, out: number[][], [row, col]: [number, number]) => ({
+  start: row * out[0].length + col,
+  outGrid: id,
+  outShape: [out.length, out[0].length] as [number, number],
+});
+
 /** Builds a figure's grids and steps, computing every output with the naive kernels. */
 export function windowFigure(spec: WindowSpec): WindowFigure {
   switch (spec.kind) {
@@ -155,9 +162,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
           }],
         ],
         steps,
-        start: spec.start,
-        outGrid: "y",
-        outShape: [1, y.length],
+        ...stepping("y", [y], [0, spec.start]),
         productsSlide: true,
       };
     }
@@ -192,9 +197,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
           { id: "Y", title: "Y = X ∗ W", values: Y, tone: "output" },
         ]],
         steps,
-        start: spec.start[0] * Y[0].length + spec.start[1],
-        outGrid: "Y",
-        outShape: [Y.length, Y[0].length],
+        ...stepping("Y", Y, spec.start),
       };
     }
     case "pool": {
@@ -224,9 +227,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
           { id: "mean", title: "mean pooling", values: mean, tone: "output" },
         ]],
         steps,
-        start: spec.start[0] * max[0].length + spec.start[1],
-        outGrid: "max",
-        outShape: [max.length, max[0].length],
+        ...stepping("max", max, spec.start),
       };
     }
     case "channels": {
@@ -270,9 +271,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
           [{ id: "Z", title: `Z[${k}] = Σc X[c] ⋆ W[${k}, c] + b`, values: Z, tone: "output" }],
         ],
         steps,
-        start: spec.start[0] * Z[0].length + spec.start[1],
-        outGrid: "Z",
-        outShape: [Z.length, Z[0].length],
+        ...stepping("Z", Z, spec.start),
       };
     }
   }
