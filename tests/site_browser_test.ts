@@ -494,7 +494,10 @@ async function siteInChromium(t: Deno.TestContext) {
           const paths = pages.filter((f) => f !== "404.html");
           assert.ok(paths.length >= 30, `${paths.length} pages`);
           for (const path of paths) {
-            await p.goto(base + path, { waitUntil: "networkidle" });
+            // "load", not "networkidle": layout and figures are in the served HTML, and waiting
+            // out half a second of quiet on each of ~36 pages would double this step.
+            await p.goto(base + path, { waitUntil: "load" });
+            await p.evaluate(() => document.fonts.ready);
             const found = await p.evaluate(() => {
               const problems: string[] = [];
               const width = document.documentElement.clientWidth;
