@@ -102,75 +102,101 @@ const STATUS: Record<number, string> = {
   4: "not a valid notebook (nbformat 4)",
 };
 
+/** How `executeNotebooks` runs and checks the notebooks. */
+export interface ExecuteOptions {
+  /** Seconds one notebook may run. */
+  timeout?: number;
+  /** The python that has nbclient (default Debian's). */
+  python?: string;
+  /** Notebooks executed at once (default 2). */
+  jobs?: number;
+  minFigures?: (slug: string) => number;
+  minTables?: (slug: string) => number;
+  /** Called as each notebook finishes, for progress. */
+  onReport?: (report: NotebookReport) => void;
+}
+
 /**
- * Executes each notebook of `paths` in place. `minFigures(slug)` and `minTables(slug)` are
- * the figures and tables its lesson must show; `python` the interpreter that has nbclient.
+ * Executes each notebook of `paths` in place, `jobs` at a time (default 2: a notebook spends
+ * much of its time waiting for its kernel's late outputs, which another can use).
+ * `minFigures(slug)` and `minTables(slug)` are the figures and tables its lesson must show;
+ * `python` the interpreter that has nbclient. The reports come in the order of `paths`.
  */
 export async function executeNotebooks(
   paths: string[],
-  options: {
-    timeout?: number;
-    python?: string;
-    minFigures?: (slug: string) => number;
-    minTables?: (slug: string) => number;
-  } = {},
+  options: ExecuteOptions = {},
 ): Promise<NotebookReport[]> {
   const kernel = await installPrivateKernel();
-  const reports: NotebookReport[] = [];
-  try {
-    for (const path of paths) {
-      const started = performance.now();
-      const out = await new Deno.Command(options.python ?? "/usr/bin/python3", {
-        args: [
-          new URL("./execute.py", import.meta.url).pathname,
-          path,
-          path,
-          "--timeout",
-          String(options.timeout ?? 300),
-          "--kernel",
-          kernel.name,
-        ],
-        env: { JUPYTER_PATH: kernel.jupyterPath },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const seconds = (performance.now() - started) / 1000;
-      const problems: string[] = [];
-      if (out.code !== 0) {
-        const why = STATUS[out.code] ?? `execute.py exited ${out.code}`;
-        const detail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3);
-        problems.push(`${why}: ${detail.join(" | ")}`);
-      }
-      let nb: Notebook | undefined;
-      try {
-        nb = JSON.parse(await Deno.readTextFile(path));
-      } catch (e) {
-        problems.push(`no executed notebook: ${(e as Error).message}`);
-      }
-      const slug = path.split("/").pop()!.replace(/\.ipynb$/, "").replaceAll("_", "-");
-      if (nb) {
-        problems.push(
-          ...checkExecuted(
-            nb,
-            slug,
-            options.minFigures?.(slug) ?? 0,
-            options.minTables?.(slug) ?? 0,
-          ),
-        );
-      }
-      const shown = (is: (o: Record<string, unknown>) => boolean) =>
-        nb ? outputsOf(nb).filter(({ o }) => o.output_type === "display_data" && is(o)).length : 0;
-      reports.push({
-        path,
-        seconds,
-        codeCells: nb?.cells.filter((c) => c.cell_type === "code").length ?? 0,
-        figures: shown(isFigure),
-        tables: shown(isTable),
-        problems: [...new Set(problems)],
-      });
+  const reports: NotebookReport[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < paths.length; k = next++) {
+      reports[k] = await executeOne(paths[k], kernel, options);
+      options.onReport?.(reports[k]);
     }
+  };
+  try {
+    const jobs = Math.max(1, Math.min(options.jobs ?? 2, paths.length));
+    await Promise.all(Array.from({ length: jobs }, worker));
   } finally {
     await kernel.remove();
   }
   return reports;
+}
+
+/** Executes the notebook at `path` in place on `kernel` and checks it. */
+async function executeOne(
+  path: string,
+  kernel: { name: string; jupyterPath: string },
+  options: ExecuteOptions,
+): Promise<NotebookReport> {
+  const started = performance.now();
+  const out = await new Deno.Command(options.python ?? "/usr/bin/python3", {
+    args: [
+      new URL("./execute.py", import.meta.url).pathname,
+      path,
+      path,
+      "--timeout",
+      String(options.timeout ?? 300),
+      "--kernel",
+      kernel.name,
+    ],
+    env: { JUPYTER_PATH: kernel.jupyterPath },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - started) / 1000;
+  const problems: string[] = [];
+  if (out.code !== 0) {
+    const why = STATUS[out.code] ?? `execute.py exited ${out.code}`;
+    const detail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3);
+    problems.push(`${why}: ${detail.join(" | ")}`);
+  }
+  let nb: Notebook | undefined;
+  try {
+    nb = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    problems.push(`no executed notebook: ${(e as Error).message}`);
+  }
+  const slug = path.split("/").pop()!.replace(/\.ipynb$/, "").replaceAll("_", "-");
+  if (nb) {
+    problems.push(
+      ...checkExecuted(
+        nb,
+        slug,
+        options.minFigures?.(slug) ?? 0,
+        options.minTables?.(slug) ?? 0,
+      ),
+    );
+  }
+  const shown = (is: (o: Record<string, unknown>) => boolean) =>
+    nb ? outputsOf(nb).filter(({ o }) => o.output_type === "display_data" && is(o)).length : 0;
+  return {
+    path,
+    seconds,
+    codeCells: nb?.cells.filter((c) => c.cell_type === "code").length ?? 0,
+    figures: shown(isFigure),
+    tables: shown(isTable),
+    problems: [...new Set(problems)],
+  };
 }

@@ -56,20 +56,21 @@ if (import.meta.main) {
   }
   // Every figure and table the lesson's page shows: its outputs that are either.
   const expected = await lessonCounts(lessons);
+  // One line per notebook as it finishes (two run at once, so not always in order).
   const reports = await executeNotebooks(paths, {
     timeout,
     minFigures: (slug) => expected[slug]?.figures ?? 0,
     minTables: (slug) => expected[slug]?.tables ?? 0,
+    onReport: (r) => {
+      const name = r.path.split("/").pop();
+      const status = r.problems.length ? `FAILED: ${r.problems.join("; ")}` : "ok";
+      console.log(
+        `${name}  ${
+          r.seconds.toFixed(1)
+        } s, ${r.codeCells} code cells, ${r.figures} figure(s), ${r.tables} table(s)  ${status}`,
+      );
+    },
   });
-  for (const r of reports) {
-    const name = r.path.split("/").pop();
-    const status = r.problems.length ? `FAILED: ${r.problems.join("; ")}` : "ok";
-    console.log(
-      `${name}  ${
-        r.seconds.toFixed(1)
-      } s, ${r.codeCells} code cells, ${r.figures} figure(s), ${r.tables} table(s)  ${status}`,
-    );
-  }
   const failed = reports.filter((r) => r.problems.length > 0).length;
   console.log(`${reports.length - failed} of ${reports.length} notebooks ran clean`);
   Deno.exit(failed ? 1 : 0);
