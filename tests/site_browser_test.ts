@@ -108,7 +108,12 @@ async function visit(page: Page, url: string) {
   page.on("pageerror", onPageError);
   page.on("requestfailed", onFailed);
   page.on("response", onResponse);
-  await page.goto(url, { waitUntil: "networkidle" });
+  await page.goto(url, { waitUntil: "load" });
+  // A page with islands goes on loading (bundles, workers, wasm) after its load event: wait
+  // for the network to go quiet. One without them has loaded everything by then.
+  if (await page.locator("[data-island]").count() > 0) {
+    await page.waitForLoadState("networkidle");
+  }
   page.off("console", onConsole);
   page.off("pageerror", onPageError);
   page.off("requestfailed", onFailed);
