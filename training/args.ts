@@ -13,7 +13,7 @@ import { MODEL_VARIANTS, type ModelVariant } from "./model.ts";
 
 /**
  * How many epochs `deno task train` runs when not told: the lecture's 20, which fit in the
- * ~20 minutes a default run may take on 2 CPU cores (README, section Speed, has the times).
+ * ~20 minutes a default run may take on 2 CPU cores (docs/speed.md has the times).
  */
 export const DEFAULT_EPOCHS = 20;
 /** The lecture's own run. */
@@ -49,7 +49,7 @@ const FLAGS = {
     type: "string",
     value: "N",
     help: `epochs to train (default ${DEFAULT_EPOCHS}, the lecture's run; measured\n` +
-      "times on 2 CPU cores: README, section Speed)",
+      "times on 2 CPU cores: docs/speed.md)",
   },
   limit: {
     type: "string",

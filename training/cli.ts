@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!args.resume && args.epochs < LECTURE_EPOCHS) {
       console.error(
         `training ${args.epochs} epoch(s); the lecture's full run is ` +
-          `deno task train --epochs ${LECTURE_EPOCHS} (measured times: README, section Speed)`,
+          `deno task train --epochs ${LECTURE_EPOCHS} (measured times: docs/speed.md)`,
       );
     }
     const metrics = await (naive ? runNaiveTraining : runTraining)({
