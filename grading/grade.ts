@@ -6,6 +6,10 @@
  * reason). Every visible test runs before any hidden one, and the whole submission has a
  * time budget ({@link DEFAULT_BUDGET_S}).
  *
+ * Longer than most modules (about 550 lines) on purpose: one submission's grading is one
+ * sequence, and keeping it in one file is how a reader checks that no hidden input reaches a
+ * visible field. The sandbox it runs in is `sandbox/`; the judges are `judge.ts`.
+ *
  * @module
  */
 import fc from "../deps/fast_check.ts";
