@@ -20,8 +20,16 @@ import { nbclientMissing, needs, programMissing } from "./requirements.ts";
 const NOTEBOOKS = new URL("../notebooks/", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 
+/** A temporary folder, removed when the `await using` that holds it goes out of scope. */
+async function tempFolder(
+  options: Deno.MakeTempOptions,
+): Promise<AsyncDisposable & { path: string }> {
+  const path = await Deno.makeTempDir(options);
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
 /** A scratch folder beside the notebooks, so their relative imports reach the library. */
-const scratch = () => Deno.makeTempDir({ dir: NOTEBOOKS, prefix: ".test-" });
+const scratch = () => tempFolder({ dir: NOTEBOOKS, prefix: ".test-" });
 
 /** `deno <args…>`: exit code and output. */
 async function deno(...args: string[]) {
@@ -60,80 +68,72 @@ Deno.test(needs(jupyterMissing, {
   fn: everyNotebookRuns,
 }));
 async function everyNotebookRuns() {
-  const dir = await scratch();
-  try {
-    const run = await notebooksCommand("run.ts", "--out", dir, "--timeout", "240");
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    const lines = run.stdout.trim().split("\n");
-    assert.equal(lines.at(-1), "11 of 11 notebooks ran clean");
-    // Each notebook shows every figure and table of its lesson's page: run.ts compares them
-    // with lessons/counts.ts, which counts them from the lessons; a notebook short of them fails.
-    for (const line of lines.slice(0, -1)) {
-      assert.match(line, /^\d\d_\w+\.ipynb .* ok$/, line);
-      assert.doesNotMatch(line, /, 0 figure\(s\)/, `${line}: every lesson draws figures`);
-    }
-    // Outputs sit under the cell that computes them: lesson 02's conv1d under the one cell that
-    // shows it, with the lecture's numbers.
-    const nb = await read(`${dir}/02_conv1d.ipynb`);
-    const holding = nb.cells.filter((c) =>
-      c.cell_type === "code" && JSON.stringify(c.outputs).includes("Conv1d Implementation")
-    );
-    assert.equal(holding.length, 1);
-    assert.match(holding[0].source.join(""), /show\("Conv1d Implementation"/);
-    assert.match(JSON.stringify(holding[0]), /\[ 5 14 16 26 24 34 19 22\]/);
-    // Each claim printed what became of it, under the cell that states it; none failed.
-    const claims = claimLines(nb);
-    assert.equal(claims.length, 4, claims.join("\n"));
-    assert.ok(
-      claims.includes(
-        "✓ 02: conv1d matches the formula, the TF.js twin, and the lecture's numbers",
-      ),
-    );
-    // Freshly executed notebooks pass the check that the committed ones must pass.
-    const check = await notebooksCommand("build.ts", "--check", "--out", dir);
-    assert.equal(check.code, 0, check.stderr);
-    assert.match(check.stdout, /^11 notebook\(s\) current and executed$/m);
-    // Making the notebooks again keeps one that is current and executed, outputs and all.
-    const before = await Deno.readTextFile(`${dir}/02_conv1d.ipynb`);
-    const again = await notebooksCommand("build.ts", "--out", dir, "02");
-    assert.match(again.stdout, /^kept 02_conv1d\.ipynb: executed, and its lesson's$/m);
-    assert.equal(await Deno.readTextFile(`${dir}/02_conv1d.ipynb`), before);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+  await using folder = await scratch();
+  const dir = folder.path;
+  const run = await notebooksCommand("run.ts", "--out", dir, "--timeout", "240");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const lines = run.stdout.trim().split("\n");
+  assert.equal(lines.at(-1), "11 of 11 notebooks ran clean");
+  // Each notebook shows every figure and table of its lesson's page: run.ts compares them
+  // with lessons/counts.ts, which counts them from the lessons; a notebook short of them fails.
+  for (const line of lines.slice(0, -1)) {
+    assert.match(line, /^\d\d_\w+\.ipynb .* ok$/, line);
+    assert.doesNotMatch(line, /, 0 figure\(s\)/, `${line}: every lesson draws figures`);
   }
+  // Outputs sit under the cell that computes them: lesson 02's conv1d under the one cell that
+  // shows it, with the lecture's numbers.
+  const nb = await read(`${dir}/02_conv1d.ipynb`);
+  const holding = nb.cells.filter((c) =>
+    c.cell_type === "code" && JSON.stringify(c.outputs).includes("Conv1d Implementation")
+  );
+  assert.equal(holding.length, 1);
+  assert.match(holding[0].source.join(""), /show\("Conv1d Implementation"/);
+  assert.match(JSON.stringify(holding[0]), /\[ 5 14 16 26 24 34 19 22\]/);
+  // Each claim printed what became of it, under the cell that states it; none failed.
+  const claims = claimLines(nb);
+  assert.equal(claims.length, 4, claims.join("\n"));
+  assert.ok(
+    claims.includes(
+      "✓ 02: conv1d matches the formula, the TF.js twin, and the lecture's numbers",
+    ),
+  );
+  // Freshly executed notebooks pass the check that the committed ones must pass.
+  const check = await notebooksCommand("build.ts", "--check", "--out", dir);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /^11 notebook\(s\) current and executed$/m);
+  // Making the notebooks again keeps one that is current and executed, outputs and all.
+  const before = await Deno.readTextFile(`${dir}/02_conv1d.ipynb`);
+  const again = await notebooksCommand("build.ts", "--out", dir, "02");
+  assert.match(again.stdout, /^kept 02_conv1d\.ipynb: executed, and its lesson's$/m);
+  assert.equal(await Deno.readTextFile(`${dir}/02_conv1d.ipynb`), before);
 }
 
 Deno.test("a notebook is the lesson's blocks in order, imports rewritten, no closing main block", async () => {
-  const dir = await scratch();
-  try {
-    const made = await notebooksCommand("build.ts", "--out", dir, "06");
-    assert.equal(made.code, 0, made.stderr);
-    const nb = await read(`${dir}/06_channels.ipynb`);
-    assert.equal((nb.metadata.kernelspec as { name: string }).name, "deno");
-    const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.source.join(""));
-    const all = code.join("\n");
-    assert.doesNotMatch(all, /import\.meta/, "import.meta is a syntax error in a cell");
-    assert.doesNotMatch(all, /from "\.\/(show|twins|literate)\.ts"/, "a lesson-relative import");
-    assert.match(all, /from "\.\.\/\.\.\/lessons\/show\.ts"/);
-    // The first cell makes each claim run where it stands; a claim cell waits for their lines.
-    assert.match(
-      code[0],
-      /import \{ checked, runClaimsHere \} from "\.\.\/claims\.ts";\nrunClaimsHere\(\);/,
-    );
-    assert.ok(code.every((c) => !/\bshow\(/.test(c) || c.includes("\nawait shown();")));
-    const claimCells = code.filter((c) => /\bDeno\.test\(/.test(c));
-    assert.ok(claimCells.length > 0 && claimCells.every((c) => c.endsWith("\nawait checked();")));
-    // The lesson's prose, in order: its title first.
-    const markdown = nb.cells.filter((c) => c.cell_type === "markdown").map((c) =>
-      c.source.join("")
-    );
-    assert.match(markdown[0], /^# 06 · /);
-    // The exercise: the real declaration, renamed so it does not clash with the import.
-    assert.ok(code.some((c) => /^function myConv2dLayer\(/m.test(c)));
-    assert.ok(markdown.some((m) => m.includes("deno task grade my-work")));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using folder = await scratch();
+  const dir = folder.path;
+  const made = await notebooksCommand("build.ts", "--out", dir, "06");
+  assert.equal(made.code, 0, made.stderr);
+  const nb = await read(`${dir}/06_channels.ipynb`);
+  assert.equal((nb.metadata.kernelspec as { name: string }).name, "deno");
+  const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.source.join(""));
+  const all = code.join("\n");
+  assert.doesNotMatch(all, /import\.meta/, "import.meta is a syntax error in a cell");
+  assert.doesNotMatch(all, /from "\.\/(show|twins|literate)\.ts"/, "a lesson-relative import");
+  assert.match(all, /from "\.\.\/\.\.\/lessons\/show\.ts"/);
+  // The first cell makes each claim run where it stands; a claim cell waits for their lines.
+  assert.match(
+    code[0],
+    /import \{ checked, runClaimsHere \} from "\.\.\/claims\.ts";\nrunClaimsHere\(\);/,
+  );
+  assert.ok(code.every((c) => !/\bshow\(/.test(c) || c.includes("\nawait shown();")));
+  const claimCells = code.filter((c) => /\bDeno\.test\(/.test(c));
+  assert.ok(claimCells.length > 0 && claimCells.every((c) => c.endsWith("\nawait checked();")));
+  // The lesson's prose, in order: its title first.
+  const markdown = nb.cells.filter((c) => c.cell_type === "markdown").map((c) => c.source.join(""));
+  assert.match(markdown[0], /^# 06 · /);
+  // The exercise: the real declaration, renamed so it does not clash with the import.
+  assert.ok(code.some((c) => /^function myConv2dLayer\(/m.test(c)));
+  assert.ok(markdown.some((m) => m.includes("deno task grade my-work")));
 });
 
 Deno.test(needs(jupyterMissing, {
@@ -141,33 +141,30 @@ Deno.test(needs(jupyterMissing, {
   fn: aRaisingCellIsReported,
 }));
 async function aRaisingCellIsReported() {
-  const dir = await scratch();
-  try {
-    const path = `${dir}/boom.ipynb`;
-    const nb = notebookOf(
-      ["console.log('before');", 'throw new Error("boom from a cell");', "1 + 1"].map((
-        source,
-        i,
-      ) => ({
-        id: `c${i}`,
-        cell_type: "code" as const,
-        metadata: {},
-        source: [source],
-        outputs: [],
-        execution_count: null,
-      })),
-    );
-    await Deno.writeTextFile(path, JSON.stringify(nb));
-    const [report] = await executeNotebooks([path], { timeout: 60 });
-    const problems = report.problems.join("\n");
-    assert.match(problems, /a cell raised/);
-    assert.match(problems, /boom from a cell/);
-    const [first, , last] = (await read(path)).cells.map((c) => JSON.stringify(c));
-    assert.match(first, /before/);
-    assert.match(last, /"outputs":\[\]/, "cells after the error do not run");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using folder = await scratch();
+  const dir = folder.path;
+  const path = `${dir}/boom.ipynb`;
+  const nb = notebookOf(
+    ["console.log('before');", 'throw new Error("boom from a cell");', "1 + 1"].map((
+      source,
+      i,
+    ) => ({
+      id: `c${i}`,
+      cell_type: "code" as const,
+      metadata: {},
+      source: [source],
+      outputs: [],
+      execution_count: null,
+    })),
+  );
+  await Deno.writeTextFile(path, JSON.stringify(nb));
+  const [report] = await executeNotebooks([path], { timeout: 60 });
+  const problems = report.problems.join("\n");
+  assert.match(problems, /a cell raised/);
+  assert.match(problems, /boom from a cell/);
+  const [first, , last] = (await read(path)).cells.map((c) => JSON.stringify(c));
+  assert.match(first, /before/);
+  assert.match(last, /"outputs":\[\]/, "cells after the error do not run");
 }
 
 Deno.test(needs(jupyterMissing, {
@@ -175,18 +172,15 @@ Deno.test(needs(jupyterMissing, {
   fn: anInvalidNotebookIsReported,
 }));
 async function anInvalidNotebookIsReported() {
-  const dir = await scratch();
-  try {
-    const path = `${dir}/bad.ipynb`;
-    const nb = notebookOf([
-      { id: "task-02.1", cell_type: "markdown", metadata: {}, source: ["# hi"] },
-    ]);
-    await Deno.writeTextFile(path, JSON.stringify(nb));
-    const [report] = await executeNotebooks([path], { timeout: 60 });
-    assert.match(report.problems.join("\n"), /not a valid notebook/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using folder = await scratch();
+  const dir = folder.path;
+  const path = `${dir}/bad.ipynb`;
+  const nb = notebookOf([
+    { id: "task-02.1", cell_type: "markdown", metadata: {}, source: ["# hi"] },
+  ]);
+  await Deno.writeTextFile(path, JSON.stringify(nb));
+  const [report] = await executeNotebooks([path], { timeout: 60 });
+  assert.match(report.problems.join("\n"), /not a valid notebook/);
 }
 
 Deno.test("the checks of an executed notebook miss no lecture number, no figure and no table", () => {
@@ -257,25 +251,22 @@ Deno.test("the executed notebooks under notebooks/ are their lessons' (deno task
 });
 
 Deno.test("the stale check names an unexecuted notebook, an edited cell, and the command to refresh", async () => {
-  const dir = await scratch();
-  try {
-    const made = await notebooksCommand("build.ts", "--out", dir, "02");
-    assert.equal(made.code, 0, made.stderr);
-    const unexecuted = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
-    assert.equal(unexecuted.code, 1);
-    assert.match(unexecuted.stderr, /02_conv1d\.ipynb is stale: .*have none \(not executed\)/);
-    assert.match(unexecuted.stderr, new RegExp(`deno task notebooks:run --out ${dir} 02\``));
-    const path = `${dir}/02_conv1d.ipynb`;
-    const nb = await read(path);
-    const i = nb.cells.findIndex((c) => c.source.join("").includes("Conv1d Implementation"));
-    nb.cells[i].source = nb.cells[i].source.map((l) => l.replace("padding: 2", "padding: 1"));
-    await Deno.writeTextFile(path, JSON.stringify(nb));
-    const edited = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
-    assert.equal(edited.code, 1);
-    assert.match(edited.stderr, new RegExp(`cell ${i} \\(${nb.cells[i].id}\\) differs`));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using folder = await scratch();
+  const dir = folder.path;
+  const made = await notebooksCommand("build.ts", "--out", dir, "02");
+  assert.equal(made.code, 0, made.stderr);
+  const unexecuted = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
+  assert.equal(unexecuted.code, 1);
+  assert.match(unexecuted.stderr, /02_conv1d\.ipynb is stale: .*have none \(not executed\)/);
+  assert.match(unexecuted.stderr, new RegExp(`deno task notebooks:run --out ${dir} 02\``));
+  const path = `${dir}/02_conv1d.ipynb`;
+  const nb = await read(path);
+  const i = nb.cells.findIndex((c) => c.source.join("").includes("Conv1d Implementation"));
+  nb.cells[i].source = nb.cells[i].source.map((l) => l.replace("padding: 2", "padding: 1"));
+  await Deno.writeTextFile(path, JSON.stringify(nb));
+  const edited = await notebooksCommand("build.ts", "--check", "--out", dir, "02");
+  assert.equal(edited.code, 1);
+  assert.match(edited.stderr, new RegExp(`cell ${i} \\(${nb.cells[i].id}\\) differs`));
 });
 
 Deno.test(needs(jupyterMissing, {
@@ -294,25 +285,22 @@ async function theOfferedNotebookRunsAnywhere() {
   const offered = JSON.parse(offer.stdout);
   assert.equal(offered.name, "02_conv1d.ipynb");
   assert.ok(offered.executed, "the committed 02 is stale, so the offer carries no outputs");
-  const away = await Deno.makeTempDir({ prefix: "litconv-download-" });
+  await using folder = await tempFolder({ prefix: "litconv-download-" });
+  const away = folder.path;
   assert.ok(!(await Deno.realPath(away)).startsWith(ROOT), `${away} is inside the course`);
-  try {
-    const nb = await read(offered.path);
-    const code = nb.cells.flatMap((c) => c.cell_type === "code" ? [c.source.join("")] : []);
-    assert.doesNotMatch(code.join("\n"), /from "\.{1,2}\//, "a relative import");
-    assert.match(code[0], new RegExp(`from "file://${ROOT}lessons/show\\.ts"`));
-    // Without its outputs, so what it shows below comes from this run.
-    for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
-    const path = `${away}/02_conv1d.ipynb`;
-    await Deno.writeTextFile(path, JSON.stringify(nb));
-    const [report] = await executeNotebooks([path], { timeout: 240 });
-    assert.deepEqual(report.problems, []);
-    const text = JSON.stringify((await read(path)).cells);
-    assert.match(text, /\[ 5 14 16 26 24 34 19 22\]/);
-    assert.equal(claimLines(await read(path)).filter((l) => l.startsWith("✓ ")).length, 4);
-  } finally {
-    await Deno.remove(away, { recursive: true });
-  }
+  const nb = await read(offered.path);
+  const code = nb.cells.flatMap((c) => c.cell_type === "code" ? [c.source.join("")] : []);
+  assert.doesNotMatch(code.join("\n"), /from "\.{1,2}\//, "a relative import");
+  assert.match(code[0], new RegExp(`from "file://${ROOT}lessons/show\\.ts"`));
+  // Without its outputs, so what it shows below comes from this run.
+  for (const c of nb.cells) if (c.cell_type === "code") c.outputs = [];
+  const path = `${away}/02_conv1d.ipynb`;
+  await Deno.writeTextFile(path, JSON.stringify(nb));
+  const [report] = await executeNotebooks([path], { timeout: 240 });
+  assert.deepEqual(report.problems, []);
+  const text = JSON.stringify((await read(path)).cells);
+  assert.match(text, /\[ 5 14 16 26 24 34 19 22\]/);
+  assert.equal(claimLines(await read(path)).filter((l) => l.startsWith("✓ ")).length, 4);
 }
 
 const nbconvertMissing = await programMissing(
