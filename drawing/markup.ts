@@ -1,6 +1,6 @@
 /**
- * Text put into SVG or HTML markup: the one escaper the charts, the lesson figures and tables,
- * and the site's pages share.
+ * Text and bytes put into SVG or HTML markup: the one escaper the charts, the lesson figures,
+ * tables and the site's pages share, and base64 for the `data:` URLs of embedded images.
  *
  * ```ts
  * import assert from "node:assert/strict";
@@ -17,4 +17,13 @@ export function escapeMarkup(s: string): string {
     /"/g,
     "&quot;",
   );
+}
+
+/** `bytes` in base64, for a `data:` URL (in chunks: one spread of a large array overflows). */
+export function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
 }

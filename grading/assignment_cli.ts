@@ -14,8 +14,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { GRADED_TASKS } from "./cases.ts";
 import { GRADE_FLAGS, parseTasks } from "./cli.ts";
 import { writeStarter } from "./starter.ts";
-import { userPath } from "./paths.ts";
-import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
+import { callerPath, flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
 import { staffCommand } from "./command.ts";
 import { UsageError } from "../kernels/errors.ts";
 
@@ -68,7 +67,7 @@ async function writeNamedStarter(values: FlagValues<typeof FLAGS>, positionals: 
     );
   }
   if (positionals.length !== 2) throw new UsageError("name one folder: new DIR");
-  const dir = userPath(positionals[1]);
+  const dir = callerPath(positionals[1]);
   await checkPlace(dir);
   const tasks = values.tasks ? parseTasks(values.tasks) : [...GRADED_TASKS];
   if (await Deno.lstat(`${dir}/mod.ts`).then(() => true, () => false)) {

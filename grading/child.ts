@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { FRAME, MAX_FRAME_BYTES } from "./harness.ts";
+import { FRAME, MAX_FRAME_BYTES, MAX_NAME, MAX_NAMES } from "./harness.ts";
 import { concatBytes, type SandboxDir, type SandboxLimits, signalSandboxed } from "./sandbox.ts";
 
 /** The longest message (an exception's text) kept from the child. */
@@ -445,7 +445,8 @@ export type Frame =
   | { kind: "error"; id: number; error: string };
 
 const isNames = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.length <= 10_000 && v.every((s) => typeof s === "string" && s.length < 256);
+  Array.isArray(v) && v.length <= MAX_NAMES &&
+  v.every((s) => typeof s === "string" && s.length <= MAX_NAME);
 
 /** `msg` as a {@link Frame}, or undefined when it is not one the harness could have sent. */
 export function checkFrame(msg: unknown): Frame | undefined {

@@ -98,15 +98,12 @@ export async function starterTasks(dir: string): Promise<TaskInfo[] | undefined>
   const path = `${dir}/${STARTER_RECORD}`;
   const info = await Deno.lstat(path).catch(() => undefined);
   if (!info) return undefined;
-  const tasks = info.isFile && info.size <= 4096
-    ? (() => {
-      try {
-        return JSON.parse(Deno.readTextFileSync(path))?.tasks;
-      } catch {
-        return undefined;
-      }
-    })()
-    : undefined;
+  let tasks: unknown;
+  if (info.isFile && info.size <= 4096) {
+    try {
+      tasks = JSON.parse(Deno.readTextFileSync(path))?.tasks;
+    } catch { /* not JSON: refused below */ }
+  }
   if (!Array.isArray(tasks) || !tasks.every((t) => typeof t === "string")) {
     throw new UsageError(
       `${path} is not a starter's list of tasks; name the tasks with --tasks 02.1,04.1`,

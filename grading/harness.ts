@@ -17,8 +17,8 @@ export const FRAME = "\u001elitconv-frame ";
  */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** The longest export name listed, and the most names (the parent's schema allows no more). */
-const MAX_NAME = 255;
-const MAX_NAMES = 10_000;
+export const MAX_NAME = 255;
+export const MAX_NAMES = 10_000;
 /** The most numbers (and strings) one answer may hold. */
 export const MAX_ANSWER_ITEMS = 1_000_000;
 /** The deepest nesting one answer may have. */

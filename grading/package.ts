@@ -7,11 +7,10 @@
  *
  * @module
  */
-import { flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
+import { callerPath, flagHelp, type Flags, type FlagValues } from "../cli/flags.ts";
 import { staffCommand } from "./command.ts";
 import { type Zippable, zipSync } from "../deps/fflate.ts";
 import { GRADE_FLAGS, type PackageSettings, parseTasks, safeInteger } from "./cli.ts";
-import { userPath } from "./paths.ts";
 import { GRADED_TASKS } from "./cases.ts";
 import { DEFAULT_BUDGET_S } from "./grade.ts";
 import { UsageError } from "../kernels/errors.ts";
@@ -165,7 +164,7 @@ async function writePackage(values: FlagValues<typeof FLAGS>, positionals: strin
     budget: values.budget === undefined ? undefined : safeInteger("--budget", values.budget, 1),
   });
   const zip = await buildPackage(settings);
-  await Deno.writeFile(userPath(positionals[0]), zip);
+  await Deno.writeFile(callerPath(positionals[0]), zip);
   console.log(
     `wrote ${positionals[0]} (${(zip.length / 1024).toFixed(0)} KiB): tasks ${
       settings.tasks.join(",")

@@ -89,18 +89,6 @@ export const LECTURE: Architecture = {
   dropoutRate: 0.5,
 };
 
-/** The parameters' names in model order (TF.js's `trainableWeights` order, too). */
-export const PARAM_NAMES: readonly (keyof CnnParams)[] = [
-  "conv1Weight",
-  "conv1Bias",
-  "conv2Weight",
-  "conv2Bias",
-  "fc1Weight",
-  "fc1Bias",
-  "fc2Weight",
-  "fc2Bias",
-];
-
 /** Gradients, one per parameter, same shapes. */
 export type CnnGrads = CnnParams;
 

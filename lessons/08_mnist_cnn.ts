@@ -44,6 +44,7 @@ import {
   readReference,
   readSeedRuns,
   type ReferenceRun,
+  referenceRunMissing,
   seedSpread,
   trainingSeconds,
 } from "./reference.ts";
@@ -702,10 +703,7 @@ const torchSeedsMissing = seedsMissing ??
   (JSON.parse(Deno.readTextFileSync(SEEDS)).pytorch
     ? undefined
     : "the PyTorch seed record missing (bench/torch_seeds.ts adds it to seeds.json)");
-const referenceMissing = fileMissing(
-  new URL("lecture/metrics.json", REFERENCE_URL),
-  "the lecture model's reference run",
-);
+const referenceMissing = referenceRunMissing("lecture");
 
 Deno.test(needs(seedsMissing, {
   [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,

@@ -16,7 +16,8 @@
  */
 import assert from "node:assert/strict";
 import { currentBackend, tf } from "../accel/backend.ts";
-import { IMAGE_SIZE, loadMnist, type Mnist, PIXELS, take } from "../data/mnist.ts";
+import { IMAGE_SIZE, PIXELS, take } from "../data/mnist.ts";
+import { data } from "./mnist_cnn.ts";
 import { buildModel } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { predictLabels, trainEpoch } from "../training/loop.ts";
@@ -28,23 +29,25 @@ import {
   type RotationPoint,
 } from "../training/rotate.ts";
 import { loadModel } from "../training/save_model.ts";
-import { latestRun, REFERENCE_URL } from "../training/runs.ts";
+import { latestRun } from "../training/runs.ts";
 import { rotatedFigure } from "./figures/digits.ts";
 import { rotationFigure } from "./figures/charts.ts";
 import { lessonOutputs, printLesson, show } from "./show.ts";
 import { table } from "./table.ts";
 import { exactPair } from "./twins.ts";
-import { missingReference, readReference, referencePath } from "./reference.ts";
-import { fileMissing, needs, NOT_IN_NOTEBOOK, READS_RECORDED_OUTPUTS } from "./requires.ts";
+import {
+  missingReference,
+  readReference,
+  referencePath,
+  referenceRunMissing,
+} from "./reference.ts";
+import { needs, NOT_IN_NOTEBOOK, READS_RECORDED_OUTPUTS } from "./requires.ts";
 
 export const lesson = {
   url: import.meta.url,
   summary: "A seeded random test digit rotated by a random angle in [−45°, 45°], shown and " +
     "classified, then the test accuracy at every angle: translation, not rotation, is built in.",
 };
-
-let mnist: Mnist | undefined;
-const data = (): Mnist => (mnist ??= loadMnist());
 
 /** The lesson's random draw: a test digit's index and an angle in [−45°, 45°), seeded. */
 export function randomRotation(seed = 1, count = 10_000) {
@@ -331,10 +334,7 @@ Deno.test("09: nearest rotation is tf.image.rotateWithOffset exactly, and keeps 
 // Without the committed reference run the lesson says so, and this claim is ignored, saying so.
 Deno.test(
   needs(
-    fileMissing(
-      new URL("lecture/metrics.json", REFERENCE_URL),
-      "the lecture model's reference run",
-    ),
+    referenceRunMissing("lecture"),
     {
       [NOT_IN_NOTEBOOK]: READS_RECORDED_OUTPUTS,
       name:

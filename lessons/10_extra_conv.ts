@@ -24,7 +24,8 @@
  */
 import assert from "node:assert/strict";
 import { currentBackend, tf } from "../accel/backend.ts";
-import { loadMnist, type Mnist, take } from "../data/mnist.ts";
+import { take } from "../data/mnist.ts";
+import { data } from "./mnist_cnn.ts";
 import { buildModel, type ModelVariant } from "../training/model.ts";
 import { Rng } from "../kernels/rng.ts";
 import { evaluate, trainEpoch } from "../training/loop.ts";
@@ -40,9 +41,9 @@ import {
   readReference,
   readSeedRuns,
   type ReferenceRun,
+  referenceRunMissing,
 } from "./reference.ts";
-import { REFERENCE_URL } from "../training/runs.ts";
-import { fileMissing, needs } from "./requires.ts";
+import { needs } from "./requires.ts";
 
 export const lesson = {
   url: import.meta.url,
@@ -50,9 +51,6 @@ export const lesson = {
     "doubles the network, with a pool after it the network shrinks to 1.45 million; the two " +
     "reference runs side by side, and what they can and cannot compare.",
 };
-
-let mnist: Mnist | undefined;
-const data = (): Mnist => (mnist ??= loadMnist());
 
 /** The three networks of this lesson: the lecture's, conv3 alone, conv3 and pool3. */
 export type Variant = ModelVariant | "conv3-only";
@@ -439,11 +437,7 @@ Deno.test("10: the runs' comparison says what differs, from metrics.json alone",
   assert.doesNotMatch(fair.lines.join("\n"), /not the same/);
 });
 
-const referencesMissing = ["lecture", "extra-conv"]
-  .map((m) =>
-    fileMissing(new URL(`${m}/metrics.json`, REFERENCE_URL), `the ${m} model's reference run`)
-  )
-  .find((missing) => missing !== undefined);
+const referencesMissing = referenceRunMissing("lecture") ?? referenceRunMissing("extra-conv");
 Deno.test(needs(referencesMissing, {
   name: "10: the lesson claims no shared settings the two reference runs do not share",
   fn: async () => {

@@ -11,6 +11,7 @@ import type { Metrics } from "../training/run.ts";
 import type { ModelVariant } from "../training/model.ts";
 import type { ReferenceInfo } from "../training/publish_reference.ts";
 import { REFERENCE_URL } from "../training/runs.ts";
+import { fileMissing } from "./requires.ts";
 
 /** A reference run's folder and its metrics.json. */
 export interface ReferenceRun {
@@ -82,6 +83,14 @@ export function missingReference(model: ModelVariant): string {
     `\`deno task train${model === "lecture" ? "" : ` --model ${model}`} --out ${
       referencePath(model)
     }\``;
+}
+
+/** Why a claim about `model`'s committed reference run cannot run; undefined when it can. */
+export function referenceRunMissing(model: ModelVariant): string | undefined {
+  return fileMissing(
+    new URL(`${model}/metrics.json`, REFERENCE_URL),
+    `the ${model} model's reference run`,
+  );
 }
 
 /** One run of the seed record: a seed and the test accuracy its run reached. */

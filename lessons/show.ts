@@ -15,7 +15,7 @@
  */
 import { formatArray, formatDiff, formatNumber, type TwinOutput } from "./literate.ts";
 import { type Table, tableHtml, tableText } from "./table.ts";
-import { escapeMarkup } from "../drawing/markup.ts";
+import { base64, escapeMarkup } from "../drawing/markup.ts";
 
 export type { Table } from "./table.ts";
 
@@ -318,10 +318,6 @@ export function bundlesOf(o: Output): MediaBundle[] {
  */
 export function svgImg(svg: string, alt: string): string {
   const bytes = new TextEncoder().encode(svg.replace("<svg ", `<svg color="#1a1a1a" `));
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
   return `<img alt="${escapeMarkup(alt)}" style="background:#fff;max-width:100%;height:auto" ` +
-    `src="data:image/svg+xml;base64,${btoa(bin)}">`;
+    `src="data:image/svg+xml;base64,${base64(bytes)}">`;
 }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { TASKS } from "../kernels/registry.ts";
 import type { Results } from "../grading/results.ts";
+import { processesBelow } from "../grading/sandbox.ts";
 
 export const FIXTURES = new URL("./fixtures/submissions/", import.meta.url).pathname;
 export const REPO = new URL("../", import.meta.url).pathname;
@@ -168,24 +169,11 @@ export async function shellDeno(
  * bubblewrap, whose grandchild it is), read from /proc; undefined when none runs.
  */
 export function denoUnder(pid: number): number | undefined {
-  const children = new Map<number, number[]>();
-  const names = new Map<number, string>();
-  for (const e of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(e.name)) continue;
+  return [pid, ...processesBelow(pid)].find((p) => {
     try {
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses; the last ")" ends it.
-      const close = stat.lastIndexOf(")");
-      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-      names.set(Number(e.name), stat.slice(stat.indexOf("(") + 1, close));
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(e.name)]);
-    } catch { /* gone meanwhile */ }
-  }
-  const queue = [pid];
-  while (queue.length) {
-    const p = queue.shift()!;
-    if (names.get(p) === "deno") return p;
-    queue.push(...(children.get(p) ?? []));
-  }
-  return undefined;
+      return Deno.readTextFileSync(`/proc/${p}/comm`).trim() === "deno";
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }

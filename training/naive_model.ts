@@ -10,17 +10,13 @@ import { featureShape, LECTURE } from "../kernels/cnn.ts";
 import type { CnnParams } from "../kernels/types.ts";
 
 export {
-  type Architecture,
   argmaxRows,
-  backward,
   COURSE_KERNELS,
   forward,
-  type ForwardCache,
   initParams,
   type Kernels,
   LECTURE,
   lossOf,
-  PARAM_NAMES,
   type PassOptions,
 } from "../kernels/cnn.ts";
 
@@ -32,11 +28,14 @@ export type NaiveParams = CnnParams;
 // [kH,kW,Cin,Cout], dense kernels [In,Out], and fc1's inputs in NHWC order (h, w, c), because
 // TF.js flattens [N,7,7,64] where we flatten [N,64,7,7].
 
+/** The lecture's sizes: fc1's input volume [C, H, W], and the layers' widths. */
+const [C, H, W] = featureShape(LECTURE);
+const [CONV1, CONV2] = LECTURE.channels, K = LECTURE.kernel;
+
 /** fc1's input index in TF.js's (h, w, c) order for our (c, h, w) index (lecture's sizes). */
 function nhwcIndex(chw: number): number {
-  const [c, h, w] = featureShape(LECTURE);
-  const ch = Math.floor(chw / (h * w)), r = Math.floor(chw / w) % h, q = chw % w;
-  return (r * w + q) * c + ch;
+  const ch = Math.floor(chw / (H * W)), r = Math.floor(chw / W) % H, q = chw % W;
+  return (r * W + q) * C + ch;
 }
 
 /** A conv kernel `[Cout,Cin,kH,kW]` from TF.js's flat `[kH,kW,Cin,Cout]`. */
@@ -67,13 +66,13 @@ export function paramsFromTfjs(weights: ArrayLike<number>[]): NaiveParams {
       (_, o) => Array.from({ length: inputs }, (_, i) => flat[index(i) * outputs + o]),
     );
   return {
-    conv1Weight: convFromTf(c1w, 32, 1, 5),
+    conv1Weight: convFromTf(c1w, CONV1, 1, K),
     conv1Bias: Array.from(c1b),
-    conv2Weight: convFromTf(c2w, 64, 32, 5),
+    conv2Weight: convFromTf(c2w, CONV2, CONV1, K),
     conv2Bias: Array.from(c2b),
-    fc1Weight: dense(f1w, 3136, 1024, nhwcIndex),
+    fc1Weight: dense(f1w, C * H * W, LECTURE.hidden, nhwcIndex),
     fc1Bias: Array.from(f1b),
-    fc2Weight: dense(f2w, 1024, 10),
+    fc2Weight: dense(f2w, LECTURE.hidden, LECTURE.classes),
     fc2Bias: Array.from(f2b),
   };
 }

@@ -13,7 +13,7 @@
  */
 import { encode } from "../../deps/fast_png.ts";
 import { PALETTE } from "../../drawing/charts.ts";
-import { escapeMarkup } from "../../drawing/markup.ts";
+import { base64, escapeMarkup } from "../../drawing/markup.ts";
 import type { Figure } from "../show.ts";
 
 /** The highlight colours: Plot's blue, then orange, green, pink, purple, brown. */
@@ -215,14 +215,6 @@ export function cellBox(
     strokeWidth: width,
     radius: 2,
   });
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 /**

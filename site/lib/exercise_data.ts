@@ -14,14 +14,18 @@ import type { ExerciseProps } from "../islands/Exercise.tsx";
 export type ExerciseData = Omit<ExerciseProps, "worker">;
 
 const TYPES = new URL("../../kernels/types.ts", import.meta.url);
+/** The argument types, read once, without their module's doc comment (which speaks of the course). */
+let typesText: Promise<string> | undefined;
 
 /**
  * The top of a downloaded mod.ts: how to grade it, and the argument types inlined, so the
  * file needs nothing beside it (the grader refuses imports from outside the folder).
  */
 async function header(task: TaskInfo): Promise<string> {
-  // The types without their module's doc comment, which speaks of the course's folder.
-  const types = (await Deno.readTextFile(TYPES)).replace(/^\/\*\*[\s\S]*?@module\s*\*\/\s*/, "");
+  typesText ??= Deno.readTextFile(TYPES).then((text) =>
+    text.replace(/^\/\*\*[\s\S]*?@module\s*\*\/\s*/, "")
+  );
+  const types = await typesText;
   return `// litconv, task ${task.id} (${task.fn}), written on the course's site.
 // Grade it: save this file as mod.ts in a folder of its own, then, in the course's folder,
 //   deno task grade PATH/TO/THAT/FOLDER --tasks ${task.id}

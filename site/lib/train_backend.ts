@@ -15,14 +15,7 @@
 import * as tf from "../../deps/tfjs.ts";
 import "../../deps/tfjs_backend_webgpu.ts";
 import { setWasmPaths } from "../../deps/tfjs_backend_wasm.ts";
-import { getKernel, registerKernel, unregisterKernel } from "../../deps/tfjs_core.ts";
-import { conv2dBackpropFilter } from "../../accel/wasm/conv2d_backprop_filter.ts";
-import { makeConv2dBackpropInput } from "../../accel/wasm/conv2d_backprop_input.ts";
-import { makeBatchMatMul } from "../../accel/wasm/batch_matmul.ts";
-import { maxPoolGrad } from "../../accel/wasm/max_pool_grad.ts";
-import { makeIdentity } from "../../accel/wasm/identity.ts";
-import { makeFusedMatMul } from "../../accel/wasm/fused_matmul.ts";
-import type { WasmKernelFunc } from "../../accel/wasm/calls.ts";
+import { registerWasmKernels } from "../../accel/wasm/register.ts";
 
 /** The backends, in the order they are tried. */
 export const BACKEND_ORDER = ["webgpu", "webgl", "wasm", "cpu"] as const;
@@ -37,30 +30,12 @@ export interface BackendChoice {
 }
 
 let wasmReady = false;
-/** Registers litconv's wasm training kernels (once) and says where the .wasm files are. */
+/** Says where the .wasm files are and registers litconv's wasm kernels, as the terminal does. */
 function prepareWasm(wasmDir: string) {
   if (wasmReady) return;
   wasmReady = true;
   setWasmPaths(wasmDir);
-  if (!getKernel("Conv2DBackpropFilter", "wasm")) {
-    registerKernel({
-      kernelName: "Conv2DBackpropFilter",
-      backendName: "wasm",
-      kernelFunc: conv2dBackpropFilter as never,
-    });
-  }
-  const replace = (name: string, make: (original: WasmKernelFunc) => WasmKernelFunc) => {
-    const original = getKernel(name, "wasm");
-    if (!original) return;
-    unregisterKernel(name, "wasm");
-    const kernelFunc = make(original.kernelFunc as WasmKernelFunc);
-    registerKernel({ ...original, kernelFunc: kernelFunc as typeof original.kernelFunc });
-  };
-  replace("Conv2DBackpropInput", makeConv2dBackpropInput);
-  replace("BatchMatMul", makeBatchMatMul);
-  replace("MaxPoolGrad", () => maxPoolGrad);
-  replace("Identity", makeIdentity);
-  replace("_FusedMatMul", makeFusedMatMul);
+  registerWasmKernels();
 }
 
 /** The WebGL renderer's name, when the browser tells it. */

@@ -8,6 +8,7 @@
  */
 import * as tf from "../../deps/tfjs.ts";
 import { buildModelWith } from "../../training/model_builder.ts";
+import { Rng } from "../../kernels/rng.ts";
 
 const PIXELS = 784;
 
@@ -61,24 +62,6 @@ export interface Validation {
   wrong: { index: number; label: number; predicted: number }[];
 }
 
-/** Deterministic shuffling (mulberry32), so a run's order does not depend on the browser. */
-function shuffled(n: number, seed: number): Uint32Array {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /** The lecture's CNN, its optimizer and where it is in the data. */
 export class Trainer {
   readonly model = buildModelWith(tf, "lecture", 1);
@@ -89,7 +72,8 @@ export class Trainer {
   private order: Uint32Array;
 
   constructor(readonly train: Split, readonly valid: Split, readonly batchSize = 64) {
-    this.order = shuffled(train.count, 1);
+    // A seeded shuffle (kernels/rng.ts), so a run's order does not depend on the browser.
+    this.order = new Rng(1).permutation(train.count);
   }
 
   /** Trains on the next batch (a new shuffle each epoch). */
@@ -97,7 +81,7 @@ export class Trainer {
     if (this.at + this.batchSize > this.train.count) {
       this.epoch++;
       this.at = 0;
-      this.order = shuffled(this.train.count, this.epoch + 1);
+      this.order = new Rng(this.epoch + 1).permutation(this.train.count);
     }
     const start = performance.now();
     const { x, y } = batchOf(this.train, this.order.subarray(this.at, this.at + this.batchSize));

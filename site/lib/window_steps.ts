@@ -10,6 +10,7 @@
  */
 import { conv1d, conv2d, conv2dLayer, flipKernel1d, flipKernel2d } from "../../kernels/conv.ts";
 import { avgPool2d, maxPool2d } from "../../kernels/pool.ts";
+import { pad1d, pad2d } from "../../kernels/conv_layer.ts";
 
 /** What a figure shows, as plain data (island props are JSON). */
 export type WindowSpec =
@@ -88,16 +89,6 @@ const sumOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const padIn = (p: number, rows: number, cols: number) => (r: number, c: number) =>
   r < p || c < p || r >= p + rows || c >= p + cols;
 
-function pad2(X: number[][], p: number): number[][] {
-  const width = X[0].length + 2 * p, zeros = () => new Array<number>(width).fill(0);
-  const side = new Array<number>(p).fill(0);
-  return [
-    ...Array.from({ length: p }, zeros),
-    ...X.map((r) => [...side, ...r, ...side]),
-    ...Array.from({ length: p }, zeros),
-  ];
-}
-
 /** The products of `kernel` and the window of `input` at (r, c). */
 function products(input: number[][], kernel: number[][], r: number, c: number): number[][] {
   return kernel.map((row, a) => row.map((v, b) => v * input[r + a][c + b]));
@@ -129,7 +120,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
   switch (spec.kind) {
     case "conv1d": {
       const { x, w, padding: p } = spec;
-      const xp = pad2([x], p)[p], wr = flipKernel1d(w), y = conv1d(x, w, { padding: p });
+      const xp = pad1d(x, p), wr = flipKernel1d(w), y = conv1d(x, w, { padding: p });
       const m = w.length;
       const steps = y.map((value, i): Step => {
         const prods = products([xp], [wr], 0, i);
@@ -168,7 +159,7 @@ export function windowFigure(spec: WindowSpec): WindowFigure {
     }
     case "conv2d": {
       const { X, W, padding: p } = spec;
-      const Xp = pad2(X, p), Wr = flipKernel2d(W), Y = conv2d(X, W, { padding: p });
+      const Xp = pad2d(X, p, p), Wr = flipKernel2d(W), Y = conv2d(X, W, { padding: p });
       const [m1, m2] = [W.length, W[0].length];
       const steps = Y.flatMap((row, i) =>
         row.map((value, j): Step => {
